@@ -1,0 +1,359 @@
+"""Command-line interface. Thin: parse, call the core, print. Exit codes: 0 ok; 1 no index,
+bad usage or a failed run, always with a one-line message and never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+
+import click
+
+from explorer import __version__, indexer, paths
+from explorer.corpus.read import Limits
+from explorer.export import EXPORT_LEVELS, ExportError, export as export_csv, rows_for, to_csv_text
+from explorer.query import LEVELS, SORTS, Engine, NoIndex, Query, QueryError
+from explorer.store import FACET_KEYS, StoreError
+
+
+class UserError(click.ClickException):
+    exit_code = 1
+
+    def show(self, file=None) -> None:
+        click.echo(f"explorer: {self.message}", err=True)
+
+
+def _fail(msg: str) -> None:
+    raise UserError(msg)
+
+
+# --------------------------------------------------------------------------- shared options
+
+
+def query_options(fn):
+    fn = click.option("--facet", "-f", "facets", multiple=True, metavar="KEY=VALUE",
+                      help=f"Filter by facet; repeat a key to OR values, use several keys to AND them. "
+                           f"Keys: {', '.join(FACET_KEYS)}.")(fn)
+    fn = click.argument("query", required=False, default="")(fn)
+    return fn
+
+
+def level_option(choices=LEVELS, default="documents"):
+    return click.option("--level", type=click.Choice(choices), default=default, show_default=True,
+                        help="What a row is.")
+
+
+def _engine(ctx: click.Context) -> Engine:
+    try:
+        return Engine(ctx.obj["data"])
+    except NoIndex as exc:
+        _fail(str(exc))
+    raise AssertionError
+
+
+def _query(query: str, facets: tuple[str, ...], **kw) -> Query:
+    try:
+        return Query.from_pairs(query, list(facets), **kw)
+    except QueryError as exc:
+        _fail(str(exc))
+    raise AssertionError
+
+
+def _search(engine: Engine, q: Query):
+    try:
+        return engine.search(q)
+    except QueryError as exc:
+        _fail(str(exc))
+
+
+# --------------------------------------------------------------------------- group
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help=f"Where the index lives (default: ${paths.ENV_DATA_DIR} or the platform's user data dir).")
+@click.version_option(__version__, prog_name="explorer")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None) -> None:
+    """Pathfinder Explorer: search and browse texts about the UK's 2010 pathfinder mutuals.
+
+    With no command, opens the desktop application.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["data"] = paths.data_dir(data_dir)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(gui)
+
+
+# --------------------------------------------------------------------------- index
+
+
+@cli.command()
+@click.option("--corpus", type=click.Path(path_type=Path), default=None,
+              help="Folder of .txt/.md/.html files (default: the folder indexed last, else the bundled seeds).")
+@click.option("--rebuild", is_flag=True, help="Re-read every file instead of only new and changed ones.")
+@click.option("--max-size", type=click.FloatRange(min=0.001), default=Limits().max_bytes / 1024 / 1024,
+              show_default=True, help="Skip files larger than this many MB.")
+@click.option("--workers", type=click.IntRange(min=0), default=None,
+              help="Processes that read and tag files (0 = in this process; default: by corpus size).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
+@click.pass_context
+def index(ctx: click.Context, corpus: Path | None, rebuild: bool, max_size: float, workers: int | None, quiet: bool) -> None:
+    """Index a corpus folder (incremental: only new, changed and removed files are processed)."""
+    data = ctx.obj["data"]
+    if corpus is not None and not corpus.is_dir():
+        _fail(f"corpus folder not found: {corpus}")
+    bar = None
+    show_bar = not quiet and sys.stderr.isatty()
+
+    def progress(done: int, total: int, current: str) -> None:
+        nonlocal bar
+        if not show_bar:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="Indexing", file=sys.stderr, show_pos=True,
+                                    item_show_func=lambda _: None)
+            bar.__enter__()
+        bar.update(1)
+
+    limits = Limits(max_bytes=int(max_size * 1024 * 1024))
+    try:
+        summary = indexer.run(data, corpus, rebuild=rebuild, progress=progress, limits=limits, workers=workers)
+    except indexer.IndexError_ as exc:
+        _fail(str(exc))
+    except StoreError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; the previous index is unchanged")
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(summary.line())
+    if not quiet:
+        for note in summary.notes:
+            click.echo(f"  note: {note}")
+        for s in summary.skipped:
+            click.echo(f"  skipped: {s.path}: {s.reason}")
+
+
+# --------------------------------------------------------------------------- search
+
+
+@cli.command()
+@query_options
+@level_option()
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True, help="Rows to show (0 = all).")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Rows to skip (paging).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.pass_context
+def search(ctx, query, facets, level, sort, limit, offset, fmt) -> None:
+    """Search the index. QUERY uses the query syntax (see README); facets narrow it."""
+    engine = _engine(ctx)
+    try:
+        q = _query(query, facets, level=level, sort=sort, limit=limit or None, offset=offset)
+        result = _search(engine, q)
+        if fmt == "json":
+            click.echo(json.dumps([h.as_dict() for h in result.hits], ensure_ascii=False, indent=2))
+        elif fmt == "csv":
+            header, rows = rows_for(engine, result, level)
+            click.echo(to_csv_text(header, rows), nl=False)
+        else:
+            _print_table(result)
+        for note in result.notes:
+            click.echo(f"note: {note}", err=True)
+    finally:
+        engine.close()
+
+
+def _print_table(result) -> None:
+    width = max(60, min(shutil.get_terminal_size((100, 20)).columns, 140))
+    shown = len(result.hits)
+    more = f" (showing {result.query.offset + 1}-{result.query.offset + shown})" if shown < result.total and shown else ""
+    query = f" for {result.read_as!r}" if result.read_as else ""
+    click.echo(f"{result.total} {result.unit()}{query}{more} [{result.elapsed_ms:.0f} ms]")
+    if result.level == "pathfinders":
+        for r in result.hits:
+            click.echo(f"  {r.documents:>3} docs  {r.name}  [{', '.join(r.sectors)}; {', '.join(r.regions) or 'national'}]")
+            if r.sources:
+                click.echo(textwrap.shorten("        sources: " + "; ".join(r.sources), width))
+        return
+    for h in result.hits:
+        ref = h.doc_id + (f" ¶{h.passage}" if h.passage is not None else "")
+        head = f"  {h.date or '----------':10}  {h.title}"
+        click.echo(textwrap.shorten(head, width, placeholder=" …"))
+        meta = [ref]
+        if h.source:
+            meta.append(h.source)
+        if h.pathfinders:
+            meta.append("pathfinders: " + ", ".join(p["name"] for p in h.pathfinders))
+        click.echo(textwrap.shorten("              " + " | ".join(meta), width, placeholder=" …"))
+        if h.snippet:
+            click.echo(textwrap.shorten("              " + h.snippet, width, placeholder=" …"))
+
+
+# --------------------------------------------------------------------------- facets
+
+
+@cli.command()
+@query_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def facets(ctx, query, facets, fmt) -> None:
+    """Facet counts over the documents matching QUERY and the facet selections."""
+    engine = _engine(ctx)
+    try:
+        result = _search(engine, _query(query, facets, limit=0))
+        if fmt == "json":
+            click.echo(json.dumps({
+                "total": result.total,
+                "facets": {k: [{"value": v.value, "count": v.count, "selected": v.selected} for v in vs]
+                           for k, vs in result.facets.items()},
+            }, ensure_ascii=False, indent=2))
+        else:
+            click.echo(f"{result.total} {result.unit()}")
+            for key, values in result.facets.items():
+                click.echo(f"\n{key}")
+                if not values:
+                    click.echo("  (none)")
+                for v in values:
+                    mark = "*" if v.selected else " "
+                    click.echo(f" {mark}{v.count:>5}  {v.value}")
+        for note in result.notes:
+            click.echo(f"note: {note}", err=True)
+    finally:
+        engine.close()
+
+
+# --------------------------------------------------------------------------- export
+
+
+@cli.command()
+@query_options
+@level_option(EXPORT_LEVELS)
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="CSV file to write (written atomically).")
+@click.option("--bom", is_flag=True, help="Start the file with a UTF-8 byte-order mark (for Excel).")
+@click.pass_context
+def export(ctx, query, facets, level, sort, output, bom) -> None:
+    """Export every result of QUERY + facets to CSV: documents, passages, mentions (with
+    provenance) or pathfinders."""
+    engine = _engine(ctx)
+    try:
+        q = _query(query, facets, level=level if level in LEVELS else "documents", sort=sort, limit=None)
+        try:
+            n = export_csv(engine, q, output, level=level, bom=bom)
+        except (ExportError, QueryError) as exc:
+            _fail(str(exc))
+        click.echo(f"Exported {n} rows to {output}")
+    finally:
+        engine.close()
+
+
+# --------------------------------------------------------------------------- show
+
+
+@cli.command()
+@click.argument("doc_id")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def show(ctx, doc_id, fmt) -> None:
+    """Show one document: metadata, text, and the mentions behind its tags."""
+    engine = _engine(ctx)
+    try:
+        d = engine.document(doc_id)
+        if d is None:
+            _fail(f"no document {doc_id!r} (ids look like 004_a8f8493ae2678e73#3; see `explorer search`)")
+        if fmt == "json":
+            click.echo(json.dumps(d, ensure_ascii=False, indent=2))
+            return
+        click.echo(d["title"])
+        click.echo("=" * min(len(d["title"]), 100))
+        for label, key in (("Source", "source"), ("Author", "author"), ("Date", "date"), ("URL", "url"), ("File", "path")):
+            if d.get(key):
+                click.echo(f"{label + ':':8} {d[key]}")
+        for label, key in (("Pathfinders", "pathfinders"), ("Mentors", "mentors"), ("Regions", "regions"), ("Sectors", "sectors")):
+            vals = [p["name"] for p in d[key]] if key == "pathfinders" else d[key]
+            if vals:
+                click.echo(f"{label + ':':12} {', '.join(vals)}")
+        click.echo("")
+        click.echo(d["text"])
+        if d["mentions"]:
+            click.echo("\nMentions (kind, entity, passage, offsets, text):")
+            for m in d["mentions"]:
+                click.echo(f"  {m['kind']:12} {m['name'] or m['entity']:45} ¶{m['passage']:<3} {m['start']}-{m['end']}  {m['surface']!r}")
+    finally:
+        engine.close()
+
+
+# --------------------------------------------------------------------------- stats
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def stats(ctx, fmt) -> None:
+    """What is in the index: corpus, counts, skipped files, size."""
+    engine = _engine(ctx)
+    try:
+        s = engine.stats()
+        s["data_dir"] = str(ctx.obj["data"])
+        if fmt == "json":
+            click.echo(json.dumps(s, ensure_ascii=False, indent=2))
+            return
+        click.echo(f"Data dir:      {s['data_dir']}")
+        click.echo(f"Corpus:        {s['corpus']}")
+        click.echo(f"Last indexed:  {s['last_indexed']}")
+        click.echo(f"Files:         {s['files_indexed']} indexed, {s['files_skipped']} skipped")
+        click.echo(f"Documents:     {s['documents']}")
+        click.echo(f"Passages:      {s['passages']}")
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(s["mentions_by_kind"].items()))
+        click.echo(f"Mentions:      {s['mentions']} ({kinds})")
+        click.echo(f"Index size:    {s['index_bytes'] / 1024 / 1024:.1f} MB")
+        for f in s["skipped"]:
+            click.echo(f"  skipped: {f['path']}: {f['reason']}")
+    finally:
+        engine.close()
+
+
+# --------------------------------------------------------------------------- gui
+
+
+@cli.command()
+@click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Open on the given search, save a PNG of the window, and exit.")
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Index this folder on start (default: the last one, or the bundled seeds on first run).")
+@query_options
+@click.pass_context
+def gui(ctx, screenshot, corpus, query, facets) -> None:
+    """Open the desktop application."""
+    try:
+        from explorer.gui.app import main as gui_main
+    except ImportError as exc:
+        _fail(f"the desktop application needs PySide6 ({exc}); install with: pip install 'pathfinder-explorer[gui]'")
+    code = gui_main(ctx.obj["data"], screenshot=screenshot, corpus=corpus, query=query, facets=list(facets))
+    ctx.exit(code)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="explorer", standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("explorer: interrupted", err=True)
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # a bug: still one line, with a way to see more
+        if os.environ.get("EXPLORER_DEBUG"):
+            raise
+        click.echo(f"explorer: internal error: {type(exc).__name__}: {exc} (set EXPLORER_DEBUG=1 for details)", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

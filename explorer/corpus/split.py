@@ -1,0 +1,330 @@
+"""One file's paragraphs -> one or more articles, with the metadata the text states.
+
+A blog archive or category page ("Category Archives: mutualisation") holds many posts; each
+becomes an article. Metadata lines (dates, bylines, "Author: Publisher |", source and URL lines)
+are read into fields and taken out of the text. Nothing is invented: a date is only set when a
+metadata line or the page's metadata states it.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+# --------------------------------------------------------------------------- dates
+
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+         ("october", "oct"), ("november", "nov"), ("december", "dec")]
+    )
+    for m in names
+}
+_MON = r"(?P<mon>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_DATE_PATTERNS = [
+    re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<day>[0-3]\d)\b"),  # 2010-08-13
+    re.compile(rf"\b{_DAY}\s+{_MON}\s*,?\s+{_YEAR}\b", re.I),  # 17 Aug 2010
+    re.compile(rf"\b{_MON}\s+{_DAY}\s*,?\s+{_YEAR}\b", re.I),  # August 13th, 2010
+    re.compile(r"\b(?P<day>[0-3]?\d)/(?P<m>[01]?\d)/(?P<year>(?:19|20)\d\d)\b"),  # 13/08/2010 (UK order)
+    re.compile(rf"\b{_MON}\s+{_YEAR}\b", re.I),  # August 2010
+]
+
+
+def parse_date(text: str) -> tuple[str, tuple[int, int]] | None:
+    """The first date stated in ``text`` as ISO 8601 (``YYYY-MM-DD``, or ``YYYY-MM`` when no day
+    is given), with its span. None when no valid date is there."""
+    best: tuple[str, tuple[int, int]] | None = None
+    for pat in _DATE_PATTERNS:
+        for m in pat.finditer(text):
+            g = m.groupdict()
+            year = int(g["year"])
+            month = int(g["m"]) if g.get("m") else _MONTHS.get((g.get("mon") or "").lower().rstrip("."))
+            if not month or not 1 <= month <= 12:
+                continue
+            if g.get("day"):
+                day = int(g["day"])
+                if not _valid_day(year, month, day):
+                    continue
+                iso = f"{year:04d}-{month:02d}-{day:02d}"
+            else:
+                iso = f"{year:04d}-{month:02d}"
+            if best is None or m.start() < best[1][0]:
+                best = (iso, m.span())
+            break
+    return best
+
+
+def normalise_date(value: str) -> str | None:
+    """A user- or page-supplied date as ISO 8601 (possibly partial), or None."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    m = re.fullmatch(r"((?:19|20)\d\d)(?:-([01]\d)(?:-([0-3]\d))?)?(?:[T ].*)?", value)
+    if m:
+        y, mo, d = m.group(1), m.group(2), m.group(3)
+        if mo and not 1 <= int(mo) <= 12:
+            return None
+        if d and not _valid_day(int(y), int(mo), int(d)):
+            return None
+        return "-".join(x for x in (y, mo, d) if x)
+    found = parse_date(value)
+    return found[0] if found else None
+
+
+def _valid_day(year: int, month: int, day: int) -> bool:
+    import calendar
+
+    return 1 <= day <= calendar.monthrange(year, month)[1]
+
+
+# --------------------------------------------------------------------------- metadata lines
+
+_NAME_TOKEN = r"[A-Z][\w'’.-]*"
+_PERSON = rf"{_NAME_TOKEN}(?:\s+(?:(?:de|van|von|der|le|la|du|da)\s+)?{_NAME_TOKEN}){{0,3}}"
+_BYLINE = re.compile(rf"^by\s+(?P<name>{_PERSON})(?:\s*[,|–-]\s*.{{0,60}})?$", re.I | re.U)
+_AUTHOR_LINE = re.compile(r"^(?:author|written by|words by)\s*:\s*(?P<value>.+?)\s*\|?\s*$", re.I)
+_SOURCE_LINE = re.compile(r"^(?:source|publisher|published by|publication)\s*:\s*(?P<value>.+?)\s*\|?\s*$", re.I)
+_URL_LINE = re.compile(r"^(?:(?:url|link|source url|originally published at|original)\s*:?\s*)?(?P<url>https?://\S+)$", re.I)
+_DATE_LABELS = re.compile(
+    r"\b(headlines?|news|posted|published|date|dated|updated|on|at|by|last|modified|press release|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|[|:,.\-–—]", re.I)
+_ORG_WORDS = re.compile(
+    r"\b(chronicle|times|news|guardian|journal|magazine|gazette|post|review|monitor|today|weekly|"
+    r"daily|herald|telegraph|independent|bbc|press|online|mail|echo|observer|standard|finance|"
+    r"government|council|office|department|agency|group|partnership|ltd|limited|media|network|"
+    r"institute|association|society|trust|services?|express|mirror|economist|week|radio|tv|"
+    r"channel|blog|wire|reuters|associated|staff|editor|desk|team|insider|digest|bulletin|"
+    r"publishing|publications?|uk|nhs|plc)\b|\.(com|org|net|co\.uk|gov\.uk)\b",
+    re.I,
+)
+
+
+def looks_like_person(name: str) -> bool:
+    """A person's name: 2-4 capitalised words, none of them a publication or organisation word."""
+    return bool(re.fullmatch(_PERSON, name)) and 2 <= len(name.split()) <= 5 and not _ORG_WORDS.search(name)
+
+
+def _byline(p: str) -> str | None:
+    m = _BYLINE.match(p)
+    if m and looks_like_person(m.group("name")):
+        return m.group("name")
+    return None
+
+
+def _date_line(p: str) -> str | None:
+    """A short line that states a date and little else ("17 Aug 2010 News")."""
+    if len(p) > 80:
+        return None
+    found = parse_date(p)
+    if not found:
+        return None
+    rest = p[: found[1][0]] + " " + p[found[1][1]:]
+    rest = _DATE_LABELS.sub(" ", rest)
+    return found[0] if len(rest.split()) <= 2 else None
+
+
+# --------------------------------------------------------------------------- articles
+
+
+@dataclass
+class Article:
+    title: str
+    paragraphs: list[str]  # the article's text, title first when the title is part of the text
+    author: str = ""
+    source: str = ""
+    date: str = ""
+    url: str = ""
+    title_in_text: bool = True
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+_ARCHIVE_HEADER = re.compile(
+    r"^((category|tag|monthly|yearly|daily|author|blog)\s+)?archives?(\s+for)?\s*[:\-–]?|^posts\s+(tagged|in category)\b",
+    re.I,
+)
+
+
+def split_articles(paras: list[str], meta: dict[str, str] | None = None) -> list[Article]:
+    """Split one file's cleaned paragraphs into articles and read their metadata."""
+    meta = dict(meta or {})
+    if not paras:
+        return []
+    header = bool(_ARCHIVE_HEADER.match(paras[0])) and len(paras[0]) < 120
+    bylines = sum(1 for p in paras if _byline(p))
+    if header or bylines >= 2:
+        body = paras[1:] if header else paras
+        starts = _post_starts(body)
+        if len(starts) >= 2 or header:
+            if not starts or starts[0] != 0:
+                starts = [0] + starts
+            posts = [body[a:b] for a, b in zip(starts, starts[1:] + [len(body)])]
+            articles = [_article(p, {}, in_archive=True) for p in posts if p]
+            return [a for a in articles if a.paragraphs]
+    return [_article(paras, meta, in_archive=False)]
+
+
+def _post_starts(body: list[str]) -> list[int]:
+    starts = []
+    for i in range(len(body) - 1):
+        nxt = body[i + 1]
+        if _byline(body[i]) or not _headline_like(body[i]):
+            continue
+        if _byline(nxt):
+            starts.append(i)
+        elif i > 0 and len(nxt) >= 120 and _strong_headline(body[i]) and not _headline_like(body[i - 1]):
+            starts.append(i)
+    return starts
+
+
+def _headline_like(p: str) -> bool:
+    words = p.split()
+    return 0 < len(words) <= 25 and len(p) <= 200 and not p.endswith((".", ",", ";", ":")) and not _byline(p)
+
+
+def _strong_headline(p: str) -> bool:
+    """A headline with no byline after it must look like one: "Topic: what happened", or mostly
+    capitalised words."""
+    if re.search(r"\w:\s+\S", p):
+        return True
+    long_words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", p) if len(w) >= 4]
+    caps = sum(1 for w in long_words if w[0].isupper())
+    return len(long_words) >= 2 and caps >= 0.6 * len(long_words)
+
+
+def _article(paras: list[str], meta: dict[str, str], in_archive: bool) -> Article:
+    paras = list(paras)
+    notes: list[str] = []
+    author = meta.get("author", "")
+    source = meta.get("source", "")
+    date = normalise_date(meta.get("date", "")) or ""
+    url = meta.get("url", "")
+    # Metadata lines near the top (first four) and at the end (last three).
+    head_idx = list(range(min(4, len(paras))))
+    tail_idx = list(range(max(len(head_idx), len(paras) - 3), len(paras)))
+    drop: set[int] = set()
+    for i in head_idx + tail_idx:
+        p = paras[i]
+        if (name := _byline(p)) is not None:
+            author = author or name
+            drop.add(i)
+        elif m := _AUTHOR_LINE.match(p):
+            value = m.group("value").strip(" |")
+            if looks_like_person(value):
+                author = author or value
+            else:
+                source = source or value
+            drop.add(i)
+        elif m := _SOURCE_LINE.match(p):
+            source = source or m.group("value").strip(" |")
+            drop.add(i)
+        elif m := _URL_LINE.match(p):
+            url = url or m.group("url")
+            drop.add(i)
+        elif i in head_idx and (d := _date_line(p)):
+            date = date or d
+            drop.add(i)
+    paras = [p for i, p in enumerate(paras) if i not in drop]
+    title = meta.get("title", "").strip()
+    title_in_text = True
+    if title:
+        if not paras or _norm(paras[0]) != _norm(title):
+            title_in_text = False
+    elif paras and _headline_like(paras[0]) and (in_archive or len(paras) == 1 or len(paras[0]) <= 160):
+        title = paras[0]
+    elif paras:
+        title = _title_from_sentence(paras[0])
+        title_in_text = False
+        notes.append("no headline; title taken from the first sentence")
+    return Article(title=title, paragraphs=paras, author=author, source=source, date=date, url=url,
+                   title_in_text=title_in_text, notes=notes)
+
+
+def _norm(s: str) -> str:
+    return " ".join(re.findall(r"\w+", s.lower()))
+
+
+def _title_from_sentence(p: str, limit: int = 100) -> str:
+    m = re.match(r"(.+?[.!?])(\s|$)", p)
+    sentence = m.group(1) if m else p
+    if len(sentence) <= limit:
+        return sentence.rstrip(".")
+    cut = sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:–- ")
+    return cut + "…"
+
+
+# --------------------------------------------------------------------------- metadata.csv
+
+METADATA_COLUMNS = ("file", "title", "date", "source", "author", "url")
+
+
+@dataclass
+class MetadataSheet:
+    """The optional ``metadata.csv`` in a corpus root: per-file (or per ``file#n`` article)
+    values that override what extraction found. Empty cells override nothing."""
+
+    rows: dict[str, dict[str, str]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path) -> MetadataSheet:
+        sheet = cls()
+        if not path.is_file():
+            return sheet
+        try:
+            raw = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raw = path.read_bytes().decode("cp1252", errors="replace")
+        except OSError as exc:
+            sheet.problems.append(f"{path.name}: cannot read ({exc.strerror or exc})")
+            return sheet
+        reader = csv.DictReader(raw.splitlines())
+        fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+        if "file" not in fields:
+            sheet.problems.append(f"{path.name}: no 'file' column; ignored (columns: {', '.join(METADATA_COLUMNS)})")
+            return sheet
+        for n, row in enumerate(reader, start=2):
+            row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
+            key = row.get("file", "").replace("\\", "/").strip()
+            if not key:
+                sheet.problems.append(f"{path.name} line {n}: empty 'file' cell; row ignored")
+                continue
+            values = {k: row[k] for k in METADATA_COLUMNS[1:] if row.get(k)}
+            if "date" in values:
+                iso = normalise_date(values["date"])
+                if iso is None:
+                    sheet.problems.append(f"{path.name} line {n}: date {values['date']!r} not understood; ignored")
+                    del values["date"]
+                else:
+                    values["date"] = iso
+            sheet.rows[key] = values
+        return sheet
+
+    def lookup(self, rel_path: str, n: int | None) -> dict[str, str]:
+        """Overrides for article ``n`` (1-based, None for a single-article file) of a file given
+        by its path relative to the corpus root (or its bare file name)."""
+        name = rel_path.rsplit("/", 1)[-1]
+        found: dict[str, str] = {}
+        for key in (rel_path, name):
+            found = {**self.rows.get(key, {}), **found}
+        if n is not None:
+            found.pop("title", None)  # one title for every post of an archive would be wrong
+            for key in (f"{rel_path}#{n}", f"{name}#{n}"):
+                found = {**found, **self.rows.get(key, {})}
+        return found
+
+
+def apply_overrides(article: Article, values: dict[str, str]) -> Article:
+    if not values:
+        return article
+    changed = {k: v for k, v in values.items() if k in ("title", "date", "source", "author", "url")}
+    return replace(article, **changed)

@@ -1,0 +1,139 @@
+"""ResultSet -> CSV: documents, passages, or mentions (provenance: which words in which
+passage justify each tag). Safe for spreadsheets and written atomically."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from explorer.query import Engine, Hit, PathfinderRow, Query, ResultSet
+
+EXPORT_LEVELS = ("documents", "passages", "mentions", "pathfinders")
+
+DOCUMENT_COLUMNS = ["doc_id", "file", "title", "source", "author", "date", "url", "pathfinders",
+                    "pathfinder_ids", "mentors", "regions", "sectors", "score", "snippet"]
+PASSAGE_COLUMNS = ["doc_id", "passage", "start", "end", "title", "source", "date", "pathfinders",
+                   "mentors", "regions", "sectors", "score", "text"]
+MENTION_COLUMNS = ["doc_id", "title", "source", "date", "passage", "kind", "entity_id", "entity",
+                   "surface", "start", "end", "via", "context"]
+PATHFINDER_COLUMNS = ["id", "name", "sectors", "regions", "documents", "files", "sources", "later_names"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportError(Exception):
+    """The file cannot be written; one line for the user."""
+
+
+def safe_cell(value: object) -> str:
+    """A cell a spreadsheet shows as text: values that would start a formula get a leading
+    apostrophe (OWASP's advice for CSV injection)."""
+    s = "" if value is None else str(value)
+    if s.startswith(_FORMULA_START):
+        return "'" + s
+    return s
+
+
+def _join(values: Iterable[str]) -> str:
+    return "; ".join(values)
+
+
+def document_rows(hits: Sequence[Hit]) -> list[list[object]]:
+    return [[h.doc_id, h.file, h.title, h.source, h.author, h.date, h.url,
+             _join(p["name"] for p in h.pathfinders), _join(p["id"] for p in h.pathfinders),
+             _join(h.mentors), _join(h.regions), _join(h.sectors), round(h.score, 4), h.snippet] for h in hits]
+
+
+def passage_rows(hits: Sequence[Hit]) -> list[list[object]]:
+    return [[h.doc_id, h.passage, h.start, h.end, h.title, h.source, h.date,
+             _join(p["name"] for p in h.pathfinders), _join(h.mentors), _join(h.regions), _join(h.sectors),
+             round(h.score, 4), h.text] for h in hits]
+
+
+def pathfinder_rows(rows: Sequence[PathfinderRow]) -> list[list[object]]:
+    return [[r.id, r.name, _join(r.sectors), _join(r.regions), r.documents, r.files, _join(r.sources),
+             _join(r.later_names)] for r in rows]
+
+
+def mention_rows(engine: Engine, hits: Sequence[Hit]) -> list[list[object]]:
+    """One row per mention in the hit documents (or, for passage hits, in those passages)."""
+    wanted = {(h.doc_id, h.passage) for h in hits}
+    by_doc = {h.doc_id: h for h in hits}
+    texts = engine.store.documents(list(by_doc), with_text=True)
+    out = []
+    for m in engine.store.mentions_for(list(by_doc)):
+        if (m["doc_id"], None) not in wanted and (m["doc_id"], m["passage"]) not in wanted:
+            continue
+        h = by_doc[m["doc_id"]]
+        text = texts[m["doc_id"]]["text"]
+        a, b = max(0, m["start"] - 60), min(len(text), m["end"] + 60)
+        context = " ".join(text[a:b].split())
+        kind, _, eid = m["entity"].partition(":")
+        out.append([m["doc_id"], h.title, h.source, h.date, m["passage"], kind, eid, m["name"] or eid,
+                    m["surface"], m["start"], m["end"], m["via"], context])
+    return out
+
+
+def rows_for(engine: Engine, result: ResultSet, level: str, hits: Sequence | None = None) -> tuple[list[str], list[list[object]]]:
+    """Header and rows for ``level`` from ``hits`` (default: the result's hits)."""
+    hits = result.hits if hits is None else hits
+    if level == "pathfinders" or result.level == "pathfinders":
+        return PATHFINDER_COLUMNS, pathfinder_rows(hits)
+    if level == "mentions":
+        return MENTION_COLUMNS, mention_rows(engine, hits)
+    if level == "passages":
+        if result.level != "passages":
+            raise ExportError("passage rows need a passages-level search (use --level passages)")
+        return PASSAGE_COLUMNS, passage_rows(hits)
+    return DOCUMENT_COLUMNS, document_rows(hits)
+
+
+def to_csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    w.writerow(header)
+    for row in rows:
+        w.writerow([safe_cell(v) for v in row])
+    return buf.getvalue()
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]], bom: bool = False) -> int:
+    """Write atomically (temp file in the same folder, then rename). Returns the row count."""
+    path = Path(path)
+    rows = list(rows)
+    text = to_csv_text(header, rows)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ExportError(f"folder does not exist: {folder}")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise ExportError(f"cannot write in {folder}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return len(rows)
+
+
+def export(engine: Engine, query: Query, path: Path, level: str = "documents", bom: bool = False) -> int:
+    """Run ``query`` without a row limit and write every result at ``level``."""
+    if level not in EXPORT_LEVELS:
+        raise ExportError(f"unknown export level {level!r} (levels: {', '.join(EXPORT_LEVELS)})")
+    search_level = {"mentions": query.level if query.level != "pathfinders" else "documents"}.get(level, level)
+    q = Query(text=query.text, facets=query.facets, level=search_level, sort=query.sort, limit=None)
+    result = engine.search(q)
+    header, rows = rows_for(engine, result, level)
+    return write_csv(path, header, rows, bom=bom)

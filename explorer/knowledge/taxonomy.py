@@ -1,0 +1,203 @@
+"""What we know about the domain: pathfinders, mentors, organisations (taxonomy.toml) and
+places (places.csv), with a user override file in the data dir merged over the bundled ones."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from explorer import paths
+
+KINDS = ("pathfinder", "mentor", "place", "organisation")
+SECTORS = (
+    "Health", "Adult social care", "Children's services", "Youth services", "Education",
+    "Housing", "Disability", "Homelessness", "Social inclusion",
+)
+REGIONS = (
+    "North East", "North West", "Yorkshire and the Humber", "East Midlands", "West Midlands",
+    "East of England", "London", "South East", "South West", "Wales", "Scotland", "Northern Ireland",
+)
+
+
+class TaxonomyError(Exception):
+    """A knowledge file is malformed; the message names the file and the entry."""
+
+
+@dataclass
+class Entity:
+    kind: str
+    id: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    sectors: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    lead_body: str = ""
+    later_names: list[str] = field(default_factory=list)
+    cues: list[list[list[str]]] = field(default_factory=list)
+    place_type: str = ""
+    common_word: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+    def names(self) -> list[str]:
+        """Every written form: the canonical name first, then aliases, without repeats."""
+        seen: dict[str, None] = {}
+        for n in [self.name, *self.aliases]:
+            n = n.strip()
+            if n and n.lower() not in {s.lower() for s in seen}:
+                seen[n] = None
+        return list(seen)
+
+    def as_dict(self) -> dict:
+        d = {"kind": self.kind, "id": self.id, "name": self.name, "aliases": self.aliases}
+        if self.kind == "pathfinder":
+            d.update(sectors=self.sectors, regions=self.regions, lead_body=self.lead_body,
+                     later_names=self.later_names)
+        if self.kind == "place":
+            d.update(regions=self.regions, place_type=self.place_type)
+        return d
+
+
+@dataclass
+class Taxonomy:
+    entities: dict[str, Entity]  # by key "kind:id"
+    sources: list[str] = field(default_factory=list)  # files it was read from
+    problems: list[str] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[Entity]:
+        return [e for e in self.entities.values() if e.kind == kind]
+
+    def get(self, key: str) -> Entity | None:
+        return self.entities.get(key)
+
+    def fingerprint(self) -> str:
+        """Changes whenever the knowledge changes, so the indexer knows to re-tag everything."""
+        h = hashlib.sha256()
+        for key in sorted(self.entities):
+            e = self.entities[key]
+            h.update(repr((key, e.name, sorted(e.aliases), e.sectors, e.regions, e.cues, e.common_word)).encode())
+        return h.hexdigest()[:16]
+
+    def resolve(self, kind: str, value: str) -> Entity | None:
+        """An entity of ``kind`` by id, name or alias, case-insensitively."""
+        v = value.strip().lower()
+        for e in self.of_kind(kind):
+            if v == e.id.lower() or v in (n.lower() for n in e.names()):
+                return e
+        return None
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def load(data_dir: Path | None = None) -> Taxonomy:
+    """The bundled knowledge with the user's overrides (``<data dir>/taxonomy.toml`` and
+    ``<data dir>/places.csv``) merged over it."""
+    entities: dict[str, Entity] = {}
+    sources: list[str] = []
+    problems: list[str] = []
+    bundled_toml = paths.resource("taxonomy.toml")
+    _merge(entities, _read_toml(bundled_toml), bundled_toml, problems)
+    sources.append(str(bundled_toml))
+    bundled_places = paths.resource("places.csv")
+    for e in _read_places(bundled_places, problems):
+        entities[e.key] = e
+    sources.append(str(bundled_places))
+    if data_dir is not None:
+        user_toml = paths.user_override("taxonomy.toml", data_dir)
+        if user_toml.is_file():
+            try:
+                _merge(entities, _read_toml(user_toml), user_toml, problems)
+                sources.append(str(user_toml))
+            except TaxonomyError as exc:
+                problems.append(str(exc))
+        user_places = paths.user_override("places.csv", data_dir)
+        if user_places.is_file():
+            for e in _read_places(user_places, problems):
+                old = entities.get(e.key)
+                if old is not None:
+                    e.aliases = list(dict.fromkeys(old.aliases + e.aliases))
+                entities[e.key] = e
+            sources.append(str(user_places))
+    return Taxonomy(entities, sources, problems)
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise TaxonomyError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise TaxonomyError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def _merge(entities: dict[str, Entity], data: dict, path: Path, problems: list[str]) -> None:
+    for kind in ("pathfinder", "mentor", "organisation", "place"):
+        for n, raw in enumerate(data.get(kind, []), start=1):
+            if not isinstance(raw, dict) or not raw.get("id") and not raw.get("name"):
+                problems.append(f"{path.name}: {kind} entry {n} has neither id nor name; ignored")
+                continue
+            eid = str(raw.get("id") or slug(str(raw["name"])))
+            key = f"{kind}:{eid}"
+            if raw.get("disabled"):
+                entities.pop(key, None)
+                continue
+            old = entities.get(key)
+            e = old or Entity(kind=kind, id=eid, name=str(raw.get("name") or eid))
+            try:
+                if "name" in raw:
+                    e.name = str(raw["name"])
+                if "aliases" in raw:
+                    e.aliases = list(dict.fromkeys((e.aliases if old else []) + [str(a) for a in raw["aliases"]]))
+                for a in raw.get("remove_aliases", []):
+                    e.aliases = [x for x in e.aliases if x.lower() != str(a).lower()]
+                for attr in ("sectors", "regions", "later_names"):
+                    if attr in raw:
+                        setattr(e, attr, [str(x) for x in raw[attr]])
+                if "region" in raw:
+                    e.regions = [str(raw["region"])]
+                if "lead_body" in raw:
+                    e.lead_body = str(raw["lead_body"])
+                if "cues" in raw:
+                    e.cues = [[[str(t) for t in group] for group in cue] for cue in raw["cues"]]
+                if "common_word" in raw:
+                    e.common_word = bool(raw["common_word"])
+            except TypeError:
+                problems.append(f"{path.name}: {kind} {eid!r} has a malformed field; ignored")
+                continue
+            bad = [s for s in e.sectors if s not in SECTORS] + [r for r in e.regions if r not in REGIONS]
+            if bad:
+                problems.append(f"{path.name}: {kind} {eid!r}: unknown sector/region {', '.join(bad)}")
+            entities[key] = e
+
+
+def _read_places(path: Path, problems: list[str]) -> list[Entity]:
+    out: list[Entity] = []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        problems.append(f"{path}: missing; no place names will be recognised")
+        return out
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(f"{path}: cannot read ({exc})")
+        return out
+    reader = csv.DictReader(text.splitlines())
+    for n, row in enumerate(reader, start=2):
+        name = (row.get("name") or "").strip()
+        region = (row.get("region") or "").strip()
+        if not name or region not in REGIONS:
+            problems.append(f"{path.name} line {n}: needs a name and one of the 12 regions; ignored")
+            continue
+        aliases = [a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()]
+        out.append(Entity(kind="place", id=slug(name), name=name, aliases=aliases, regions=[region],
+                          place_type=(row.get("type") or "").strip(),
+                          common_word=(row.get("common_word") or "0").strip() in ("1", "true", "yes")))
+    return out

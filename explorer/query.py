@@ -1,0 +1,557 @@
+"""Query (text + facet selections + level + sort) -> ResultSet. The one entry point the CLI,
+the GUI and export use to ask the index anything.
+
+Facet semantics: repeating a key ORs its values, different keys AND. Counts are disjunctive:
+the counts of a facet are taken as if that facet's own selection were absent, so its other
+values keep their counts and stay clickable (as in Blacklight and Aleph).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from explorer import fulltext, indexer
+from explorer.store import FACET_KEYS, Store, StoreError
+
+LEVELS = ("documents", "passages", "pathfinders")
+SORTS = ("relevance", "date", "title")
+MAX_QUERY_CHARS = 1000
+SNIPPET_CHARS = 220
+
+
+class QueryError(Exception):
+    """The request itself is wrong (unknown facet key, level, sort); one line for the user."""
+
+
+class NoIndex(Exception):
+    """There is no usable index yet; the message names the command that makes one."""
+
+
+@dataclass
+class Query:
+    text: str = ""
+    facets: dict[str, list[str]] = field(default_factory=dict)
+    level: str = "documents"
+    sort: str = "relevance"
+    limit: int | None = 50
+    offset: int = 0
+
+    @classmethod
+    def from_pairs(cls, text: str = "", pairs: list[str] | tuple[str, ...] = (), **kw) -> Query:
+        """Build from ``KEY=VALUE`` strings as given on the command line."""
+        facets: dict[str, list[str]] = {}
+        for pair in pairs:
+            key, sep, value = pair.partition("=")
+            key = key.strip().lower()
+            if not sep or not key:
+                raise QueryError(f"--facet needs KEY=VALUE, got {pair!r} (keys: {', '.join(FACET_KEYS)})")
+            facets.setdefault(key, []).append(value.strip())
+        return cls(text=text or "", facets=facets, **kw)
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class Hit:
+    doc_id: str
+    file: str
+    title: str
+    source: str
+    author: str
+    date: str
+    url: str
+    pathfinders: list[dict[str, str]]
+    mentors: list[str]
+    regions: list[str]
+    sectors: list[str]
+    score: float
+    snippet: str  # plain text
+    snippet_marked: str = ""  # query-term matches between fulltext.MARK_START / MARK_END
+    passage: int | None = None  # passages level: ordinal, offsets and text
+    start: int | None = None
+    end: int | None = None
+    text: str | None = None
+
+    @property
+    def snippet_html(self) -> str:
+        return marked_to_html(self.snippet_marked or self.snippet)
+
+    def as_dict(self) -> dict:
+        d = {
+            "doc_id": self.doc_id, "file": self.file, "title": self.title, "source": self.source,
+            "author": self.author, "date": self.date, "url": self.url, "pathfinders": self.pathfinders,
+            "mentors": self.mentors, "regions": self.regions, "sectors": self.sectors,
+            "score": round(self.score, 4), "snippet": self.snippet,
+        }
+        if self.passage is not None:
+            d.update(passage=self.passage, start=self.start, end=self.end, text=self.text)
+        return d
+
+
+@dataclass
+class PathfinderRow:
+    id: str
+    name: str
+    sectors: list[str]
+    regions: list[str]
+    documents: int
+    files: int
+    sources: list[str]
+    later_names: list[str]
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "sectors": self.sectors, "regions": self.regions,
+                "documents": self.documents, "files": self.files, "sources": self.sources,
+                "later_names": self.later_names}
+
+
+@dataclass
+class ResultSet:
+    query: Query
+    hits: list  # Hit for documents/passages, PathfinderRow for pathfinders
+    total: int
+    facets: dict[str, list[FacetValue]]
+    elapsed_ms: float
+    read_as: str  # the query text as it was actually searched
+    notes: list[str]  # how a malformed query was read, unknown facet values, ...
+    terms: list[tuple[str, str]]  # query terms, for highlighting
+
+    @property
+    def level(self) -> str:
+        return self.query.level
+
+    def unit(self) -> str:
+        word = {"documents": "document", "passages": "passage", "pathfinders": "pathfinder"}[self.level]
+        return word if self.total == 1 else word + "s"
+
+
+# --------------------------------------------------------------------------- lenient reading
+
+_FIELD_RE = re.compile(r"(?<![\w:])([A-Za-z_][\w-]*):(?=\S)")
+_OPS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+
+
+def sanitise(text: str) -> tuple[str, list[str]]:
+    """Make any string a query whoosh reads the way a person would mean it. Returns the text
+    to search and notes on what was changed. Never raises."""
+    notes: list[str] = []
+    text = (text or "").replace("“", '"').replace("”", '"').replace("\u00a0", " ")
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        notes.append(f"query cut to its first {MAX_QUERY_CHARS} characters")
+    # Quotes: an odd number means one was left open.
+    if text.count('"') % 2:
+        i = text.rfind('"')
+        text = text[:i] + " " + text[i + 1:]
+        notes.append("unbalanced quote ignored")
+    # Brackets and parentheses, outside quotes.
+    text, fixed = _balance(text)
+    if fixed:
+        notes.append("unbalanced brackets fixed")
+    # Fields: known ones lower-cased; unknown ones searched as words.
+    from explorer.fulltext import QUERY_FIELDS
+
+    unknown: list[str] = []
+
+    def field_sub(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name.lower() in QUERY_FIELDS or name.lower() in ("body", "content"):
+            return name.lower() + ":"
+        unknown.append(name)
+        return name + " "
+
+    text = _outside_quotes(text, lambda s: _FIELD_RE.sub(field_sub, s))
+    if unknown:
+        notes.append(f"unknown field {', '.join(repr(u) for u in dict.fromkeys(unknown))} searched as words "
+                     f"(fields: {', '.join(QUERY_FIELDS)})")
+    # Operators: none dangling at either end, none doubled.
+    tokens = _tokens(text)
+    cleaned: list[str] = []
+    dropped = False
+    for tok in tokens:
+        if tok in _OPS and (not cleaned or cleaned[-1] in _OPS | {"("}):
+            if tok == "NOT" and (not cleaned or cleaned[-1] in ("AND", "OR", "(")):
+                cleaned.append(tok)
+                continue
+            dropped = True
+            continue
+        if tok == ")" and cleaned and cleaned[-1] in _OPS:
+            cleaned.pop()
+            dropped = True
+        cleaned.append(tok)
+    while cleaned and cleaned[-1] in _OPS:
+        cleaned.pop()
+        dropped = True
+    if dropped:
+        notes.append("dangling AND/OR/NOT ignored")
+    text = " ".join(cleaned)
+    text = re.sub(r"\(\s*\)", " ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text.split()) > 64:
+        text = " ".join(text.split()[:64])
+        notes.append("only the first 64 words are searched")
+    return text, notes
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r'"[^"]*"|\(|\)|[^\s()"]+(?:"[^"]*")?', text)
+
+
+def _outside_quotes(text: str, fn) -> str:
+    parts = re.split(r'("[^"]*")', text)
+    return "".join(p if p.startswith('"') and p.endswith('"') and len(p) > 1 else fn(p) for p in parts)
+
+
+def _balance(text: str) -> tuple[str, bool]:
+    out: list[str] = []
+    stack: list[tuple[str, int]] = []
+    fixed = False
+    in_quote = False
+    pairs = {")": "(", "]": "[", "}": "{"}
+    for ch in text:
+        if ch == '"':
+            in_quote = not in_quote
+            out.append(ch)
+            continue
+        if in_quote:
+            out.append(ch)
+            continue
+        if ch in "([{":
+            stack.append((ch, len(out)))
+            out.append(ch)
+        elif ch in ")]}":
+            if stack and stack[-1][0] == pairs[ch]:
+                stack.pop()
+                out.append(ch)
+            else:
+                fixed = True
+                out.append(" ")
+        else:
+            out.append(ch)
+    for _ch, pos in stack:
+        out[pos] = " "
+        fixed = True
+    # a range needs "to": "[2010 2011]" is not one
+    result = "".join(out)
+    result2 = re.sub(r"\[([^\]]*)\]", lambda m: m.group(0) if re.search(r"\bto\b", m.group(1), re.I) else " " + m.group(1) + " ", result)
+    return result2, fixed or result2 != result
+
+
+def marked_to_html(marked: str) -> str:
+    """Snippet with match sentinels -> safe HTML: text escaped, matches in <b>."""
+    return html.escape(marked, quote=False).replace(fulltext.MARK_START, "<b>").replace(fulltext.MARK_END, "</b>")
+
+
+def marked_to_plain(marked: str) -> str:
+    return marked.replace(fulltext.MARK_START, "").replace(fulltext.MARK_END, "")
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+class Engine:
+    """An open index (SQLite read-only + full text) answering queries. Long-lived: the GUI keeps
+    one; it notices when an index run has replaced the full-text directory and reopens."""
+
+    def __init__(self, data: Path):
+        self.data = Path(data)
+        db = indexer.db_path(self.data)
+        if not db.is_file():
+            raise NoIndex("no index yet: run `explorer index` (or `explorer index --corpus DIR`) first")
+        try:
+            self.store = Store(db, readonly=True)
+        except StoreError as exc:
+            raise NoIndex(f"{exc}; run `explorer index --rebuild` to rebuild it from the corpus") from None
+        self._ft: fulltext.FullText | None = None
+        self._ft_name: str | None = None
+        self._names: dict[str, dict[str, str]] = {}
+        self._open_fulltext()
+
+    def _open_fulltext(self) -> None:
+        try:
+            name = self.store.meta("fulltext_dir")
+        except Exception as exc:
+            raise NoIndex(f"index database is damaged ({exc}); run `explorer index --rebuild`") from None
+        if not name:
+            raise NoIndex("the index is empty or was never finished: run `explorer index` first")
+        if name == self._ft_name and self._ft is not None:
+            return
+        old = self._ft
+        try:
+            self._ft = fulltext.FullText(indexer.index_dir(self.data) / name)
+        except fulltext.FullTextError as exc:
+            raise NoIndex(f"{exc}; run `explorer index` to rebuild it") from None
+        self._ft_name = name
+        self._names = {}
+        if old is not None:
+            old.close()
+
+    def refresh(self) -> bool:
+        """Pick up a finished index run. Returns True when something changed."""
+        name = self.store.meta("fulltext_dir")
+        if name != self._ft_name:
+            self._open_fulltext()
+            return True
+        return False
+
+    def close(self) -> None:
+        if self._ft is not None:
+            self._ft.close()
+        self.store.close()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _entity_names(self, kind: str) -> dict[str, str]:
+        """name -> id for an entity kind."""
+        if kind not in self._names:
+            self._names[kind] = {r["name"]: r["id"] for r in self.store.entity_rows(kind)}
+        return self._names[kind]
+
+    def _resolve_values(self, key: str, values: list[str], notes: list[str]) -> list[str]:
+        """Facet values as stored: ids, aliases and any case map to the canonical name."""
+        if key not in ("pathfinder", "mentor"):
+            return values
+        rows = self.store.entity_rows(key)
+        out = []
+        for v in values:
+            low = v.strip().lower()
+            match = next((r["name"] for r in rows if low in (r["id"].lower(), r["name"].lower())
+                          or low in (a.lower() for a in r["data"].get("aliases", []))), None)
+            out.append(match or v)
+        return out
+
+    # ------------------------------------------------------------------ search
+
+    def search(self, q: Query) -> ResultSet:
+        t0 = time.perf_counter()
+        if q.level not in LEVELS:
+            raise QueryError(f"unknown level {q.level!r} (levels: {', '.join(LEVELS)})")
+        if q.sort not in SORTS:
+            raise QueryError(f"unknown sort {q.sort!r} (sorts: {', '.join(SORTS)})")
+        bad = [k for k in q.facets if k not in FACET_KEYS]
+        if bad:
+            raise QueryError(f"unknown facet key {bad[0]!r} (valid keys: {', '.join(FACET_KEYS)})")
+        self.refresh()
+        notes: list[str] = []
+        selections = {k: self._resolve_values(k, [v for v in vs if v], notes) for k, vs in q.facets.items() if any(vs)}
+        text, read_notes = sanitise(q.text)
+        notes.extend(read_notes)
+        assert self._ft is not None
+        pq = self._ft.parse(text)
+        terms = self._ft.terms(pq)
+        level = "passages" if q.level == "passages" else "documents"
+        if pq.empty:
+            matches = None
+        else:
+            matches = self._ft.search(pq, level)
+        # Document sets
+        text_docs = None if matches is None else {m.doc_id for m in matches}
+        selected_sets = {k: self.store.facet_value_docs(k, vs) for k, vs in selections.items()}
+        for k, vs in selections.items():
+            known = {v.lower() for v in self.store.facet_values(k)}
+            missing = [v for v in vs if v.lower() not in known]
+            if missing:
+                notes.append(f"no document has {k} = {', '.join(missing)}")
+
+        def restrict(exclude: str | None) -> set[str] | None:
+            result = text_docs
+            for k, s in selected_sets.items():
+                if k == exclude:
+                    continue
+                result = set(s) if result is None else result & s
+            return result
+
+        final = restrict(None)
+        facets: dict[str, list[FacetValue]] = {}
+        for key in FACET_KEYS:
+            ids = restrict(key)
+            counts = self.store.facet_counts(key, None if ids is None else sorted(ids))
+            chosen = {v.lower() for v in selections.get(key, [])}
+            values = [FacetValue(v, n, v.lower() in chosen) for v, n in counts]
+            present = {fv.value.lower() for fv in values}
+            for v in selections.get(key, []):
+                if v.lower() not in present:
+                    values.append(FacetValue(v, 0, True))
+            facets[key] = values
+
+        if q.level == "pathfinders":
+            hits = self._pathfinder_rows(final, has_filter=bool(selections) or not pq.empty)
+            total = sum(1 for h in hits if h.documents) if (selections or not pq.empty) else len(hits)
+            page = hits
+        else:
+            if matches is None:
+                ids = self.store.all_doc_ids() if final is None else list(final)
+                if level == "documents":
+                    ranked = [(i, None, 0.0) for i in ids]
+                else:
+                    wanted = set(ids)
+                    ranked = [(m.doc_id, m.ordinal, 0.0) for m in self._ft.search(pq, "passages") if m.doc_id in wanted]
+            else:
+                ranked = [(m.doc_id, m.ordinal, m.score) for m in matches if final is None or m.doc_id in final]
+            ranked = self._sort(ranked, q.sort, text_query=not pq.empty)
+            total = len(ranked)
+            end = None if q.limit is None else q.offset + q.limit
+            page_ranked = ranked[q.offset:end]
+            page = self._hits(page_ranked, terms)
+        elapsed = (time.perf_counter() - t0) * 1000
+        return ResultSet(q, page, total, facets, elapsed, text, notes, terms)
+
+    def _sort(self, ranked: list[tuple[str, int | None, float]], sort: str, text_query: bool):
+        if sort == "relevance" and text_query:
+            return sorted(ranked, key=lambda r: (-r[2], r[0], r[1] or 0))
+        meta = self.store.documents(list({r[0] for r in ranked}))
+        if sort == "title":
+            return sorted(ranked, key=lambda r: ((meta.get(r[0], {}).get("title") or "").casefold(), r[0], r[1] or 0))
+        # date, newest first; undated last. Also the browse order when there is no text query.
+        def key(r):
+            d = meta.get(r[0], {}).get("date") or ""
+            return (0 if d else 1, _neg_date(d), r[0], r[1] or 0)
+        return sorted(ranked, key=key)
+
+    def _hits(self, ranked: list[tuple[str, int | None, float]], terms: list[tuple[str, str]]) -> list[Hit]:
+        ids = list(dict.fromkeys(r[0] for r in ranked))
+        docs = self.store.documents(ids, with_text=True)
+        facet_vals = self.store.doc_facet_values(ids)
+        pf_ids = self._entity_names("pathfinder")
+        passages_cache: dict[str, list[dict]] = {}
+        hits = []
+        assert self._ft is not None
+        for doc_id, ordinal, score in ranked:
+            d = docs.get(doc_id)
+            if d is None:
+                continue
+            fv = facet_vals.get(doc_id, {})
+            start = end = None
+            ptext = None
+            if ordinal is not None:
+                if doc_id not in passages_cache:
+                    passages_cache[doc_id] = self.store.passages(doc_id)
+                p = next((p for p in passages_cache[doc_id] if p["ordinal"] == ordinal), None)
+                if p is None:
+                    continue
+                start, end = p["start"], p["end"]
+                ptext = d["text"][start:end]
+                source_text = ptext
+            else:
+                source_text = d["text"]
+            marked = self._ft.snippet(source_text, terms, maxchars=SNIPPET_CHARS) if terms else ""
+            if not marked:
+                marked = _lead(source_text, d.get("title") or "", SNIPPET_CHARS)
+            hits.append(Hit(
+                doc_id=doc_id, file=d["file"], title=d["title"] or "", source=d["source"] or "",
+                author=d["author"] or "", date=d["date"] or "", url=d["url"] or "",
+                pathfinders=[{"id": pf_ids.get(n, ""), "name": n} for n in fv.get("pathfinder", [])],
+                mentors=fv.get("mentor", []), regions=sorted(fv.get("region", [])),
+                sectors=sorted(fv.get("sector", [])), score=score,
+                snippet=marked_to_plain(marked), snippet_marked=marked,
+                passage=ordinal, start=start, end=end, text=ptext,
+            ))
+        return hits
+
+    def _pathfinder_rows(self, final: set[str] | None, has_filter: bool) -> list[PathfinderRow]:
+        rows = []
+        ents = self.store.entity_rows("pathfinder")
+        all_docs = self.store.db.execute(
+            "SELECT f.value, d.doc_id, d.file, d.source FROM doc_facets f JOIN documents d ON d.doc_id = f.doc_id "
+            "WHERE f.facet = 'pathfinder'").fetchall()
+        by_name: dict[str, list[tuple[str, str, str]]] = {}
+        for name, doc_id, file, source in all_docs:
+            if final is None or doc_id in final:
+                by_name.setdefault(name, []).append((doc_id, file, source))
+        for e in ents:
+            docs = by_name.get(e["name"], [])
+            sources = sorted({s or f.rsplit("/", 1)[-1] for _d, f, s in docs})
+            rows.append(PathfinderRow(
+                id=e["id"], name=e["name"], sectors=e["data"].get("sectors", []),
+                regions=e["data"].get("regions", []), documents=len({d for d, _f, _s in docs}),
+                files=len({f for _d, f, _s in docs}), sources=sources,
+                later_names=e["data"].get("later_names", []),
+            ))
+        if has_filter:
+            rows = [r for r in rows if r.documents]
+        rows.sort(key=lambda r: (-r.documents, r.name.casefold()))
+        return rows
+
+    # ------------------------------------------------------------------ documents
+
+    def document(self, doc_id: str) -> dict | None:
+        """Everything about one document: metadata, text, passages, mentions (with names)."""
+        self.refresh()
+        d = self.store.document(doc_id)
+        if d is None:
+            return None
+        d["passages"] = self.store.passages(doc_id)
+        d["mentions"] = self.store.mentions(doc_id)
+        fv = self.store.doc_facet_values([doc_id]).get(doc_id, {})
+        pf_ids = self._entity_names("pathfinder")
+        d["pathfinders"] = [{"id": pf_ids.get(n, ""), "name": n} for n in fv.get("pathfinder", [])]
+        d["mentors"] = fv.get("mentor", [])
+        d["regions"] = sorted(fv.get("region", []))
+        d["sectors"] = sorted(fv.get("sector", []))
+        d["notes"] = json.loads(d["notes"]) if d.get("notes") else []
+        corpus = self.store.meta("corpus")
+        d["path"] = str(Path(corpus) / d["file"]) if corpus else d["file"]
+        return d
+
+    def term_spans(self, text: str, terms: list[tuple[str, str]]) -> list[tuple[int, int]]:
+        """Where the query terms occur in ``text`` (stemmed as the index stems them)."""
+        assert self._ft is not None
+        return self._ft.term_spans(text, terms)
+
+    def stats(self) -> dict:
+        s = self.store
+        kinds = dict(s.db.execute("SELECT kind, count(*) FROM mentions GROUP BY kind").fetchall())
+        files = s.files()
+        return {
+            "corpus": s.meta("corpus"), "last_indexed": s.meta("last_indexed"),
+            "files_indexed": sum(1 for f in files if f["status"] == "indexed"),
+            "files_skipped": sum(1 for f in files if f["status"] == "skipped"),
+            "documents": s.count("documents"), "passages": s.count("passages"),
+            "mentions": s.count("mentions"), "mentions_by_kind": kinds,
+            "entities": s.count("entities"),
+            "index_bytes": self.index_bytes(),
+            "skipped": [{"path": f["path"], "reason": f["reason"]} for f in files if f["status"] == "skipped"],
+        }
+
+    def index_bytes(self) -> int:
+        total = self.store.size_bytes()
+        if self._ft_name:
+            folder = indexer.index_dir(self.data) / self._ft_name
+            total += sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+        return total
+
+
+def _neg_date(d: str) -> str:
+    """A string that sorts dates newest first."""
+    full = (d + "-00-00")[:10] if len(d) < 10 else d[:10]
+    return "".join(chr(0x7A - ord(c) + 0x30) if c.isdigit() else c for c in full)
+
+
+def _lead(text: str, title: str, n: int) -> str:
+    body = text
+    if title and body.startswith(title):
+        body = body[len(title):].lstrip()
+    body = " ".join(body.split())
+    if len(body) <= n:
+        return body
+    return body[:n].rsplit(" ", 1)[0] + " …"
+
+
+def search(q: Query, data: Path) -> ResultSet:
+    """One-shot search (opens and closes the index)."""
+    engine = Engine(data)
+    try:
+        return engine.search(q)
+    finally:
+        engine.close()

@@ -1,0 +1,283 @@
+"""SQLite via sqlite-utils: schema, migrations, writes from the indexer, lookups and facet
+counts for the query layer. The only module that writes SQL."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+FACET_KEYS = ("pathfinder", "sector", "region", "mentor", "source", "author", "year")
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message says why in one line."""
+
+
+_SCHEMA_V1 = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, size INTEGER, mtime REAL, sha256 TEXT,
+    status TEXT NOT NULL, reason TEXT, docs INTEGER DEFAULT 0, indexed_at TEXT
+);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, file TEXT NOT NULL, ordinal INTEGER NOT NULL,
+    title TEXT, source TEXT, author TEXT, date TEXT, year TEXT, url TEXT,
+    text TEXT NOT NULL, char_count INTEGER, notes TEXT
+);
+CREATE INDEX IF NOT EXISTS documents_file ON documents(file);
+CREATE TABLE IF NOT EXISTS passages (
+    doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, ordinal)
+);
+CREATE TABLE IF NOT EXISTS entities (
+    key TEXT PRIMARY KEY, kind TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, data TEXT
+);
+CREATE TABLE IF NOT EXISTS mentions (
+    doc_id TEXT NOT NULL, passage INTEGER NOT NULL, entity TEXT NOT NULL, kind TEXT NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, surface TEXT NOT NULL, via TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mentions_doc ON mentions(doc_id, start);
+CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity);
+CREATE TABLE IF NOT EXISTS doc_facets (doc_id TEXT NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS doc_facets_fv ON doc_facets(facet, value, doc_id);
+CREATE INDEX IF NOT EXISTS doc_facets_doc ON doc_facets(doc_id);
+"""
+
+# Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
+MIGRATIONS: dict[int, str] = {}
+
+
+class Store:
+    def __init__(self, path: Path, readonly: bool = False):
+        self.path = Path(path)
+        self.readonly = readonly
+        try:
+            if readonly:
+                if not self.path.is_file():
+                    raise StoreError(f"no index database at {self.path}")
+                conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(str(self.path), check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 10000")
+            self.db = sqlite_utils.Database(conn)
+            if not readonly:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")
+                self._migrate()
+            else:
+                self._check_version()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"index database {self.path} is unreadable ({exc})") from None
+
+    # ------------------------------------------------------------------ schema
+
+    def _version(self) -> int:
+        if "meta" not in self.db.table_names():
+            return 0
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _check_version(self) -> None:
+        v = self._version()
+        if v > SCHEMA_VERSION:
+            raise StoreError(f"index was written by a newer version (schema {v}); rebuild with this version")
+        if v < SCHEMA_VERSION:
+            raise StoreError("index needs upgrading; run `explorer index` once")
+
+    def _migrate(self) -> None:
+        v = self._version()
+        if v > SCHEMA_VERSION:
+            raise StoreError(f"index was written by a newer version (schema {v}); rebuild with this version")
+        if v == 0:
+            self.db.conn.executescript(_SCHEMA_V1)
+            self.set_meta(schema_version=str(SCHEMA_VERSION))
+            self.db.conn.commit()
+            return
+        while v < SCHEMA_VERSION:
+            with self.db.atomic():
+                for stmt in MIGRATIONS[v].split(";\n"):
+                    if stmt.strip():
+                        self.db.execute(stmt)
+                v += 1
+                self.set_meta(schema_version=str(v))
+
+    def integrity_ok(self) -> bool:
+        try:
+            row = self.db.execute("PRAGMA quick_check").fetchone()
+            return bool(row) and row[0] == "ok"
+        except sqlite3.DatabaseError:
+            return False
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ------------------------------------------------------------------ meta
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, **values: str) -> None:
+        self.db["meta"].upsert_all([{"key": k, "value": v} for k, v in values.items()], pk="key")
+
+    # ------------------------------------------------------------------ writes (indexer)
+
+    def atomic(self):
+        return self.db.atomic()
+
+    def known_files(self) -> dict[str, dict[str, Any]]:
+        return {r["path"]: r for r in self.db["files"].rows}
+
+    def delete_file(self, path: str) -> list[str]:
+        """Remove a file and everything derived from it; returns the removed doc_ids."""
+        ids = [r[0] for r in self.db.execute("SELECT doc_id FROM documents WHERE file = ?", [path])]
+        self._delete_docs(ids)
+        self.db.execute("DELETE FROM files WHERE path = ?", [path])
+        return ids
+
+    def _delete_docs(self, ids: Sequence[str]) -> None:
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i:i + 500])
+            marks = ",".join("?" * len(chunk))
+            for table in ("documents", "passages", "mentions", "doc_facets"):
+                self.db.execute(f"DELETE FROM {table} WHERE doc_id IN ({marks})", chunk)
+
+    def clear(self) -> None:
+        for table in ("files", "documents", "passages", "mentions", "doc_facets", "entities"):
+            self.db.execute(f"DELETE FROM {table}")
+
+    def put_file(self, row: dict[str, Any]) -> None:
+        self.db["files"].upsert(row, pk="path")
+
+    def put_documents(self, docs: list[dict], passages: list[dict], mentions: list[dict], facets: list[dict]) -> None:
+        self.db["documents"].insert_all(docs, pk="doc_id", replace=True, batch_size=500)
+        if passages:
+            self.db["passages"].insert_all(passages, pk=("doc_id", "ordinal"), replace=True, batch_size=2000)
+        if mentions:
+            self.db["mentions"].insert_all(mentions, batch_size=2000)
+        if facets:
+            self.db["doc_facets"].insert_all(facets, batch_size=2000)
+
+    def put_entities(self, rows: Iterable[dict]) -> None:
+        self.db.execute("DELETE FROM entities")
+        self.db["entities"].insert_all(list(rows), pk="key", replace=True)
+
+    # ------------------------------------------------------------------ reads
+
+    def count(self, table: str) -> int:
+        return self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+    def document(self, doc_id: str) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM documents WHERE doc_id = ?", [doc_id]))
+        return rows[0] if rows else None
+
+    def documents(self, ids: Sequence[str], with_text: bool = False) -> dict[str, dict]:
+        cols = "*" if with_text else "doc_id, file, ordinal, title, source, author, date, year, url, char_count"
+        out: dict[str, dict] = {}
+        for chunk in _chunks(ids, 900):
+            marks = ",".join("?" * len(chunk))
+            for r in self.db.query(f"SELECT {cols} FROM documents WHERE doc_id IN ({marks})", chunk):
+                out[r["doc_id"]] = r
+        return out
+
+    def all_doc_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT doc_id FROM documents")]
+
+    def passages(self, doc_id: str) -> list[dict]:
+        return list(self.db.query('SELECT ordinal, start, "end" FROM passages WHERE doc_id = ? ORDER BY ordinal', [doc_id]))
+
+    def mentions(self, doc_id: str) -> list[dict]:
+        return list(self.db.query(
+            'SELECT m.passage, m.entity, m.kind, m.start, m."end", m.surface, m.via, e.name '
+            "FROM mentions m LEFT JOIN entities e ON e.key = m.entity WHERE m.doc_id = ? ORDER BY m.start",
+            [doc_id]))
+
+    def mentions_for(self, ids: Sequence[str]) -> list[dict]:
+        out: list[dict] = []
+        for chunk in _chunks(ids, 900):
+            marks = ",".join("?" * len(chunk))
+            out.extend(self.db.query(
+                'SELECT m.doc_id, m.passage, m.entity, m.kind, m.start, m."end", m.surface, m.via, e.name '
+                f"FROM mentions m LEFT JOIN entities e ON e.key = m.entity WHERE m.doc_id IN ({marks}) "
+                "ORDER BY m.doc_id, m.start", chunk))
+        return out
+
+    def entity_rows(self, kind: str | None = None) -> list[dict]:
+        sql = "SELECT key, kind, id, name, data FROM entities"
+        rows = list(self.db.query(sql + (" WHERE kind = ?" if kind else "") + " ORDER BY name", [kind] if kind else []))
+        for r in rows:
+            r["data"] = json.loads(r["data"] or "{}")
+        return rows
+
+    def doc_facet_values(self, ids: Sequence[str]) -> dict[str, dict[str, list[str]]]:
+        """{doc_id: {facet: [values]}} for the given documents."""
+        out: dict[str, dict[str, list[str]]] = {}
+        for chunk in _chunks(ids, 900):
+            marks = ",".join("?" * len(chunk))
+            for doc_id, facet, value in self.db.execute(
+                    f"SELECT doc_id, facet, value FROM doc_facets WHERE doc_id IN ({marks}) ORDER BY rowid", chunk):
+                out.setdefault(doc_id, {}).setdefault(facet, []).append(value)
+        return out
+
+    def files(self, status: str | None = None) -> list[dict]:
+        sql = "SELECT * FROM files" + (" WHERE status = ?" if status else "") + " ORDER BY path"
+        return list(self.db.query(sql, [status] if status else []))
+
+    # ------------------------------------------------------------------ facets
+
+    def facet_value_docs(self, facet: str, values: Sequence[str]) -> set[str]:
+        """Documents having any of ``values`` for ``facet`` (case-insensitive)."""
+        marks = ",".join("?" * len(values))
+        return {r[0] for r in self.db.execute(
+            f"SELECT DISTINCT doc_id FROM doc_facets WHERE facet = ? AND lower(value) IN ({marks})",
+            [facet, *[v.lower() for v in values]])}
+
+    def facet_values(self, facet: str) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT DISTINCT value FROM doc_facets WHERE facet = ? ORDER BY value", [facet])]
+
+    def facet_counts(self, facet: str, ids: Sequence[str] | None) -> list[tuple[str, int]]:
+        """(value, number of documents) for ``facet`` over ``ids`` (None = every document),
+        most frequent first. Counted with one GROUP BY, joined on a temp table of the ids."""
+        if ids is None:
+            sql = ("SELECT value, count(DISTINCT doc_id) AS n FROM doc_facets WHERE facet = ? "
+                   "GROUP BY value ORDER BY n DESC, value")
+            return [(v, n) for v, n in self.db.execute(sql, [facet])]
+        table = self._id_table(ids)
+        sql = (f"SELECT f.value, count(DISTINCT f.doc_id) AS n FROM doc_facets f JOIN {table} t ON t.doc_id = f.doc_id "
+               "WHERE f.facet = ? GROUP BY f.value ORDER BY n DESC, f.value")
+        return [(v, n) for v, n in self.db.execute(sql, [facet])]
+
+    def _id_table(self, ids: Sequence[str]) -> str:
+        """Fill a temp table with ``ids`` (reused when called again with the same set)."""
+        key = (len(ids), hash(tuple(ids)))
+        if getattr(self, "_id_table_key", None) != key:
+            was_in_transaction = self.db.conn.in_transaction
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS hit_ids (doc_id TEXT PRIMARY KEY)")
+            self.db.execute("DELETE FROM temp.hit_ids")
+            self.db.conn.executemany("INSERT OR IGNORE INTO temp.hit_ids VALUES (?)", ((i,) for i in ids))
+            if not was_in_transaction and self.db.conn.in_transaction:
+                self.db.conn.commit()  # don't hold a read snapshot open: later reads must see new data
+            self._id_table_key = key
+        return "temp.hit_ids"
+
+    def size_bytes(self) -> int:
+        total = 0
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(str(self.path) + suffix)
+            if p.exists():
+                total += p.stat().st_size
+        return total
+
+
+def _chunks(seq: Sequence[str], n: int) -> Iterable[list[str]]:
+    seq = list(seq)
+    for i in range(0, len(seq), n):
+        yield seq[i:i + n]
