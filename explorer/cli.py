@@ -30,6 +30,14 @@ def _fail(msg: str) -> None:
     raise UserError(msg)
 
 
+def _one_line(name: str) -> str:
+    """A file name as one printable line: a newline or other control character in the name is
+    shown escaped (as Python would write it), so one skipped file is always one line."""
+    if name.isprintable():
+        return name
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in name)
+
+
 # --------------------------------------------------------------------------- shared options
 
 
@@ -136,7 +144,7 @@ def index(ctx: click.Context, corpus: Path | None, rebuild: bool, max_size: floa
         for note in summary.notes:
             click.echo(f"  note: {note}")
         for s in summary.skipped:
-            click.echo(f"  skipped: {s.path}: {s.reason}")
+            click.echo(f"  skipped: {_one_line(s.path)}: {s.reason}")
 
 
 # --------------------------------------------------------------------------- search
@@ -315,7 +323,7 @@ def stats(ctx, fmt) -> None:
         click.echo(f"Mentions:      {s['mentions']} ({kinds})")
         click.echo(f"Index size:    {s['index_bytes'] / 1024 / 1024:.1f} MB")
         for f in s["skipped"]:
-            click.echo(f"  skipped: {f['path']}: {f['reason']}")
+            click.echo(f"  skipped: {_one_line(f['path'])}: {f['reason']}")
     finally:
         engine.close()
 

@@ -272,12 +272,23 @@ class FullText:
         """The (field, term) pairs of a query that occur in the index, wildcards expanded."""
         if pq.empty:
             return []
+        # (Query.existing_terms returns nothing in whoosh-reloaded 2.7.5, so walk the leaves.)
+        out: dict[tuple[str, str], None] = {}
         with self._lock:
+            reader = self._searcher.reader()
             try:
-                return [(f, t.decode("utf-8") if isinstance(t, bytes) else str(t))
-                        for f, t in pq.q.existing_terms(self._searcher.reader(), phrases=True, expand=True)]
+                for leaf in pq.q.leaves():
+                    if isinstance(leaf, wq.MultiTerm):  # wildcard, prefix, fuzzy: expand
+                        pairs = leaf.expanded_terms(reader)
+                    else:
+                        pairs = leaf.iter_all_terms()
+                    for f, t in pairs:
+                        out[(f, t.decode("utf-8") if isinstance(t, bytes) else str(t))] = None
+                        if len(out) > 500:
+                            break
             except Exception:
-                return []
+                pass
+        return list(out)
 
     # ------------------------------------------------------------------ highlighting
 

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -132,6 +133,10 @@ def scan(corpus: Path) -> tuple[list[ScannedFile], list[Skipped]]:
                 continue
             except OSError as exc:
                 skipped.append(Skipped(rel, f"cannot read file: {exc.strerror or exc}"))
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                # a named pipe would block the run forever on open(); a device is not a document
+                skipped.append(Skipped(rel, "not a regular file (pipe, socket or device)"))
                 continue
             found.append(ScannedFile(rel, full, st.st_size, st.st_mtime))
     return found, skipped

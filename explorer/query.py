@@ -195,7 +195,7 @@ def sanitise(text: str) -> tuple[str, list[str]]:
         dropped = True
     if dropped:
         notes.append("dangling AND/OR/NOT ignored")
-    text = " ".join(cleaned)
+        text = " ".join(cleaned)
     text = re.sub(r"\(\s*\)", " ", text)
     text = re.sub(r"\s+", " ", text).strip()
     if len(text.split()) > 64:
@@ -448,6 +448,7 @@ class Engine:
             marked = self._ft.snippet(source_text, terms, maxchars=SNIPPET_CHARS) if terms else ""
             if not marked:
                 marked = _lead(source_text, d.get("title") or "", SNIPPET_CHARS)
+            marked = " ".join(marked.split())
             hits.append(Hit(
                 doc_id=doc_id, file=d["file"], title=d["title"] or "", source=d["source"] or "",
                 author=d["author"] or "", date=d["date"] or "", url=d["url"] or "",
@@ -493,6 +494,9 @@ class Engine:
             return None
         d["passages"] = self.store.passages(doc_id)
         d["mentions"] = self.store.mentions(doc_id)
+        places = self._place_regions()
+        for m in d["mentions"]:
+            m["regions"] = places.get(m["entity"], [])  # a place mention's region facet values
         fv = self.store.doc_facet_values([doc_id]).get(doc_id, {})
         pf_ids = self._entity_names("pathfinder")
         d["pathfinders"] = [{"id": pf_ids.get(n, ""), "name": n} for n in fv.get("pathfinder", [])]
@@ -503,6 +507,12 @@ class Engine:
         corpus = self.store.meta("corpus")
         d["path"] = str(Path(corpus) / d["file"]) if corpus else d["file"]
         return d
+
+    def _place_regions(self) -> dict:
+        """Place entity key -> its ONS regions (cached until the index changes)."""
+        if "place:regions" not in self._names:
+            self._names["place:regions"] = {r["key"]: r["data"].get("regions", []) for r in self.store.entity_rows("place")}
+        return self._names["place:regions"]
 
     def term_spans(self, text: str, terms: list[tuple[str, str]]) -> list[tuple[int, int]]:
         """Where the query terms occur in ``text`` (stemmed as the index stems them)."""

@@ -135,7 +135,10 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
         text = data.decode("utf-8")
         encoding = "utf-8"
     except UnicodeDecodeError:
-        text, encoding = _decode_legacy(data)
+        if _mostly_utf8(data):
+            text, encoding = data.decode("utf-8", errors="replace"), "utf-8"
+        else:
+            text, encoding = _decode_legacy(data)
         if encoding != "utf-8":
             notes.append(f"not UTF-8; read as {encoding}")
         else:
@@ -179,14 +182,52 @@ def _decode_legacy(data: bytes) -> tuple[str, str]:
     if best is not None and best.encoding.replace("-", "_").lower() not in _WESTERN and best.encoding != "utf_8":
         if best.chaos < 0.05 and best.coherence > 0.3:
             try:
-                return data.decode(best.encoding), best.encoding
+                text = data.decode(best.encoding)
             except (UnicodeDecodeError, LookupError):
-                pass
+                text = None
+            # A Latin-script reading (cp1250, cp775, ...) of English-language text is far more
+            # likely to be cp1252 misjudged ("crème" read as "crčme"): take the detector's word
+            # only when cp1252 cannot decode the bytes or when it found another script.
+            if text is not None and (not _cp1252_decodes(data) or not _mostly_latin(text)):
+                return text, best.encoding
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         # cp1252 leaves 0x81 0x8D 0x8F 0x90 0x9D undefined; Latin-1 decodes every byte.
         return data.decode("latin-1"), "latin-1"
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """UTF-8 with a few bad bytes (a truncated copy, a stray Latin-1 byte): well-formed
+    multi-byte sequences are at least half as many as high bytes outside one. A legacy 8-bit
+    file has almost none (an accented letter is followed by ASCII, not by continuation bytes)."""
+    sample = data[:200_000]
+    seqs = _UTF8_MULTIBYTE.findall(sample)
+    if not seqs:
+        return False
+    high = len(sample) - len(sample.translate(None, bytes(range(0x80, 0x100))))
+    bad = high - sum(len(m) for m in seqs)
+    return len(seqs) * 2 >= bad
+
+
+def _cp1252_decodes(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _mostly_latin(text: str) -> bool:
+    """Most non-ASCII letters of ``text`` are Latin (accented) letters."""
+    letters = [ch for ch in text[:20_000] if ord(ch) > 127 and ch.isalpha()]
+    if not letters:
+        return True
+    latin = sum(1 for ch in letters if unicodedata.name(ch, "").startswith("LATIN"))
+    return latin * 2 > len(letters)
 
 
 def _is_binary_text(text: str) -> bool:
@@ -295,7 +336,7 @@ def _lxml_text(html: str) -> tuple[str, str]:
 
         root = lxml.html.document_fromstring(html)
     except Exception:
-        return re.sub(r"<[^>]*>", " ", html), ""
+        return _strip_tags(html), ""
     title = ""
     t = root.find(".//title")
     if t is not None and t.text_content():
@@ -316,7 +357,31 @@ def _lxml_text(html: str) -> tuple[str, str]:
         if el.tail:
             parts.append(el.tail)
     lines = [" ".join(line.split()) for line in "".join(parts).split("\n")]
-    return "\n".join(line for line in lines if line), title
+    text = "\n".join(line for line in lines if line)
+    if not text:
+        # libxml2 gives up on markup nested deeper than a few hundred levels and returns an
+        # empty tree; the words are still there.
+        text = _strip_tags(html)
+    return text, title
+
+
+_DROP_BLOCK_RE = re.compile(r"<!--.*?(?:-->|\Z)|<(script|style|noscript|template|iframe|object|svg|head)\b.*?(?:</\1\s*>|\Z)",
+                            re.I | re.S)
+_BLOCK_TAG_RE = re.compile(r"</?(?:" + "|".join(sorted(_BLOCK_TAGS)) + r")\b[^>]*>", re.I)
+_TAG_RE = re.compile(r"<[^>]*>?")
+
+
+def _strip_tags(html: str) -> str:
+    """Text of markup no parser can read: non-content blocks dropped, tags removed, entities
+    decoded. Never raises."""
+    import html as html_mod
+
+    text = _DROP_BLOCK_RE.sub(" ", html)
+    text = _BLOCK_TAG_RE.sub("\n", text)
+    text = _TAG_RE.sub(" ", text)
+    text = html_mod.unescape(text)
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
 
 
 # --------------------------------------------------------------------------- Markdown

@@ -40,8 +40,11 @@ def parse_date(text: str) -> tuple[str, tuple[int, int]] | None:
     """The first date stated in ``text`` as ISO 8601 (``YYYY-MM-DD``, or ``YYYY-MM`` when no day
     is given), with its span. None when no valid date is there."""
     best: tuple[str, tuple[int, int]] | None = None
+    invalid: list[tuple[int, int]] = []  # "31 February 2010" must not become "2010-02"
     for pat in _DATE_PATTERNS:
         for m in pat.finditer(text):
+            if any(m.start() < b and a < m.end() for a, b in invalid):
+                continue
             g = m.groupdict()
             year = int(g["year"])
             month = int(g["m"]) if g.get("m") else _MONTHS.get((g.get("mon") or "").lower().rstrip("."))
@@ -50,6 +53,7 @@ def parse_date(text: str) -> tuple[str, tuple[int, int]] | None:
             if g.get("day"):
                 day = int(g["day"])
                 if not _valid_day(year, month, day):
+                    invalid.append(m.span())
                     continue
                 iso = f"{year:04d}-{month:02d}-{day:02d}"
             else:

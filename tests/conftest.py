@@ -1,0 +1,53 @@
+"""Shared fixtures: real indexes built from real files in temporary folders."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from explorer import indexer, paths
+
+SEEDS = paths.seeds_dir()
+SEED_FILES = sorted(p.name for p in SEEDS.iterdir() if p.suffix == ".txt")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory, monkeypatch):
+    """Never touch the user's real data dir from a test."""
+    monkeypatch.setenv(paths.ENV_DATA_DIR, str(tmp_path_factory.mktemp("default-data")))
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory) -> Path:
+    """A data dir holding an index of the bundled seeds. Shared: do not modify it."""
+    data = tmp_path_factory.mktemp("seed-data")
+    indexer.run(data, paths.seeds_dir(), workers=0)
+    return data
+
+
+@pytest.fixture
+def seed_corpus(tmp_path) -> Path:
+    """A private, writable copy of the seed corpus."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    for p in corpus.iterdir():
+        p.chmod(0o644)
+    return corpus
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    d = tmp_path / "data"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
+def engine(seed_index):
+    from explorer.query import Engine
+
+    e = Engine(seed_index)
+    yield e
+    e.close()

@@ -1,0 +1,54 @@
+"""The two rules that keep the code easy to change (GUIDE section 4): the core never imports
+Qt, and only explorer/fulltext.py imports whoosh."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import explorer
+
+PACKAGE = Path(explorer.__file__).parent
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def core_files():
+    return [p for p in PACKAGE.rglob("*.py") if "gui" not in p.relative_to(PACKAGE).parts]
+
+
+def test_pyside_only_in_gui():
+    offenders = [str(p.relative_to(PACKAGE)) for p in core_files() if imported_modules(p) & {"PySide6", "shiboken6"}]
+    assert offenders == []
+
+
+def test_whoosh_only_in_fulltext():
+    offenders = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
+                 if "whoosh" in imported_modules(p) and p.name != "fulltext.py"]
+    assert offenders == []
+    assert "whoosh" in imported_modules(PACKAGE / "fulltext.py")
+
+
+def test_every_core_module_imports_with_pyside_blocked():
+    modules = sorted(".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts) for p in core_files())
+    assert "explorer.cli" in modules and "explorer.query" in modules
+    code = (
+        "import sys, importlib\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('PySide6', 'shiboken6'): raise ImportError('blocked: ' + name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        "print('ok')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stdout.strip() == "ok", proc.stderr

@@ -1,0 +1,136 @@
+"""The CLI through a real subprocess, as other tools and users call it."""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def explorer(*args, data=None, env_extra=None):
+    env = {**os.environ, "PYTHONWARNINGS": "error", **(env_extra or {})}
+    cmd = [sys.executable, "-m", "explorer"]
+    if data is not None:
+        cmd += ["--data-dir", str(data)]
+    return subprocess.run(cmd + list(args), capture_output=True, text=True, env=env, timeout=120)
+
+
+def assert_one_line_error(proc, *fragments):
+    assert proc.returncode == 1, proc
+    assert "Traceback" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("explorer: "), proc.stderr
+    for f in fragments:
+        assert f in lines[0]
+
+
+@pytest.fixture(scope="module")
+def cli_data(tmp_path_factory):
+    data = tmp_path_factory.mktemp("cli-data")
+    proc = explorer("index", data=data)  # no --corpus: the bundled seeds
+    assert proc.returncode == 0, proc.stderr
+    assert "5 files, 14 documents" in proc.stdout and "explorer/seeds" in proc.stdout.replace(os.sep, "/")
+    return data
+
+
+def test_search_before_index_names_the_command(tmp_path):
+    proc = explorer("search", "homeless", data=tmp_path / "empty")
+    assert_one_line_error(proc, "explorer index")
+
+
+def test_search_json_contract(cli_data):
+    proc = explorer("search", "homeless", "--format", "json", data=cli_data)
+    assert proc.returncode == 0, proc.stderr
+    hits = json.loads(proc.stdout)
+    assert {h["doc_id"] for h in hits} == {"002_f71de12db828951c", "003_912111bff4728907"}
+    keys = {"doc_id", "file", "title", "source", "author", "date", "pathfinders", "mentors", "regions",
+            "sectors", "score", "snippet"}
+    for h in hits:
+        assert keys <= set(h)
+        assert {"id": "leicester", "name": "Leicester NHS homelessness services"} in h["pathfinders"]
+        assert isinstance(h["mentors"], list) and isinstance(h["score"], float)
+
+
+def test_search_facets_csv_and_table(cli_data):
+    proc = explorer("search", "--facet", "sector=Education", "--format", "csv", "--limit", "0", data=cli_data)
+    assert proc.returncode == 0
+    rows = list(csv.DictReader(proc.stdout.splitlines()))
+    assert {r["doc_id"] for r in rows} == {"001_be1e46d498799f71", "002_f71de12db828951c", "003_912111bff4728907"}
+    table = explorer("search", "Newton Rigg", data=cli_data)
+    assert table.returncode == 0 and table.stdout.startswith("1 document for 'Newton Rigg'")
+
+
+def test_search_levels(cli_data):
+    proc = explorer("search", "--level", "pathfinders", "--format", "json", data=cli_data)
+    rows = json.loads(proc.stdout)
+    assert len(rows) == 12 and rows[0]["id"] == "swindon"
+
+
+def test_unknown_facet_key_lists_valid_keys(cli_data):
+    proc = explorer("search", "--facet", "colour=red", data=cli_data)
+    assert_one_line_error(proc, "unknown facet key 'colour'", "pathfinder, sector, region, mentor, source, author, year")
+    proc = explorer("search", "--facet", "nonsense", data=cli_data)
+    assert_one_line_error(proc, "KEY=VALUE")
+
+
+def test_malformed_query_is_read_leniently(cli_data):
+    proc = explorer("search", '"Newton Rigg', data=cli_data)
+    assert proc.returncode == 0 and "note: unbalanced quote ignored" in proc.stderr
+
+
+def test_facets_command(cli_data):
+    proc = explorer("facets", "--facet", "mentor=KPMG", "--format", "json", data=cli_data)
+    out = json.loads(proc.stdout)
+    assert out["total"] == 4
+    assert {"value": "KPMG", "count": 4, "selected": True} in out["facets"]["mentor"]
+    table = explorer("facets", data=cli_data)
+    assert "pathfinder" in table.stdout and "Swindon community health and adult social care" in table.stdout
+
+
+def test_export_command(cli_data, tmp_path):
+    out = tmp_path / "x.csv"
+    proc = explorer("export", "homeless", "--level", "mentions", "--output", str(out), data=cli_data)
+    assert proc.returncode == 0 and proc.stdout.startswith("Exported ") and str(out) in proc.stdout
+    assert "homeless people in Leicester" in out.read_text(encoding="utf-8")
+    bad = explorer("export", "--output", str(tmp_path / "nope" / "x.csv"), data=cli_data)
+    assert_one_line_error(bad, "folder does not exist")
+
+
+def test_show_command(cli_data):
+    proc = explorer("show", "004_a8f8493ae2678e73#9", data=cli_data)
+    assert proc.stdout.startswith("Public service mutuals: will the optimistic or pessimistic view prevail?")
+    j = json.loads(explorer("show", "003_912111bff4728907", "--format", "json", data=cli_data).stdout)
+    assert j["date"] == "2010-08-17" and len(j["pathfinders"]) == 12 and j["mentions"]
+    assert_one_line_error(explorer("show", "missing", data=cli_data), "no document 'missing'")
+
+
+def test_stats_command(cli_data):
+    j = json.loads(explorer("stats", "--format", "json", data=cli_data).stdout)
+    assert (j["documents"], j["files_indexed"], j["files_skipped"]) == (14, 5, 0)
+
+
+def test_env_var_sets_the_data_dir(cli_data):
+    proc = explorer("stats", env_extra={"EXPLORER_DATA_DIR": str(cli_data)})
+    assert proc.returncode == 0 and "Documents:     14" in proc.stdout
+
+
+def test_index_missing_corpus(tmp_path):
+    assert_one_line_error(explorer("index", "--corpus", str(tmp_path / "nope"), data=tmp_path / "d"),
+                          "corpus folder not found")
+
+
+def test_index_reports_skipped_files(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Leicester homeless services, run by NHS staff.", encoding="utf-8")
+    (corpus / "b.pdf").write_bytes(b"%PDF")
+    proc = explorer("index", "--corpus", str(corpus), data=tmp_path / "d")
+    assert proc.returncode == 0
+    assert "1 files, 1 documents" in proc.stdout and "skipped: b.pdf: unsupported file type .pdf" in proc.stdout
+
+
+def test_bad_usage_is_exit_1_without_traceback(cli_data):
+    proc = explorer("search", "--level", "nonsense", data=cli_data)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr

@@ -1,0 +1,170 @@
+"""explorer.indexer: incremental, atomic, cancellable runs over real files."""
+
+import os
+import shutil
+
+import pytest
+
+from explorer import indexer
+from explorer.query import Engine, Query
+from explorer.store import Store
+
+
+def snapshot(data):
+    """What a user would see: every document's id, title and pathfinders."""
+    e = Engine(data)
+    try:
+        r = e.search(Query(limit=None, sort="title"))
+        return sorted((h.doc_id, h.title, tuple(p["id"] for p in h.pathfinders)) for h in r.hits)
+    finally:
+        e.close()
+
+
+def test_first_run_then_nothing_to_do(seed_corpus, data_dir):
+    s1 = indexer.run(data_dir, seed_corpus, workers=0)
+    assert (s1.new, s1.changed, s1.removed, s1.documents, s1.files) == (5, 0, 0, 14, 5)
+    assert s1.skipped == []
+    s2 = indexer.run(data_dir, seed_corpus, workers=0)
+    assert (s2.new, s2.changed, s2.removed, s2.unchanged, s2.rebuilt) == (0, 0, 0, 5, False)
+    assert s2.documents == 14
+
+
+def test_changed_added_and_removed_files(seed_corpus, data_dir):
+    indexer.run(data_dir, seed_corpus, workers=0)
+    before = snapshot(data_dir)
+    f = next(seed_corpus.glob("000*"))
+    f.write_text(f.read_text(encoding="utf-8") + "\nStaff at Newton Rigg College also took part.\n", encoding="utf-8")
+    (seed_corpus / "sub").mkdir()
+    (seed_corpus / "sub" / "new.md").write_text("# Leicester update\n\nHomeless people in Leicester get a new service.\n", encoding="utf-8")
+    next(seed_corpus.glob("001*")).unlink()
+    s = indexer.run(data_dir, seed_corpus, workers=0)
+    assert (s.new, s.changed, s.removed, s.unchanged) == (1, 1, 1, 3)
+    after = {d[0]: d for d in snapshot(data_dir)}
+    assert "001_be1e46d498799f71" not in after
+    assert "newton_rigg" in after["000_8468651e8cf8aa21"][2]
+    assert after["sub/new"][1] == "Leicester update" and after["sub/new"][2] == ("leicester",)
+    assert len(after) == len(before)  # one removed, one added
+    e = Engine(data_dir)
+    try:  # the full-text index saw the same changes
+        assert {h.doc_id for h in e.search(Query("Newton Rigg")).hits} >= {"000_8468651e8cf8aa21"}
+        assert not e.search(Query('"qualification awarding body"')).hits  # only 001 said that
+    finally:
+        e.close()
+
+
+def test_touch_without_change_is_not_reprocessed(seed_corpus, data_dir):
+    indexer.run(data_dir, seed_corpus, workers=0)
+    f = next(seed_corpus.glob("002*"))
+    os.utime(f, (1, 1))
+    s = indexer.run(data_dir, seed_corpus, workers=0)
+    assert (s.changed, s.unchanged) == (0, 5)
+
+
+def test_rebuild_reprocesses_everything(seed_corpus, data_dir):
+    indexer.run(data_dir, seed_corpus, workers=0)
+    s = indexer.run(data_dir, seed_corpus, rebuild=True, workers=0)
+    assert s.rebuilt and s.new == 5 and s.documents == 14
+
+
+def test_worker_processes_give_the_same_index(seed_corpus, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    indexer.run(a, seed_corpus, workers=0)
+    indexer.run(b, seed_corpus, workers=2)
+    assert snapshot(a) == snapshot(b)
+
+
+def test_failure_mid_run_leaves_previous_index_intact(seed_corpus, data_dir):
+    indexer.run(data_dir, seed_corpus, workers=0)
+    before = snapshot(data_dir)
+    for f in seed_corpus.glob("*.txt"):
+        f.write_text("Totally different text about nothing.\n\nSecond paragraph.", encoding="utf-8")
+
+    def explode(done, total, rel):
+        if done == 3:
+            raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        indexer.run(data_dir, seed_corpus, progress=explode, workers=0)
+    assert snapshot(data_dir) == before
+    assert len(list((data_dir / "index").glob("fulltext-*"))) == 1  # the half-written copy is gone
+
+
+def test_cancel_leaves_previous_index_intact(seed_corpus, data_dir):
+    indexer.run(data_dir, seed_corpus, workers=0)
+    before = snapshot(data_dir)
+    (seed_corpus / "extra.txt").write_text("Swindon community health mutual news.", encoding="utf-8")
+    seen = []
+    with pytest.raises(indexer.Cancelled):
+        indexer.run(data_dir, seed_corpus, rebuild=True, progress=lambda d, t, r: seen.append(d),
+                    cancelled=lambda: len(seen) >= 2, workers=0)
+    assert snapshot(data_dir) == before
+    s = indexer.run(data_dir, seed_corpus, workers=0)  # the next run completes
+    assert s.documents == 15
+
+
+def test_open_engine_keeps_answering_during_and_after_a_run(seed_corpus, data_dir):
+    indexer.run(data_dir, seed_corpus, workers=0)
+    e = Engine(data_dir)
+    try:
+        assert e.search(Query("homeless")).total == 2
+        (seed_corpus / "more.txt").write_text("More homeless services in Leicester, run by NHS staff.", encoding="utf-8")
+        indexer.run(data_dir, seed_corpus, workers=0)
+        assert e.search(Query("homeless")).total == 3  # refreshed automatically
+    finally:
+        e.close()
+
+
+def test_skipped_files_are_listed_with_reasons(seed_corpus, data_dir):
+    (seed_corpus / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    (seed_corpus / "empty.txt").write_bytes(b"")
+    (seed_corpus / "binary.txt").write_bytes(bytes(range(256)) * 10)
+    s = indexer.run(data_dir, seed_corpus, workers=0)
+    reasons = {x.path: x.reason for x in s.skipped}
+    assert reasons == {"binary.txt": "binary file (not text)", "empty.txt": "empty file",
+                       "photo.jpg": "unsupported file type .jpg"}
+    assert s.files == 5
+
+
+def test_metadata_sheet_is_applied_and_tracked(seed_corpus, data_dir):
+    indexer.run(data_dir, seed_corpus, workers=0)
+    (seed_corpus / "metadata.csv").write_text(
+        "file,title,date,source,author,url\n002_f71de12db828951c.txt,,2010-08-13,Public Finance,,\n", encoding="utf-8")
+    s = indexer.run(data_dir, seed_corpus, workers=0)
+    assert s.rebuilt
+    e = Engine(data_dir)
+    try:
+        d = e.document("002_f71de12db828951c")
+        assert (d["date"], d["source"], d["author"]) == ("2010-08-13", "Public Finance", "Jill Theobald")
+    finally:
+        e.close()
+
+
+def test_no_corpus_means_last_corpus_then_seeds(seed_corpus, data_dir, tmp_path):
+    from explorer import paths
+
+    assert indexer.resolve_corpus(data_dir, None) == paths.seeds_dir()
+    indexer.run(data_dir, seed_corpus, workers=0)
+    assert indexer.resolve_corpus(data_dir, None) == seed_corpus.resolve()
+
+
+def test_unreadable_database_is_moved_aside_and_rebuilt(seed_corpus, data_dir):
+    indexer.run(data_dir, seed_corpus, workers=0)
+    before = snapshot(data_dir)
+    db = indexer.db_path(data_dir)
+    for suffix in ("-wal", "-shm"):
+        p = type(db)(str(db) + suffix)
+        if p.exists():
+            p.unlink()
+    db.write_bytes(b"this is not a database" * 100)
+    s = indexer.run(data_dir, seed_corpus, workers=0)
+    assert s.rebuilt and "moved it to" in s.notes[0]
+    assert snapshot(data_dir) == before
+
+
+def test_schema_version_recorded(seed_index):
+    st = Store(indexer.db_path(seed_index), readonly=True)
+    try:
+        assert st.meta("schema_version") == "1"
+        assert st.integrity_ok()
+    finally:
+        st.close()
