@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import sys
-import textwrap
 from pathlib import Path
 
 import click
@@ -177,6 +176,16 @@ def search(ctx, query, facets, level, sort, limit, offset, fmt) -> None:
         engine.close()
 
 
+def _fit(indent: int, text: str, width: int) -> str:
+    """One output line: ``text`` on one line, cut at a word to fit ``width`` after ``indent``."""
+    text = " ".join(text.splitlines())
+    room = max(20, width - indent)
+    if len(text) > room:
+        cut = text[: room - 2]
+        text = (cut.rsplit(" ", 1)[0] if " " in cut else cut) + " …"
+    return " " * indent + text
+
+
 def _print_table(result) -> None:
     width = max(60, min(shutil.get_terminal_size((100, 20)).columns, 140))
     shown = len(result.hits)
@@ -185,22 +194,22 @@ def _print_table(result) -> None:
     click.echo(f"{result.total} {result.unit()}{query}{more} [{result.elapsed_ms:.0f} ms]")
     if result.level == "pathfinders":
         for r in result.hits:
-            click.echo(f"  {r.documents:>3} docs  {r.name}  [{', '.join(r.sectors)}; {', '.join(r.regions) or 'national'}]")
+            docs = f"{r.documents} doc" + ("" if r.documents == 1 else "s")
+            click.echo(_fit(2, f"{docs:>8}  {r.name}  [{', '.join(r.sectors)}; {', '.join(r.regions) or 'national'}]", width))
             if r.sources:
-                click.echo(textwrap.shorten("        sources: " + "; ".join(r.sources), width))
+                click.echo(_fit(12, "in: " + "; ".join(r.sources), width))
         return
     for h in result.hits:
         ref = h.doc_id + (f" ¶{h.passage}" if h.passage is not None else "")
-        head = f"  {h.date or '----------':10}  {h.title}"
-        click.echo(textwrap.shorten(head, width, placeholder=" …"))
+        click.echo(_fit(2, f"{h.date or 'undated':10}  {h.title}", width))
         meta = [ref]
         if h.source:
             meta.append(h.source)
         if h.pathfinders:
             meta.append("pathfinders: " + ", ".join(p["name"] for p in h.pathfinders))
-        click.echo(textwrap.shorten("              " + " | ".join(meta), width, placeholder=" …"))
+        click.echo(_fit(14, " | ".join(meta), width))
         if h.snippet:
-            click.echo(textwrap.shorten("              " + h.snippet, width, placeholder=" …"))
+            click.echo(_fit(14, h.snippet, width))
 
 
 # --------------------------------------------------------------------------- facets

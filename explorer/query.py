@@ -463,16 +463,17 @@ class Engine:
     def _pathfinder_rows(self, final: set[str] | None, has_filter: bool) -> list[PathfinderRow]:
         rows = []
         ents = self.store.entity_rows("pathfinder")
+        # A source is the publisher where the text states one, else the document's title.
         all_docs = self.store.db.execute(
-            "SELECT f.value, d.doc_id, d.file, d.source FROM doc_facets f JOIN documents d ON d.doc_id = f.doc_id "
-            "WHERE f.facet = 'pathfinder'").fetchall()
+            "SELECT f.value, d.doc_id, d.file, coalesce(nullif(d.source, ''), d.title) FROM doc_facets f "
+            "JOIN documents d ON d.doc_id = f.doc_id WHERE f.facet = 'pathfinder'").fetchall()
         by_name: dict[str, list[tuple[str, str, str]]] = {}
         for name, doc_id, file, source in all_docs:
             if final is None or doc_id in final:
                 by_name.setdefault(name, []).append((doc_id, file, source))
         for e in ents:
             docs = by_name.get(e["name"], [])
-            sources = sorted({s or f.rsplit("/", 1)[-1] for _d, f, s in docs})
+            sources = sorted({s or f.rsplit("/", 1)[-1] for _d, f, s in docs}, key=str.casefold)
             rows.append(PathfinderRow(
                 id=e["id"], name=e["name"], sectors=e["data"].get("sectors", []),
                 regions=e["data"].get("regions", []), documents=len({d for d, _f, _s in docs}),
