@@ -66,7 +66,7 @@ def read_path(path: Path, limits: Limits | None = None) -> RawText:
     except OSError as exc:
         raise SkipFile(f"cannot read file: {exc.strerror or exc}") from None
     if size > limits.max_bytes:
-        raise SkipFile(f"too large ({_human(size)}; limit {_human(limits.max_bytes)})")
+        raise SkipFile(f"too large ({human_bytes(size)}; limit {human_bytes(limits.max_bytes)})")
     try:
         with open(path, "rb") as fh:
             data = fh.read(limits.max_bytes + 1)
@@ -79,7 +79,7 @@ def read_path(path: Path, limits: Limits | None = None) -> RawText:
     except OSError as exc:
         raise SkipFile(f"cannot read file: {exc.strerror or exc}") from None
     if len(data) > limits.max_bytes:
-        raise SkipFile(f"too large (over {_human(limits.max_bytes)})")
+        raise SkipFile(f"too large (over {human_bytes(limits.max_bytes)})")
     return read_bytes(data, fmt, limits)
 
 
@@ -264,7 +264,8 @@ def _longest_line(text: str) -> int:
     return longest
 
 
-def _human(n: int) -> str:
+def human_bytes(n: float) -> str:
+    """A size for people: "512 bytes", "1.5 MB"."""
     for unit in ("bytes", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
             return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"

@@ -1,0 +1,395 @@
+"""Thin item models over core data: facet values, result rows, skipped files. They adapt plain
+objects from explorer.query / explorer.indexer and hold no logic of their own beyond display.
+
+Anything shown from a document (titles, snippets, names) is plain text; the only HTML is
+``Hit.snippet_html``, which the core has already escaped (query matches in <b>).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QFont, QGuiApplication, QPalette
+
+from explorer.query import FacetValue, Hit, PathfinderRow
+
+Index = QModelIndex | QPersistentModelIndex
+
+COUNT_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+HIT_ROLE = Qt.ItemDataRole.UserRole + 3
+HTML_ROLE = Qt.ItemDataRole.UserRole + 4
+VALUE_ROLE = Qt.ItemDataRole.UserRole + 5
+FRACTION_ROLE = Qt.ItemDataRole.UserRole + 6
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` literally (Qt would otherwise guess at rich text)."""
+    return "<p style='white-space:pre-wrap'>" + html.escape(text, quote=False) + "</p>" if text else ""
+
+
+def _dim_brush():
+    return QGuiApplication.palette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+
+
+# --------------------------------------------------------------------------- facets
+
+
+class FacetModel(QAbstractListModel):
+    """The values of one facet with their counts over the current results. Checking a value
+    emits ``toggled(key, value, checked)``; the window runs the new search and feeds the
+    result back with :meth:`set_values`."""
+
+    toggled = Signal(str, str, bool)
+
+    def __init__(self, key: str, parent=None):
+        super().__init__(parent)
+        self.key = key
+        self._values: list[FacetValue] = []
+        self._max = 1
+
+    def set_values(self, values: Sequence[FacetValue]) -> None:
+        self.beginResetModel()
+        self._values = [FacetValue(v.value, v.count, v.selected) for v in values]
+        self._max = max((v.count for v in self._values), default=0) or 1
+        self.endResetModel()
+
+    def values(self) -> list[FacetValue]:
+        return list(self._values)
+
+    def selected(self) -> list[str]:
+        return [v.value for v in self._values if v.selected]
+
+    def row_of(self, value: str) -> int:
+        low = value.lower()
+        return next((i for i, v in enumerate(self._values) if v.value.lower() == low), -1)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._values)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._values) or index.column() != 0:
+            return None
+        v = self._values[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, VALUE_ROLE):
+            return v.value
+        if role == Qt.ItemDataRole.CheckStateRole:
+            return Qt.CheckState.Checked if v.selected else Qt.CheckState.Unchecked
+        if role == COUNT_ROLE:
+            return v.count
+        if role == FRACTION_ROLE:
+            return v.count / self._max
+        if role == SORT_ROLE:
+            return v.count
+        if role == Qt.ItemDataRole.ToolTipRole:
+            docs = "document" if v.count == 1 else "documents"
+            state = "selected; click to remove" if v.selected else "click to filter by it"
+            return plain_tooltip(f"{v.value}\n{v.count} {docs} ({state})")
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{v.value}, {v.count} documents" + (", selected" if v.selected else "")
+        if role == Qt.ItemDataRole.ForegroundRole and v.count == 0:
+            return _dim_brush()
+        if role == Qt.ItemDataRole.FontRole and v.selected:
+            f = QFont()
+            f.setBold(True)
+            return f
+        return None
+
+    def setData(self, index: Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.CheckStateRole or not index.isValid() or not 0 <= index.row() < len(self._values):
+            return False
+        checked = Qt.CheckState(value) == Qt.CheckState.Checked if not isinstance(value, bool) else value
+        v = self._values[index.row()]
+        if v.selected == checked:
+            return True
+        v.selected = checked
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole, Qt.ItemDataRole.FontRole,
+                                             Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole])
+        self.toggled.emit(self.key, v.value, checked)
+        return True
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemNeverHasChildren
+
+
+class FacetProxy(QSortFilterProxyModel):
+    """Sort by count (most first, then A-Z) or by name; filter by a substring."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.by_count = True
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setDynamicSortFilter(True)
+
+    def set_by_count(self, by_count: bool) -> None:
+        self.by_count = by_count
+        self.invalidate()
+        self.sort(0, Qt.SortOrder.AscendingOrder)
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        lv = str(left.data(VALUE_ROLE) or "").casefold()
+        rv = str(right.data(VALUE_ROLE) or "").casefold()
+        if self.by_count:
+            lc, rc = left.data(COUNT_ROLE) or 0, right.data(COUNT_ROLE) or 0
+            if lc != rc:
+                return lc > rc
+        return lv < rv
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    width: int
+    align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+
+
+_TOP_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+_TOP_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop
+
+COLUMNS: dict[str, list[Column]] = {
+    "documents": [
+        Column("title", "Title", 150), Column("date", "Date", 80), Column("source", "Source", 90),
+        Column("pathfinders", "Pathfinders", 125), Column("mentors", "Mentors", 105),
+        Column("snippet", "Snippet", 240),
+    ],
+    "passages": [
+        Column("title", "Title", 150), Column("passage", "¶", 34, _TOP_RIGHT), Column("date", "Date", 80),
+        Column("source", "Source", 90), Column("pathfinders", "Pathfinders", 125),
+        Column("snippet", "Passage", 300),
+    ],
+    "pathfinders": [
+        Column("name", "Pathfinder", 200), Column("sectors", "Sectors", 140), Column("regions", "Region", 110),
+        Column("documents", "Documents", 80, _TOP_RIGHT), Column("sources", "Sources", 200),
+    ],
+}
+
+
+def _names(values: Sequence) -> str:
+    return ", ".join(v["name"] if isinstance(v, dict) else str(v) for v in values)
+
+
+class ResultsModel(QAbstractTableModel):
+    """The rows of one ResultSet (documents, passages or pathfinders). More pages are fetched
+    on demand through ``fetch_page(offset)``, which the window answers with :meth:`append`."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.level = "documents"
+        self.columns: list[Column] = COLUMNS["documents"]
+        self.rows: list = []
+        self.total = 0
+        self.fetch_page: Callable[[int], bool] | None = None
+        self._fetching = False
+
+    # -------------------------------------------------------------- feeding
+
+    def set_rows(self, level: str, rows: Sequence, total: int) -> None:
+        self.beginResetModel()
+        self.level = level
+        self.columns = COLUMNS[level]
+        self.rows = list(rows)
+        self.total = total if level != "pathfinders" else len(self.rows)
+        self._fetching = False
+        self.endResetModel()
+
+    def append(self, rows: Sequence) -> None:
+        self._fetching = False
+        if not rows:
+            self.total = len(self.rows)
+            return
+        first = len(self.rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+        self.rows.extend(rows)
+        self.endInsertRows()
+
+    def fetch_failed(self) -> None:
+        self._fetching = False
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
+        return (not parent.isValid() and self.level != "pathfinders" and self.fetch_page is not None
+                and not self._fetching and len(self.rows) < self.total)
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:
+        if self.canFetchMore(parent) and self.fetch_page is not None:
+            self._fetching = bool(self.fetch_page(len(self.rows)))
+
+    def row(self, r: int):
+        return self.rows[r] if 0 <= r < len(self.rows) else None
+
+    def column_index(self, key: str) -> int:
+        return next((i for i, c in enumerate(self.columns) if c.key == key), -1)
+
+    # -------------------------------------------------------------- Qt API
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        col = self.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return col.title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return {"passage": "Paragraph number within the document",
+                    "snippet": "Where the query matches (query terms in bold)"}.get(col.key, f"Sort by {col.title.lower()}")
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _text(self, row, key: str) -> str:
+        if isinstance(row, PathfinderRow):
+            if key == "name":
+                return row.name + (f" (later {', '.join(row.later_names)})" if row.later_names else "")
+            if key == "sectors":
+                return ", ".join(row.sectors)
+            if key == "regions":
+                return ", ".join(row.regions) or "National"
+            if key == "documents":
+                return str(row.documents)
+            if key == "sources":
+                return "; ".join(row.sources)
+            return ""
+        h: Hit = row
+        if key == "title":
+            return h.title or h.file
+        if key == "date":
+            return h.date
+        if key == "source":
+            return h.source
+        if key == "pathfinders":
+            return _names(h.pathfinders)
+        if key == "mentors":
+            return _names(h.mentors)
+        if key == "passage":
+            return "" if h.passage is None else str(h.passage)
+        if key == "snippet":
+            return h.snippet
+        return ""
+
+    def _sort_key(self, row, key: str):
+        if isinstance(row, PathfinderRow):
+            if key == "documents":
+                return row.documents
+            return self._text(row, key).casefold()
+        if key == "passage":
+            return row.passage if row.passage is not None else -1
+        if key == "date":
+            return row.date or ""
+        if key == "pathfinders":
+            return (-len(row.pathfinders), _names(row.pathfinders).casefold())
+        if key == "mentors":
+            return (-len(row.mentors), _names(row.mentors).casefold())
+        if key == "snippet":
+            return -row.score
+        return self._text(row, key).casefold()
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self.rows) or not 0 <= index.column() < len(self.columns):
+            return None
+        row = self.rows[index.row()]
+        col = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, col.key)
+        if role == HTML_ROLE:
+            return row.snippet_html if col.key == "snippet" and isinstance(row, Hit) else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if isinstance(row, Hit) and col.key == "title":
+                parts = [row.title or row.file, row.file]
+                if row.url:
+                    parts.append(row.url)
+                return plain_tooltip("\n".join(parts))
+            text = self._text(row, col.key)
+            return plain_tooltip(text) if len(text) > 12 else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(col.align)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if isinstance(row, PathfinderRow) and row.documents == 0:
+                return _dim_brush()
+            return None
+        if role == Qt.ItemDataRole.FontRole and col.key in ("title", "name"):
+            f = QFont()
+            f.setBold(True)
+            return f
+        if role == SORT_ROLE:
+            return self._sort_key(row, col.key)
+        if role == HIT_ROLE:
+            return row
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{col.title}: {self._text(row, col.key)}"
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+
+class ResultsProxy(QSortFilterProxyModel):
+    """Header-click sorting of the rows shown; with no sort column, the core's order."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        try:
+            if a != b:
+                return a < b
+        except TypeError:
+            return str(a) < str(b)
+        return left.row() < right.row()
+
+
+# --------------------------------------------------------------------------- skipped files
+
+
+class SkippedModel(QAbstractTableModel):
+    """Files an index run did not take, each with its reason."""
+
+    HEADERS = ("File", "Reason")
+
+    def __init__(self, items: Sequence = (), parent=None):
+        super().__init__(parent)
+        self.items = [(s.path, s.reason) for s in items]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else 2
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < 2:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self.items) or not 0 <= index.column() < 2:
+            return None
+        value = self.items[index.row()][index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+            return value
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tooltip(value)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren

@@ -1,0 +1,253 @@
+"""The results table: sortable columns, snippets with the query terms in bold (from the core's
+already-escaped ``snippet_html``), a column chooser on the header, and a context menu."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPoint, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QAbstractTextDocumentLayout, QAction, QFontMetrics, QPainter, QPalette, QTextDocument, QTextLayout, QTextOption
+from PySide6.QtWidgets import (
+    QAbstractItemView, QHeaderView, QMenu, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView,
+)
+
+from .models import HIT_ROLE, HTML_ROLE, ResultsModel, ResultsProxy
+
+ROW_LINES = 4
+
+
+class WrapDelegate(QStyledItemDelegate):
+    """Plain text wrapped to the cell, whole lines only, the last one elided with "…"."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text = opt.text
+        opt.text = ""
+        widget = opt.widget
+        style = widget.style() if widget else None
+        if style is None:
+            return
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        if not text:
+            return
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget).adjusted(3, 1, -3, -1)
+        fm = QFontMetrics(opt.font)
+        line_h = fm.lineSpacing()
+        max_lines = max(1, rect.height() // max(line_h, 1))
+        lines = wrap_lines(text, opt.font, rect.width())
+        if len(lines) > max_lines:
+            start = lines[max_lines - 1][0]
+            last = fm.elidedText(" ".join(text[start:].split()), Qt.TextElideMode.ElideRight, rect.width())
+            shown = [text[a:a + n] for a, n in lines[:max_lines - 1]] + [last]
+        else:
+            shown = [text[a:a + n] for a, n in lines]
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        color = opt.palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        fg = index.data(Qt.ItemDataRole.ForegroundRole)
+        if fg is not None and not selected:
+            color = fg.color()
+        h_align = opt.displayAlignment & Qt.AlignmentFlag.AlignHorizontal_Mask
+        painter.save()
+        painter.setFont(opt.font)
+        painter.setPen(color)
+        for i, line in enumerate(shown):
+            r = rect.adjusted(0, i * line_h, 0, 0)
+            r.setHeight(line_h)
+            painter.drawText(r, int(h_align | Qt.AlignmentFlag.AlignVCenter), line.strip())
+        painter.restore()
+
+
+def wrap_lines(text: str, font, width: int) -> list[tuple[int, int]]:
+    """(start, length) of each line of ``text`` wrapped at word boundaries to ``width``."""
+    layout = QTextLayout(text, font)
+    to = QTextOption()
+    to.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(to)
+    layout.beginLayout()
+    out = []
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(max(1, width))
+        out.append((line.textStart(), line.textLength()))
+    layout.endLayout()
+    return out
+
+
+class SnippetDelegate(QStyledItemDelegate):
+    """Paints ``snippet_html`` (escaped text, matches in <b>) wrapped and clipped to the cell."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        html = index.data(HTML_ROLE)
+        if html is None:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        widget = opt.widget
+        style = widget.style() if widget else None
+        if style is None:
+            return
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget).adjusted(2, 1, -2, -1)
+        doc = QTextDocument()
+        doc.setDocumentMargin(0)
+        doc.setDefaultFont(opt.font)
+        to = QTextOption()
+        to.setWrapMode(QTextOption.WrapMode.WordWrap)
+        doc.setDefaultTextOption(to)
+        doc.setHtml(html)
+        doc.setTextWidth(rect.width())
+        ctx = QAbstractTextDocumentLayout.PaintContext()
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        ctx.palette.setColor(QPalette.ColorRole.Text, opt.palette.color(role))
+        line = QFontMetrics(opt.font).lineSpacing()
+        whole_lines = max(1, rect.height() // max(line, 1)) * line  # never show half a line
+        painter.save()
+        painter.translate(rect.topLeft())
+        clip = QRectF(0, 0, rect.width(), min(rect.height(), whole_lines))
+        painter.setClipRect(clip)
+        ctx.clip = clip
+        doc.documentLayout().draw(painter, ctx)
+        painter.restore()
+
+
+class ResultsTable(QTableView):
+    """Emits ``opened`` for Enter / double-click; offers a context menu and a column chooser."""
+
+    opened = Signal(QModelIndex)
+    copy_requested = Signal()
+    export_requested = Signal()
+    pin_requested = Signal()
+    original_requested = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.source = ResultsModel(self)
+        self.proxy = ResultsProxy(self)
+        self.proxy.setSourceModel(self.source)
+        self.setModel(self.proxy)
+        self.setObjectName("results")
+        self.setAccessibleName("Results")
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setShowGrid(False)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setTabKeyNavigation(False)
+        self.verticalHeader().hide()
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self._set_row_height()
+        header = self.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setSortIndicatorClearable(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        self.setSortingEnabled(True)
+        self.snippet_delegate = SnippetDelegate(self)
+        self.setItemDelegate(WrapDelegate(self))
+        self.doubleClicked.connect(self.opened)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._context_menu)
+
+    def _set_row_height(self) -> None:
+        fm = QFontMetrics(self.font())
+        self.verticalHeader().setDefaultSectionSize(fm.lineSpacing() * ROW_LINES + 12)
+
+    def configure_columns(self) -> None:
+        """Default widths and the snippet delegate for the current level's columns."""
+        for i in range(max(self.source.columnCount(), 8)):
+            self.setItemDelegateForColumn(i, None)  # type: ignore[arg-type]
+        last = len(self.source.columns) - 1
+        for i, col in enumerate(self.source.columns):
+            if i != last:  # the last column stretches to fill the view
+                self.setColumnWidth(i, col.width)
+            if col.key == "snippet":
+                self.setItemDelegateForColumn(i, self.snippet_delegate)
+        self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.opened.emit(self.currentIndex())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def fetch_if_visible(self) -> None:
+        """Ask for the next page while the last row is on screen (Qt's view checks only on
+        some layout passes; after a page arrives in the background we check ourselves)."""
+        root = QModelIndex()
+        if not self.proxy.canFetchMore(root):
+            return
+        last = self.proxy.rowCount() - 1
+        if last < 0 or self.viewport().rect().intersects(self.visualRect(self.proxy.index(last, 0))):
+            self.proxy.fetchMore(root)
+
+    def sizeHint(self) -> QSize:
+        return QSize(640, 400)
+
+    # -------------------------------------------------------------- selection helpers
+
+    def selected_rows(self) -> list:
+        """Selected hits in the order shown."""
+        rows = sorted({i.row() for i in self.selectionModel().selectedRows()})
+        return [self.proxy.index(r, 0).data(HIT_ROLE) for r in rows]
+
+    def shown_rows(self) -> list:
+        return [self.proxy.index(r, 0).data(HIT_ROLE) for r in range(self.proxy.rowCount())]
+
+    def current_row(self):
+        idx = self.currentIndex()
+        return idx.data(HIT_ROLE) if idx.isValid() else None
+
+    def select_source_row(self, row: int) -> None:
+        idx = self.proxy.mapFromSource(self.source.index(row, 0))
+        if not idx.isValid():
+            return
+        self.selectionModel().setCurrentIndex(
+            idx, self.selectionModel().SelectionFlag.ClearAndSelect | self.selectionModel().SelectionFlag.Rows)
+        self.scrollTo(idx)
+
+    # -------------------------------------------------------------- menus
+
+    def _context_menu(self, pos: QPoint) -> None:
+        if not self.indexAt(pos).isValid():
+            return
+        n = len(self.selectionModel().selectedRows())
+        menu = QMenu(self)
+        level = self.source.level
+        if level == "pathfinders":
+            menu.addAction("List documents mentioning it", lambda: self.opened.emit(self.currentIndex()))
+        else:
+            menu.addAction("Open", lambda: self.opened.emit(self.currentIndex()))
+            menu.addAction("Pin beside the next document", self.pin_requested.emit)
+            menu.addAction("Show original file", self.original_requested.emit)
+        menu.addSeparator()
+        copy = QAction(f"Copy as CSV ({n} row{'s' if n != 1 else ''})", menu)
+        copy.triggered.connect(self.copy_requested.emit)
+        menu.addAction(copy)
+        menu.addAction("Export selected rows…", self.export_requested.emit)
+        menu.popup(self.viewport().mapToGlobal(pos))
+
+    def _header_menu(self, pos: QPoint) -> None:
+        header = self.horizontalHeader()
+        menu = QMenu(self)
+        for i, col in enumerate(self.source.columns):
+            act = QAction(col.title if col.key != "passage" else "Paragraph (¶)", menu)
+            act.setCheckable(True)
+            act.setChecked(not header.isSectionHidden(i))
+            act.toggled.connect(lambda on, i=i: header.setSectionHidden(i, not on))
+            menu.addAction(act)
+        menu.addSeparator()
+        menu.addAction("Core order (sort box)", lambda: header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder))
+        menu.popup(header.mapToGlobal(pos))

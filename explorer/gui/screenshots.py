@@ -1,0 +1,72 @@
+"""Make the README screenshots from the bundled seeds:
+
+    QT_QPA_PLATFORM=offscreen python -m explorer.gui.screenshots docs/
+
+writes docs/main-window.png (the same picture as ``explorer gui --screenshot docs/main-window.png
+homeless --facet sector=Health``) and docs/side-by-side.png (two sources, one pinned).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+from explorer import indexer, paths
+
+from .app import application, main, save_screenshot, settle, wait_for
+
+
+def side_by_side(data: Path, out: Path, query: str = "social enterprise", size: tuple[int, int] = (1600, 900)) -> int:
+    """Pin the top hit, select the next one from another file, and save the window."""
+    from .main_window import MainWindow
+
+    app = application()
+    with tempfile.TemporaryDirectory(prefix="explorer-shot-") as tmp:
+        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+        w = MainWindow(data, settings, query=query, interactive=False)
+        try:
+            w.resize(*size)
+            w.show()
+            w.start()
+            if not settle(app, w):
+                return 1
+            rows = w.table.shown_rows()
+            if len(rows) < 2:
+                print(f"explorer: need two results for {query!r}", file=sys.stderr)
+                return 1
+            w.table.select_source_row(w.table.source.rows.index(rows[0]))
+            wait_for(app, lambda: w.compare.live.doc_id == rows[0].doc_id and w.is_settled(), 60)
+            w.compare.pin()
+            other = next((h for h in rows[1:] if h.file != rows[0].file), rows[1])
+            w.table.select_source_row(w.table.source.rows.index(other))
+            wait_for(app, lambda: w.compare.live.doc_id == other.doc_id and w.is_settled(), 60)
+            settle(app, w)
+            return save_screenshot(w, out)
+        finally:
+            w.close()
+            w.deleteLater()
+            app.processEvents()
+
+
+def run(out_dir: Path, data: Path | None = None) -> int:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="explorer-data-") as tmp:
+        if data is None:
+            data = Path(tmp)
+            indexer.run(data, paths.seeds_dir(), workers=0)
+        code = main(data, screenshot=out_dir / "main-window.png", query="homeless", facets=["sector=Health"])
+        if code:
+            return code
+        return side_by_side(data, out_dir / "side-by-side.png")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out_dir", type=Path, nargs="?", default=Path("docs"))
+    parser.add_argument("--data-dir", type=Path, default=None, help="an existing index (default: index the seeds)")
+    args = parser.parse_args()
+    sys.exit(run(args.out_dir, args.data_dir))

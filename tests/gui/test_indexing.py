@@ -1,0 +1,137 @@
+"""Indexing from the window: in the background, with progress, cancellable without losing the
+previous index; first run indexes the bundled seeds; skipped files are listed with reasons."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+
+from explorer import indexer, paths
+from explorer.query import Engine, Query
+
+from .conftest import WAIT_MS, search, settle
+
+SEED_COUNT = sum(1 for p in paths.seeds_dir().iterdir() if p.suffix == ".txt")
+
+
+def test_first_run_indexes_the_bundled_seeds_in_the_background(make_window, qtbot, data_dir):
+    w = make_window(data_dir, start=False)
+    progress: list[tuple[int, int, str]] = []
+    w.indexProgress.connect(lambda d, t, c: progress.append((d, t, c)))
+    with qtbot.waitSignal(w.indexFinished, timeout=WAIT_MS) as blocker:
+        w.start()
+        assert w.engine is None  # start() returned at once; the index is built in the background
+        qtbot.waitUntil(w.indexing, timeout=WAIT_MS)
+    assert blocker.args == ["done"]
+    assert [p[:2] for p in progress] == [(i, SEED_COUNT) for i in range(1, SEED_COUNT + 1)]
+    assert {p[2] for p in progress} == {p.name for p in paths.seeds_dir().iterdir() if p.suffix == ".txt"}
+    settle(qtbot, w)
+    assert w.table.source.total == 14
+    assert w.docs_label.text() == "14 documents indexed"
+    assert w.corpus_label.text() == "Corpus: seeds"
+
+
+def test_cancel_keeps_the_previous_index(make_window, qtbot, data_dir, seed_corpus, settings):
+    indexer.run(data_dir, seed_corpus, workers=0)
+    (seed_corpus / "new.txt").write_text("Zebracorn mutual\n\nA zebracorn social enterprise in Swindon.\n", encoding="utf-8")
+    w = make_window(data_dir)
+    settle(qtbot, w)
+    assert w.table.source.total == 14
+
+    # Hold the worker after its first file until the Cancel button has been clicked, so the
+    # cancel lands mid-run whatever the machine's speed.
+    clicked = threading.Event()
+
+    def hold(done, total, current):  # runs in the worker thread
+        if done >= 1:
+            clicked.wait(WAIT_MS / 1000)
+
+    assert w.start_indexing(seed_corpus)
+    w._index_task.relay.progressed.connect(hold, Qt.ConnectionType.DirectConnection)
+    dialog = w._index_dialog
+    assert dialog.isVisible() and not dialog.isModal()
+    with qtbot.waitSignal(w.indexFinished, timeout=WAIT_MS) as blocker:
+        qtbot.waitUntil(lambda: dialog.bar.value() >= 1, timeout=WAIT_MS)
+        assert dialog.counts.text() == "1 of 1 files"
+        assert "new.txt" in dialog.current.text()
+        qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+        clicked.set()
+    assert blocker.args == ["cancelled"]
+    assert "previous index is unchanged" in w.statusBar().currentMessage()
+    search(qtbot, w, "zebracorn")
+    assert w.table.source.total == 0
+    e = Engine(data_dir)
+    try:
+        assert e.search(Query("")).total == 14
+    finally:
+        e.close()
+
+    # the same run, not cancelled, picks the new file up
+    with qtbot.waitSignal(w.indexFinished, timeout=WAIT_MS) as blocker:
+        w.action_reindex.trigger()
+    assert blocker.args == ["done"]
+    qtbot.waitUntil(lambda: w.result.query.text == "zebracorn" and w.table.source.total == 1 and w.is_settled(), timeout=WAIT_MS)
+    assert str(seed_corpus.resolve()) in settings.value("corpus/recent")
+    assert [a.text() for a in w.recent_menu.actions()] == [str(seed_corpus.resolve())]
+
+
+def test_index_folder_action_lists_skipped_files(make_window, qtbot, data_dir, seed_corpus, tmp_path, monkeypatch):
+    indexer.run(data_dir, seed_corpus, workers=0)
+    corpus = tmp_path / "other"
+    corpus.mkdir()
+    (corpus / "note.txt").write_text("Mutuals\n\nThe Leicester pathfinder helps homeless people.\n", encoding="utf-8")
+    (corpus / "scan.pdf").write_bytes(b"%PDF-1.4 not supported")
+    w = make_window(data_dir)
+    settle(qtbot, w)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(corpus)))
+    with qtbot.waitSignal(w.indexFinished, timeout=WAIT_MS) as blocker:
+        w.action_index.trigger()
+    assert blocker.args == ["done"]
+    assert w.action_index.shortcut().toString() == "Ctrl+O"
+    dlg = w._skipped_dialog
+    assert dlg is not None and dlg.isVisible()
+    assert dlg.model.items == [("scan.pdf", "unsupported file type .pdf")]
+    dlg.close()
+    settle(qtbot, w)
+    assert w.table.source.total == 1
+    assert w.corpus_label.text() == "Corpus: other"
+
+
+def test_index_failure_is_reported_and_changes_nothing(window, qtbot, tmp_path):
+    with qtbot.waitSignal(window.indexFinished, timeout=WAIT_MS) as blocker:
+        window.start_indexing(tmp_path / "does-not-exist")
+    assert blocker.args == ["failed"]
+    assert "corpus folder not found" in window.statusBar().currentMessage()
+    settle(qtbot, window)
+    assert window.table.source.total == 14
+
+
+def test_corpus_argument_indexes_that_folder_on_start(make_window, qtbot, data_dir, seed_corpus, tmp_path):
+    indexer.run(data_dir, seed_corpus, workers=0)
+    corpus = tmp_path / "fresh"
+    corpus.mkdir()
+    (corpus / "one.txt").write_text("Mutuals\n\nStaff at Newton Rigg agricultural college set up a trust.\n", encoding="utf-8")
+    w = make_window(data_dir, corpus=corpus, start=False)
+    with qtbot.waitSignal(w.indexFinished, timeout=WAIT_MS) as blocker:
+        w.start()
+    assert blocker.args == ["done"]
+    settle(qtbot, w)
+    assert w.table.source.total == 1
+    assert w.stats["corpus"] == str(corpus.resolve())
+
+
+def test_damaged_index_is_rebuilt_from_the_last_corpus(make_window, qtbot, data_dir, seed_corpus, settings):
+    (seed_corpus / "marker.txt").write_text("Quokkaville\n\nA quokkaville mutual in Swindon.\n", encoding="utf-8")
+    indexer.run(data_dir, seed_corpus, workers=0)
+    settings.setValue("corpus/last", str(seed_corpus.resolve()))
+    with open(indexer.db_path(data_dir), "r+b") as fh:
+        fh.write(b"this is not SQLite at all")
+    w = make_window(data_dir, start=False)
+    with qtbot.waitSignal(w.indexFinished, timeout=WAIT_MS) as blocker:
+        w.start()
+    assert blocker.args == ["done"]
+    search(qtbot, w, "quokkaville")
+    assert w.table.source.total == 1  # rebuilt from the user's corpus, not the bundled seeds
+    assert w.stats["corpus"] == str(seed_corpus.resolve())

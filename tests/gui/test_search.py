@@ -1,0 +1,164 @@
+"""The search box: search as you type (debounced, superseded queries dropped), Enter, Esc,
+history, lenient-query notes, levels and order."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from explorer.query import Query
+
+from .conftest import WAIT_MS, offscreen_popup, search, settle, shown_doc_ids
+
+
+def test_typing_a_query_updates_results(window, qtbot, engine):
+    assert window.table.source.total == engine.search(Query("")).total == 14
+    qtbot.keyClicks(window.search_edit, "homeless")
+    assert window._search_timer.isActive()  # debounced: nothing ran yet
+    qtbot.waitUntil(lambda: window.result.query.text == "homeless" and window.is_settled(), timeout=WAIT_MS)
+    expected = engine.search(Query("homeless"))
+    assert sorted(shown_doc_ids(window)) == sorted(h.doc_id for h in expected.hits)
+    assert window.total_label.text() == f"{expected.total} documents"
+    assert "homeless" in window.detail_label.text()
+
+
+def test_keystrokes_run_one_search_and_superseded_results_are_dropped(window, qtbot):
+    gen = window._search_gen
+    with qtbot.waitSignal(window.resultsShown, timeout=WAIT_MS):
+        qtbot.keyClicks(window.search_edit, "mutual")
+    settle(qtbot, window)
+    assert window._search_gen == gen + 1  # six keystrokes, one search
+
+    shown: list[str] = []
+    window.resultsShown.connect(lambda: shown.append(window.result.query.text))
+    for text in ("leicester", "swindon", "kpmg"):
+        window.search_edit.setText(text)
+        window.run_search()
+    settle(qtbot, window)
+    assert shown == ["kpmg"]  # the two superseded searches never reached the screen
+    assert window.result.read_as == "kpmg"
+
+
+def test_enter_searches_at_once_and_is_remembered(window, qtbot, settings):
+    qtbot.keyClicks(window.search_edit, "swindon")
+    qtbot.keyClick(window.search_edit, Qt.Key.Key_Return)
+    assert not window._search_timer.isActive()
+    qtbot.waitUntil(lambda: window.result.query.text == "swindon" and window.is_settled(), timeout=WAIT_MS)
+    assert window.history_model.stringList()[0] == "swindon"
+    window.close()
+    assert settings.value("search/history") in (["swindon"], "swindon")
+
+
+@offscreen_popup
+def test_history_dropdown_runs_a_recent_search(window, qtbot):
+    search(qtbot, window, "kpmg")
+    search(qtbot, window, "leicester")
+    window.search_edit.clear()
+    window.show_history()
+    popup = window.completer.popup()
+    qtbot.waitUntil(popup.isVisible, timeout=WAIT_MS)
+    assert [popup.model().index(r, 0).data() for r in range(popup.model().rowCount())] == ["leicester", "kpmg"]
+    window.completer.activated.emit("kpmg")
+    qtbot.waitUntil(lambda: window.result.query.text == "kpmg" and window.is_settled(), timeout=WAIT_MS)
+    popup.hide()
+
+
+def test_escape_clears_the_search(window, qtbot):
+    search(qtbot, window, "homeless")
+    assert window.table.source.total == 2
+    qtbot.keyClick(window.search_edit, Qt.Key.Key_Escape)
+    assert window.search_edit.text() == ""
+    qtbot.waitUntil(lambda: window.result.query.text == "" and window.is_settled(), timeout=WAIT_MS)
+    assert window.table.source.total == 14
+
+
+def test_malformed_query_is_read_leniently_with_a_note(window, qtbot):
+    search(qtbot, window, '"homeless people')
+    assert window.note_label.isVisible()
+    assert "unbalanced quote" in window.note_label.text()
+    search(qtbot, window, "homeless")
+    assert not window.note_label.isVisible()
+
+
+def test_no_results_says_what_to_do(window, qtbot):
+    search(qtbot, window, "zzzyzzx")
+    assert window.results_stack.currentWidget() is window.empty_label
+    assert "No documents match" in window.empty_label.text()
+    assert "fewer or different words" in window.empty_label.text()
+    assert window.compare.live.shown is None
+
+
+def test_level_switch_passages_and_pathfinders(window, qtbot, engine):
+    search(qtbot, window, "homeless")
+    qtbot.mouseClick(window.level_switch.buttons["passages"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.result.level == "passages" and window.is_settled(), timeout=WAIT_MS)
+    expected = engine.search(Query("homeless", level="passages"))
+    rows = window.table.shown_rows()
+    assert sorted((h.doc_id, h.passage) for h in rows) == sorted((h.doc_id, h.passage) for h in expected.hits)
+    assert window.total_label.text() == f"{expected.total} passages"
+    assert [c.title for c in window.table.source.columns][:2] == ["Title", "¶"]
+
+    window.search_edit.clear()
+    qtbot.mouseClick(window.level_switch.buttons["pathfinders"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.result.level == "pathfinders" and window.is_settled(), timeout=WAIT_MS)
+    assert window.table.proxy.rowCount() == 12
+    names = [r.name for r in window.table.shown_rows()]
+    assert "Leicester NHS homelessness services" in names
+
+    # Enter on a pathfinder lists the documents that mention it
+    row = names.index("Leicester NHS homelessness services")
+    window.table.setFocus()
+    window.table.selectRow(row)
+    qtbot.keyClick(window.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.result.level == "documents" and window.is_settled(), timeout=WAIT_MS)
+    assert window.selection == {"pathfinder": ["Leicester NHS homelessness services"]}
+    expected = engine.search(Query("", facets={"pathfinder": ["Leicester NHS homelessness services"]}))
+    assert sorted(shown_doc_ids(window)) == sorted(h.doc_id for h in expected.hits)
+
+
+def test_order_box_and_header_sorting(window, qtbot):
+    window.sort_combo.setCurrentIndex(window.sort_combo.findData("title"))
+    qtbot.waitUntil(lambda: window.result.query.sort == "title" and window.is_settled(), timeout=WAIT_MS)
+    titles = [(h.title or h.file).casefold() for h in window.table.shown_rows()]
+    assert titles == sorted(titles)
+
+    date_col = window.table.source.column_index("date")
+    window.table.sortByColumn(date_col, Qt.SortOrder.DescendingOrder)
+    dates = [h.date for h in window.table.shown_rows()]
+    assert dates == sorted(dates, reverse=True)
+    window.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    titles = [(h.title or h.file).casefold() for h in window.table.shown_rows()]
+    assert titles == sorted(titles)  # back to the core's order
+
+
+def test_results_are_paged_in_as_the_table_needs_them(make_window, seed_index, qtbot, monkeypatch, tmp_path):
+    from explorer.gui import main_window
+
+    monkeypatch.setattr(main_window, "PAGE", 4)
+    w = make_window(seed_index)
+    qtbot.waitUntil(lambda: w.result is not None, timeout=WAIT_MS)
+    assert w.result.query.limit == 4 and w.result.total == 14
+    # the table asks for more rows until the view is full ...
+    qtbot.waitUntil(lambda: w.table.proxy.rowCount() > 4 and w.is_settled(), timeout=WAIT_MS)
+    assert w.table.proxy.rowCount() < 14
+    assert "loaded; scroll for more" in w.detail_label.text()
+
+    # ... and loads the rest as the reader scrolls down
+    def scrolled_to_the_end() -> bool:
+        w.table.scrollToBottom()
+        return w.table.proxy.rowCount() == 14 and w.is_settled()
+
+    qtbot.waitUntil(scrolled_to_the_end, timeout=WAIT_MS)
+    assert len({h.doc_id for h in w.table.shown_rows()}) == 14
+    assert "loaded" not in w.detail_label.text()
+
+
+def test_down_arrow_moves_from_the_search_box_to_the_results(window, qtbot):
+    search(qtbot, window, "mutual")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    window.search_edit.setFocus()
+    qtbot.keyClick(window.search_edit, Qt.Key.Key_Down)
+    assert window.table.hasFocus()
+    first = window.table.current_row()
+    qtbot.keyClick(window.table, Qt.Key.Key_Down)
+    assert window.table.current_row() is not first
