@@ -365,6 +365,9 @@ def main() -> None:
         sys.exit(130)
     except SystemExit:
         raise
+    except NoIndex as exc:  # e.g. the index was found damaged in the middle of a search
+        click.echo(f"explorer: {exc}", err=True)
+        sys.exit(1)
     except Exception as exc:  # a bug: still one line, with a way to see more
         if os.environ.get("EXPLORER_DEBUG"):
             raise

@@ -14,20 +14,31 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import pickle
+import re
 import shutil
 import threading
+import warnings
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import highlight, index, qparser, query as wq
+from whoosh import highlight, index, matching, qparser, query as wq
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
-from whoosh.fields import DATETIME, ID, NUMERIC, TEXT, Schema
+from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.filedb import compound as _whoosh_compound
+from whoosh.filedb.structfile import BufferFile
 from whoosh.qparser.dateparse import DateParserPlugin
+from whoosh.query.spans import Span, SpanNear2
+from whoosh.util.numeric import byte_to_length
+from whoosh.writing import PostingPool, SegmentWriter
 
 FIELD_NAMES = ("pathfinder", "mentor", "region", "sector", "source", "author")
 QUERY_FIELDS = (*FIELD_NAMES, "title", "text", "date")
-INDEX_NAME = "MAIN"
+INDEX_NAME = "MAIN"  # documents (in indexes written before the split: passages too)
+PASSAGES_NAME = "PASSAGES"  # passages, in their own index so a document search never walks them
 
 # Sentinels marking query-term matches in snippets; query.py turns them into HTML, ANSI or plain.
 MARK_START = "\x02"
@@ -55,7 +66,7 @@ def _schema() -> Schema:
         source=TEXT(analyzer=plain, phrase=True),
         author=TEXT(analyzer=plain, phrase=True),
         date=DATETIME(),
-        ordinal=NUMERIC(stored=True),
+        ordinal=STORED(),  # never searched: NUMERIC would index 8 trie terms per passage
     )
 
 
@@ -92,6 +103,7 @@ class Match:
     doc_id: str
     ordinal: int | None  # passage ordinal, None for a document hit
     score: float
+    docnum: int = -1  # this searcher's number for the hit (for FullText.scores)
 
 
 # --------------------------------------------------------------------------- directories
@@ -107,6 +119,7 @@ def is_index(path: Path) -> bool:
 def create(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True)
     index.create_in(str(path), _schema(), indexname=INDEX_NAME)
+    index.create_in(str(path), _schema(), indexname=PASSAGES_NAME)
 
 
 def clone(src: Path, dst: Path) -> None:
@@ -114,7 +127,7 @@ def clone(src: Path, dst: Path) -> None:
     allows, copies otherwise). Lock files are not carried over."""
     dst.mkdir(parents=True, exist_ok=False)
     for entry in os.scandir(src):
-        if not entry.is_file() or entry.name.endswith(".lock") or entry.name.startswith("_MAIN_WRITELOCK"):
+        if not entry.is_file() or entry.name.endswith(".lock") or "_WRITELOCK" in entry.name:
             continue
         target = dst / entry.name
         try:
@@ -128,19 +141,36 @@ def check(path: Path) -> str | None:
     one-line description of what is wrong."""
     if not path.is_dir():
         return f"full-text index folder {path} is missing"
-    try:
-        ix = index.open_dir(str(path), indexname=INDEX_NAME, readonly=True)
-        with ix.searcher() as s:
-            r = s.reader()
-            for fieldname in ("text", "title"):
-                for _ in zip(range(1), r.lexicon(fieldname)):
-                    pass
-            s.doc_count_all()
-            if s.doc_count_all():
-                s.stored_fields(0)
-    except Exception as exc:
-        return f"full-text index at {path} is damaged ({type(exc).__name__}: {str(exc)[:120]})"
-    return None
+    problem = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            for name in (INDEX_NAME, PASSAGES_NAME):
+                if name == PASSAGES_NAME and not index.exists_in(str(path), indexname=name):
+                    return "full-text index has the older single-index layout; rebuilding it (faster searches)"
+                ix = index.open_dir(str(path), indexname=name, readonly=True)
+                with ix.searcher() as s:
+                    r = s.reader()
+                    for fieldname in ("text", "title"):
+                        for _ in zip(range(1), r.lexicon(fieldname)):
+                            pass
+                    s.doc_count_all()
+                    if s.doc_count_all():
+                        s.stored_fields(0)
+        except Exception as exc:
+            problem = f"full-text index at {path} is damaged ({type(exc).__name__}: {str(exc)[:120]})"
+        if problem:
+            _reap_leaked_files()
+    return problem
+
+
+def _reap_leaked_files() -> None:
+    """whoosh leaves segment files open when it fails half-way through opening a damaged
+    index; collect them now, inside the caller's ResourceWarning filter, instead of letting
+    the garbage collector complain later."""
+    import gc
+
+    gc.collect()
 
 
 # --------------------------------------------------------------------------- writing
@@ -155,35 +185,45 @@ class Writer:
         kwargs: dict = {"limitmb": limitmb}
         if procs > 1:
             kwargs.update(procs=procs, multisegment=True)
-        self._w = ix.writer(**kwargs)
+        make = (lambda ix: ix.writer(**kwargs)) if procs > 1 else (lambda ix: _SegmentWriter(ix, **kwargs))
+        self._w = make(ix)
+        self._pw = self._w  # an index in the older layout keeps passages with the documents
+        if index.exists_in(str(path), indexname=PASSAGES_NAME):
+            try:
+                self._pw = make(index.open_dir(str(path), indexname=PASSAGES_NAME))
+            except BaseException:
+                self._w.cancel()
+                raise
         self._fresh = fresh
 
     def delete_file(self, rel_path: str) -> None:
         self._w.delete_by_term("file", rel_path)
+        if self._pw is not self._w:
+            self._pw.delete_by_term("file", rel_path)
 
     def add(self, doc: dict, passages: Iterable[tuple[int, str]], facets: dict[str, list[str]]) -> None:
         """Index a document and its passages. ``facets`` maps field name -> values (names and
         ids) so that ``pathfinder:leicester`` or ``mentor:"John Lewis"`` work in queries."""
-        common = {name: " ; ".join(facets.get(name, [])) for name in FIELD_NAMES}
-        common = {k: v for k, v in common.items() if v}
-        when = _to_datetime(doc.get("date") or "")
-        if when is not None:
-            common["date"] = when
-        add = self._w.add_document
-        add(uid=_uid(doc["doc_id"], None), kind="doc", doc_id=doc["doc_id"], file=doc["file"],
-            title=doc.get("title") or "", text=doc["text"], **common)
-        for ordinal, text in passages:
-            add(uid=_uid(doc["doc_id"], ordinal), kind="passage", doc_id=doc["doc_id"], file=doc["file"],
-                text=text, ordinal=ordinal, **common)
+        _add(self._w, self._pw, doc, passages, facets)
 
-    def commit(self) -> None:
-        self._w.commit(optimize=False, merge=True)
+    def commit(self, segments: Iterable = ()) -> None:
+        """Commit, adding ``segments`` (from :meth:`SegmentBuilder.finish` in worker
+        processes) to the index as they are."""
+        # Two indexes, one directory: a failure between the two commits leaves a directory
+        # that nothing names yet (the indexer records it only after both), so it is discarded.
+        extra: dict[str, list] = {}
+        for name, segment in segments:
+            extra.setdefault(name if self._pw is not self._w else INDEX_NAME, []).append(segment)
+        if self._pw is not self._w:
+            _commit(self._pw, extra.get(PASSAGES_NAME, []))
+        _commit(self._w, extra.get(INDEX_NAME, []))
 
     def cancel(self) -> None:
-        try:
-            self._w.cancel()
-        except Exception:
-            pass
+        for w in {id(self._pw): self._pw, id(self._w): self._w}.values():
+            try:
+                w.cancel()
+            except Exception:
+                pass
 
     def __enter__(self) -> Writer:
         return self
@@ -195,6 +235,311 @@ class Writer:
             self.cancel()
 
 
+_MISSING = object()
+_BYTE_TO_LENGTH = [byte_to_length(i) for i in range(256)]
+
+
+class _Lengths:
+    """The per-document reader's ``doc_field_length`` as ``add_postings`` calls it, once per
+    posting, with each field's length column read into a list the first time (whoosh re-reads
+    the column through a file for every posting: a fifth of the indexing time)."""
+
+    def __init__(self, pdr):
+        self._pdr = pdr
+        self._cols: dict = {}  # fieldname -> every document's length (None where 0), or None
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        try:
+            return self._cols[fieldname][docnum]  # the common case: one lookup, no checks
+        except (KeyError, IndexError, TypeError):
+            pass
+        if fieldname not in self._cols:
+            self._cols[fieldname] = self._load(fieldname)
+            return self.doc_field_length(docnum, fieldname, default)
+        return self._pdr.doc_field_length(docnum, fieldname, default)
+
+    def _load(self, fieldname):
+        try:
+            reader = self._pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            if reader is None:
+                return None
+            # as W3PerDocReader.doc_field_length: byte_to_length of a non-zero byte, else None
+            return [_BYTE_TO_LENGTH[b] if b else None for b in (reader[i] for i in range(self._pdr._doccount))]
+        except Exception:
+            return None
+
+
+class _PostingPool(PostingPool):
+    """whoosh's PostingPool, writing its sorted runs (when the pool outgrows its memory limit)
+    as pickled lists of 10,000 postings instead of one pickle call per posting: the same items
+    come back in the same order, at a fraction of the cost."""
+
+    CHUNK = 10_000
+
+    def _write_run(self, f, items):
+        chunk: list = []
+        for item in items if not isinstance(items, list) else ():
+            chunk.append(item)
+            if len(chunk) >= self.CHUNK:
+                pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+                chunk = []
+        if isinstance(items, list):
+            for i in range(0, len(items), self.CHUNK):
+                pickle.dump(items[i:i + self.CHUNK], f, pickle.HIGHEST_PROTOCOL)
+        elif chunk:
+            pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+        f.close()
+
+    def _read_run(self, path):
+        f = self._open_run(path)
+        try:
+            while True:
+                try:
+                    chunk = pickle.load(f)
+                except EOFError:
+                    return
+                yield from chunk
+        finally:
+            f.close()
+            self._remove_run(path)
+
+
+class _FastTerms:
+    """``field.index(value)`` for a TEXT field with positions and a StemmingAnalyzer, without
+    whoosh's token-object pipeline: one C-level regex pass, then a plain loop (lower-case,
+    stop words and minimum size, renumbered positions, cached stemming). Same terms, weights
+    and position bytes as whoosh's; fields set up any other way are left to whoosh."""
+
+    _TOKEN = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")  # whoosh's default pattern, no capture group
+
+    def __init__(self, field):
+        from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+        from whoosh.formats import Positions
+
+        items = getattr(field.analyzer, "items", None) or []
+        kinds = [type(x) for x in items]
+        if type(field.format) is not Positions or not items:
+            raise TypeError("not the expected analyser")
+        tok = items[0]
+        if tok.gaps or tok.expression.pattern != _FastFragments.PATTERN:
+            raise TypeError("not the expected analyser")
+        if kinds == [RegexTokenizer, LowercaseFilter]:  # StandardAnalyzer(stoplist=None)
+            self.index = self._index_plain
+        elif kinds == [RegexTokenizer, LowercaseFilter, StopFilter, StemFilter]:  # StemmingAnalyzer
+            _tok, _low, stop, stem = items
+            if not stop.renumber or stem.lang:
+                raise TypeError("not the expected analyser")
+            self._stops, self._min, self._max = stop.stops, stop.min, stop.max
+            self._ignore = stem.ignore
+            self._stem = stem._stem
+        else:
+            raise TypeError("not the expected analyser")
+        self._fb = field.format.field_boost
+        self._encode = field.format.encode
+
+    def _index_plain(self, value: str):
+        poses: dict[str, list[int]] = {}
+        for i, tok in enumerate(self._TOKEN.findall(value)):
+            low = tok.lower()
+            lst = poses.get(low)
+            if lst is None:
+                poses[low] = [i]
+            else:
+                lst.append(i)
+        fb, encode = self._fb, self._encode
+        return [(w.encode("utf-8"), len(pl), float(len(pl)) * fb, encode(pl)) for w, pl in poses.items()]
+
+    def index(self, value: str):
+        stops, minsize, maxsize, ignore, stem = self._stops, self._min, self._max, self._ignore, self._stem
+        poses: dict[str, list[int]] = {}
+        pos = None
+        for i, tok in enumerate(self._TOKEN.findall(value)):
+            low = tok.lower()
+            n = len(low)
+            if n < minsize or (maxsize is not None and n > maxsize) or low in stops:
+                continue
+            pos = i if pos is None else pos + 1
+            text = low if low in ignore else stem(low)
+            lst = poses.get(text)
+            if lst is None:
+                poses[text] = [pos]
+            else:
+                lst.append(pos)
+        fb, encode = self._fb, self._encode
+        return [(w.encode("utf-8"), len(pl), float(len(pl)) * fb, encode(pl)) for w, pl in poses.items()]
+
+
+class _SegmentWriter(SegmentWriter):
+    """whoosh's SegmentWriter with shortcuts, same output: text fields analysed by
+    :class:`_FastTerms`, runs spilled by :class:`_PostingPool`, postings written with
+    :class:`_Lengths`."""
+
+    def __init__(self, ix, limitmb: int = 128, **kwargs):
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        self.pool = _PostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+
+    def _fast_terms(self, fieldname, field):
+        cache = self.__dict__.setdefault("_fast", {})
+        if fieldname not in cache:
+            try:
+                cache[fieldname] = _FastTerms(field) if isinstance(field, TEXT) else None
+            except TypeError:
+                cache[fieldname] = None
+        return cache[fieldname]
+
+    def add_document(self, **fields):
+        # whoosh.writing.SegmentWriter.add_document (2.7.5), except where marked
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        add_post = self.pool.add
+
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted([name for name in fields.keys() if not name.startswith("_")])
+        self._check_fields(schema, fieldnames)
+
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields.get(fieldname)
+                if value is None:
+                    continue
+                field = schema[fieldname]
+
+                length = 0
+                if field.indexed:
+                    fieldboost = self._field_boost(fields, fieldname, docboost)
+                    fast = self._fast_terms(fieldname, field) if isinstance(value, str) else None  # marked
+                    items = fast.index(value) if fast is not None else field.index(value)  # marked
+                    scorable = field.scorable
+                    if fast is not None:  # marked: the pool's add() in bulk (same postings)
+                        pool = self.pool
+                        current = pool.current
+                        size = 0
+                        base = 150 + len(fieldname)
+                        for tbytes, freq, weight, vbytes in items:
+                            if scorable:
+                                length += freq
+                            current.append((fieldname, tbytes, docnum, weight * fieldboost, vbytes))
+                            size += base + 2 * len(tbytes) + len(vbytes)
+                        if items:
+                            pool.fieldnames.add(fieldname)
+                            pool.currentsize += size
+                            if pool.currentsize > pool.limit:
+                                pool.save()
+                        items = ()
+                    for tbytes, freq, weight, vbytes in items:
+                        weight *= fieldboost
+                        if scorable:
+                            length += freq
+                        add_post((fieldname, tbytes, docnum, weight, vbytes))
+
+                if field.separate_spelling():
+                    spellfield = field.spelling_fieldname(fieldname)
+                    for word in field.spellable_words(value):
+                        word = word.encode("utf-8")
+                        add_post((spellfield, word, 0, 1, vbytes))
+
+                vformat = field.vector
+                if vformat:
+                    analyzer = field.analyzer
+                    vitems = vformat.word_values(value, analyzer, mode="index")
+                    vitems = sorted((text, weight, vbytes) for text, _, weight, vbytes in vitems)
+                    perdocwriter.add_vector_items(fieldname, field, vitems)
+
+                customval = fields.get("_stored_%s" % fieldname, value)
+                sv = customval if field.stored else None
+                perdocwriter.add_field(fieldname, field, sv, length)
+
+                column = field.column_type
+                if column and customval is not None:
+                    cv = field.to_column_value(customval)
+                    perdocwriter.add_column_value(fieldname, column, cv)
+        except Exception as ex:
+            perdocwriter.cancel_doc()
+            raise ex
+
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        pdr = self.per_document_reader() if self.codec.length_stats else None
+        postings = self.pool.iter_postings()
+        self.fieldwriter.add_postings(self.schema, _Lengths(pdr) if pdr else None, postings)
+        self.fieldwriter.close()
+        if pdr:
+            pdr.close()
+
+
+def _add(w, pw, doc: dict, passages: Iterable[tuple[int, str]], facets: dict[str, list[str]]) -> None:
+    common = {name: " ; ".join(facets.get(name, [])) for name in FIELD_NAMES}
+    common = {k: v for k, v in common.items() if v}
+    when = _to_datetime(doc.get("date") or "")
+    if when is not None:
+        common["date"] = when
+    w.add_document(uid=_uid(doc["doc_id"], None), kind="doc", doc_id=doc["doc_id"], file=doc["file"],
+                   title=doc.get("title") or "", text=doc["text"], **common)
+    add = pw.add_document
+    for ordinal, text in passages:
+        add(uid=_uid(doc["doc_id"], ordinal), kind="passage", doc_id=doc["doc_id"], file=doc["file"],
+            text=text, ordinal=ordinal, **common)
+
+
+def _commit(w, extra: list) -> None:
+    """``w.commit(merge=True)``, with finished segments from other processes added (whoosh's
+    multi-process writer does the same with its sub-writers' segments)."""
+    if not extra:
+        w.commit(optimize=False, merge=True)
+        return
+    w._check_state()
+    final = w._merge_segments(None, False, True)  # merge small existing segments, as commit does
+    final += extra
+    if w._added:
+        final.append(w._finalize_segment())
+    else:
+        w._close_segment()
+    w._commit_toc(final)
+    w._finish()
+
+
+class SegmentBuilder:
+    """Indexes documents into new segments of the index at ``path`` without committing them:
+    each indexing worker process has one, so the full-text work runs on every core. The
+    parent's :class:`Writer` commits the segments :meth:`finish` returns (in the same
+    copy-on-write directory, so nothing is visible before the indexer's commit)."""
+
+    def __init__(self, path: Path, limitmb: int = 96):
+        self._w = _SegmentWriter(index.open_dir(str(path), indexname=INDEX_NAME), _lk=False, limitmb=limitmb)
+        self._pw = self._w
+        if index.exists_in(str(path), indexname=PASSAGES_NAME):
+            self._pw = _SegmentWriter(index.open_dir(str(path), indexname=PASSAGES_NAME), _lk=False, limitmb=limitmb)
+
+    def add(self, doc: dict, passages: Iterable[tuple[int, str]], facets: dict[str, list[str]]) -> None:
+        _add(self._w, self._pw, doc, passages, facets)
+
+    def finish(self) -> list:
+        """Write the segments out; returns picklable tokens for ``Writer.commit``."""
+        out = []
+        for name, w in ((PASSAGES_NAME, self._pw), (INDEX_NAME, self._w)):
+            if name == PASSAGES_NAME and w is self._w:
+                continue
+            if w._added:
+                out.append((name, w._finalize_segment()))
+            else:
+                w._close_segment()
+        return out
+
+    def cancel(self) -> None:
+        for w in {id(self._pw): self._pw, id(self._w): self._w}.values():
+            try:
+                w._close_segment()
+            except Exception:
+                pass
+
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -203,14 +548,38 @@ class FullText:
 
     def __init__(self, path: Path):
         self.path = path
-        try:
-            self._ix = index.open_dir(str(path), indexname=INDEX_NAME, readonly=True)
-            self._searcher = self._ix.searcher()
-        except Exception as exc:
-            raise FullTextError(f"cannot open the full-text index at {path} ({type(exc).__name__}: {exc})") from None
+        failure = None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                self._ix = index.open_dir(str(path), indexname=INDEX_NAME, readonly=True)
+                self._searcher = self._ix.searcher()
+                # Passages live in their own index; one in the older layout holds both kinds, told
+                # apart by the ``kind`` field.
+                self._pix = None
+                self._psearcher = None
+                if index.exists_in(str(path), indexname=PASSAGES_NAME):
+                    self._pix = index.open_dir(str(path), indexname=PASSAGES_NAME, readonly=True)
+                    self._psearcher = self._pix.searcher()
+            except Exception as exc:
+                failure = f"cannot open the full-text index at {path} ({type(exc).__name__}: {exc})"
+            if failure:
+                for opened in (getattr(self, "_searcher", None), getattr(self, "_psearcher", None)):
+                    if opened is not None:
+                        try:
+                            opened.close()
+                        except Exception:
+                            pass
+                _reap_leaked_files()
+        if failure:
+            raise FullTextError(failure)
         self._lock = threading.RLock()
         self._parser = self._make_parser()
         self._analyzer = self._ix.schema["text"].analyzer
+        self._fast = _FastFragments.for_analyzer(self._analyzer)
+        self._uids: dict[int, tuple[str, int | None]] = {}  # document index: docnum -> (doc_id, None)
+        for searcher in (self._searcher, self._psearcher):
+            _cache_lengths(searcher)
 
     def _make_parser(self) -> qparser.QueryParser:
         p = qparser.MultifieldParser(["title", "text"], self._ix.schema, group=qparser.AndGroup)
@@ -220,18 +589,30 @@ class FullText:
 
     def refresh(self) -> None:
         with self._lock:
-            self._searcher = self._searcher.refresh()
+            new = self._searcher.refresh()
+            if new is not self._searcher:
+                self._uids = {}
+            self._searcher = new
+            if self._psearcher is not None:
+                self._psearcher = self._psearcher.refresh()
+            for searcher in (self._searcher, self._psearcher):
+                _cache_lengths(searcher)
 
     def close(self) -> None:
         with self._lock:
             try:
                 self._searcher.close()
+                if self._psearcher is not None:
+                    self._psearcher.close()
             finally:
                 self._ix.close()
+                if self._pix is not None:
+                    self._pix.close()
 
     def doc_count(self) -> int:
+        """Entries in the index: documents and passages."""
         with self._lock:
-            return self._searcher.doc_count()
+            return self._searcher.doc_count() + (self._psearcher.doc_count() if self._psearcher is not None else 0)
 
     # ------------------------------------------------------------------ queries
 
@@ -248,25 +629,71 @@ class FullText:
             q = wq.And([wq.Or([wq.Term("title", w.lower()), wq.Term("text", w.lower())]) for w in words]) if words else wq.NullQuery
         if q is wq.NullQuery:
             return ParsedQuery(wq.NullQuery, text, False)
-        return ParsedQuery(q, str(q), False)
+        return ParsedQuery(_fast_phrases(q), str(q), False)
 
-    def search(self, pq: ParsedQuery, level: str = "documents", limit: int | None = None) -> list[Match]:
-        """Every match (or the best ``limit``), best first."""
+    def _for(self, level: str):
+        """(searcher, filter) for a level."""
         kind = "passage" if level == "passages" else "doc"
+        if self._psearcher is None:  # older layout: one index, filtered by kind
+            return self._searcher, wq.Term("kind", kind)
+        return (self._psearcher if kind == "passage" else self._searcher), None
+
+    def search(self, pq: ParsedQuery, level: str = "documents", limit: int | None = None,
+               scored: bool = True) -> list[Match]:
+        """Every match (or the best ``limit``), best first. With ``scored=False`` every match
+        in index order with score 0.0, much faster (nothing is scored); FullText.scores gives
+        the scores of the few that are shown."""
         with self._lock:
-            s = self._searcher
+            s, only = self._for(level)
             if pq.empty:
-                docnums = list(s.docs_for_query(wq.Term("kind", kind)))
-                scored = [(1.0, n) for n in docnums]
+                docnums = list(s.docs_for_query(only) if only is not None else s.reader().all_doc_ids())
+                pairs = [(1.0, n) for n in docnums]
+            elif not scored:
+                q = pq.q if only is None else wq.And([pq.q, only])
+                pairs = [(0.0, n) for n in s.docs_for_query(q)]
             else:
-                results = s.search(pq.q, limit=limit, filter=wq.Term("kind", kind), terms=False)
-                scored = [(hit.score, hit.docnum) for hit in results]
+                results = s.search(pq.q, limit=limit, filter=only, terms=False)
+                pairs = [(hit.score, hit.docnum) for hit in results]
             col = s.reader().column_reader("uid")
+            memo = self._uids if s is self._searcher else {}
             out = []
-            for score, docnum in scored:
-                doc_id, ordinal = _parse_uid(col[docnum])
-                out.append(Match(doc_id, ordinal, float(score)))
+            for score, docnum in pairs:
+                uid = memo.get(docnum)
+                if uid is None:
+                    uid = memo[docnum] = _parse_uid(col[docnum])
+                out.append(Match(uid[0], uid[1], float(score), docnum))
             return out
+
+    def scores(self, pq: ParsedQuery, level: str, docnums: Iterable[int]) -> dict[int, float]:
+        """The scores :meth:`search` gives, for the hits numbered ``docnums`` only."""
+        wanted = sorted(set(docnums))
+        if pq.empty or not wanted:
+            return {}
+        out: dict[int, float] = {}
+        with self._lock:
+            s, _only = self._for(level)
+            context = s.context()
+            # One matcher per segment, moved straight to each wanted document (skip_to reads
+            # only the posting blocks that hold them), scored exactly as a collector scores.
+            leaves = list(s.leaf_searchers())
+            i = 0
+            for n, (sub, offset) in enumerate(leaves):
+                end = leaves[n + 1][1] if n + 1 < len(leaves) else None
+                m = None
+                while i < len(wanted) and (end is None or wanted[i] < end):
+                    target = wanted[i] - offset
+                    i += 1
+                    if m is None:
+                        m = pq.q.matcher(sub, context)
+                    if not m.is_active():
+                        continue
+                    if m.id() < target:
+                        m.skip_to(target)
+                        if not m.is_active():
+                            continue
+                    if m.id() == target:
+                        out[target + offset] = float(m.score())
+        return out
 
     def terms(self, pq: ParsedQuery) -> list[tuple[str, str]]:
         """The (field, term) pairs of a query that occur in the index, wildcards expanded."""
@@ -300,7 +727,11 @@ class FullText:
             return ""
         fragmenter = highlight.ContextFragmenter(maxchars=maxchars, surround=60)
         try:
-            return highlight.highlight(text, words, self._analyzer, fragmenter, _MarkFormatter(), top=top)
+            frags = self._fast.fragments(text, words, fragmenter) if self._fast is not None else None
+            if frags is None:  # not provably identical: let whoosh re-tokenise the whole text
+                return highlight.highlight(text, words, self._analyzer, fragmenter, _MarkFormatter(), top=top)
+            best = highlight.top_fragments(frags, top, highlight.BasicFragmentScorer(), highlight.FIRST, 1)
+            return _MarkFormatter()(text, best)
         except Exception:
             return ""
 
@@ -322,3 +753,343 @@ class _MarkFormatter(highlight.Formatter):
 
     def format_fragment(self, fragment, replace=False):
         return super().format_fragment(fragment, replace).strip()
+
+
+def _fast_phrases(q):
+    """``q`` with every Phrase replaced by a :class:`_FastPhrase` (same matches, same scores)."""
+    def swap(x):
+        if type(x) is wq.Phrase:
+            return _FastPhrase(x.fieldname, x.words, slop=x.slop, boost=x.boost, char_ranges=x.char_ranges)
+        return x
+    try:
+        return q.accept(swap)
+    except Exception:
+        return q
+
+
+class _FastPhrase(wq.Phrase):
+    """whoosh's Phrase, matched with :class:`_FastNearMatcher`."""
+
+    def matcher(self, searcher, context=None):
+        # whoosh.query.positional.Phrase.matcher (2.7.5), except for the matcher class
+        fieldname = self.fieldname
+        if fieldname not in searcher.schema:
+            return matching.NullMatcher()
+        field = searcher.schema[fieldname]
+        if not field.format or not field.format.supports("positions"):
+            raise wq.QueryError(f"Phrase search: {self.fieldname!r} field has no positions")
+        terms = []
+        reader = searcher.reader()
+        for word in self.words:
+            try:
+                word = field.to_bytes(word)
+            except ValueError:
+                return matching.NullMatcher()
+            if (fieldname, word) not in reader:
+                return matching.NullMatcher()
+            terms.append(wq.Term(fieldname, word))
+        ms = [t.matcher(searcher, context) for t in terms]
+        m = _FastNearMatcher(ms, slop=self.slop, ordered=True, mindist=1)
+        if self.boost != 1.0:
+            m = matching.WrappingMatcher(m, boost=self.boost)
+        return m
+
+
+class _FastNearMatcher(SpanNear2.SpanNear2Matcher):
+    """SpanNear2's matcher with ``_get_spans`` on plain position lists and sets instead of
+    Span objects and bisection (the phrase check was most of a phrase search's time). Falls
+    back to whoosh's code for anything but single-position spans in order."""
+
+    def _get_spans(self):
+        slop, ms = self.slop, self.ms
+        if not self.ordered or self.mindist != 1 or any(m.supports("characters") for m in ms):
+            return super()._get_spans()
+        cur = {(p, p) for p in ms[0].value_as("positions")}
+        i = 1
+        while i < len(ms) and cur:
+            nxt = set(ms[i].value_as("positions"))
+            if slop == 1:
+                cur = {(s, e + 1) for s, e in cur if e + 1 in nxt}
+            else:
+                cur = {(s, q) for s, e in cur for q in range(e + 1, e + slop + 1) if q in nxt}
+            i += 1
+        if i == len(ms) and cur:
+            return [Span(s, e) for s, e in sorted(cur)]
+        return []
+
+
+class _CachedPerDoc:
+    """A segment's per-document reader whose ``doc_field_length`` (called by the scorer for
+    every hit) reads each field's length column once, as bytes, instead of through the file
+    on every call. Everything else goes to the wrapped reader."""
+
+    def __init__(self, perdoc):
+        self._pd = perdoc
+        self._cols: dict = {}
+
+    def __getattr__(self, name):
+        return getattr(self._pd, name)
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        col = self._cols.get(fieldname, _MISSING)
+        if col is _MISSING:
+            col = self._cols[fieldname] = self._load(fieldname)
+        if col is None or docnum > self._pd._doccount:
+            return self._pd.doc_field_length(docnum, fieldname, default)
+        lbyte = col[docnum] if docnum < len(col) else 0
+        if lbyte:
+            return _BYTE_TO_LENGTH[lbyte]
+        return None  # as W3PerDocReader.doc_field_length
+
+    def _load(self, fieldname):
+        try:
+            reader = self._pd._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            if reader is None or reader._fixedlen != 1:
+                return None
+            return reader._dbfile.get(reader._basepos, reader._count)
+        except Exception:
+            return None
+
+
+def _cache_lengths(searcher) -> None:
+    if searcher is None:
+        return
+    try:
+        leaves = searcher.leaf_searchers()
+    except Exception:
+        return
+    for sub, _offset in leaves:
+        r = sub.reader()
+        pd = getattr(r, "_perdoc", None)
+        if pd is not None and not isinstance(pd, _CachedPerDoc) and hasattr(pd, "_cached_reader"):
+            r._perdoc = _CachedPerDoc(pd)
+
+
+class _ViewReader:
+    """The reading side of ``io.BytesIO`` over a memoryview, without copying it."""
+
+    def __init__(self, buf):
+        self._buf = buf
+        self._pos = 0
+        self.closed = False
+
+    def read(self, n: int | None = -1) -> bytes:
+        start, size = self._pos, len(self._buf)
+        end = size if n is None or n < 0 else min(size, start + n)
+        self._pos = max(start, end)
+        return bytes(self._buf[start:end])
+
+    def readinto(self, b) -> int:
+        data = self.read(len(b))
+        b[:len(data)] = data
+        return len(data)
+
+    def readline(self, limit: int = -1) -> bytes:
+        size = len(self._buf)
+        end = size if limit is None or limit < 0 else min(size, self._pos + limit)
+        i = self._pos
+        while i < end and self._buf[i] != 10:
+            i += 1
+        return self.read(min(end, i + 1) - self._pos)
+
+    def __iter__(self):
+        while True:
+            line = self.readline()
+            if not line:
+                return
+            yield line
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        base = {0: 0, 1: self._pos, 2: len(self._buf)}[whence]
+        self._pos = max(0, base + pos)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class _ViewFile(BufferFile):
+    """whoosh's BufferFile without its ``BytesIO(buf)``: a reader opening a compound segment
+    (memory-mapped) gets one of these per part, and BytesIO copied each part, postings
+    included, into private memory: about 400 MB for a 10,000-document index, and the time to
+    copy it on every open. Reads now come straight from the map."""
+
+    def __init__(self, buf, name=None, onclose=None):
+        super().__init__(b"", name=name, onclose=onclose)
+        self._buf = buf
+        self.file = _ViewReader(buf)
+
+
+_whoosh_compound.BufferFile = _ViewFile  # the name compound.py opens parts with
+
+
+class _Tok:
+    """A matched token, as whoosh's fragmenter keeps it (a copy of its analysis Token)."""
+
+    __slots__ = ("startchar", "endchar", "text", "boost")
+
+    def __init__(self, startchar: int, endchar: int, text: str):
+        self.startchar, self.endchar, self.text, self.boost = startchar, endchar, text, 1.0
+
+
+class _FastFragments:
+    """The fragments ``highlight.highlight`` finds with a ContextFragmenter, found without
+    running the analyser over the whole text.
+
+    whoosh re-tokenises and stems every word of a document to build a snippet (most of a
+    search's time when a page shows 20 long documents). Here the distinct words of the text
+    are collected by one C-level regex pass, each distinct word is analysed once (cached across
+    calls), the matching words are located with ``str.find``, and the fragmenter's state machine
+    (a line-by-line port of ``ContextFragmenter.fragment_tokens``) runs only over the tokens
+    near matches, jumping across stretches where it provably cannot change state. Where that
+    proof fails (no token right before a match after a jump), it returns None and the caller
+    uses whoosh's own path, so the output is always identical to whoosh's.
+    """
+
+    PATTERN = r"[\w\*]+(\.?[\w\*]+)*"  # whoosh's default tokenizer expression
+    _TOKEN = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
+    _CACHE_MAX = 200_000
+
+    def __init__(self, analyzer):
+        self._analyzer = analyzer
+        self._text_of: dict[str, str | None] = {}
+
+    @classmethod
+    def for_analyzer(cls, analyzer) -> _FastFragments | None:
+        items = getattr(analyzer, "items", None)
+        if not items:
+            return None
+        tok = items[0]
+        expr = getattr(tok, "expression", None)
+        if getattr(tok, "gaps", True) or expr is None or expr.pattern != cls.PATTERN:
+            return None
+        return cls(analyzer)
+
+    def _token_text(self, form: str) -> str | None:
+        """What the analyser makes of one token (lower-cased, stemmed unless a stop word)."""
+        try:
+            return self._text_of[form]
+        except KeyError:
+            pass
+        toks = [t.text for t in self._analyzer(form, mode="query", removestops=False)]
+        value = toks[0] if len(toks) == 1 else None
+        if len(self._text_of) >= self._CACHE_MAX:
+            self._text_of.clear()
+        self._text_of[form] = value
+        return value
+
+    @staticmethod
+    def _is_start(text: str, i: int) -> bool:
+        """Whether a token of the whole-text scan starts at ``i``."""
+        if i == 0:
+            return True
+        prev = text[i - 1]
+        if _WORD.match(prev):
+            return False
+        return not (prev == "." and i >= 2 and _WORD.match(text[i - 2]) is not None)
+
+    def fragments(self, text: str, termset: frozenset, fragmenter) -> list | None:
+        token_re = self._TOKEN
+        matched: dict[str, str] = {}
+        for form in set(token_re.findall(text)):
+            tt = self._token_text(form)
+            if tt is not None and tt in termset:
+                matched[form] = tt
+        if not matched:
+            return []
+        starts: list[int] = []
+        is_start = self._is_start
+        for form in matched:
+            i = text.find(form)
+            while i >= 0:
+                if is_start(text, i) and token_re.match(text, i).end() == i + len(form):
+                    starts.append(i)
+                i = text.find(form, i + 1)
+        starts.sort()
+        return self._scan(text, starts, matched, fragmenter.maxchars, fragmenter.surround, fragmenter.charlimit)
+
+    def _scan(self, text, starts, matched, maxchars, surround, charlimit):
+        token_re = self._TOKEN
+        mkfrag = highlight.mkfrag
+        lead_gap = surround + 20
+        out = []
+        ns = len(starts)
+        si = 0
+        first = None
+        firsts: deque = deque()
+        countdown = -1
+        tks: list = []
+        endchar = None
+        currentlen = 0
+        pos = 0
+        jumped_to: int | None = None  # where the current stretch of tokens began after a jump
+        last_unmatched_end: int | None = None
+        while True:
+            jump = False
+            for m in token_re.finditer(text, pos):
+                startchar, endchar = m.span()
+                tlength = endchar - startchar
+                if charlimit and endchar > charlimit:
+                    break
+                is_match = si < ns and startchar == starts[si]
+                if is_match:
+                    si += 1
+                    if jumped_to is not None and first is None and countdown < 0:
+                        # After a jump the deque must hold what the full scan would hold.
+                        if last_unmatched_end is None or last_unmatched_end - surround < jumped_to:
+                            return None
+                        jumped_to = None
+                if countdown < 0 and not is_match:
+                    firsts.append(startchar)
+                    while firsts and endchar - firsts[0] > surround:
+                        firsts.popleft()
+                    last_unmatched_end = endchar
+                    if si >= ns:
+                        break  # no match ahead: nothing more can become a fragment
+                    if starts[si] - lead_gap > endchar:
+                        pos = starts[si] - lead_gap
+                        jump = True
+                        break
+                elif currentlen + tlength > maxchars:
+                    countdown = 0
+                elif is_match:
+                    countdown = surround
+                    if first is None:
+                        if firsts:
+                            first = firsts[0]
+                        else:
+                            first = startchar
+                            countdown += surround
+                    tks.append(_Tok(startchar, endchar, matched[m.group()]))
+                if countdown >= 0:
+                    currentlen += tlength
+                    countdown -= tlength
+                    if countdown <= 0:
+                        out.append(mkfrag(text, tks, startchar=first, endchar=endchar))
+                        tks = []
+                        firsts = deque()
+                        first = None
+                        currentlen = 0
+            if not jump:
+                break
+            # Skip to the first whole token at or after ``pos`` (a search from the middle of a
+            # token finds its tail first).
+            m = token_re.search(text, pos)
+            if m is None:
+                break
+            if not self._is_start(text, m.start()):
+                m = token_re.search(text, m.end())
+                if m is None:
+                    break
+            pos = jumped_to = m.start()
+            firsts = deque()
+            last_unmatched_end = None
+        if tks:
+            out.append(mkfrag(text, tks, startchar=first, endchar=endchar))
+        return [f for f in out if f.matches]
+
+
+_WORD = re.compile(r"[\w\*]")

@@ -11,10 +11,12 @@ is still what the next open sees. Stale directories are removed at the start of 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import stat
 import time
 import uuid
@@ -312,8 +314,14 @@ def resolve_corpus(data: Path, corpus: Path | None) -> Path:
                 store.close()
             if last and Path(last).is_dir():
                 return Path(last)
-        except StoreError:
+        except (StoreError, sqlite3.DatabaseError):
             pass
+    try:
+        last = (index_dir(data) / CORPUS_NOTE).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        last = ""
+    if last and Path(last).is_dir():
+        return Path(last)
     return paths.seeds_dir()
 
 
@@ -336,23 +344,71 @@ def run(data: Path, corpus: Path | None = None, rebuild: bool = False, progress:
         raise IndexError_(f"the data dir {index_dir(data)} is not writable")
     with _run_lock(data):
         try:
-            store = Store(db_path(data))
+            store = _open_checked(db_path(data))
         except StoreError as exc:
             # An unreadable database is moved aside and rebuilt from the corpus.
-            moved = _quarantine(db_path(data))
-            store = Store(db_path(data))
+            try:
+                moved = _quarantine(db_path(data))
+                store = Store(db_path(data))
+            except (OSError, StoreError) as exc2:
+                raise IndexError_(f"{exc}, and it cannot be replaced: {_why(exc2)}") from None
             rebuild = True
             note = f"{exc}; moved it to {moved.name} and rebuilt from the corpus"
         else:
             note = ""
         try:
             summary = _run(store, data, corpus, rebuild, progress, cancelled, limits, workers)
+        except (OSError, sqlite3.DatabaseError) as exc:
+            # The transaction was rolled back and the new full-text folder removed.
+            raise IndexError_(f"indexing stopped: {_why(exc)}; the previous index is unchanged") from None
         finally:
             store.close()
+        _remember_corpus(data, Path(summary.corpus))
     if note:
         summary.notes.insert(0, note)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _open_checked(db: Path) -> Store:
+    """The database, opened for writing, after SQLite's quick integrity check (a few ms per MB):
+    damage anywhere in the file is found before the run trusts any of it."""
+    store = Store(db)
+    if not store.integrity_ok():
+        store.close()
+        raise StoreError(f"index database {db} is damaged (integrity check failed)")
+    return store
+
+
+def _why(exc: BaseException) -> str:
+    """One line saying why a write failed, in the user's terms."""
+    errno_ = getattr(exc, "errno", None)
+    if errno_ == errno.ENOSPC or "disk is full" in str(exc):
+        return "the disk is full"
+    if errno_ == errno.EROFS or "readonly database" in str(exc):
+        return "the data dir is read-only"
+    if errno_ in (errno.EACCES, errno.EPERM):
+        return f"permission denied ({getattr(exc, 'filename', None) or exc})"
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else "")
+    return str(exc)
+
+
+CORPUS_NOTE = "corpus.txt"
+
+
+def _remember_corpus(data: Path, corpus: Path) -> None:
+    """Keep the corpus path outside the database too, so that a damaged database is rebuilt
+    from the right folder by a plain ``explorer index``."""
+    target = index_dir(data) / CORPUS_NOTE
+    try:
+        if target.is_file() and target.read_text(encoding="utf-8") == str(corpus):
+            return
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(str(corpus), encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError:
+        pass  # only a convenience
 
 
 def _quarantine(db: Path) -> Path:
@@ -429,7 +485,7 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
             fulltext.clone(current, new_dir)
     except OSError as exc:
         shutil.rmtree(new_dir, ignore_errors=True)
-        raise IndexError_(f"cannot write the index in {new_dir.parent}: {exc.strerror or exc}") from None
+        raise IndexError_(f"cannot write the index in {new_dir.parent}: {_why(exc)}") from None
 
     nworkers = workers if workers is not None else _default_workers(len(todo))
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -446,7 +502,8 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
                 store.put_file(row)
             total = len(todo)
             by_rel = {t.rel: t for t in todo}
-            for done, result in enumerate(_analyse_all(todo, data, sheet, limits, tax, nworkers, cancelled), start=1):
+            analysed = _Analyser(todo, data, sheet, limits, tax, nworkers, cancelled, new_dir)
+            for done, result in enumerate(analysed, start=1):
                 if cancelled():
                     raise Cancelled()
                 if progress:
@@ -468,7 +525,7 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
                 raise Cancelled()
             store.put_entities({"key": e.key, "kind": e.kind, "id": e.id, "name": e.name,
                                 "data": json.dumps(e.as_dict())} for e in tax.entities.values())
-            writer.commit()
+            writer.commit(analysed.segments)
             writer = None
             store.set_meta(
                 fulltext_dir=new_dir.name, corpus=str(corpus), taxonomy=fingerprint,
@@ -497,6 +554,152 @@ def _default_workers(n_files: int) -> int:
     if n_files < 40:
         return 0  # starting processes costs more than it saves
     return max(1, min(os.cpu_count() or 1, 8))
+
+
+class _Analyser:
+    """Iterates over the analysed files of ``todo``, in order.
+
+    With workers, each worker process reads and tags its files and also indexes their full
+    text into its own segments of ``ft_dir`` (the run's new, not yet named, directory), so the
+    full-text indexing, the costliest step, runs on every core; only the database rows come
+    back to this process. ``segments`` then holds the segments to commit. Without workers,
+    files are analysed here and ``segments`` stays empty (the caller indexes the text)."""
+
+    BATCH = 4  # files per task
+
+    def __init__(self, todo: list[ScannedFile], data: Path, sheet: MetadataSheet, limits: Limits,
+                 tax: taxonomy_mod.Taxonomy, workers: int, cancelled: Callable[[], bool], ft_dir: Path):
+        self.todo, self.data, self.sheet, self.limits, self.tax = todo, data, sheet, limits, tax
+        self.workers, self.cancelled, self.ft_dir = workers, cancelled, ft_dir
+        self.segments: list = []
+
+    def __iter__(self) -> Iterator[Analysed]:
+        if self.workers <= 0:
+            yield from _analyse_all(self.todo, self.data, self.sheet, self.limits, self.tax, 0, self.cancelled)
+            return
+        import multiprocessing
+        import queue
+
+        ctx = multiprocessing.get_context("spawn" if os.name == "nt" else "forkserver")
+        tasks, results = ctx.Queue(), ctx.Queue()
+        batches = [[(f.rel, str(f.path)) for f in self.todo[i:i + self.BATCH]]
+                   for i in range(0, len(self.todo), self.BATCH)]
+        n = max(1, min(self.workers, len(batches)))
+        procs = [ctx.Process(target=_worker_loop, daemon=True, name=f"explorer-indexer-{i}",
+                             args=(tasks, results, str(self.data), self.sheet, self.limits, str(self.ft_dir)))
+                 for i in range(n)]
+        finished = False
+
+        def receive():
+            while True:
+                try:
+                    return results.get(timeout=0.2)
+                except queue.Empty:
+                    if self.cancelled():
+                        raise Cancelled() from None
+                    dead = [p for p in procs if p.exitcode not in (None, 0)]
+                    if dead:
+                        raise IndexError_(f"an indexing process stopped unexpectedly (exit code {dead[0].exitcode})")
+
+        try:
+            with _sigint_held():
+                for p in procs:
+                    p.start()
+            sent = 0
+            while sent < min(len(batches), 4 * n):  # a bounded window: results are not hoarded
+                tasks.put((sent, batches[sent]))
+                sent += 1
+            pending: dict[int, list[Analysed]] = {}
+            next_seq = 0
+            while next_seq < len(batches):
+                kind, a, b = receive()
+                if kind != "ok":
+                    raise _worker_failure(a, b)
+                pending[a] = b
+                if sent < len(batches) and len(pending) < 64:  # keep workers busy behind a slow batch
+                    tasks.put((sent, batches[sent]))
+                    sent += 1
+                while next_seq in pending:
+                    yield from pending.pop(next_seq)
+                    next_seq += 1
+                while sent < len(batches) and sent - next_seq < 4 * n:  # refill after a backlog
+                    tasks.put((sent, batches[sent]))
+                    sent += 1
+            for _ in procs:
+                tasks.put(None)
+            for _ in procs:
+                kind, a, b = receive()
+                if kind != "done":
+                    raise _worker_failure(a, b)
+                self.segments.extend(b)
+            for p in procs:
+                p.join()
+            finished = True
+        finally:
+            if not finished:
+                for p in procs:
+                    if p.is_alive():
+                        p.terminate()
+                for p in procs:
+                    if p.pid is not None:
+                        p.join(timeout=5)
+                tasks.cancel_join_thread()
+            tasks.close()
+            results.close()
+
+
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Processes started inside never see Ctrl+C: a terminal sends SIGINT to the whole
+    foreground group, and only this process should handle it (stopping the workers), so the
+    user sees one line rather than a traceback from every worker. SIGINT is blocked, not
+    ignored, while they start: the children inherit the blocked mask, and here it is delivered
+    as soon as the block ends, so an interrupt during start-up is not lost."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no process groups to worry about
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _worker_failure(errno_: int | None, message: str) -> Exception:
+    if errno_:
+        return OSError(errno_, message)
+    return IndexError_(f"indexing failed in a worker process: {message}")
+
+
+def _worker_loop(tasks, results, data: str, sheet: MetadataSheet, limits: Limits, ft_dir: str) -> None:
+    """A worker process (see _Analyser): analyse batches of files and index their full text
+    into this process's own segments; on the final None, write the segments out."""
+    builder = None
+    try:
+        _worker_init(data, sheet, limits)
+        while True:
+            msg = tasks.get()
+            if msg is None:
+                break
+            seq, batch = msg
+            out = []
+            for rel, path in batch:
+                res = _worker_analyse((rel, path))
+                if res.fulltext:
+                    if builder is None:
+                        builder = fulltext.SegmentBuilder(Path(ft_dir))
+                    for doc, passages, ft in res.fulltext:
+                        builder.add(doc, passages, ft)
+                    res.fulltext = []
+                out.append(res)
+            results.put(("ok", seq, out))
+        results.put(("done", None, builder.finish() if builder is not None else []))
+    except BaseException as exc:  # report, never hang the parent
+        if builder is not None:
+            builder.cancel()
+        results.put(("error", getattr(exc, "errno", None), f"{type(exc).__name__}: {exc}"))
 
 
 def _analyse_all(todo: list[ScannedFile], data: Path, sheet: MetadataSheet, limits: Limits,

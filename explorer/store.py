@@ -3,9 +3,11 @@ counts for the query layer. The only module that writes SQL."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +63,7 @@ class Store:
             if readonly:
                 if not self.path.is_file():
                     raise StoreError(f"no index database at {self.path}")
-                conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+                conn = _connect_readonly(self.path)
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 conn = sqlite3.connect(str(self.path), check_same_thread=False)
@@ -88,6 +90,8 @@ class Store:
         v = self._version()
         if v > SCHEMA_VERSION:
             raise StoreError(f"index was written by a newer version (schema {v}); rebuild with this version")
+        if v == 0:
+            raise StoreError(f"index database {self.path} is empty or damaged (it has no tables)")
         if v < SCHEMA_VERSION:
             raise StoreError("index needs upgrading; run `explorer index` once")
 
@@ -131,6 +135,23 @@ class Store:
 
     def atomic(self):
         return self.db.atomic()
+
+    @contextlib.contextmanager
+    def read_snapshot(self) -> Iterator[None]:
+        """Every read inside sees the database as of one moment (one read transaction), even
+        when an index run commits meanwhile. Re-entrant."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.ProgrammingError:  # closed inside (the engine reopened its store)
+                pass
 
     def known_files(self) -> dict[str, dict[str, Any]]:
         return {r["path"]: r for r in self.db["files"].rows}
@@ -186,6 +207,14 @@ class Store:
             for r in self.db.query(f"SELECT {cols} FROM documents WHERE doc_id IN ({marks})", chunk):
                 out[r["doc_id"]] = r
         return out
+
+    def doc_sort_rows(self) -> list[tuple[str, str | None, str | None]]:
+        """(doc_id, date, title) of every document."""
+        return self.db.execute("SELECT doc_id, date, title FROM documents").fetchall()
+
+    def facet_rows(self) -> Iterable[tuple[str, str, str]]:
+        """Every (doc_id, facet, value) row: the query layer keeps them in memory as bitsets."""
+        return self.db.execute("SELECT doc_id, facet, value FROM doc_facets")
 
     def all_doc_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT doc_id FROM documents")]
@@ -275,6 +304,23 @@ class Store:
             if p.exists():
                 total += p.stat().st_size
         return total
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection. The path goes in as a proper file: URI (a '#' or '?' in a folder
+    name would otherwise cut it short). In a folder we cannot write to (read-only medium or
+    share), SQLite cannot create the WAL index file a reader needs; the database is then read as
+    the immutable file it is there."""
+    uri = path.absolute().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        if os.access(path.parent, os.W_OK):
+            raise
+        conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    return conn
 
 
 def _chunks(seq: Sequence[str], n: int) -> Iterable[list[str]]:

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""How long the GUI thread is ever blocked: a heartbeat timer in the real main window while it
+opens an index, answers typed queries, applies facets, exports, and re-indexes the corpus.
+
+    QT_QPA_PLATFORM=offscreen python benchmarks/gui_stall.py DATA_DIR CORPUS [--index-seconds 60]
+
+A QTimer fires every 5 ms in the GUI thread; a stall is the gap between two ticks minus the
+interval, i.e. the time the event loop could not run. Prints one JSON line: per phase, the
+longest stall and the number of stalls over 50 ms (the issue's limit). The index run is a
+rebuild of CORPUS into DATA_DIR, cancelled after --index-seconds if not finished (the cancel
+is part of the measure), so point it at a copy you do not need.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+TICK_MS = 5
+LIMIT_MS = 50.0
+QUERIES = ["pension", "mutual", '"public services"', "employee ownership", "mentor:kpmg", "tupe"]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("data", type=Path)
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("--index-seconds", type=float, default=60.0)
+    ap.add_argument("--keystroke-ms", type=int, default=110)
+    args = ap.parse_args()
+
+    from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
+
+    from explorer.gui.app import application
+    from explorer.gui.dialogs import ExportRequest
+    from explorer.gui.main_window import MainWindow
+
+    app = application()
+    tmp = Path(tempfile.mkdtemp(prefix="gui-stall-"))
+    settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+    phases: dict[str, dict] = {}
+    state = {"phase": "start", "last": None}
+
+    def tick() -> None:
+        now = time.perf_counter()
+        last = state["last"]
+        state["last"] = now
+        if last is None:
+            return
+        stall = (now - last) * 1000 - TICK_MS
+        p = phases.setdefault(state["phase"], {"max_stall_ms": 0.0, "over_50ms": 0, "seconds": 0.0})
+        p["max_stall_ms"] = max(p["max_stall_ms"], stall)
+        if stall > LIMIT_MS:
+            p["over_50ms"] += 1
+
+    heartbeat = QTimer()
+    heartbeat.setTimerType(Qt.TimerType.PreciseTimer)
+    heartbeat.setInterval(TICK_MS)
+    heartbeat.timeout.connect(tick)
+
+    def wait_for(signal, timeout_s: float) -> bool:
+        loop = QEventLoop()
+        fired = []
+
+        def done(*_a) -> None:
+            fired.append(True)
+            loop.quit()
+
+        signal.connect(done)
+        QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+        loop.exec()
+        signal.disconnect(done)
+        return bool(fired)
+
+    def pause(ms: int) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    def phase(name: str) -> None:
+        state["phase"] = name
+        state["last"] = None
+        phases.setdefault(name, {"max_stall_ms": 0.0, "over_50ms": 0, "seconds": 0.0})
+        phases[name]["_t0"] = time.perf_counter()
+
+    def end_phase() -> None:
+        p = phases[state["phase"]]
+        p["seconds"] = time.perf_counter() - p.pop("_t0")
+
+    w = MainWindow(args.data, settings, interactive=False)
+    w.show()
+    heartbeat.start()
+    phase("open window + first search")
+    w.start()
+    wait_for(w.resultsShown, 60)
+    end_phase()
+
+    def type_queries(label: str) -> None:
+        phase(label)
+        for q in QUERIES:
+            w.search_edit.setText("")
+            for i in range(1, len(q) + 1):
+                w.search_edit.setText(q[:i])
+                w.search_edit.textEdited.emit(q[:i])
+                pause(args.keystroke_ms)
+            wait_for(w.resultsShown, 30)
+        end_phase()
+
+    type_queries("typing queries (search as you type)")
+
+    phase("facet clicks")
+    w.search_edit.setText("pension")
+    w.run_search()
+    wait_for(w.resultsShown, 30)
+    for key, value in (("sector", "Health"), ("region", "London"), ("year", "2010")):
+        w.select_facet_value(key, value)
+        wait_for(w.resultsShown, 30)
+    w.clear_filters()
+    wait_for(w.resultsShown, 30)
+    end_phase()
+
+    phase("export (all results, documents)")
+    w.start_export(ExportRequest(scope="all", level="documents", path=tmp / "export.csv"))
+    wait_for(w.exportFinished, 120)
+    end_phase()
+
+    phase("indexing (rebuild) + typing")
+    w.start_indexing(args.corpus, rebuild=True)
+    t0 = time.perf_counter()
+    finished = []
+    w.indexFinished.connect(lambda how: finished.append(how))
+    for q in QUERIES * 20:
+        if finished or time.perf_counter() - t0 > args.index_seconds:
+            break
+        for i in range(1, len(q) + 1):
+            w.search_edit.setText(q[:i])
+            w.search_edit.textEdited.emit(q[:i])
+            pause(args.keystroke_ms)
+        pause(500)
+    if not finished:
+        w.cancel_indexing()
+        wait_for(w.indexFinished, 120)
+    end_phase()
+    heartbeat.stop()
+    w.close()
+    app.processEvents()
+    worst = max(p["max_stall_ms"] for p in phases.values())
+    print("RESULT " + json.dumps({"phases": phases, "worst_ms": worst,
+                                  "index_outcome": finished[0] if finished else "cancelled"}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
