@@ -60,6 +60,37 @@ def main() -> int:
         if stall > LIMIT_MS:
             p["over_50ms"] += 1
 
+    # A watchdog thread notes where every thread is while the GUI thread is late, so the
+    # longest stall of each phase comes with the Python stacks that explain it.
+    import threading
+    import traceback
+
+    main_ident = threading.get_ident()
+    watch_stop = threading.Event()
+    samples: dict[str, tuple[float, list[str]]] = {}
+
+    def watchdog() -> None:
+        while not watch_stop.wait(0.02):
+            last = state["last"]
+            if last is None:
+                continue
+            late = (time.perf_counter() - last) * 1000 - TICK_MS
+            if late < 100:
+                continue
+            name = state["phase"]
+            if late <= samples.get(name, (0.0, []))[0]:
+                continue
+            frames = sys._current_frames()
+            lines = []
+            for ident, frame in frames.items():
+                who = "GUI thread" if ident == main_ident else f"thread {ident}"
+                stack = traceback.extract_stack(frame)[-4:]
+                lines.append(who + ": " + " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                                                     for f in reversed(stack)))
+            samples[name] = (late, lines)
+
+    threading.Thread(target=watchdog, daemon=True).start()
+
     heartbeat = QTimer()
     heartbeat.setTimerType(Qt.TimerType.PreciseTimer)
     heartbeat.setInterval(TICK_MS)
@@ -149,6 +180,10 @@ def main() -> int:
         wait_for(w.indexFinished, 120)
     end_phase()
     heartbeat.stop()
+    watch_stop.set()
+    for name, (late, lines) in samples.items():
+        if name in phases:
+            phases[name]["stacks_when_late"] = {"late_ms": round(late), "threads": lines}
     w.close()
     app.processEvents()
     worst = max(p["max_stall_ms"] for p in phases.values())

@@ -21,6 +21,7 @@ import threading
 import warnings
 from collections import deque
 from collections.abc import Iterable
+from itertools import accumulate
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +31,9 @@ from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.filedb import compound as _whoosh_compound
 from whoosh.filedb.structfile import BufferFile
+from whoosh.formats import Positions
 from whoosh.qparser.dateparse import DateParserPlugin
+from whoosh.system import _INT_SIZE
 from whoosh.query.spans import Span, SpanNear2
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
@@ -511,7 +514,7 @@ class SegmentBuilder:
     parent's :class:`Writer` commits the segments :meth:`finish` returns (in the same
     copy-on-write directory, so nothing is visible before the indexer's commit)."""
 
-    def __init__(self, path: Path, limitmb: int = 96):
+    def __init__(self, path: Path, limitmb: int = 48):  # per index; spilling is cheap (_PostingPool)
         self._w = _SegmentWriter(index.open_dir(str(path), indexname=INDEX_NAME), _lk=False, limitmb=limitmb)
         self._pw = self._w
         if index.exists_in(str(path), indexname=PASSAGES_NAME):
@@ -795,6 +798,17 @@ class _FastPhrase(wq.Phrase):
         return m
 
 
+def _positions(m):
+    """``m.value_as("positions")``, decoded with itertools.accumulate for a plain posting of
+    the Positions format (whoosh sums the deltas in a Python loop)."""
+    if type(getattr(m, "format", None)) is Positions:
+        v = m.value()
+        if not v.endswith(b"."):
+            v += b"."
+        return accumulate(pickle.loads(v[_INT_SIZE:]))
+    return m.value_as("positions")
+
+
 class _FastNearMatcher(SpanNear2.SpanNear2Matcher):
     """SpanNear2's matcher with ``_get_spans`` on plain position lists and sets instead of
     Span objects and bisection (the phrase check was most of a phrase search's time). Falls
@@ -804,10 +818,10 @@ class _FastNearMatcher(SpanNear2.SpanNear2Matcher):
         slop, ms = self.slop, self.ms
         if not self.ordered or self.mindist != 1 or any(m.supports("characters") for m in ms):
             return super()._get_spans()
-        cur = {(p, p) for p in ms[0].value_as("positions")}
+        cur = {(p, p) for p in _positions(ms[0])}
         i = 1
         while i < len(ms) and cur:
-            nxt = set(ms[i].value_as("positions"))
+            nxt = set(_positions(ms[i]))
             if slop == 1:
                 cur = {(s, e + 1) for s, e in cur if e + 1 in nxt}
             else:

@@ -175,16 +175,27 @@ class Store:
             self.db.execute(f"DELETE FROM {table}")
 
     def put_file(self, row: dict[str, Any]) -> None:
-        self.db["files"].upsert(row, pk="path")
+        cols = list(row)
+        updates = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in cols if c != "path") or "path = path"
+        self.db.conn.execute(
+            f"INSERT INTO files ({', '.join(_q(c) for c in cols)}) VALUES ({', '.join('?' * len(cols))}) "
+            f"ON CONFLICT(path) DO UPDATE SET {updates}", [row[c] for c in cols])
 
     def put_documents(self, docs: list[dict], passages: list[dict], mentions: list[dict], facets: list[dict]) -> None:
-        self.db["documents"].insert_all(docs, pk="doc_id", replace=True, batch_size=500)
-        if passages:
-            self.db["passages"].insert_all(passages, pk=("doc_id", "ordinal"), replace=True, batch_size=2000)
-        if mentions:
-            self.db["mentions"].insert_all(mentions, batch_size=2000)
-        if facets:
-            self.db["doc_facets"].insert_all(facets, batch_size=2000)
+        # Plain executemany: sqlite-utils' insert_all re-reads the schema on every call, which
+        # was most of this method's time (and GIL time taken from a GUI running the indexer).
+        self._insert("documents", docs, replace=True)
+        self._insert("passages", passages, replace=True)
+        self._insert("mentions", mentions)
+        self._insert("doc_facets", facets)
+
+    def _insert(self, table: str, rows: list[dict], replace: bool = False) -> None:
+        if not rows:
+            return
+        cols = list(dict.fromkeys(k for r in rows for k in r))
+        sql = (f"INSERT {'OR REPLACE ' if replace else ''}INTO {table} ({', '.join(_q(c) for c in cols)}) "
+               f"VALUES ({', '.join('?' * len(cols))})")
+        self.db.conn.executemany(sql, [tuple(r.get(c) for c in cols) for r in rows])
 
     def put_entities(self, rows: Iterable[dict]) -> None:
         self.db.execute("DELETE FROM entities")
@@ -321,6 +332,10 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
             raise
         conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
     return conn
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _chunks(seq: Sequence[str], n: int) -> Iterable[list[str]]:
