@@ -43,6 +43,10 @@ QUERY_FIELDS = (*FIELD_NAMES, "title", "text", "date")
 INDEX_NAME = "MAIN"  # documents (in indexes written before the split: passages too)
 PASSAGES_NAME = "PASSAGES"  # passages, in their own index so a document search never walks them
 
+# True: write with whoosh's own, unmodified SegmentWriter (the benchmark's naive baseline sets it
+# to measure what the shortcuts below save; the index written is the same either way).
+STOCK_WRITER = False
+
 # Sentinels marking query-term matches in snippets; query.py turns them into HTML, ANSI or plain.
 MARK_START = "\x02"
 MARK_END = "\x03"
@@ -188,7 +192,7 @@ class Writer:
         kwargs: dict = {"limitmb": limitmb}
         if procs > 1:
             kwargs.update(procs=procs, multisegment=True)
-        make = (lambda ix: ix.writer(**kwargs)) if procs > 1 else (lambda ix: _SegmentWriter(ix, **kwargs))
+        make = (lambda ix: ix.writer(**kwargs)) if procs > 1 or STOCK_WRITER else (lambda ix: _SegmentWriter(ix, **kwargs))
         self._w = make(ix)
         self._pw = self._w  # an index in the older layout keeps passages with the documents
         if index.exists_in(str(path), indexname=PASSAGES_NAME):

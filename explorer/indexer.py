@@ -739,3 +739,103 @@ def _remove_stale_dirs(store: Store, keep: tuple[Path | None, ...]) -> None:
     for p in store.path.parent.glob("fulltext-*"):
         if p.is_dir() and p.name not in names:
             shutil.rmtree(p, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- in a child process
+
+
+def run_isolated(data: Path, corpus: Path | None = None, rebuild: bool = False, progress: ProgressFn | None = None,
+                 cancelled: Callable[[], bool] | None = None, limits: Limits | None = None,
+                 workers: int | None = None) -> IndexSummary:
+    """:func:`run` in a child process, with progress and cancellation relayed; same result,
+    same exceptions.
+
+    For a caller that must stay responsive while the corpus is indexed (the desktop app): the
+    indexing is pure Python, and in a thread of the caller's process it would compete with the
+    caller's own threads for the interpreter lock. Here the caller's thread only waits on a
+    pipe. The child stops by itself, cancelling cleanly, if this process goes away."""
+    import multiprocessing
+
+    cancelled = cancelled or (lambda: False)
+    ctx = multiprocessing.get_context("spawn" if os.name == "nt" else "forkserver")
+    results_r, results_w = ctx.Pipe(duplex=False)
+    cancel_r, cancel_w = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_isolated_main, name="explorer-index",
+                        args=(results_w, cancel_r, str(data), None if corpus is None else str(corpus), rebuild,
+                              limits, workers))
+    try:
+        with _sigint_held():
+            child.start()
+    except OSError as exc:
+        raise IndexError_(f"cannot start the indexing process: {_why(exc)}") from None
+    finally:
+        results_w.close()
+        cancel_r.close()
+    finished = False
+    cancel_sent = False
+    try:
+        while True:
+            if not cancel_sent and cancelled():
+                cancel_w.send("cancel")
+                cancel_sent = True
+            if not results_r.poll(0.05):
+                continue
+            try:
+                kind, payload = results_r.recv()
+            except EOFError:  # the child died without a word (killed, out of memory)
+                child.join(timeout=5)
+                raise IndexError_(f"the indexing process stopped unexpectedly (exit code {child.exitcode}); "
+                                  "the previous index is unchanged") from None
+            if kind == "progress":
+                if progress is not None:
+                    progress(*payload)
+                continue
+            finished = True
+            if kind == "done":
+                return payload
+            raise payload
+    finally:
+        if not finished and child.is_alive():  # this side was interrupted: stop the child cleanly
+            with contextlib.suppress(OSError, ValueError):
+                cancel_w.send("cancel")
+            child.join(timeout=30)
+            if child.is_alive():
+                child.terminate()
+        child.join()
+        results_r.close()
+        cancel_w.close()
+
+
+def _isolated_main(results, cancel, data: str, corpus: str | None, rebuild: bool, limits: Limits | None,
+                   workers: int | None) -> None:
+    import threading
+
+    stop = threading.Event()
+
+    def listen() -> None:  # a "cancel", or the parent going away (end of file), stops the run
+        try:
+            cancel.recv()
+        except (EOFError, OSError):
+            pass
+        stop.set()
+
+    threading.Thread(target=listen, daemon=True, name="explorer-index-cancel").start()
+
+    def progress(done: int, total: int, current: str) -> None:
+        results.send(("progress", (done, total, current)))  # a few dozen bytes, once per file
+
+    try:
+        summary = run(Path(data), None if corpus is None else Path(corpus), rebuild, progress, stop.is_set,
+                      limits, workers)
+        message: tuple = ("done", summary)
+    except (Cancelled, IndexError_, OSError) as exc:
+        message = ("error", exc)
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, never a traceback here
+        message = ("error", IndexError_(f"indexing failed: {type(exc).__name__}: {exc}"))
+    try:
+        results.send(message)
+    except OSError:  # the parent has gone: nobody to tell
+        pass
+    except Exception as exc:  # an exception that cannot be pickled
+        with contextlib.suppress(OSError):
+            results.send(("error", IndexError_(f"indexing failed: {message[1]!r} ({exc})")))

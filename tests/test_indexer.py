@@ -168,3 +168,91 @@ def test_schema_version_recorded(seed_index):
         assert st.integrity_ok()
     finally:
         st.close()
+
+
+# ----------------------------------------------------------------------- run_isolated (child process)
+
+
+def test_isolated_run_gives_the_same_index_and_relays_progress_in_order(seed_corpus, tmp_path):
+    seen = []
+    s = indexer.run_isolated(tmp_path / "child", seed_corpus, progress=lambda d, t, r: seen.append((d, t, r)))
+    direct = indexer.run(tmp_path / "here", seed_corpus, workers=0)
+    assert (s.new, s.documents, s.files, s.rebuilt) == (direct.new, direct.documents, direct.files, True) == (5, 14, 5, True)
+    assert [(d, t) for d, t, _r in seen] == [(i, 5) for i in range(1, 6)]
+    assert sorted(r for _d, _t, r in seen) == sorted(p.name for p in seed_corpus.iterdir())
+    assert snapshot(tmp_path / "child") == snapshot(tmp_path / "here")
+
+
+def test_isolated_run_raises_what_run_raises(tmp_path, data_dir):
+    with pytest.raises(indexer.IndexError_, match="corpus folder not found"):
+        indexer.run_isolated(data_dir, tmp_path / "missing")
+
+
+def test_isolated_run_cancelled_mid_run_keeps_the_previous_index(seed_corpus, data_dir):
+    indexer.run(data_dir, seed_corpus, workers=0)
+    before = snapshot(data_dir)
+    for i in range(300):
+        (seed_corpus / f"extra-{i:03}.txt").write_text(f"Note {i}\n\nA Swindon health mutual, item {i}.\n" * 40,
+                                                      encoding="utf-8")
+    seen = []
+    with pytest.raises(indexer.Cancelled):
+        # cancelled as soon as the first file is reported: the child has hundreds still to go
+        indexer.run_isolated(data_dir, seed_corpus, progress=lambda d, t, r: seen.append(d),
+                             cancelled=lambda: bool(seen), workers=0)
+    assert 1 <= len(seen) < 300
+    assert snapshot(data_dir) == before
+    assert len(list((data_dir / "index").glob("fulltext-*"))) == 1
+    assert indexer.run_isolated(data_dir, seed_corpus).documents == 314  # the next run completes
+
+
+def test_isolated_run_stops_when_its_parent_dies(seed_corpus, data_dir, tmp_path):
+    """A GUI killed mid-run does not leave an orphan indexing away: the child sees the pipe
+    close, cancels, and the previous index is still the one in use."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    indexer.run(data_dir, seed_corpus, workers=0)
+    before = snapshot(data_dir)
+    for i in range(300):
+        (seed_corpus / f"extra-{i:03}.txt").write_text(f"Note {i}\n\nA Swindon health mutual, item {i}.\n" * 40,
+                                                      encoding="utf-8")
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import multiprocessing, sys, time\n"
+        "from pathlib import Path\n"
+        "from explorer import indexer\n"
+        "def progress(done, total, current):\n"
+        "    if done == 1:\n"
+        "        print(*[p.pid for p in multiprocessing.active_children()], flush=True)\n"
+        "        time.sleep(600)\n"
+        "if __name__ == '__main__':\n"
+        "    indexer.run_isolated(Path(sys.argv[1]), Path(sys.argv[2]), progress=progress, workers=0)\n",
+        encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, str(script), str(data_dir), str(seed_corpus)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        pids = [int(x) for x in parent.stdout.readline().split()]
+        assert pids, "the parent reported no child"
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=30)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and any(_alive(p) for p in pids):
+            time.sleep(0.1)
+        assert not any(_alive(p) for p in pids), "the indexing child outlived its parent"
+    finally:
+        parent.kill()
+        parent.wait()
+        parent.stdout.close()
+    assert snapshot(data_dir) == before
+    assert indexer.run(data_dir, seed_corpus, workers=0).documents == 314
+
+
+def _alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

@@ -983,7 +983,10 @@ class MainWindow(QMainWindow):
                 # folder this user indexed last rather than the demo corpus
                 target = Path(last)
             task.progress(-1, 0, str(target))  # tells the GUI which folder is being indexed
-            return indexer.run(data, target, rebuild=rebuild, progress=task.progress, cancelled=task.cancelled)
+            # in a child process: this thread only waits on a pipe, so the GUI thread never
+            # competes with the indexing for the interpreter lock
+            return indexer.run_isolated(data, target, rebuild=rebuild, progress=task.progress,
+                                        cancelled=task.cancelled)
 
         self._index_task = self.runner.submit(work, pool="index", name="index", on_progress=self._index_progress,
                                               on_result=self._index_done, on_error=self._index_failed)
