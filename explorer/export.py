@@ -78,18 +78,28 @@ def mention_rows(engine: Engine, hits: Sequence[Hit]) -> list[list[object]]:
     return out
 
 
-def rows_for(engine: Engine, result: ResultSet, level: str, hits: Sequence | None = None) -> tuple[list[str], list[list[object]]]:
-    """Header and rows for ``level`` from ``hits`` (default: the result's hits)."""
+def rows_for(engine: Engine | None, result: ResultSet, level: str, hits: Sequence | None = None) -> tuple[list[str], list[list[object]]]:
+    """Header and rows for ``level`` from ``hits`` (default: the result's hits). Only the
+    mentions level reads storage (through ``engine``); the others are built from the hits."""
     hits = result.hits if hits is None else hits
     if level == "pathfinders" or result.level == "pathfinders":
         return PATHFINDER_COLUMNS, pathfinder_rows(hits)
     if level == "mentions":
+        if engine is None:
+            raise ExportError("mention rows need the index")
         return MENTION_COLUMNS, mention_rows(engine, hits)
     if level == "passages":
         if result.level != "passages":
             raise ExportError("passage rows need a passages-level search (use --level passages)")
         return PASSAGE_COLUMNS, passage_rows(hits)
     return DOCUMENT_COLUMNS, document_rows(hits)
+
+
+def write_rows(engine: Engine | None, path: Path, result: ResultSet, level: str, hits: Sequence | None = None,
+               bom: bool = False) -> int:
+    """:func:`rows_for` written to ``path`` as :func:`write_csv` writes; returns the row count."""
+    header, rows = rows_for(engine, result, level, hits=hits)
+    return write_csv(path, header, rows, bom=bom)
 
 
 def to_csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

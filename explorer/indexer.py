@@ -810,6 +810,10 @@ def _isolated_main(results, cancel, data: str, corpus: str | None, rebuild: bool
                    workers: int | None) -> None:
     import threading
 
+    # Below the app in the scheduler's eyes (its worker processes inherit this): on a machine
+    # with fewer cores than busy processes, the window and its searches go first.
+    with contextlib.suppress(AttributeError, OSError):  # os.nice: POSIX only
+        os.nice(10)
     stop = threading.Event()
 
     def listen() -> None:  # a "cancel", or the parent going away (end of file), stops the run

@@ -185,7 +185,6 @@ class FacetGroup(QFrame):
     def set_values(self, values: list[FacetValue]) -> None:
         current = self.view.currentIndex().data(Qt.ItemDataRole.DisplayRole)
         self.model.set_values(values)
-        self.proxy.sort(0, Qt.SortOrder.AscendingOrder)
         if current is not None:
             row = self.model.row_of(current)
             if row >= 0:
@@ -211,7 +210,10 @@ class FacetGroup(QFrame):
         self.sort_button.setText("A–Z" if on else "Count")
         self.sort_button.setToolTip("Sorted by name; click to sort by count" if on
                                     else "Sorted by count; click to sort by name")
-        self.proxy.set_by_count(not on)
+        current = self.view.currentIndex().data(Qt.ItemDataRole.DisplayRole)
+        self.model.set_by_count(not on)
+        if current is not None and self.model.row_of(current) >= 0:
+            self.view.setCurrentIndex(self.proxy.mapFromSource(self.model.index(self.model.row_of(current), 0)))
 
     def _set_expanded(self, on: bool) -> None:
         self.title_button.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)

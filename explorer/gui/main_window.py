@@ -1,7 +1,9 @@
 """The main window: search box, facet panel, chips, results, source panes side by side, status
 bar, menus and shortcuts. Every call into the core runs through ``workers.Runner``: engine work
-in the single-thread "engine" pool (the Engine holds one SQLite connection and one searcher),
-index runs in the "index" pool. The GUI thread never waits on disk or on the full-text index."""
+in the single-thread "engine" pool, index runs in the "index" pool. The GUI thread never waits
+on disk or on the full-text index. The engine and each index run live in child processes
+(explorer.engine_process, indexer.run_isolated), so those pool threads only wait on pipes and
+never hold the interpreter lock the GUI thread needs to paint."""
 
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ from PySide6.QtWidgets import (
 
 from explorer import export as export_mod
 from explorer import indexer, paths
-from explorer.query import Engine, Hit, NoIndex, PathfinderRow, Query, QueryError, ResultSet
+from explorer.engine_process import EngineProcess
+from explorer.query import Hit, NoIndex, PathfinderRow, Query, QueryError, ResultSet
 from explorer.store import FACET_KEYS
 
 from . import icons
@@ -77,8 +80,8 @@ class MainWindow(QMainWindow):
         self.interactive = interactive  # False for --screenshot: no dialogs after index runs
         self._corpus_arg = corpus
         self.runner = Runner(self)
-        self.engine: Engine | None = None
-        self._opened_engine: Engine | None = None  # set in the engine thread; closed at shutdown
+        self.engine: EngineProcess | None = None
+        self._opened_engine: EngineProcess | None = None  # set in the engine thread; closed at shutdown
         self.engine_error: str | None = None
         self.result: ResultSet | None = None
         self.selection: dict[str, list[str]] = {k: list(v) for k, v in (facets or {}).items() if v}
@@ -435,13 +438,14 @@ class MainWindow(QMainWindow):
         """Open the index in the background; index first if there is none (first run)."""
         self.runner.submit(self._open_engine, name="open", on_result=self._engine_opened, on_error=self._engine_failed)
 
-    def _open_engine(self, task) -> Engine:
-        """(engine thread) Open the index; kept also where shutdown can close it if the window
-        goes away before the result is delivered."""
-        self._opened_engine = Engine(self.data)
+    def _open_engine(self, task) -> EngineProcess:
+        """(engine thread) Open the index, in its own process (see explorer.engine_process: a
+        search then never holds this process's interpreter lock); kept also where shutdown can
+        close it if the window goes away before the result is delivered."""
+        self._opened_engine = EngineProcess(self.data)
         return self._opened_engine
 
-    def _engine_opened(self, engine: Engine) -> None:
+    def _engine_opened(self, engine: EngineProcess) -> None:
         self.engine = engine
         self.engine_error = None
         self.refresh_stats()
@@ -900,23 +904,20 @@ class MainWindow(QMainWindow):
         all_loaded = len(shown) >= rs.total
         query = dataclasses.replace(rs.query, limit=None, offset=0)
 
-        def work(task):
+        def work(task):  # the rows are read and written in the engine's process
             if req.scope == "selected":
                 hits = selected
                 if req.level == "passages" and rs.level == "documents":
                     wanted = {h.doc_id for h in hits}
                     passages = engine.search(dataclasses.replace(query, level="passages"))
-                    header, rows = export_mod.rows_for(engine, passages, "passages",
-                                                       hits=[h for h in passages.hits if h.doc_id in wanted])
-                else:
-                    if req.level == "documents" and rs.level == "passages":
-                        hits = list({h.doc_id: h for h in reversed(hits)}.values())[::-1]
-                    header, rows = export_mod.rows_for(engine, rs, req.level, hits=hits)
-                return export_mod.write_csv(req.path, header, rows, bom=req.bom)
+                    return engine.call(export_mod.write_rows, req.path, passages, "passages",
+                                       hits=[h for h in passages.hits if h.doc_id in wanted], bom=req.bom)
+                if req.level == "documents" and rs.level == "passages":
+                    hits = list({h.doc_id: h for h in reversed(hits)}.values())[::-1]
+                return engine.call(export_mod.write_rows, req.path, rs, req.level, hits=hits, bom=req.bom)
             if all_loaded and req.level in (rs.level, "mentions"):
-                header, rows = export_mod.rows_for(engine, rs, req.level, hits=shown)
-                return export_mod.write_csv(req.path, header, rows, bom=req.bom)
-            return export_mod.export(engine, query, req.path, level=req.level, bom=req.bom)
+                return engine.call(export_mod.write_rows, req.path, rs, req.level, hits=shown, bom=req.bom)
+            return engine.call(export_mod.export, query, req.path, level=req.level, bom=req.bom)
 
         self.statusBar().showMessage(f"Exporting to {req.path}…")
         self.runner.submit(work, name="export", on_result=lambda n: self._export_done(n, req),
@@ -941,7 +942,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Select one or more rows to copy.", 4000)
             return
         # documents, passages and pathfinder rows are built from the hits alone (no storage access)
-        header, rows = export_mod.rows_for(self.engine, rs, rs.level, hits=hits)
+        header, rows = export_mod.rows_for(None, rs, rs.level, hits=hits)
         QGuiApplication.clipboard().setText(export_mod.to_csv_text(header, rows))
         self.statusBar().showMessage(f"Copied {len(rows)} row{'s' if len(rows) != 1 else ''} as CSV", 5000)
 
@@ -1047,12 +1048,12 @@ class MainWindow(QMainWindow):
         if engine is None or reopen:
             self.engine = None  # nothing new is queued on the old engine from here on
 
-            def open_fresh(task) -> Engine:
+            def open_fresh(task) -> EngineProcess:
                 if engine is not None:
                     engine.close()
                 return self._open_engine(task)
 
-            def opened(e: Engine) -> None:
+            def opened(e: EngineProcess) -> None:
                 self._engine_opened(e)
                 self._reload_pinned()
                 then()

@@ -2,8 +2,7 @@
 error and progress come back to the GUI thread through queued signals.
 
 Two pools are used by the window: one with a single thread for everything that touches the
-Engine (it holds one SQLite connection and one Whoosh searcher), one for index runs (which
-open their own storage). A task's callable receives the task itself, so it can report progress
+engine (its calls are answered in order), one for index runs (which open their own storage). A task's callable receives the task itself, so it can report progress
 (``task.progress(done, total, current)``) and poll ``task.cancelled()``.
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from explorer.gui.models import COLUMNS, FacetModel, FacetProxy, ResultsModel, ResultsProxy, SkippedModel
+from explorer.gui.models import COLUMNS, COUNT_ROLE, FacetModel, FacetProxy, ResultsModel, ResultsProxy, SkippedModel
 from explorer.indexer import Skipped
 from explorer.query import Query
 
@@ -17,12 +17,17 @@ def test_facet_models(qtmodeltester, engine):
     model.set_values(rs.facets["mentor"])
     assert model.rowCount() == len(rs.facets["mentor"]) > 3
     qtmodeltester.check(model)
+    counts = [model.index(i, 0).data(COUNT_ROLE) for i in range(model.rowCount())]
+    assert counts == sorted(counts, reverse=True)  # most documents first
     proxy = FacetProxy()
     proxy.setSourceModel(model)
-    proxy.sort(0)
     qtmodeltester.check(proxy)
-    proxy.set_by_count(False)
+    model.set_by_count(False)
+    names = [model.index(i, 0).data() for i in range(model.rowCount())]
+    assert names == sorted(names, key=str.casefold) and names != [v.value for v in rs.facets["mentor"]]
     proxy.setFilterFixedString("p")
+    assert 0 < proxy.rowCount() < model.rowCount()
+    assert all("p" in proxy.index(i, 0).data().lower() for i in range(proxy.rowCount()))
     qtmodeltester.check(proxy)
     # checking a value goes through setData and announces the toggle
     toggles = []
