@@ -19,6 +19,7 @@ import re
 import shutil
 import threading
 import warnings
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable
 from itertools import accumulate
@@ -37,6 +38,8 @@ from whoosh.system import _INT_SIZE
 from whoosh.query.spans import Span, SpanNear2
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
 
 FIELD_NAMES = ("pathfinder", "mentor", "region", "sector", "source", "author")
 QUERY_FIELDS = (*FIELD_NAMES, "title", "text", "date")
@@ -623,9 +626,10 @@ class FullText:
 
     # ------------------------------------------------------------------ queries
 
-    def parse(self, text: str) -> ParsedQuery:
+    def parse(self, text: str, shortcuts: bool = True) -> ParsedQuery:
         """Parse an already-sanitised query string. Never raises: anything whoosh cannot read
-        becomes a plain AND of its words."""
+        becomes a plain AND of its words. ``shortcuts=False`` keeps whoosh's own phrase
+        matching (the tests compare the two)."""
         text = text.strip()
         if not text:
             return ParsedQuery(wq.Every(), "", True)
@@ -636,7 +640,7 @@ class FullText:
             q = wq.And([wq.Or([wq.Term("title", w.lower()), wq.Term("text", w.lower())]) for w in words]) if words else wq.NullQuery
         if q is wq.NullQuery:
             return ParsedQuery(wq.NullQuery, text, False)
-        return ParsedQuery(_fast_phrases(q), str(q), False)
+        return ParsedQuery(_fast_phrases(q) if shortcuts else q, str(q), False)
 
     def _for(self, level: str):
         """(searcher, filter) for a level."""
@@ -726,15 +730,18 @@ class FullText:
 
     # ------------------------------------------------------------------ highlighting
 
-    def snippet(self, text: str, terms: list[tuple[str, str]], maxchars: int = 220, top: int = 2) -> str:
+    def snippet(self, text: str, terms: list[tuple[str, str]], maxchars: int = 220, top: int = 2,
+                shortcuts: bool = True) -> str:
         """The best fragments of ``text`` for the query terms, with matches between MARK_START
-        and MARK_END. Empty when no term occurs."""
+        and MARK_END. Empty when no term occurs. ``shortcuts=False``: whoosh's own highlighter
+        (the same output, slower; the tests compare the two)."""
         words = frozenset(t for f, t in terms if f in ("text", "title"))
         if not words or not text:
             return ""
         fragmenter = highlight.ContextFragmenter(maxchars=maxchars, surround=60)
         try:
-            frags = self._fast.fragments(text, words, fragmenter) if self._fast is not None else None
+            fast = self._fast if shortcuts else None
+            frags = fast.fragments(text, words, fragmenter) if fast is not None else None
             if frags is None:  # not provably identical: let whoosh re-tokenise the whole text
                 return highlight.highlight(text, words, self._analyzer, fragmenter, _MarkFormatter(), top=top)
             best = highlight.top_fragments(frags, top, highlight.BasicFragmentScorer(), highlight.FIRST, 1)
@@ -796,7 +803,11 @@ class _FastPhrase(wq.Phrase):
                 return matching.NullMatcher()
             terms.append(wq.Term(fieldname, word))
         ms = [t.matcher(searcher, context) for t in terms]
-        m = _FastNearMatcher(ms, slop=self.slop, ordered=True, mindist=1)
+        # Which documents hold the phrase, found for the whole segment at once from a second
+        # set of matchers (see _phrase_hits); the matcher then only visits those.
+        maps = [_bulk_positions(t.matcher(searcher, context)) for t in terms]
+        hits = None if any(mp is None for mp in maps) else _phrase_hits(maps, self.slop)
+        m = _FastNearMatcher(ms, slop=self.slop, ordered=True, mindist=1, hits=hits)
         if self.boost != 1.0:
             m = matching.WrappingMatcher(m, boost=self.boost)
         return m
@@ -813,10 +824,110 @@ def _positions(m):
     return m.value_as("positions")
 
 
+def _bulk_positions(m) -> dict | None:
+    """docnum -> encoded positions, for every posting of a fresh term matcher over one
+    segment (deleted documents left out), read a block at a time; None for any matcher other
+    than a plain leaf of the Positions format."""
+    deleted: frozenset = frozenset()
+    if type(m) is FilterMatcher:
+        if not m._exclude:
+            return None
+        deleted, m = m._ids, m.child
+    if type(m) is not W3LeafMatcher or type(getattr(m, "format", None)) is not Positions or m._i != 0:
+        return None
+    out: dict = {}
+    while m.is_active():
+        if m._ids is None:
+            m._read_ids()
+        if m._values is None:
+            m._read_values()
+        out.update(zip(m._ids, m._values))
+        m._next_block()
+    for d in deleted:
+        out.pop(d, None)
+    return out
+
+
+def _phrase_hits(maps: list[dict], slop: int) -> list[int]:
+    """The sorted docnums where the words whose postings are ``maps`` occur in order, each
+    within ``slop`` positions of the previous one: the documents for which
+    :meth:`_FastNearMatcher._get_spans` is not empty. Candidates come from one C-level set
+    intersection; each is then checked on its decoded positions with set operations."""
+    loads = pickle.loads
+    cands = set(maps[0]).intersection(*maps[1:])
+    hits = []
+    for d in cands:
+        ends = None
+        for k, mp in enumerate(maps):
+            v = mp[d]
+            if not v.endswith(b"."):
+                v += b"."
+            pos = accumulate(loads(v[_INT_SIZE:]))
+            if ends is None:
+                ends = set(pos)
+            elif slop == 1:
+                ends = {e + 1 for e in ends}.intersection(pos)
+            else:
+                ends = {q for e in ends for q in range(e + 1, e + slop + 1)}.intersection(pos)
+            if not ends:
+                break
+        if ends:
+            hits.append(d)
+    hits.sort()
+    return hits
+
+
 class _FastNearMatcher(SpanNear2.SpanNear2Matcher):
     """SpanNear2's matcher with ``_get_spans`` on plain position lists and sets instead of
-    Span objects and bisection (the phrase check was most of a phrase search's time). Falls
-    back to whoosh's code for anything but single-position spans in order."""
+    Span objects and bisection. Falls back to whoosh's code for anything but single-position
+    spans in order.
+
+    With ``hits`` (every docnum holding the phrase, from :func:`_phrase_hits`) the matcher
+    moves from hit to hit with ``skip_to`` instead of decoding the positions of every
+    document that has all the words (for two common words, nearly every document), and
+    works out a hit's spans only when asked for them."""
+
+    def __init__(self, ms, slop=1, ordered=True, mindist=1, hits: list[int] | None = None):
+        self._hits = hits
+        super().__init__(ms, slop=slop, ordered=ordered, mindist=mindist)
+
+    def copy(self):
+        m = self.__class__([m.copy() for m in self.ms], slop=self.slop, ordered=self.ordered,
+                           mindist=self.mindist, hits=self._hits)
+        m._spans = self._spans
+        return m
+
+    def _find_next(self):
+        hits = self._hits
+        if hits is None:
+            return super()._find_next()
+        child = self.child
+        moved = False
+        while child.is_active():
+            k = bisect_left(hits, child.id())
+            if k == len(hits):  # no hit ahead: run the child out (skipping whole blocks)
+                child.skip_to(hits[-1] + 1 if hits else 1 << 62)
+                while child.is_active():
+                    child.next()
+                return True
+            if hits[k] == child.id():
+                self._spans = None  # found on demand by spans()
+                return moved
+            child.skip_to(hits[k])
+            moved = True
+        return moved
+
+    def spans(self):
+        if self._hits is not None and self._spans is None and self.is_active():
+            self._spans = self._get_spans()
+        return self._spans
+
+    def all_ids(self):
+        if self._hits is None:
+            yield from super().all_ids()
+            return
+        if self.is_active():
+            yield from self._hits[bisect_left(self._hits, self.id()):]
 
     def _get_spans(self):
         slop, ms = self.slop, self.ms
@@ -974,6 +1085,7 @@ class _FastFragments:
     def __init__(self, analyzer):
         self._analyzer = analyzer
         self._text_of: dict[str, str | None] = {}
+        self._finders: dict[frozenset, re.Pattern] = {}
 
     @classmethod
     def for_analyzer(cls, analyzer) -> _FastFragments | None:
@@ -1009,24 +1121,42 @@ class _FastFragments:
             return False
         return not (prev == "." and i >= 2 and _WORD.match(text[i - 2]) is not None)
 
+    def _finder(self, termset: frozenset) -> re.Pattern:
+        """A pattern finding, case-insensitively, every place a word analysed to one of
+        ``termset`` can start: the term less its last two characters. The Porter stemmer only
+        rewrites a word's ending, and what it writes differs from the word in at most the
+        stem's last two characters (``happy`` -> ``happi``, ``fluency`` -> ``fluenc``, and the
+        worst case, ``-bility`` -> ``-ble``), so the stem less two characters is a prefix of
+        every word that stems to it (tests/test_fulltext_shortcuts.py checks this over real
+        vocabularies and thousands of generated words)."""
+        found = self._finders.get(termset)
+        if found is None:
+            prefixes = sorted({t[:max(1, len(t) - 2)] for t in termset}, key=len, reverse=True)
+            found = re.compile("|".join(re.escape(p) for p in prefixes), re.IGNORECASE)
+            if len(self._finders) > 256:
+                self._finders.clear()
+            self._finders[termset] = found
+        return found
+
     def fragments(self, text: str, termset: frozenset, fragmenter) -> list | None:
         token_re = self._TOKEN
+        is_start = self._is_start
+        token_text = self._token_text
         matched: dict[str, str] = {}
-        for form in set(token_re.findall(text)):
-            tt = self._token_text(form)
+        starts: list[int] = []
+        # Only where a matching word can begin is a token read and analysed (a whole-text
+        # tokenisation was most of a snippet's time).
+        for m in self._finder(termset).finditer(text):
+            i = m.start()
+            if not is_start(text, i):
+                continue
+            form = token_re.match(text, i).group()
+            tt = token_text(form)
             if tt is not None and tt in termset:
                 matched[form] = tt
+                starts.append(i)
         if not matched:
             return []
-        starts: list[int] = []
-        is_start = self._is_start
-        for form in matched:
-            i = text.find(form)
-            while i >= 0:
-                if is_start(text, i) and token_re.match(text, i).end() == i + len(form):
-                    starts.append(i)
-                i = text.find(form, i + 1)
-        starts.sort()
         return self._scan(text, starts, matched, fragmenter.maxchars, fragmenter.surround, fragmenter.charlimit)
 
     def _scan(self, text, starts, matched, maxchars, surround, charlimit):

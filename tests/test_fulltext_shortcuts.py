@@ -1,0 +1,151 @@
+"""explorer.fulltext takes shortcuts past whoosh where whoosh's own code is slow: a faster
+segment writer, a phrase matcher that finds a segment's phrase hits in bulk, and a snippet
+maker that analyses only the words that can match. Each claims the same output as whoosh's
+own path; these tests hold them to it, on real indexes of the seeds (including one with
+deleted documents, after an incremental update)."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from explorer import fulltext, indexer
+from explorer.query import Engine, Query
+
+WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+@pytest.fixture(scope="module")
+def updated_index(tmp_path_factory):
+    """The seeds indexed, then one file changed and re-indexed: two segments, one with
+    deleted documents."""
+    from explorer import paths
+
+    corpus = tmp_path_factory.mktemp("corpus")
+    shutil.copytree(paths.seeds_dir(), corpus, dirs_exist_ok=True)
+    data = tmp_path_factory.mktemp("data")
+    indexer.run(data, corpus, workers=0)
+    victim = sorted(corpus.glob("*.txt"))[0]
+    victim.write_text(victim.read_text(encoding="utf-8") + "\n\nPublic services mutual, a later note.\n",
+                      encoding="utf-8")
+    indexer.run(data, corpus, workers=0)
+    e = Engine(data)
+    yield e
+    e.close()
+
+
+def _texts(engine) -> list[str]:
+    rs = engine.search(Query(limit=None))
+    return [engine.document(h.doc_id)["text"] for h in rs.hits]
+
+
+def _phrases(engine, n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for text in _texts(engine):
+        words = WORD.findall(text)
+        for _ in range(n):
+            i = rng.randrange(max(1, len(words) - 3))
+            k = rng.choice((2, 2, 3))
+            slop = rng.choice(("", "", "~2", "~3"))
+            out.append('"' + " ".join(words[i:i + k]) + '"' + slop)
+    return out + ['"public services"', '"John Lewis"', '"social enterprise"~2', '"mutual public"', '"zzz services"']
+
+
+def test_the_updated_index_has_deletions(updated_index):
+    reader = updated_index._ft._searcher.reader()
+    assert reader.has_deletions()
+
+
+@pytest.mark.parametrize("level", ["documents", "passages"])
+def test_phrase_hits_and_scores_are_whooshs(updated_index, level):
+    ft = updated_index._ft
+    checked = 0
+    for phrase in _phrases(updated_index, 12, seed=7):
+        fast, stock = ft.parse(phrase), ft.parse(phrase, shortcuts=False)
+        assert str(fast.q) == str(stock.q)
+        a = [(m.doc_id, m.ordinal, round(m.score, 9)) for m in ft.search(fast, level)]
+        b = [(m.doc_id, m.ordinal, round(m.score, 9)) for m in ft.search(stock, level)]
+        assert a == b, phrase
+        assert [m.docnum for m in ft.search(fast, level, scored=False)] == \
+            [m.docnum for m in ft.search(stock, level, scored=False)], phrase
+        got = ft.search(stock, level)
+        nums = [m.docnum for m in got[::2]]
+        assert ft.scores(fast, level, nums) == ft.scores(stock, level, nums), phrase
+        checked += bool(got)
+    assert checked > 40  # most phrases, taken from the texts, do match
+
+
+def test_phrases_inside_larger_queries_are_whooshs(updated_index):
+    ft = updated_index._ft
+    for q in ('"public services" mutual', '"John Lewis" OR "employee ownership"', 'mutual NOT "public services"',
+              'title:"public services"', '"social enterprise" pathfinder:leicester'):
+        a = [(m.doc_id, round(m.score, 9)) for m in ft.search(ft.parse(q), "documents")]
+        b = [(m.doc_id, round(m.score, 9)) for m in ft.search(ft.parse(q, shortcuts=False), "documents")]
+        assert a == b, q
+
+
+def test_snippets_are_whooshs(updated_index):
+    ft = updated_index._ft
+    rng = random.Random(3)
+    texts = _texts(updated_index)
+    vocab = sorted({w for t in texts for w in WORD.findall(t)})
+    queries = [" OR ".join(rng.sample(vocab, k)) for k in (1, 1, 2, 3, 5) for _ in range(40)]
+    queries += ["mutual", "public services", "pathfinder*", "*tion", "Leicester homeless", "NHS", "e.g"]
+    compared = marked = 0
+    for q in queries:
+        terms = ft.terms(ft.parse(q))
+        for text in texts:
+            fast = ft.snippet(text, terms)
+            assert fast == ft.snippet(text, terms, shortcuts=False), (q, text[:60])
+            compared += 1
+            marked += fulltext.MARK_START in fast
+    assert marked > 200 and compared > 1000
+
+
+SUFFIXES = ["", "s", "es", "ies", "sses", "ss", "ed", "eed", "ing", "ingly", "edly", "y", "ly", "e", "ll",
+            "ational", "tional", "enci", "ency", "anci", "ancy", "izer", "abli", "ably", "alli", "ally", "entli",
+            "ently", "eli", "ely", "ousli", "ously", "ization", "ation", "ator", "alism", "iveness", "fulness",
+            "ousness", "aliti", "ality", "iviti", "ivity", "biliti", "bility", "icate", "ative", "alize", "iciti",
+            "icity", "ical", "ful", "ness", "al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement",
+            "ment", "ent", "sion", "tion", "ou", "ism", "ate", "iti", "ous", "ive", "ize", "ise", "ised"]
+
+
+def _prefix_claim_holds(ft, word: str) -> bool:
+    stem = ft._fast._token_text(word)
+    if stem is None:
+        return True  # not one token: never a match on its own
+    return word.lower().startswith(stem[:max(1, len(stem) - 2)])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(stem=st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=9),
+       s1=st.sampled_from(SUFFIXES), s2=st.sampled_from(SUFFIXES), upper=st.booleans())
+def test_a_stem_less_two_letters_begins_every_word_that_stems_to_it(updated_index, stem, s1, s2, upper):
+    """What the snippet shortcut relies on (_FastFragments._finder)."""
+    word = stem + s1 + s2
+    assert _prefix_claim_holds(updated_index._ft, word.upper() if upper else word), word
+
+
+def test_the_stem_prefix_claim_over_real_vocabularies(updated_index):
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("bench_corpus", Path(__file__).parents[1] / "benchmarks" / "corpus.py")
+    corpus = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = corpus  # dataclasses look their module up there
+    try:
+        spec.loader.exec_module(corpus)
+    finally:
+        del sys.modules[spec.name]
+    words = {w for t in _texts(updated_index) for w in fulltext._FastFragments._TOKEN.findall(t)}
+    words |= {w for group in (corpus.FUNCTION_WORDS, corpus.DOMAIN_WORDS) for phrase in group for w in phrase.split()}
+    assert len(words) > 1000
+    bad = sorted(w for w in words if not _prefix_claim_holds(updated_index._ft, w))
+    assert bad == []
