@@ -106,6 +106,7 @@ class ParsedQuery:
     q: object
     interpreted: str
     empty: bool
+    probe: object = None  # the same query for scoring a few given hits (no bulk phrase work)
 
 
 @dataclass
@@ -640,7 +641,9 @@ class FullText:
             q = wq.And([wq.Or([wq.Term("title", w.lower()), wq.Term("text", w.lower())]) for w in words]) if words else wq.NullQuery
         if q is wq.NullQuery:
             return ParsedQuery(wq.NullQuery, text, False)
-        return ParsedQuery(_fast_phrases(q) if shortcuts else q, str(q), False)
+        if not shortcuts:
+            return ParsedQuery(q, str(q), False)
+        return ParsedQuery(_fast_phrases(q), str(q), False, _fast_phrases(q, bulk=False))
 
     def _for(self, level: str):
         """(searcher, filter) for a level."""
@@ -695,7 +698,7 @@ class FullText:
                     target = wanted[i] - offset
                     i += 1
                     if m is None:
-                        m = pq.q.matcher(sub, context)
+                        m = (pq.probe if pq.probe is not None else pq.q).matcher(sub, context)
                     if not m.is_active():
                         continue
                     if m.id() < target:
@@ -769,11 +772,15 @@ class _MarkFormatter(highlight.Formatter):
         return super().format_fragment(fragment, replace).strip()
 
 
-def _fast_phrases(q):
-    """``q`` with every Phrase replaced by a :class:`_FastPhrase` (same matches, same scores)."""
+def _fast_phrases(q, bulk: bool = True):
+    """``q`` with every Phrase replaced by a :class:`_FastPhrase` (same matches, same scores).
+    ``bulk=False`` for a query that only scores a few known hits: it checks each candidate
+    document it is moved to rather than finding every hit first."""
     def swap(x):
         if type(x) is wq.Phrase:
-            return _FastPhrase(x.fieldname, x.words, slop=x.slop, boost=x.boost, char_ranges=x.char_ranges)
+            p = _FastPhrase(x.fieldname, x.words, slop=x.slop, boost=x.boost, char_ranges=x.char_ranges)
+            p.bulk = bulk
+            return p
         return x
     try:
         return q.accept(swap)
@@ -783,6 +790,8 @@ def _fast_phrases(q):
 
 class _FastPhrase(wq.Phrase):
     """whoosh's Phrase, matched with :class:`_FastNearMatcher`."""
+
+    bulk = True
 
     def matcher(self, searcher, context=None):
         # whoosh.query.positional.Phrase.matcher (2.7.5), except for the matcher class
@@ -805,8 +814,10 @@ class _FastPhrase(wq.Phrase):
         ms = [t.matcher(searcher, context) for t in terms]
         # Which documents hold the phrase, found for the whole segment at once from a second
         # set of matchers (see _phrase_hits); the matcher then only visits those.
-        maps = [_bulk_positions(t.matcher(searcher, context)) for t in terms]
-        hits = None if any(mp is None for mp in maps) else _phrase_hits(maps, self.slop)
+        hits = None
+        if self.bulk:
+            maps = [_bulk_positions(reader.postings(fieldname, t.text)) for t in terms]  # (no scorer needed)
+            hits = None if any(mp is None for mp in maps) else _phrase_hits(maps, self.slop)
         m = _FastNearMatcher(ms, slop=self.slop, ordered=True, mindist=1, hits=hits)
         if self.boost != 1.0:
             m = matching.WrappingMatcher(m, boost=self.boost)
@@ -1085,7 +1096,7 @@ class _FastFragments:
     def __init__(self, analyzer):
         self._analyzer = analyzer
         self._text_of: dict[str, str | None] = {}
-        self._finders: dict[frozenset, re.Pattern] = {}
+        self._finders: dict[tuple[frozenset, bool], re.Pattern] = {}
 
     @classmethod
     def for_analyzer(cls, analyzer) -> _FastFragments | None:
@@ -1121,24 +1132,26 @@ class _FastFragments:
             return False
         return not (prev == "." and i >= 2 and _WORD.match(text[i - 2]) is not None)
 
-    def _finder(self, termset: frozenset) -> re.Pattern:
+    def _finder(self, termset: frozenset, folded: bool) -> re.Pattern:
         """A pattern finding, case-insensitively, every place a word analysed to one of
         ``termset`` can start: the term less its last two characters. The Porter stemmer only
         rewrites a word's ending, and what it writes differs from the word in at most the
         stem's last two characters (``happy`` -> ``happi``, ``fluency`` -> ``fluenc``, and the
         worst case, ``-bility`` -> ``-ble``), so the stem less two characters is a prefix of
         every word that stems to it (tests/test_fulltext_shortcuts.py checks this over real
-        vocabularies and thousands of generated words)."""
-        found = self._finders.get(termset)
+        vocabularies and thousands of generated words). ``folded``: the pattern is for the
+        lower-cased text (four times faster than a case-insensitive pattern)."""
+        found = self._finders.get((termset, folded))
         if found is None:
             prefixes = sorted({t[:max(1, len(t) - 2)] for t in termset}, key=len, reverse=True)
-            found = re.compile("|".join(re.escape(p) for p in prefixes), re.IGNORECASE)
+            found = re.compile("|".join(re.escape(p) for p in prefixes), 0 if folded else re.IGNORECASE)
             if len(self._finders) > 256:
                 self._finders.clear()
-            self._finders[termset] = found
+            self._finders[(termset, folded)] = found
         return found
 
-    def fragments(self, text: str, termset: frozenset, fragmenter) -> list | None:
+    def matches(self, text: str, termset: frozenset) -> tuple[list[int], dict[str, str]]:
+        """Where the tokens the highlighter marks start, in order, and their analysed texts."""
         token_re = self._TOKEN
         is_start = self._is_start
         token_text = self._token_text
@@ -1146,7 +1159,12 @@ class _FastFragments:
         starts: list[int] = []
         # Only where a matching word can begin is a token read and analysed (a whole-text
         # tokenisation was most of a snippet's time).
-        for m in self._finder(termset).finditer(text):
+        low = text.lower()
+        if len(low) == len(text):  # (a few characters lower-case to two; then search the text itself)
+            found = self._finder(termset, True).finditer(low)
+        else:
+            found = self._finder(termset, False).finditer(text)
+        for m in found:
             i = m.start()
             if not is_start(text, i):
                 continue
@@ -1155,9 +1173,33 @@ class _FastFragments:
             if tt is not None and tt in termset:
                 matched[form] = tt
                 starts.append(i)
+        return starts, matched
+
+    def fragments(self, text: str, termset: frozenset, fragmenter) -> list | None:
+        starts, matched = self.matches(text, termset)
         if not matched:
             return []
+        starts = self._densest(starts, self.WINDOW)
         return self._scan(text, starts, matched, fragmenter.maxchars, fragmenter.surround, fragmenter.charlimit)
+
+    WINDOW = 800  # characters: matches further apart are not all considered (see _densest)
+
+    @staticmethod
+    def _densest(starts: list[int], width: int) -> list[int]:
+        """The matches within the ``width`` characters that hold the most of them (the first
+        such stretch). Where every match lies within ``width`` characters, that is all of
+        them and the snippet is exactly whoosh's; in a long text matching all over, the
+        fragments are chosen from its densest stretch, so the cost no longer grows with the
+        length of the text."""
+        if not starts or starts[-1] - starts[0] <= width:
+            return starts
+        best_i, best_n, j = 0, 0, 0
+        for i, a in enumerate(starts):
+            while j < len(starts) and starts[j] - a <= width:
+                j += 1
+            if j - i > best_n:
+                best_i, best_n = i, j - i
+        return starts[best_i:best_i + best_n]
 
     def _scan(self, text, starts, matched, maxchars, surround, charlimit):
         token_re = self._TOKEN

@@ -98,15 +98,38 @@ def test_snippets_are_whooshs(updated_index):
     vocab = sorted({w for t in texts for w in WORD.findall(t)})
     queries = [" OR ".join(rng.sample(vocab, k)) for k in (1, 1, 2, 3, 5) for _ in range(40)]
     queries += ["mutual", "public services", "pathfinder*", "*tion", "Leicester homeless", "NHS", "e.g"]
-    compared = marked = 0
+    window = fulltext._FastFragments.WINDOW
+    compared = spread = 0
     for q in queries:
         terms = ft.terms(ft.parse(q))
         for text in texts:
             fast = ft.snippet(text, terms)
-            assert fast == ft.snippet(text, terms, shortcuts=False), (q, text[:60])
-            compared += 1
-            marked += fulltext.MARK_START in fast
-    assert marked > 200 and compared > 1000
+            words = frozenset(t for f, t in terms if f in ("text", "title"))
+            starts = ft._fast.matches(text, words)[0] if words else []
+            # the same tokens as analysing every token of the text would find
+            brute = [m.start() for m in fulltext._FastFragments._TOKEN.finditer(text)
+                     if ft._fast._token_text(m.group()) in words] if words else []
+            assert starts == brute, q
+            if not starts or starts[-1] - starts[0] <= window:
+                # every match within one window: exactly whoosh's snippet
+                assert fast == ft.snippet(text, terms, shortcuts=False), (q, text[:60])
+                compared += bool(starts)
+                continue
+            # matches all over a long text: fragments from its densest stretch, each one a
+            # piece of the text, every marked word a real match
+            spread += 1
+            pieces = fast.split(" … ")
+            assert 1 <= len(pieces) <= 2
+            for piece in pieces:
+                plain = piece.replace(fulltext.MARK_START, "").replace(fulltext.MARK_END, "")
+                assert plain in text, (q, piece)
+                start = text.index(plain)
+                marks = [m.start() for m in re.finditer(re.escape(fulltext.MARK_START), piece)]
+                assert marks, (q, piece)
+                offsets = set(starts)
+                for k, at in enumerate(marks):  # position of the k-th mark in the plain piece
+                    assert start + at - 2 * k in offsets, (q, piece)
+    assert compared > 300 and spread > 50
 
 
 SUFFIXES = ["", "s", "es", "ies", "sses", "ss", "ed", "eed", "ing", "ingly", "edly", "y", "ly", "e", "ll",
@@ -149,3 +172,18 @@ def test_the_stem_prefix_claim_over_real_vocabularies(updated_index):
     assert len(words) > 1000
     bad = sorted(w for w in words if not _prefix_claim_holds(updated_index._ft, w))
     assert bad == []
+
+
+@pytest.mark.parametrize("text", [
+    "İstanbul staff formed a Pension mutual; PENSIONS and pensioners followed.",  # İ lower-cases to 2 chars
+    "Straße ﬁnance: the PENSION fund. " * 3 + "ÀÉÎ pension",
+    "pension " * 400,
+    "e.g. pension-fund pension.fund pension*s *pension pension",
+])
+def test_snippets_of_unusual_texts_are_whooshs(updated_index, text):
+    ft = updated_index._ft
+    terms = ft.terms(ft.parse("pension OR fund OR istanbul"))
+    fast = ft.snippet(text, terms)
+    if len(text) <= fulltext._FastFragments.WINDOW:
+        assert fast == ft.snippet(text, terms, shortcuts=False)
+    assert fulltext.MARK_START in fast
