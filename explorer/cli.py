@@ -349,11 +349,19 @@ def stats(ctx, fmt) -> None:
 @click.pass_context
 def gui(ctx, screenshot, corpus, query, facets) -> None:
     """Open the desktop application."""
+    from explorer import engine_process
+
+    data = ctx.obj["data"]
+    if indexer.db_path(data).is_file():
+        engine_process.prestart(data)  # opens the index while Qt loads and the window is built
     try:
-        from explorer.gui.app import main as gui_main
-    except ImportError as exc:
-        _fail(f"the desktop application needs PySide6 ({exc}); install with: pip install 'pathfinder-explorer[gui]'")
-    code = gui_main(ctx.obj["data"], screenshot=screenshot, corpus=corpus, query=query, facets=list(facets))
+        try:
+            from explorer.gui.app import main as gui_main
+        except ImportError as exc:
+            _fail(f"the desktop application needs PySide6 ({exc}); install with: pip install 'pathfinder-explorer[gui]'")
+        code = gui_main(data, screenshot=screenshot, corpus=corpus, query=query, facets=list(facets))
+    finally:
+        engine_process.discard_prestarted()
     ctx.exit(code)
 
 

@@ -26,9 +26,11 @@ from explorer.query import Engine, NoIndex, Query, ResultSet
 
 
 class EngineProcess:
-    """Starts the child and opens the index there; raises what ``Engine(data)`` raises."""
+    """Starts the child and opens the index there; raises what ``Engine(data)`` raises (with
+    ``wait=False``: at the first call, or at :meth:`wait_ready`, so that the caller can do other
+    work while the child starts)."""
 
-    def __init__(self, data: Path):
+    def __init__(self, data: Path, wait: bool = True):
         import multiprocessing
 
         self.data = Path(data)
@@ -36,6 +38,7 @@ class EngineProcess:
         self._conn, there = ctx.Pipe()
         self._lock = threading.Lock()
         self._closed = False
+        self._ready = False
         self._proc = ctx.Process(target=_serve, args=(there, str(self.data)), daemon=True, name="explorer-engine")
         try:
             self._proc.start()
@@ -43,11 +46,24 @@ class EngineProcess:
             raise NoIndex(f"cannot start the search process: {exc.strerror or exc}") from None
         finally:
             there.close()
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
+        """Wait until the child has opened the index; raises what opening it raised."""
+        with self._lock:
+            self._ensure_ready()
+
+    def _ensure_ready(self) -> None:
+        if self._ready:
+            return
         try:
             self._receive()
         except BaseException:
+            self._closed = True
             self._shut()
             raise
+        self._ready = True
 
     # ------------------------------------------------------------------ the Engine's methods
 
@@ -88,6 +104,7 @@ class EngineProcess:
         with self._lock:
             if self._closed:
                 raise NoIndex("the index has been closed")
+            self._ensure_ready()
             try:
                 self._conn.send((name, args, kwargs))
             except (OSError, ValueError):
@@ -115,6 +132,38 @@ class EngineProcess:
             self._proc.terminate()
             self._proc.join(timeout=5)
         self._conn.close()
+
+
+# --------------------------------------------------------------------------- starting early
+
+_prestarted: dict[Path, EngineProcess] = {}
+
+
+def prestart(data: Path) -> None:
+    """Start the engine for ``data`` now, without waiting (the desktop app calls this before it
+    loads Qt, so the child opens the index while the window is being built); the next
+    :func:`open_engine` for ``data`` takes it over."""
+    key = Path(data).resolve()
+    if key not in _prestarted:
+        try:
+            _prestarted[key] = EngineProcess(data, wait=False)
+        except NoIndex:
+            pass  # opened (and reported) the ordinary way later
+
+
+def open_engine(data: Path) -> EngineProcess:
+    """An open engine for ``data``: the prestarted one if there is one, else a new one."""
+    early = _prestarted.pop(Path(data).resolve(), None)
+    if early is None:
+        return EngineProcess(data)
+    early.wait_ready()
+    return early
+
+
+def discard_prestarted() -> None:
+    """Close engines started early and never taken over."""
+    while _prestarted:
+        _prestarted.popitem()[1].close()
 
 
 def _serve(conn, data: str) -> None:

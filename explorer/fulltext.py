@@ -138,8 +138,8 @@ def clone(src: Path, dst: Path) -> None:
     allows, copies otherwise). Lock files are not carried over."""
     dst.mkdir(parents=True, exist_ok=False)
     for entry in os.scandir(src):
-        if not entry.is_file() or entry.name.endswith(".lock") or "_WRITELOCK" in entry.name:
-            continue
+        if not entry.is_file() or entry.name.endswith((".lock", ".bin", ".tmp")) or "_WRITELOCK" in entry.name:
+            continue  # locks, and caches of the query layer (they describe the old generation)
         target = dst / entry.name
         try:
             os.link(entry.path, target)

@@ -99,9 +99,13 @@ def current_fulltext_dir(store: Store) -> Path | None:
 @dataclass
 class ScannedFile:
     rel: str
-    path: Path
+    full: str  # a string: a Path per file was a third of scanning a large corpus
     size: int
     mtime: float
+
+    @property
+    def path(self) -> Path:
+        return Path(self.full)
 
 
 def scan(corpus: Path) -> tuple[list[ScannedFile], list[Skipped]]:
@@ -122,7 +126,6 @@ def scan(corpus: Path) -> tuple[list[ScannedFile], list[Skipped]]:
                 skipped.append(Skipped(_rel(corpus, full) + "/", "link to a folder (not followed)"))
         # Per-file work kept to string operations (a 10,000-file corpus is scanned on every
         # run, also when one file changed): the folder's Path and relative path are made once.
-        root_path = Path(root)
         rel_root = _rel(corpus, root) if files else ""
         at_top = root == str(corpus)
         for name in sorted(files):
@@ -135,11 +138,10 @@ def scan(corpus: Path) -> tuple[list[ScannedFile], list[Skipped]]:
             if suffix.lower() not in SUPPORTED_EXTENSIONS:
                 skipped.append(Skipped(rel, f"unsupported file type {suffix or '(no extension)'}"))
                 continue
-            full = root_path / name
             try:
                 st = os.stat(full_name)
             except FileNotFoundError:
-                skipped.append(Skipped(rel, "broken link" if full.is_symlink() else "file disappeared"))
+                skipped.append(Skipped(rel, "broken link" if os.path.islink(full_name) else "file disappeared"))
                 continue
             except OSError as exc:
                 skipped.append(Skipped(rel, f"cannot read file: {exc.strerror or exc}"))
@@ -148,7 +150,7 @@ def scan(corpus: Path) -> tuple[list[ScannedFile], list[Skipped]]:
                 # a named pipe would block the run forever on open(); a device is not a document
                 skipped.append(Skipped(rel, "not a regular file (pipe, socket or device)"))
                 continue
-            found.append(ScannedFile(rel, full, st.st_size, st.st_mtime))
+            found.append(ScannedFile(rel, full_name, st.st_size, st.st_mtime))
     return found, skipped
 
 
@@ -548,7 +550,7 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
     # commit (the GUI, a CLI search) can finish with it.
     _remove_stale_dirs(store, keep=(new_dir, current))
     summary.documents = store.count("documents")
-    summary.files = len(store.files("indexed"))
+    summary.files = store.file_count("indexed")
     summary.skipped = skipped_scan + [Skipped(r["path"], r["reason"]) for r in store.files("skipped")]
     summary.skipped.sort(key=lambda s: s.path)
     return summary

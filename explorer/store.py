@@ -154,7 +154,12 @@ class Store:
                 pass
 
     def known_files(self) -> dict[str, dict[str, Any]]:
-        return {r["path"]: r for r in self.db["files"].rows}
+        cur = self.db.execute("SELECT * FROM files")  # (plain rows: every run reads them all)
+        cols = [c[0] for c in cur.description]
+        return {d["path"]: d for d in (dict(zip(cols, row)) for row in cur)}
+
+    def file_count(self, status: str) -> int:
+        return self.db.execute("SELECT count(*) FROM files WHERE status = ?", [status]).fetchone()[0]
 
     def delete_file(self, path: str) -> list[str]:
         """Remove a file and everything derived from it; returns the removed doc_ids."""

@@ -3,7 +3,7 @@
 import pytest
 
 from explorer.fulltext import MARK_END, MARK_START
-from explorer.query import Query, QueryError, sanitise
+from explorer.query import Engine, Query, QueryError, sanitise
 
 SEEDS_WITH_157_OR_NEWTON_RIGG = {"001_be1e46d498799f71", "002_f71de12db828951c", "003_912111bff4728907"}
 
@@ -158,3 +158,46 @@ def test_snippets_escape_html(engine):
     from explorer.query import marked_to_html
 
     assert marked_to_html(f"<script>x</script> {MARK_START}a{MARK_END}") == "&lt;script&gt;x&lt;/script&gt; <b>a</b>"
+
+
+def test_facet_masks_are_cached_per_generation_and_a_bad_cache_is_ignored(seed_corpus, data_dir):
+    from explorer import indexer
+
+    indexer.run(data_dir, seed_corpus, workers=0)
+    q = Query("mutual", facets={"sector": ["Health"]})
+
+    def answer():
+        e = Engine(data_dir)
+        try:
+            rs = e.search(q)
+            return rs.total, rs.facets
+        finally:
+            e.close()
+
+    first = answer()
+    cache = next((data_dir / "index").glob("fulltext-*/facets.bin"))
+    assert answer() == first  # from the cache
+    raw = bytearray(cache.read_bytes())
+    raw[-1] ^= 0xFF  # one mask damaged: caught by the checksum, rebuilt, rewritten
+    cache.write_bytes(bytes(raw))
+    assert answer() == first
+    assert cache.read_bytes() != bytes(raw)
+    cache.write_bytes(b"not a cache at all")
+    assert answer() == first
+
+    (seed_corpus / "z.txt").write_text("Zebracorn mutual\n\nA health mutual in Swindon.\n", encoding="utf-8")
+    indexer.run(data_dir, seed_corpus, workers=0)
+    dirs = list((data_dir / "index").glob("fulltext-*"))
+    newest = max(dirs, key=lambda p: p.stat().st_mtime)
+    assert not (newest / "facets.bin").exists()  # a new generation starts without the old masks
+    after = answer()  # built for the new generation, and saved
+    assert (newest / "facets.bin").exists()
+    assert answer() == after  # loaded
+    (newest / "facets.bin").unlink()
+    assert answer() == after  # rebuilt from the rows
+    e = Engine(data_dir)
+    try:
+        assert e.search(Query("zebracorn")).total == 1
+        assert sum(v.count for v in e.search(Query("")).facets["year"]) <= e.search(Query("")).total
+    finally:
+        e.close()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from explorer import export as export_mod
 from explorer import indexer, paths
+from explorer import engine_process
 from explorer.engine_process import EngineProcess
 from explorer.query import Hit, NoIndex, PathfinderRow, Query, QueryError, ResultSet
 from explorer.store import FACET_KEYS
@@ -442,7 +443,7 @@ class MainWindow(QMainWindow):
         """(engine thread) Open the index, in its own process (see explorer.engine_process: a
         search then never holds this process's interpreter lock); kept also where shutdown can
         close it if the window goes away before the result is delivered."""
-        self._opened_engine = EngineProcess(self.data)
+        self._opened_engine = engine_process.open_engine(self.data)
         return self._opened_engine
 
     def _engine_opened(self, engine: EngineProcess) -> None:
