@@ -449,8 +449,8 @@ class MainWindow(QMainWindow):
     def _engine_opened(self, engine: EngineProcess) -> None:
         self.engine = engine
         self.engine_error = None
+        self.run_search()  # first: the results are what the user is waiting for
         self.refresh_stats()
-        self.run_search()
         if self._startup_index:
             self._startup_index = False
             self.start_indexing(self._corpus_arg)
