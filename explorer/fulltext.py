@@ -22,7 +22,8 @@ import warnings
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable
-from itertools import accumulate
+from itertools import accumulate, groupby
+from operator import itemgetter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +39,7 @@ from whoosh.system import _INT_SIZE
 from whoosh.query.spans import Span, SpanNear2
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import W3FieldWriter, W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
 FIELD_NAMES = ("pathfinder", "mentor", "region", "sector", "source", "author")
@@ -269,6 +270,12 @@ class _Lengths:
             return self.doc_field_length(docnum, fieldname, default)
         return self._pdr.doc_field_length(docnum, fieldname, default)
 
+    def column(self, fieldname):
+        """Every document's length in ``fieldname`` (None where 0), or None when not stored."""
+        if fieldname not in self._cols:
+            self._cols[fieldname] = self._load(fieldname)
+        return self._cols[fieldname]
+
     def _load(self, fieldname):
         try:
             reader = self._pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
@@ -479,10 +486,68 @@ class _SegmentWriter(SegmentWriter):
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
         postings = self.pool.iter_postings()
-        self.fieldwriter.add_postings(self.schema, _Lengths(pdr) if pdr else None, postings)
+        lengths = _Lengths(pdr) if pdr else None
+        if type(self.fieldwriter) is W3FieldWriter:
+            _write_postings(self.fieldwriter, self.schema, lengths, postings)
+        else:
+            self.fieldwriter.add_postings(self.schema, lengths, postings)
         self.fieldwriter.close()
         if pdr:
             pdr.close()
+
+
+def _write_postings(fw, schema, lengths, postings) -> None:
+    """``fw.add_postings(schema, lengths, postings)`` (whoosh.codec.base.FieldWriter, 2.7.5) for
+    a W3FieldWriter, a term at a time: each block's ids, weights, values and statistics are
+    put into whoosh's own postings writer in a few list operations, where whoosh makes three
+    calls and a dozen checks per posting, then whoosh writes the block as it always does. The
+    postings arrive sorted by field, term and document, as whoosh's pool yields them."""
+    lastfn = None
+    col = None
+    for (fieldname, btext), group in groupby(postings, key=_FIELD_TERM):
+        items = [p for p in group if p[2] != -1]  # (docnum -1: a spelling word; whoosh skips them)
+        if not items:
+            continue
+        if fieldname != lastfn:
+            if lastfn is not None:
+                fw.finish_field()
+            fw.start_field(fieldname, schema[fieldname])
+            lastfn = fieldname
+            col = lengths.column(fieldname) if lengths is not None else None
+        fw.start_term(btext)
+        pw = fw._postwriter
+        limit = pw._blocklimit
+        for start in range(0, len(items), limit):
+            if start:
+                pw._write_block()  # as add_posting does when a full block gets another posting
+            block = items[start:start + limit]
+            ids = [p[2] for p in block]
+            weights = [p[3] for p in block]
+            pw._ids.extend(ids)
+            pw._weights.extend(weights)
+            top = max(weights)
+            if top > pw._maxweight:
+                pw._maxweight = top
+            pw._values.extend([v for v in (p[4] for p in block) if v])
+            if lengths is None:
+                continue
+            if col is not None:
+                lens = [n for n in (col[d] if d < len(col) else lengths.doc_field_length(d, fieldname)
+                                    for d in ids) if n]
+            else:
+                lens = [n for n in (lengths.doc_field_length(d, fieldname) for d in ids) if n]
+            if lens:
+                low, high = min(lens), max(lens)
+                if pw._minlength is None or low < pw._minlength:
+                    pw._minlength = low
+                if high > pw._maxlength:
+                    pw._maxlength = high
+        fw.finish_term()
+    if lastfn is not None:
+        fw.finish_field()
+
+
+_FIELD_TERM = itemgetter(0, 1)
 
 
 def _add(w, pw, doc: dict, passages: Iterable[tuple[int, str]], facets: dict[str, list[str]]) -> None:

@@ -187,3 +187,55 @@ def test_snippets_of_unusual_texts_are_whooshs(updated_index, text):
     if len(text) <= fulltext._FastFragments.WINDOW:
         assert fast == ft.snippet(text, terms, shortcuts=False)
     assert fulltext.MARK_START in fast
+
+
+def _dump(data) -> dict:
+    """Everything a search can read from the index of ``data``: per index (documents,
+    passages) and per term, its statistics and every posting; every stored field; every
+    document's field lengths."""
+    e = Engine(data)
+    try:
+        out = {}
+        ft = e._ft
+        for name, s in (("documents", ft._searcher), ("passages", ft._psearcher)):
+            r = s.reader()
+            terms = {}
+            for fieldname, text in r.all_terms():
+                ti = r.term_info(fieldname, text)
+                m = r.postings(fieldname, text)
+                posts = []
+                while m.is_active():
+                    posts.append((m.id(), m.weight(), m.value()))
+                    m.next()
+                terms[(fieldname, text)] = ((ti.doc_frequency(), ti.weight(), ti.min_length(), ti.max_length(),
+                                             ti.max_weight(), ti.min_id(), ti.max_id()), posts)
+            lengths = [(n, f, r.doc_field_length(n, f)) for n in range(r.doc_count_all())
+                       for f in ("title", "text", "pathfinder", "source")]
+            out[name] = (terms, list(r.all_stored_fields()), lengths, r.doc_count_all(), r.doc_count())
+        return out
+    finally:
+        e.close()
+
+
+def test_the_fast_writer_writes_what_whooshs_writer_writes(seed_corpus, tmp_path, monkeypatch):
+    (seed_corpus / "odd.md").write_text("# Café ünïcode\n\n" + "e.g. gov.uk x*y 3.5 " * 50 + "\n\n" +
+                                        "public services " * 300, encoding="utf-8")
+    for i in range(300):  # terms in more documents than a posting block holds (128)
+        (seed_corpus / f"note-{i:03}.txt").write_text(f"Note {i}\n\nPublic services mutual number {i % 7}.\n",
+                                                     encoding="utf-8")
+    dumps = []
+    for stock in (False, True):
+        monkeypatch.setattr(fulltext, "STOCK_WRITER", stock)
+        data = tmp_path / f"data-{stock}"
+        indexer.run(data, seed_corpus, workers=0)
+        victim = seed_corpus / "odd.md"
+        victim.write_text(victim.read_text(encoding="utf-8") + "\n\nA later note.\n", encoding="utf-8")
+        indexer.run(data, seed_corpus, workers=0)  # a second segment, and a deletion
+        victim.write_text(victim.read_text(encoding="utf-8").replace("\n\nA later note.\n", ""), encoding="utf-8")
+        dumps.append(_dump(data))
+    fast, stock = dumps
+    assert fast["documents"][0].keys() == stock["documents"][0].keys()
+    for level in ("documents", "passages"):
+        assert fast[level] == stock[level], level
+    assert len(fast["documents"][0]) > 1000
+    assert max(len(posts) for _stats, posts in fast["documents"][0].values()) > 300
