@@ -35,7 +35,7 @@ from whoosh.filedb import compound as _whoosh_compound
 from whoosh.filedb.structfile import BufferFile
 from whoosh.formats import Positions
 from whoosh.qparser.dateparse import DateParserPlugin
-from whoosh.system import _INT_SIZE
+from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.query.spans import Span, SpanNear2
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
@@ -349,11 +349,12 @@ class _FastTerms:
                 raise TypeError("not the expected analyser")
             self._stops, self._min, self._max = stop.stops, stop.min, stop.max
             self._ignore = stem.ignore
-            self._stem = stem._stem
+            self._stemfn = stem.stemfn  # cached here in a plain dict: whoosh's LRU wrapper is Python
+            self._stems: dict[str, str] = {}
         else:
             raise TypeError("not the expected analyser")
         self._fb = field.format.field_boost
-        self._encode = field.format.encode
+        self._encode = _encode_positions  # Positions.encode, with the deltas made in one comprehension
 
     def _index_plain(self, value: str):
         poses: dict[str, list[int]] = {}
@@ -368,7 +369,10 @@ class _FastTerms:
         return [(w.encode("utf-8"), len(pl), float(len(pl)) * fb, encode(pl)) for w, pl in poses.items()]
 
     def index(self, value: str):
-        stops, minsize, maxsize, ignore, stem = self._stops, self._min, self._max, self._ignore, self._stem
+        stops, minsize, maxsize, ignore = self._stops, self._min, self._max, self._ignore
+        stems, stemfn = self._stems, self._stemfn
+        if len(stems) > 500_000:
+            stems.clear()
         poses: dict[str, list[int]] = {}
         pos = None
         for i, tok in enumerate(self._TOKEN.findall(value)):
@@ -377,7 +381,12 @@ class _FastTerms:
             if n < minsize or (maxsize is not None and n > maxsize) or low in stops:
                 continue
             pos = i if pos is None else pos + 1
-            text = low if low in ignore else stem(low)
+            if low in ignore:
+                text = low
+            else:
+                text = stems.get(low)
+                if text is None:
+                    text = stems[low] = stemfn(low)
             lst = poses.get(text)
             if lst is None:
                 poses[text] = [pos]
@@ -385,6 +394,12 @@ class _FastTerms:
                 lst.append(pos)
         fb, encode = self._fb, self._encode
         return [(w.encode("utf-8"), len(pl), float(len(pl)) * fb, encode(pl)) for w, pl in poses.items()]
+
+
+def _encode_positions(poslist: list[int]) -> bytes:
+    """whoosh.formats.Positions.encode (2.7.5): the count, then the pickled gaps."""
+    deltas = [b - a for a, b in zip([0, *poslist], poslist)]
+    return pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
 
 
 class _SegmentWriter(SegmentWriter):
@@ -504,6 +519,7 @@ def _write_postings(fw, schema, lengths, postings) -> None:
     postings arrive sorted by field, term and document, as whoosh's pool yields them."""
     lastfn = None
     col = None
+    scored_lengths = False
     for (fieldname, btext), group in groupby(postings, key=_FIELD_TERM):
         items = [p for p in group if p[2] != -1]  # (docnum -1: a spelling word; whoosh skips them)
         if not items:
@@ -514,6 +530,8 @@ def _write_postings(fw, schema, lengths, postings) -> None:
             fw.start_field(fieldname, schema[fieldname])
             lastfn = fieldname
             col = lengths.column(fieldname) if lengths is not None else None
+            # a field whose lengths are not kept (not scorable: ids, paths) has length 0 everywhere
+            scored_lengths = lengths is not None and (col is not None or schema[fieldname].scorable)
         fw.start_term(btext)
         pw = fw._postwriter
         limit = pw._blocklimit
@@ -529,7 +547,7 @@ def _write_postings(fw, schema, lengths, postings) -> None:
             if top > pw._maxweight:
                 pw._maxweight = top
             pw._values.extend([v for v in (p[4] for p in block) if v])
-            if lengths is None:
+            if not scored_lengths:
                 continue
             if col is not None:
                 lens = [n for n in (col[d] if d < len(col) else lengths.doc_field_length(d, fieldname)
