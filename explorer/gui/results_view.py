@@ -14,8 +14,25 @@ from .models import HIT_ROLE, HTML_ROLE, ResultsModel, ResultsProxy
 ROW_LINES = 4
 
 
+class _Cache(dict):
+    """A small cache for painting: the laid-out text of the cells on screen, which are painted
+    again on every repaint (hover, selection, scrolling) with the same text and size."""
+
+    LIMIT = 512
+
+    def put(self, key, value):
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self[key] = value
+        return value
+
+
 class WrapDelegate(QStyledItemDelegate):
     """Plain text wrapped to the cell, whole lines only, the last one elided with "…"."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._lines = _Cache()
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         opt = QStyleOptionViewItem(option)
@@ -30,16 +47,11 @@ class WrapDelegate(QStyledItemDelegate):
         if not text:
             return
         rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget).adjusted(3, 1, -3, -1)
-        fm = QFontMetrics(opt.font)
-        line_h = fm.lineSpacing()
-        max_lines = max(1, rect.height() // max(line_h, 1))
-        lines = wrap_lines(text, opt.font, rect.width())
-        if len(lines) > max_lines:
-            start = lines[max_lines - 1][0]
-            last = fm.elidedText(" ".join(text[start:].split()), Qt.TextElideMode.ElideRight, rect.width())
-            shown = [text[a:a + n] for a, n in lines[:max_lines - 1]] + [last]
-        else:
-            shown = [text[a:a + n] for a, n in lines]
+        key = (text, opt.font.key(), rect.width(), rect.height())
+        cached = self._lines.get(key)
+        if cached is None:
+            cached = self._lines.put(key, self._layout(text, opt.font, rect))
+        line_h, shown = cached
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         color = opt.palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         fg = index.data(Qt.ItemDataRole.ForegroundRole)
@@ -54,6 +66,18 @@ class WrapDelegate(QStyledItemDelegate):
             r.setHeight(line_h)
             painter.drawText(r, int(h_align | Qt.AlignmentFlag.AlignVCenter), line.strip())
         painter.restore()
+
+    @staticmethod
+    def _layout(text: str, font, rect) -> tuple[int, list[str]]:
+        fm = QFontMetrics(font)
+        line_h = fm.lineSpacing()
+        max_lines = max(1, rect.height() // max(line_h, 1))
+        lines = wrap_lines(text, font, rect.width())
+        if len(lines) > max_lines:
+            start = lines[max_lines - 1][0]
+            last = fm.elidedText(" ".join(text[start:].split()), Qt.TextElideMode.ElideRight, rect.width())
+            return line_h, [text[a:a + n] for a, n in lines[:max_lines - 1]] + [last]
+        return line_h, [text[a:a + n] for a, n in lines]
 
 
 def wrap_lines(text: str, font, width: int) -> list[tuple[int, int]]:
@@ -77,6 +101,10 @@ def wrap_lines(text: str, font, width: int) -> list[tuple[int, int]]:
 class SnippetDelegate(QStyledItemDelegate):
     """Paints ``snippet_html`` (escaped text, matches in <b>) wrapped and clipped to the cell."""
 
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._docs = _Cache()
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         html = index.data(HTML_ROLE)
         if html is None:
@@ -91,14 +119,18 @@ class SnippetDelegate(QStyledItemDelegate):
             return
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
         rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget).adjusted(2, 1, -2, -1)
-        doc = QTextDocument()
-        doc.setDocumentMargin(0)
-        doc.setDefaultFont(opt.font)
-        to = QTextOption()
-        to.setWrapMode(QTextOption.WrapMode.WordWrap)
-        doc.setDefaultTextOption(to)
-        doc.setHtml(html)
-        doc.setTextWidth(rect.width())
+        key = (html, opt.font.key(), rect.width())
+        doc = self._docs.get(key)
+        if doc is None:  # parsing the HTML and laying it out is most of a cell's painting
+            doc = QTextDocument()
+            doc.setDocumentMargin(0)
+            doc.setDefaultFont(opt.font)
+            to = QTextOption()
+            to.setWrapMode(QTextOption.WrapMode.WordWrap)
+            doc.setDefaultTextOption(to)
+            doc.setHtml(html)
+            doc.setTextWidth(rect.width())
+            self._docs.put(key, doc)
         ctx = QAbstractTextDocumentLayout.PaintContext()
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
