@@ -38,7 +38,7 @@ from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.query.spans import Span, SpanNear2
 from whoosh.util.numeric import byte_to_length
-from whoosh.writing import PostingPool, SegmentWriter
+from whoosh.writing import MERGE_SMALL, PostingPool, SegmentWriter
 from whoosh.codec.whoosh3 import W3FieldWriter, W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
@@ -582,14 +582,27 @@ def _add(w, pw, doc: dict, passages: Iterable[tuple[int, str]], facets: dict[str
             text=text, ordinal=ordinal, **common)
 
 
+MAX_SEGMENTS = 8
+
+
+def _merge_policy(writer, segments):
+    """whoosh's MERGE_SMALL, once there are more than MAX_SEGMENTS segments. Below that a
+    commit merges nothing: re-indexing one changed file then writes one small segment instead
+    of also rewriting the small segments of earlier runs every few commits (0.7 s at 10,000
+    documents), and a search visits at most a few more segments."""
+    if len(segments) <= MAX_SEGMENTS:
+        return list(segments)
+    return MERGE_SMALL(writer, segments)
+
+
 def _commit(w, extra: list) -> None:
     """``w.commit(merge=True)``, with finished segments from other processes added (whoosh's
     multi-process writer does the same with its sub-writers' segments)."""
     if not extra:
-        w.commit(optimize=False, merge=True)
+        w.commit(mergetype=_merge_policy, optimize=False, merge=True)
         return
     w._check_state()
-    final = w._merge_segments(None, False, True)  # merge small existing segments, as commit does
+    final = w._merge_segments(_merge_policy, False, True)  # merge small existing segments, as commit does
     final += extra
     if w._added:
         final.append(w._finalize_segment())

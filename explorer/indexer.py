@@ -368,11 +368,16 @@ def run(data: Path, corpus: Path | None = None, rebuild: bool = False, progress:
             note = ""
         try:
             summary = _run(store, data, corpus, rebuild, progress, cancelled, limits, workers)
+        except Cancelled:
+            store.close()
+            _note_checked(db_path(data))
+            raise
         except (OSError, sqlite3.DatabaseError) as exc:
             # The transaction was rolled back and the new full-text folder removed.
             raise IndexError_(f"indexing stopped: {_why(exc)}; the previous index is unchanged") from None
         finally:
             store.close()
+        _note_checked(db_path(data))
         _remember_corpus(data, Path(summary.corpus))
     if note:
         summary.notes.insert(0, note)
@@ -380,11 +385,40 @@ def run(data: Path, corpus: Path | None = None, rebuild: bool = False, progress:
     return summary
 
 
+CHECKED_NOTE = ".checked"  # beside the database: its files as this program last left them
+
+
+def _db_stamp(db: Path) -> str:
+    parts = []
+    for suffix in ("", "-wal"):
+        try:
+            st = os.stat(str(db) + suffix)
+            parts.append(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
+        except OSError:
+            parts.append("-")
+    return "|".join(parts)
+
+
+def _note_checked(db: Path) -> None:
+    """Record the database files as a finished (or cancelled) run leaves them."""
+    try:
+        Path(str(db) + CHECKED_NOTE).write_text(_db_stamp(db), encoding="utf-8")
+    except OSError:
+        pass  # only saves the next run a check
+
+
 def _open_checked(db: Path) -> Store:
-    """The database, opened for writing, after SQLite's quick integrity check (a few ms per MB):
-    damage anywhere in the file is found before the run trusts any of it."""
+    """The database, opened for writing, after SQLite's quick integrity check: damage anywhere
+    in the file is found before the run trusts any of it. The check reads the whole file (0.15 s
+    at 10,000 documents, ten times that at 100,000), so it is skipped when the files are exactly
+    as the last run of this program left them (size, modification time and inode of the
+    database and its log); any other writer, or a damaged file, changes them."""
+    try:
+        trusted = Path(str(db) + CHECKED_NOTE).read_text(encoding="utf-8") == _db_stamp(db)
+    except (OSError, ValueError):
+        trusted = False
     store = Store(db)
-    if not store.integrity_ok():
+    if not trusted and not store.integrity_ok():
         store.close()
         raise StoreError(f"index database {db} is damaged (integrity check failed)")
     return store

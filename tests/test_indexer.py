@@ -256,3 +256,39 @@ def _alive(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def test_integrity_check_is_skipped_only_for_a_database_left_as_the_last_run_left_it(seed_corpus, data_dir,
+                                                                                      monkeypatch):
+    calls = []
+    real = Store.integrity_ok
+    monkeypatch.setattr(Store, "integrity_ok", lambda self: calls.append(1) or real(self))
+    indexer.run(data_dir, seed_corpus, workers=0)
+    indexer.run(data_dir, seed_corpus, workers=0)
+    assert len(calls) == 1  # the first run's new database is checked; the second run's is as it was left
+    db = indexer.db_path(data_dir)
+    size = db.stat().st_size
+    with open(db, "r+b") as fh:  # another program writes to the file (same size)
+        fh.seek(size // 2)
+        fh.write(b"scribble")
+    (seed_corpus / "new.txt").write_text("Zebracorn\n\nA mutual.\n", encoding="utf-8")
+    s = indexer.run(data_dir, seed_corpus, workers=0)
+    assert len(calls) == 2  # checked again
+    assert s.documents == 15
+    assert indexer.run(data_dir, seed_corpus, workers=0).documents == 15
+    assert len(calls) == 2  # left as the previous run left it: not checked
+
+
+def test_small_updates_do_not_pile_up_segments(seed_corpus, data_dir):
+    from explorer import fulltext
+
+    indexer.run(data_dir, seed_corpus, workers=0)
+    for i in range(fulltext.MAX_SEGMENTS + 4):
+        (seed_corpus / f"u{i}.txt").write_text(f"Update {i}\n\nZebracorn mutual number {i}.\n", encoding="utf-8")
+        indexer.run(data_dir, seed_corpus, workers=0)
+    e = Engine(data_dir)
+    try:
+        assert e.search(Query("zebracorn")).total == fulltext.MAX_SEGMENTS + 4
+        assert len(list(e._ft._searcher.leaf_searchers())) <= fulltext.MAX_SEGMENTS + 1
+    finally:
+        e.close()
