@@ -51,3 +51,13 @@ def engine(seed_index):
     e = Engine(seed_index)
     yield e
     e.close()
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie waiting for its parent does not count)."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

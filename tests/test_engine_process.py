@@ -14,6 +14,8 @@ from explorer import export, indexer
 from explorer.engine_process import EngineProcess
 from explorer.query import Engine, NoIndex, Query, QueryError
 
+from .conftest import process_alive
+
 QUERIES = [
     Query("homeless"),
     Query('"John Lewis"', sort="date"),
@@ -100,22 +102,14 @@ def test_the_child_goes_when_its_parent_dies(seed_index, tmp_path):
         parent.send_signal(signal.SIGKILL)
         parent.wait(timeout=30)
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and _alive(pid):
+        while time.monotonic() < deadline and process_alive(pid):
             time.sleep(0.1)
-        assert not _alive(pid)
+        assert not process_alive(pid)
     finally:
         parent.kill()
         parent.wait()
         parent.stdout.close()
 
-
-def _alive(pid: int) -> bool:
-    import psutil
-
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
 
 
 def test_an_index_run_is_seen_after_refresh(seed_corpus, data_dir):

@@ -9,6 +9,8 @@ from explorer import indexer
 from explorer.query import Engine, Query
 from explorer.store import Store
 
+from .conftest import process_alive
+
 
 def snapshot(data):
     """What a user would see: every document's id, title and pathfinders."""
@@ -238,9 +240,9 @@ def test_isolated_run_stops_when_its_parent_dies(seed_corpus, data_dir, tmp_path
         parent.send_signal(signal.SIGKILL)
         parent.wait(timeout=30)
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and any(_alive(p) for p in pids):
+        while time.monotonic() < deadline and any(process_alive(p) for p in pids):
             time.sleep(0.1)
-        assert not any(_alive(p) for p in pids), "the indexing child outlived its parent"
+        assert not any(process_alive(p) for p in pids), "the indexing child outlived its parent"
     finally:
         parent.kill()
         parent.wait()
@@ -248,14 +250,6 @@ def test_isolated_run_stops_when_its_parent_dies(seed_corpus, data_dir, tmp_path
     assert snapshot(data_dir) == before
     assert indexer.run(data_dir, seed_corpus, workers=0).documents == 314
 
-
-def _alive(pid: int) -> bool:
-    import psutil
-
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
 
 
 def test_integrity_check_is_skipped_only_for_a_database_left_as_the_last_run_left_it(seed_corpus, data_dir,
