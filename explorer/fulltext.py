@@ -44,7 +44,7 @@ from whoosh.matching.wrappers import FilterMatcher
 
 FIELD_NAMES = ("pathfinder", "mentor", "region", "sector", "source", "author")
 QUERY_FIELDS = (*FIELD_NAMES, "title", "text", "date")
-INDEX_NAME = "MAIN"  # documents (in indexes written before the split: passages too)
+INDEX_NAME = "MAIN"  # documents
 PASSAGES_NAME = "PASSAGES"  # passages, in their own index so a document search never walks them
 
 # True: write with whoosh's own, unmodified SegmentWriter (the benchmark's naive baseline sets it
@@ -158,8 +158,8 @@ def check(path: Path) -> str | None:
         warnings.simplefilter("ignore", ResourceWarning)
         try:
             for name in (INDEX_NAME, PASSAGES_NAME):
-                if name == PASSAGES_NAME and not index.exists_in(str(path), indexname=name):
-                    return "full-text index has the older single-index layout; rebuilding it (faster searches)"
+                if not index.exists_in(str(path), indexname=name):
+                    return f"full-text index at {path} has no {name} index (written by an earlier version)"
                 ix = index.open_dir(str(path), indexname=name, readonly=True)
                 with ix.searcher() as s:
                     r = s.reader()
@@ -199,19 +199,16 @@ class Writer:
             kwargs.update(procs=procs, multisegment=True)
         make = (lambda ix: ix.writer(**kwargs)) if procs > 1 or STOCK_WRITER else (lambda ix: _SegmentWriter(ix, **kwargs))
         self._w = make(ix)
-        self._pw = self._w  # an index in the older layout keeps passages with the documents
-        if index.exists_in(str(path), indexname=PASSAGES_NAME):
-            try:
-                self._pw = make(index.open_dir(str(path), indexname=PASSAGES_NAME))
-            except BaseException:
-                self._w.cancel()
-                raise
+        try:
+            self._pw = make(index.open_dir(str(path), indexname=PASSAGES_NAME))
+        except BaseException:
+            self._w.cancel()
+            raise
         self._fresh = fresh
 
     def delete_file(self, rel_path: str) -> None:
         self._w.delete_by_term("file", rel_path)
-        if self._pw is not self._w:
-            self._pw.delete_by_term("file", rel_path)
+        self._pw.delete_by_term("file", rel_path)
 
     def add(self, doc: dict, passages: Iterable[tuple[int, str]], facets: dict[str, list[str]]) -> None:
         """Index a document and its passages. ``facets`` maps field name -> values (names and
@@ -225,13 +222,12 @@ class Writer:
         # that nothing names yet (the indexer records it only after both), so it is discarded.
         extra: dict[str, list] = {}
         for name, segment in segments:
-            extra.setdefault(name if self._pw is not self._w else INDEX_NAME, []).append(segment)
-        if self._pw is not self._w:
-            _commit(self._pw, extra.get(PASSAGES_NAME, []))
+            extra.setdefault(name, []).append(segment)
+        _commit(self._pw, extra.get(PASSAGES_NAME, []))
         _commit(self._w, extra.get(INDEX_NAME, []))
 
     def cancel(self) -> None:
-        for w in {id(self._pw): self._pw, id(self._w): self._w}.values():
+        for w in (self._pw, self._w):
             try:
                 w.cancel()
             except Exception:
@@ -620,9 +616,7 @@ class SegmentBuilder:
 
     def __init__(self, path: Path, limitmb: int = 48):  # per index; spilling is cheap (_PostingPool)
         self._w = _SegmentWriter(index.open_dir(str(path), indexname=INDEX_NAME), _lk=False, limitmb=limitmb)
-        self._pw = self._w
-        if index.exists_in(str(path), indexname=PASSAGES_NAME):
-            self._pw = _SegmentWriter(index.open_dir(str(path), indexname=PASSAGES_NAME), _lk=False, limitmb=limitmb)
+        self._pw = _SegmentWriter(index.open_dir(str(path), indexname=PASSAGES_NAME), _lk=False, limitmb=limitmb)
 
     def add(self, doc: dict, passages: Iterable[tuple[int, str]], facets: dict[str, list[str]]) -> None:
         _add(self._w, self._pw, doc, passages, facets)
@@ -631,8 +625,6 @@ class SegmentBuilder:
         """Write the segments out; returns picklable tokens for ``Writer.commit``."""
         out = []
         for name, w in ((PASSAGES_NAME, self._pw), (INDEX_NAME, self._w)):
-            if name == PASSAGES_NAME and w is self._w:
-                continue
             if w._added:
                 out.append((name, w._finalize_segment()))
             else:
@@ -640,7 +632,7 @@ class SegmentBuilder:
         return out
 
     def cancel(self) -> None:
-        for w in {id(self._pw): self._pw, id(self._w): self._w}.values():
+        for w in (self._pw, self._w):
             try:
                 w._close_segment()
             except Exception:
@@ -661,13 +653,8 @@ class FullText:
             try:
                 self._ix = index.open_dir(str(path), indexname=INDEX_NAME, readonly=True)
                 self._searcher = self._ix.searcher()
-                # Passages live in their own index; one in the older layout holds both kinds, told
-                # apart by the ``kind`` field.
-                self._pix = None
-                self._psearcher = None
-                if index.exists_in(str(path), indexname=PASSAGES_NAME):
-                    self._pix = index.open_dir(str(path), indexname=PASSAGES_NAME, readonly=True)
-                    self._psearcher = self._pix.searcher()
+                self._pix = index.open_dir(str(path), indexname=PASSAGES_NAME, readonly=True)
+                self._psearcher = self._pix.searcher()
             except Exception as exc:
                 failure = f"cannot open the full-text index at {path} ({type(exc).__name__}: {exc})"
             if failure:
@@ -700,8 +687,7 @@ class FullText:
             if new is not self._searcher:
                 self._uids = {}
             self._searcher = new
-            if self._psearcher is not None:
-                self._psearcher = self._psearcher.refresh()
+            self._psearcher = self._psearcher.refresh()
             for searcher in (self._searcher, self._psearcher):
                 _cache_lengths(searcher)
 
@@ -709,17 +695,15 @@ class FullText:
         with self._lock:
             try:
                 self._searcher.close()
-                if self._psearcher is not None:
-                    self._psearcher.close()
+                self._psearcher.close()
             finally:
                 self._ix.close()
-                if self._pix is not None:
-                    self._pix.close()
+                self._pix.close()
 
     def doc_count(self) -> int:
         """Entries in the index: documents and passages."""
         with self._lock:
-            return self._searcher.doc_count() + (self._psearcher.doc_count() if self._psearcher is not None else 0)
+            return self._searcher.doc_count() + self._psearcher.doc_count()
 
     # ------------------------------------------------------------------ queries
 
@@ -742,11 +726,8 @@ class FullText:
         return ParsedQuery(_fast_phrases(q), str(q), False, _fast_phrases(q, bulk=False))
 
     def _for(self, level: str):
-        """(searcher, filter) for a level."""
-        kind = "passage" if level == "passages" else "doc"
-        if self._psearcher is None:  # older layout: one index, filtered by kind
-            return self._searcher, wq.Term("kind", kind)
-        return (self._psearcher if kind == "passage" else self._searcher), None
+        """The searcher of a level's index."""
+        return self._psearcher if level == "passages" else self._searcher
 
     def search(self, pq: ParsedQuery, level: str = "documents", limit: int | None = None,
                scored: bool = True) -> list[Match]:
@@ -754,15 +735,13 @@ class FullText:
         in index order with score 0.0, much faster (nothing is scored); FullText.scores gives
         the scores of the few that are shown."""
         with self._lock:
-            s, only = self._for(level)
+            s = self._for(level)
             if pq.empty:
-                docnums = list(s.docs_for_query(only) if only is not None else s.reader().all_doc_ids())
-                pairs = [(1.0, n) for n in docnums]
+                pairs = [(1.0, n) for n in s.reader().all_doc_ids()]
             elif not scored:
-                q = pq.q if only is None else wq.And([pq.q, only])
-                pairs = [(0.0, n) for n in s.docs_for_query(q)]
+                pairs = [(0.0, n) for n in s.docs_for_query(pq.q)]
             else:
-                results = s.search(pq.q, limit=limit, filter=only, terms=False)
+                results = s.search(pq.q, limit=limit, terms=False)
                 pairs = [(hit.score, hit.docnum) for hit in results]
             col = s.reader().column_reader("uid")
             memo = self._uids if s is self._searcher else {}
@@ -781,7 +760,7 @@ class FullText:
             return {}
         out: dict[int, float] = {}
         with self._lock:
-            s, _only = self._for(level)
+            s = self._for(level)
             context = s.context()
             # One matcher per segment, moved straight to each wanted document (skip_to reads
             # only the posting blocks that hold them), scored exactly as a collector scores.
