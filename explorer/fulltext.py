@@ -261,9 +261,9 @@ class _Lengths:
             return self._cols[fieldname][docnum]  # the common case: one lookup, no checks
         except (KeyError, IndexError, TypeError):
             pass
-        if fieldname not in self._cols:
-            self._cols[fieldname] = self._load(fieldname)
-            return self.doc_field_length(docnum, fieldname, default)
+        col = self.column(fieldname)
+        if col is not None and docnum < len(col):
+            return col[docnum]
         return self._pdr.doc_field_length(docnum, fieldname, default)
 
     def column(self, fieldname):
@@ -352,6 +352,11 @@ class _FastTerms:
         self._fb = field.format.field_boost
         self._encode = _encode_positions  # Positions.encode, with the deltas made in one comprehension
 
+    def _items(self, poses: dict[str, list[int]]):
+        """(term bytes, frequency, weight, encoded positions) per term, as Positions.word_values."""
+        fb, encode = self._fb, self._encode
+        return [(w.encode("utf-8"), len(pl), float(len(pl)) * fb, encode(pl)) for w, pl in poses.items()]
+
     def _index_plain(self, value: str):
         poses: dict[str, list[int]] = {}
         for i, tok in enumerate(self._TOKEN.findall(value)):
@@ -361,8 +366,7 @@ class _FastTerms:
                 poses[low] = [i]
             else:
                 lst.append(i)
-        fb, encode = self._fb, self._encode
-        return [(w.encode("utf-8"), len(pl), float(len(pl)) * fb, encode(pl)) for w, pl in poses.items()]
+        return self._items(poses)
 
     def index(self, value: str):
         stops, minsize, maxsize, ignore = self._stops, self._min, self._max, self._ignore
@@ -388,8 +392,7 @@ class _FastTerms:
                 poses[text] = [pos]
             else:
                 lst.append(pos)
-        fb, encode = self._fb, self._encode
-        return [(w.encode("utf-8"), len(pl), float(len(pl)) * fb, encode(pl)) for w, pl in poses.items()]
+        return self._items(poses)
 
 
 def _encode_positions(poslist: list[int]) -> bytes:
@@ -545,11 +548,8 @@ def _write_postings(fw, schema, lengths, postings) -> None:
             pw._values.extend([v for v in (p[4] for p in block) if v])
             if not scored_lengths:
                 continue
-            if col is not None:
-                lens = [n for n in (col[d] if d < len(col) else lengths.doc_field_length(d, fieldname)
-                                    for d in ids) if n]
-            else:
-                lens = [n for n in (lengths.doc_field_length(d, fieldname) for d in ids) if n]
+            lens = [n for n in (col[d] if col is not None and d < len(col) else lengths.doc_field_length(d, fieldname)
+                                for d in ids) if n]
             if lens:
                 low, high = min(lens), max(lens)
                 if pw._minlength is None or low < pw._minlength:
