@@ -21,7 +21,6 @@ import stat
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -619,7 +618,7 @@ class _Analyser:
 
     def __iter__(self) -> Iterator[Analysed]:
         if self.workers <= 0:
-            yield from _analyse_all(self.todo, self.data, self.sheet, self.limits, self.tax, 0, self.cancelled)
+            yield from _analyse_here(self.todo, self.sheet, self.limits, self.tax, self.cancelled)
             return
         import multiprocessing
         import queue
@@ -746,27 +745,17 @@ def _worker_loop(tasks, results, data: str, sheet: MetadataSheet, limits: Limits
         results.put(("error", getattr(exc, "errno", None), f"{type(exc).__name__}: {exc}"))
 
 
-def _analyse_all(todo: list[ScannedFile], data: Path, sheet: MetadataSheet, limits: Limits,
-                 tax: taxonomy_mod.Taxonomy, workers: int, cancelled: Callable[[], bool]) -> Iterator[Analysed]:
-    if workers <= 0:
-        tagger = Tagger(tax)
-        for f in todo:
-            if cancelled():
-                raise Cancelled()
-            try:
-                yield analyse_file(f.path, f.rel, sheet, tagger, tax, limits)
-            except Exception as exc:
-                yield Analysed(f.rel, "", skipped=f"internal error while reading ({type(exc).__name__}: {exc})")
-        return
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("spawn" if os.name == "nt" else "forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
-                             initargs=(str(data), sheet, limits)) as pool:
+def _analyse_here(todo: list[ScannedFile], sheet: MetadataSheet, limits: Limits, tax: taxonomy_mod.Taxonomy,
+                  cancelled: Callable[[], bool]) -> Iterator[Analysed]:
+    """The files of ``todo`` analysed in this process (runs too small to be worth workers)."""
+    tagger = Tagger(tax)
+    for f in todo:
+        if cancelled():
+            raise Cancelled()
         try:
-            yield from pool.map(_worker_analyse, [(f.rel, str(f.path)) for f in todo], chunksize=4)
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            yield analyse_file(f.path, f.rel, sheet, tagger, tax, limits)
+        except Exception as exc:
+            yield Analysed(f.rel, "", skipped=f"internal error while reading ({type(exc).__name__}: {exc})")
 
 
 def _remove_stale_dirs(store: Store, keep: tuple[Path | None, ...]) -> None:
