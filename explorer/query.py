@@ -161,6 +161,9 @@ class ResultSet:
     read_as: str  # the query text as it was actually searched
     notes: list[str]  # how a malformed query was read, unknown facet values, ...
     terms: list[tuple[str, str]]  # query terms, for highlighting
+    # documents per date as the texts state it ("2010", "2010-08", "2010-08-13"; None = no
+    # date), oldest first, counted like a facet (as if a date selection were absent)
+    dates: list[tuple[str | None, int]] = field(default_factory=list)
 
     @property
     def level(self) -> str:
@@ -397,9 +400,9 @@ class Engine:
             raise QueryError(f"unknown level {q.level!r} (levels: {', '.join(LEVELS)})")
         if q.sort not in SORTS:
             raise QueryError(f"unknown sort {q.sort!r} (sorts: {', '.join(SORTS)})")
-        bad = [k for k in q.facets if k not in FACET_KEYS]
+        bad = [k for k in q.facets if k not in FACET_KEYS and k != DATE_KEY]
         if bad:
-            raise QueryError(f"unknown facet key {bad[0]!r} (valid keys: {', '.join(FACET_KEYS)})")
+            raise QueryError(f"unknown facet key {bad[0]!r} (valid keys: {', '.join((*FACET_KEYS, DATE_KEY))})")
         self.refresh()
         notes: list[str] = []
         selections = {k: self._resolve_values(k, [v for v in vs if v], notes) for k, vs in q.facets.items() if any(vs)}
@@ -420,8 +423,11 @@ class Engine:
         # Document sets, as bitmasks over the documents (see _DocIndex)
         text_docs = None if matches is None else {m.doc_id for m in matches}
         text_mask = None if text_docs is None else docs.mask_of(text_docs)
-        selected_masks = {k: docs.select(k, vs) for k, vs in selections.items()}
+        selected_masks = {k: docs.select_dates(vs) if k == DATE_KEY else docs.select(k, vs)
+                          for k, vs in selections.items()}
         for k, vs in selections.items():
+            if k == DATE_KEY:
+                continue
             known = docs.known_lower(k)
             missing = [v for v in vs if v.lower() not in known]
             if missing:
@@ -448,6 +454,11 @@ class Engine:
                 if v.lower() not in present:
                     values.append(FacetValue(v, 0, True))
             facets[key] = values
+        if DATE_KEY in selections:  # the chosen ranges, so a caller can show and clear them
+            within = restrict(DATE_KEY)
+            facets[DATE_KEY] = [FacetValue(v, (docs.select_dates([v]) & (-1 if within is None else within)).bit_count(), True)
+                                for v in selections[DATE_KEY]]
+        dates = docs.date_counts(restrict(DATE_KEY))
 
         if q.level == "pathfinders":
             hits = self._pathfinder_rows(final, has_filter=bool(selections) or not pq.empty)
@@ -479,7 +490,7 @@ class Engine:
                 page_ranked = [(d, o, got.get(docnum[d, o], 0.0)) for d, o, _s in page_ranked]
             page = self._hits(page_ranked, terms)
         elapsed = (time.perf_counter() - t0) * 1000
-        return ResultSet(q, page, total, facets, elapsed, text, notes, terms)
+        return ResultSet(q, page, total, facets, elapsed, text, notes, terms, dates)
 
     def _sort(self, ranked: list[tuple[str, int | None, float]], sort: str, text_query: bool,
               first: int | None = None):
@@ -755,6 +766,35 @@ class _DocIndex:
                 mask |= m
         return mask
 
+    def _date_masks(self) -> dict[str | None, int]:
+        """Each stated date (as precise as the text gives it; None = no date) -> its documents."""
+        if getattr(self, "_dmasks", None) is None:
+            groups: dict[str | None, bytearray] = {}
+            for i, d in enumerate(self._date):
+                key = d[:10] if d and _ISO_DATE.fullmatch(d[:10]) else None
+                bits = groups.get(key)
+                if bits is None:
+                    bits = groups[key] = bytearray(self._nbytes)
+                bits[i >> 3] |= 1 << (i & 7)
+            self._dmasks = {k: int.from_bytes(b, "little") for k, b in groups.items()}
+        return self._dmasks
+
+    def date_counts(self, within: int | None) -> list[tuple[str | None, int]]:
+        """(date, documents) oldest first, a year before its months; undated last."""
+        pairs = [(d, m.bit_count() if within is None else (m & within).bit_count()) for d, m in self._date_masks().items()]
+        return sorted((p for p in pairs if p[1]), key=lambda p: (p[0] is None, _date_start(p[0] or ""), len(p[0] or "")))
+
+    def select_dates(self, ranges: list[str]) -> int:
+        """Documents whose stated date lies wholly inside any of ``ranges`` (see parse_date_range):
+        a date known only to the year is inside 2010..2011 but not inside 2010-08..2010-09."""
+        mask = 0
+        for r in ranges:
+            lo, hi = parse_date_range(r)
+            for d, m in self._date_masks().items():
+                if d is not None and (lo is None or _date_start(d) >= lo) and (hi is None or _date_end(d) <= hi):
+                    mask |= m
+        return mask
+
     def known_lower(self, facet: str) -> set[str]:
         return {v.lower() for v in self.masks.get(facet, {})}
 
@@ -767,6 +807,34 @@ class _DocIndex:
         pairs = [p for p in pairs if p[1]]
         pairs.sort(key=lambda p: (-p[1], p[0]))
         return pairs
+
+
+DATE_KEY = "date"  # a facet selection of date ranges; its counts are ResultSet.dates
+_ISO_DATE = re.compile(r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?")
+
+
+def _date_start(d: str) -> str:
+    return d + "-01-01"[len(d) - 4:] if d else ""
+
+
+def _date_end(d: str) -> str:
+    return d + "-12-31"[len(d) - 4:] if d else ""
+
+
+def parse_date_range(value: str) -> tuple[str | None, str | None]:
+    """``2010``, ``2010-08..2010-09``, ``2010..``, ``..2011-03-02`` (also ``[A TO B]``, as in
+    whoosh's ``date:[...]``) -> the first and last day covered, as ISO strings (None = open)."""
+    text = value.strip().strip("[]").strip()
+    parts = re.split(r"\s*\.\.\s*|\s+to\s+", text, maxsplit=1, flags=re.I)
+    lo, hi = (parts[0], parts[0]) if len(parts) == 1 else parts
+    lo, hi = lo.strip(), hi.strip()
+    if not (lo or hi) or any(p and not _ISO_DATE.fullmatch(p) for p in (lo, hi)):
+        raise QueryError(f"date filter {value!r} not understood: use YYYY[-MM[-DD]], or a range FROM..TO "
+                         "(either end may be left open)")
+    first, last = (_date_start(lo) if lo else None), (_date_end(hi) if hi else None)
+    if first and last and first > last:
+        raise QueryError(f"date filter {value!r} ends before it starts")
+    return first, last
 
 
 def _neg_date(d: str) -> str:
