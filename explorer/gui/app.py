@@ -15,7 +15,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from explorer import __version__
-from explorer.query import Query, QueryError
+from explorer.query import DATE_KEY, Query, QueryError
 from explorer.store import FACET_KEYS
 
 from . import icons
@@ -93,9 +93,9 @@ def main(data: Path, screenshot: Path | None = None, corpus: Path | None = None,
     except QueryError as exc:
         print(f"explorer: {exc}", file=sys.stderr)
         return 1
-    bad = [k for k in q.facets if k not in FACET_KEYS]
+    bad = [k for k in q.facets if k not in FACET_KEYS and k != DATE_KEY]
     if bad:
-        print(f"explorer: unknown facet key {bad[0]!r} (valid keys: {', '.join(FACET_KEYS)})", file=sys.stderr)
+        print(f"explorer: unknown facet key {bad[0]!r} (valid keys: {', '.join((*FACET_KEYS, DATE_KEY))})", file=sys.stderr)
         return 1
     if corpus is not None and not Path(corpus).is_dir():
         print(f"explorer: corpus folder not found: {corpus}", file=sys.stderr)

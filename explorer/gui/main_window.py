@@ -27,6 +27,7 @@ from explorer.query import Hit, NoIndex, PathfinderRow, Query, QueryError, Resul
 from explorer.store import FACET_KEYS
 
 from . import icons
+from .charts.panel import ChartsController
 from .compare_view import CompareView
 from .dialogs import AboutDialog, ExportDialog, ExportRequest, IndexProgressDialog, Notice, SkippedDialog, SyntaxPopup
 from .facet_panel import TITLES, FacetPanel
@@ -352,6 +353,7 @@ class MainWindow(QMainWindow):
         self.action_next = act(view, "&Next match", lambda: self._active_pane().next_hit(), "F3")
         self.action_prev = act(view, "Pre&vious match", lambda: self._active_pane().previous_hit(), "Shift+F3")
         view.addSeparator()
+        self.charts = ChartsController(self, view)  # the Charts dock and its View › Charts action
         act(view, "Reset &layout", self.reset_layout)
 
         helpm = mb.addMenu("&Help")
