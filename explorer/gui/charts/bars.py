@@ -4,17 +4,19 @@ exactly as the facet panel's check box does (the counts are the engine's disjunc
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFontMetrics, QPainter, QPen
 
 from explorer.query import FacetValue, ResultSet
 
 from ..facet_panel import TITLES
-from .view import ChartView, Colors, Mark, elide, small_font
+from .view import ChartView, Colors, Mark, elide, share_of, small_font
 
 CHART_KEYS = ("pathfinder", "sector", "region", "mentor", "source")
 TOP_N = 8
-MORE = "\x00more"  # the value of a group's "N more" mark
+MORE = "\x00more"
+MAX_WIDTH = 640  # a column stops growing here: a wide dock gets more columns or whitespace, not slabs
+COLUMN_MIN = 440  # a column needs this much width  # the value of a group's "N more" mark
 
 
 def documents_in(rs: ResultSet) -> int:
@@ -46,7 +48,7 @@ class BarsView(ChartView):
         top += [v for v in values[TOP_N:] if v.selected]  # a selection always stays visible
         return top, len(values) - len(top)
 
-    # geometry: a heading row per facet, then one row per bar
+    # geometry: a heading row per facet, then one row per bar; a wide area gets columns
     def _metrics(self):
         fm = QFontMetrics(self.font())
         row = max(fm.height() + 8, 22)
@@ -55,32 +57,44 @@ class BarsView(ChartView):
     def build(self, width: int) -> tuple[list[Mark], int]:
         fm, row, head = self._metrics()
         pad = 10
-        label_w = min(max(width * 0.42, 90), 260)
-        bar_x = pad + label_w + 8
-        bar_w = max(width - bar_x - pad - fm.horizontalAdvance("00,000 (100%)") - 6, 20)
+        ncols = max(1, min(len(self.keys), int(width // COLUMN_MIN)))
+        col_w = (width - pad) / ncols
+        label_w = min(max(col_w * 0.42, 90), 260)
+        count_w = fm.horizontalAdvance("00,000 (100%)") + 6
+        bar_w = max(min(col_w, MAX_WIDTH) - pad - label_w - 8 - count_w, 20)
         marks: list[Mark] = []
-        y = pad
+        heights = [float(pad)] * ncols
+        self._blocks: dict[str, QRectF] = {}
         for key in self.keys:
             values, hidden = self._shown(key)
+            c = min(range(ncols), key=lambda k: (heights[k], k))  # the shortest column, leftmost first
+            x, y = pad + c * col_w, heights[c]
+            w = min(col_w, MAX_WIDTH) - pad
+            self._blocks[key] = QRectF(x, y, w, head - 4)
             y += head
             top = max((v.count for v in values), default=0) or 1
+            has_selection = any(v.selected for v in values)
             for v in values:
-                share = v.count / self.docs if self.docs else 0.0
+                share = share_of(v.count, self.docs, v.selected, has_selection)
                 marks.append(Mark(key, v.value, f"{TITLES[key]} {v.value}", v.count, share,
-                                  QRectF(pad, y, width - 2 * pad, row - 2), v.selected,
-                                  inner=QRectF(bar_x, y + 3, max(bar_w * v.count / top, 1.5 if v.count else 0), row - 8)))
+                                  QRectF(x, y, w, row - 2), v.selected,
+                                  inner=QRectF(x + label_w + 8, y + 3, max(bar_w * v.count / top, 1.5 if v.count else 0), row - 8)))
                 y += row
             if hidden or key in self.expanded and len(self.facets.get(key, [])) > TOP_N + 1:
                 label = f"{hidden} more {TITLES[key].lower()} values…" if hidden else "Show fewer"
-                m = Mark(key, MORE, label, hidden, 0.0, QRectF(pad, y, width - 2 * pad, row - 2))
-                marks.append(m)
+                marks.append(Mark(key, MORE, label, hidden, 0.0, QRectF(x, y, w, row - 2)))
                 y += row
             if not values:
                 y += row
-        return marks, int(y + pad)
+            heights[c] = y + row / 2
+        return marks, int(max(heights) + pad)
 
-    def describe_more(self, m: Mark) -> str:
-        return m.label
+    def heightForWidth(self, width: int) -> int:
+        blocks = getattr(self, "_blocks", {})
+        try:
+            return self.build(width)[1]
+        finally:
+            self._blocks = blocks  # what is drawn stays the layout of the current width
 
     def activate(self, index: int) -> None:
         if 0 <= index < len(self.marks) and self.marks[index].value == MORE:
@@ -106,31 +120,29 @@ class BarsView(ChartView):
         bold = small_font(self.font(), 0, bold=True)
         small = small_font(self.font(), -1)
         sfm = QFontMetrics(small)
-        pad = 10
-        label_w = min(max(width * 0.42, 90), 260)
         hover, focus = (self.hovered(), self.focus_index()) if interactive else (-1, -1)
         by_key: dict[str, list[int]] = {}
         for i, m in enumerate(self.marks):
             by_key.setdefault(m.key, []).append(i)
-        y = pad
         for key in self.keys:
+            block = self._blocks.get(key)
+            if block is None:
+                continue
             p.setFont(bold)
             p.setPen(colors.text)
             sel = sum(1 for v in self.facets.get(key, []) if v.selected)
             heading = TITLES[key] + (f"  ({sel} selected)" if sel else "")
-            p.drawText(QRectF(pad, y, width - 2 * pad, head - 4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, heading)
+            p.drawText(block, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, heading)
             p.setPen(QPen(colors.grid, 1))
-            p.drawLine(int(pad), int(y + head - 2), int(width - pad), int(y + head - 2))
-            y += head
+            p.drawLine(QPointF(block.left(), block.bottom() + 2), QPointF(block.right(), block.bottom() + 2))
             idx = by_key.get(key, [])
             if not idx:
                 p.setFont(small)
                 p.setPen(colors.muted)
-                p.drawText(QRectF(pad, y, width - 2 * pad, row), Qt.AlignmentFlag.AlignVCenter, "No values in these results")
-                y += row
+                p.drawText(QRectF(block.left(), block.bottom() + 6, block.width(), row), Qt.AlignmentFlag.AlignVCenter,
+                           "No values in these results")
             for i in idx:
                 m = self.marks[i]
-                y = m.rect.bottom() + 2
                 if i == hover or i == focus:
                     p.fillRect(m.rect, colors.grid)
                 if m.value == MORE:
@@ -138,17 +150,18 @@ class BarsView(ChartView):
                     p.setPen(colors.selected)
                     p.drawText(m.rect.adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, m.label)
                     continue
+                bar = m.inner
+                label_w = bar.left() - m.rect.left() - 8
                 p.setFont(self.font())
                 p.setPen(colors.text if m.count or m.selected else colors.muted)
                 text = ("✓ " if m.selected else "") + (m.value or "")
                 p.drawText(QRectF(m.rect.left() + 2, m.rect.top(), label_w - 2, m.rect.height()),
                            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, elide(fm, text, label_w - 2))
-                bar = m.inner
                 p.fillRect(bar, colors.selected if m.selected else colors.bar)
                 p.setFont(small)
                 p.setPen(colors.muted)
                 p.drawText(QRectF(bar.right() + 6, m.rect.top(), sfm.horizontalAdvance("00,000 (100%)") + 4, m.rect.height()),
-                           Qt.AlignmentFlag.AlignVCenter, f"{m.count:,} ({m.share:.0%})")
+                           Qt.AlignmentFlag.AlignVCenter, f"{m.count:,}" if m.share is None else f"{m.count:,} ({m.share:.0%})")
 
     def csv_rows(self) -> tuple[list[str], list[list[object]]]:
         rows = [[key, v.value, v.count, "yes" if v.selected else ""] for key in self.keys for v in self.facets.get(key, [])]

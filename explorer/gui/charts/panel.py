@@ -188,6 +188,8 @@ class ChartsController(QObject):
         g = self.panel.granularity.findData(str(s.value("charts/granularity", "auto")))
         self.panel.granularity.setCurrentIndex(max(g, 0))
         self.dock.setVisible(_bool(s.value("charts/visible", False)))
+        self.panel.setMinimumHeight(220)
+        self._sized = False
 
         self.action: QAction = self.dock.toggleViewAction()
         self.action.setText("&Charts")
@@ -218,6 +220,12 @@ class ChartsController(QObject):
         if self.window.isVisible() and not getattr(self.window, "_closing", False):
             self._remember("charts/visible", self.dock.isVisible())
         if visible:
+            if not self._sized and not self.dock.isFloating():  # a first showing gets room for the map
+                self._sized = True
+                vertical = self.window.dockWidgetArea(self.dock) in (Qt.DockWidgetArea.TopDockWidgetArea,
+                                                                     Qt.DockWidgetArea.BottomDockWidgetArea)
+                self.window.resizeDocks([self.dock], [360 if vertical else 520],
+                                        Qt.Orientation.Vertical if vertical else Qt.Orientation.Horizontal)
             self.panel.refresh_if_stale()
 
     def set_date(self, value: str) -> None:

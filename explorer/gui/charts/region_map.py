@@ -14,7 +14,7 @@ from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPen
 from explorer.query import FacetValue, ResultSet
 
 from .bars import documents_in
-from .view import BLUES, ChartView, Colors, Mark, ink_on, small_font
+from .view import BLUES, ChartView, Colors, Mark, ink_on, share_of, small_font
 
 # (abbreviation, column, row): Scotland above the north of England, Northern Ireland across the
 # sea to the west, Wales beside the West Midlands, London in the south-east corner.
@@ -84,21 +84,23 @@ class RegionMapView(ChartView):
         return size, left, 12, legend_w
 
     def build(self, width: int) -> tuple[list[Mark], int]:
-        height = max(self.height(), 300)
+        height = max(self.height(), 200)
         size, left, top, _lw = self._geometry(width, height)
         marks = []
+        has_selection = any(v.selected for v in self.counts.values())
         for region, (abbr, col, row) in TILES.items():
             fv = self.counts.get(region)
             count = fv.count if fv else 0
             # Northern Ireland sits a little apart, across the Irish Sea
             x = left + col * size + (0 if region == "Northern Ireland" else 0.3 * size)
             rect = QRectF(x + 2, top + row * size + 2, size - 4, size - 4)
-            share = count / self.docs if self.docs else 0.0
-            marks.append(Mark("region", region, region, count, share, rect, bool(fv and fv.selected)))
+            selected = bool(fv and fv.selected)
+            marks.append(Mark("region", region, region, count, share_of(count, self.docs, selected, has_selection),
+                              rect, selected))
         return marks, height
 
     def heightForWidth(self, width: int) -> int:
-        return 300
+        return 320
 
     def draw(self, p: QPainter, colors: Colors, width: int, height: int, interactive: bool) -> None:
         size, left, top, legend_w = self._geometry(width, height)

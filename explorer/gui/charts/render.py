@@ -44,7 +44,7 @@ def render(rs: ResultSet, kind: str, path: Path, key: str = "sector", width: int
         view = RegionMapView()
     view.resize(width, 300)
     view.set_result(rs)
-    view.resize(width, view.heightForWidth(width) if kind == "bars" else (300 if kind == "map" else 260))
+    view.resize(width, view.heightForWidth(width))
     view.relayout()
     data = view.render_png() if suffix == "png" else view.render_svg()
     export_mod.write_bytes(Path(path), data)

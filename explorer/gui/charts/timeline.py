@@ -7,6 +7,7 @@ becomes a ``date`` filter (FROM..TO), shown as a chip like every other filter.""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
@@ -16,12 +17,13 @@ from PySide6.QtWidgets import QWidget
 from explorer.query import DATE_KEY, QueryError, ResultSet, parse_date_range
 
 from .bars import documents_in
-from .view import ChartView, Colors, Mark, small_font
+from .view import ChartView, Colors, Mark, share_of, small_font
 
 GRANULARITIES = ("year", "month", "day")
 KEY_LEN = {"year": 4, "month": 7, "day": 10}
 MAX_BUCKETS = 60  # "auto" picks the finest granularity with at most this many buckets
-HARD_MAX = 400  # a chosen granularity with more buckets than this falls back to a coarser one
+HARD_MAX = 400
+MAX_SLOT = 110  # pixels per bucket at most: a few buckets stay bars, not slabs  # a chosen granularity with more buckets than this falls back to a coarser one
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -172,13 +174,13 @@ class TimelineView(ChartView):
         return QRectF(left, top, max(width - left - 12, 40), max(height - top - 2.6 * fm.height() - 8, 40))
 
     def build(self, width: int) -> tuple[list[Mark], int]:
-        height = max(self.height(), 220)
+        height = max(self.height(), 180)
         plot = self._plot(width, height)
         n = len(self.bars)
         if not n:
             return [], height
         gap_before_none = 1 if self.bars[-1].key is None and n > 1 else 0
-        slot = plot.width() / (n + gap_before_none * 0.6)
+        slot = min(plot.width() / (n + gap_before_none * 0.6), MAX_SLOT)
         top = max(b.count for b in self.bars) or 1
         marks = []
         x = plot.left()
@@ -187,15 +189,15 @@ class TimelineView(ChartView):
                 x += slot * 0.6
             h = plot.height() * b.count / top
             bar = QRectF(x + slot * 0.12, plot.bottom() - h, max(slot * 0.76, 1.0), h)
-            share = b.count / self.docs if self.docs else 0.0
             selected = b.key is not None and bool(self._ranges) and bucket_in(b.key, self._ranges)
+            share = share_of(b.count, self.docs, selected, bool(self._ranges))
             marks.append(Mark(DATE_KEY, b.key, b.label, b.count, share, QRectF(x, plot.top(), slot, plot.height()),
                               selected, enabled=b.key is not None, inner=bar))
             x += slot
         return marks, height
 
     def heightForWidth(self, width: int) -> int:
-        return 220
+        return 260
 
     def draw(self, p: QPainter, colors: Colors, width: int, height: int, interactive: bool) -> None:
         small = small_font(self.font(), -1)
@@ -207,6 +209,7 @@ class TimelineView(ChartView):
             p.drawText(QRectF(0, 0, width, height), Qt.AlignmentFlag.AlignCenter, "No documents in these results")
             return
         top = max(b.count for b in self.bars) or 1
+        plot.setRight(min(plot.right(), self.marks[-1].rect.right() + 8) if self.marks else plot.right())
         # grid and y axis
         for frac in (0.0, 0.5, 1.0):
             y = plot.bottom() - plot.height() * frac
@@ -226,7 +229,8 @@ class TimelineView(ChartView):
             c.setAlphaF(0.18)
             p.fillRect(r, c)
         # bars
-        label_every = max(1, int((fm.horizontalAdvance("Sep 2010") + 10) / max(self.marks[0].rect.width(), 1)) + 1)
+        widest = max((fm.horizontalAdvance(date_label(b.key)) for b in self.bars if b.key and not b.partial), default=0) + 12
+        label_every = max(1, math.ceil(widest / max(self.marks[0].rect.width(), 1)))
         for i, (m, b) in enumerate(zip(self.marks, self.bars)):
             if i == hover or i == focus:
                 p.fillRect(m.rect, colors.grid)
@@ -234,8 +238,9 @@ class TimelineView(ChartView):
             if b.key is None:
                 fill = colors.muted
             if b.partial:
-                p.fillRect(m.inner, QBrush(fill, Qt.BrushStyle.BDiagPattern))
-                p.setPen(QPen(fill, 1))
+                ink = fill if m.selected else fill.darker(150)
+                p.fillRect(m.inner, QBrush(ink, Qt.BrushStyle.BDiagPattern))
+                p.setPen(QPen(ink, 1))
                 p.drawRect(m.inner)
             elif b.key is None:
                 p.fillRect(m.inner, QBrush(fill, Qt.BrushStyle.Dense4Pattern))
@@ -245,13 +250,21 @@ class TimelineView(ChartView):
                 p.setPen(colors.text)
                 p.drawText(QRectF(m.rect.left() - 4, m.inner.top() - fm.height() - 1, m.rect.width() + 8, fm.height()),
                            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, f"{b.count:,}")
-            # axis labels: every bucket that fits, the no-date bar always
-            if b.key is None or b.partial or i % label_every == 0:
-                p.setPen(colors.text if b.key else colors.muted)
-                text = "No date" if b.key is None else (date_label(b.key) + ("*" if b.partial else ""))
-                w = max(fm.horizontalAdvance(text) + 4, m.rect.width())
-                p.drawText(QRectF(m.rect.center().x() - w / 2, plot.bottom() + 4, w, fm.height()),
-                           Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text)
+        # axis labels: "no date" and the buckets with documents first, then evenly spaced ones,
+        # each only where it does not overlap a label already placed
+        taken: list[tuple[float, float]] = []
+        order = sorted(range(len(self.bars)), key=lambda i: (self.bars[i].key is not None, not self.bars[i].count,
+                                                              i % label_every != 0, i))
+        for i in order:
+            m, b = self.marks[i], self.bars[i]
+            text = "No date" if b.key is None else (date_label(b.key) + ("*" if b.partial else ""))
+            w = fm.horizontalAdvance(text) + 8
+            x0 = m.rect.center().x() - w / 2
+            if any(x0 < r and x0 + w > l for l, r in taken):
+                continue
+            taken.append((x0, x0 + w))
+            p.setPen(colors.text if b.key else colors.muted)
+            p.drawText(QRectF(x0, plot.bottom() + 4, w, fm.height()), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text)
         p.setPen(QPen(colors.muted, 1))
         p.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
         note = f"Documents per {self.used}"

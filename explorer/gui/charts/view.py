@@ -23,7 +23,8 @@ class Mark:
     value: str | None  # facet value or date bucket; None for the "no date" bar
     label: str
     count: int
-    share: float  # of the documents in the current results
+    share: float | None  # of the documents in the current results; None: a value outside them
+    # (another value of a facet with a selection: its count is what adding it would bring)
     rect: QRectF
     selected: bool = False
     enabled: bool = True  # "no date" cannot be a filter
@@ -31,8 +32,10 @@ class Mark:
 
     def describe(self) -> str:
         docs = "document" if self.count == 1 else "documents"
+        if self.share is None:
+            return f"{self.label}: {self.count:,} {docs} (not in the results; adding it brings them in)"
         state = ", selected" if self.selected else ""
-        return f"{self.label}: {self.count:,} {docs} ({self.share:.0%}){state}"
+        return f"{self.label}: {self.count:,} {docs} ({self.share:.0%} of the results){state}"
 
 
 @dataclass
@@ -70,6 +73,14 @@ def _mix(a: QColor, b: QColor, t: float) -> QColor:
 # A sequential single-hue scale (ColorBrewer "Blues", 5 classes): ordered by lightness, so it
 # reads in monochrome and for every kind of colour blindness.
 BLUES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+
+
+def share_of(count: int, docs: int, selected: bool, facet_has_selection: bool) -> float | None:
+    """A value's share of the results, or None for a value the results leave out (an unselected
+    value of a facet with a selection: its disjunctive count is not part of the results)."""
+    if facet_has_selection and not selected:
+        return None
+    return count / docs if docs else 0.0
 
 
 def ink_on(fill: QColor) -> QColor:
@@ -266,7 +277,8 @@ class ChartView(QWidget):
         return super().event(event)
 
     def tooltip(self, mark: Mark) -> str:
-        hint = "click to remove this filter" if mark.selected else "click to filter by it"
+        hint = "click to remove this filter" if mark.selected else "click to add it to the filter" if mark.share is None \
+            else "click to filter by it"
         return f"{mark.describe()}\n{hint}" if mark.enabled else mark.describe()
 
     def mouseReleaseEvent(self, event) -> None:
