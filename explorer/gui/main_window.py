@@ -27,7 +27,7 @@ from explorer.query import Hit, NoIndex, PathfinderRow, Query, QueryError, Resul
 from explorer.store import FACET_KEYS
 
 from . import icons
-from .charts.panel import ChartsController
+from .charts.controller import ChartsController
 from .compare_view import CompareView
 from .dialogs import AboutDialog, ExportDialog, ExportRequest, IndexProgressDialog, Notice, SkippedDialog, SyntaxPopup
 from .facet_panel import TITLES, FacetPanel

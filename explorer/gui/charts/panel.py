@@ -1,22 +1,18 @@
-"""The "Charts" area: a dock beside the results (or floated, or stacked over them) with the
-facet charts, the timeline and the region map as tabs; each saves as PNG, SVG and CSV. The
-controller wires the charts to the main window: a click becomes a facet selection exactly as a
-tick in the facet panel, a timeline range becomes a ``date`` filter chip, and where the dock is
-and which tab shows are remembered in QSettings."""
+"""The "Charts" panel: the facet charts, the timeline and the region map as tabs, with the
+timeline's bucket choice and Save (PNG, SVG, CSV). Built by controller.ChartsController the
+first time the Charts dock shows."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMenu, QScrollArea, QTabWidget, QToolButton,
-    QVBoxLayout, QWidget,
+    QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QScrollArea, QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
 from explorer import export as export_mod
-from explorer.query import DATE_KEY, ResultSet
+from explorer.query import ResultSet
 
 from .bars import BarsView
 from .region_map import RegionMapView
@@ -159,93 +155,3 @@ class ChartsPanel(QWidget):
             return
         self.runner.submit(work, pool="files", name="save chart", on_result=lambda p: self.saved.emit(p, ""),
                            on_error=lambda exc: self.saved.emit(str(path), str(exc)))
-
-
-class ChartsController(QObject):
-    """Puts the panel in a dock of ``window`` (a MainWindow) with a View menu action, and joins
-    its clicks to the window's facet selection."""
-
-    def __init__(self, window, menu: QMenu):
-        super().__init__(window)
-        self.window = window
-        self.settings: QSettings = window.settings
-        self.panel = ChartsPanel(window.runner, window.settings)
-        self.dock = QDockWidget("Charts", window)
-        self.dock.setObjectName("chartsDock")
-        self.dock.setWidget(self.panel)
-        self.dock.setAllowedAreas(Qt.DockWidgetArea.AllDockWidgetAreas)
-        s = self.settings
-        area = Qt.DockWidgetArea(int(s.value("charts/area", Qt.DockWidgetArea.BottomDockWidgetArea.value)))
-        if area not in (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
-                        Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea):
-            area = Qt.DockWidgetArea.BottomDockWidgetArea
-        window.addDockWidget(area, self.dock)
-        self.dock.setFloating(_bool(s.value("charts/floating", False)))
-        geo = s.value("charts/geometry")
-        if geo is not None and self.dock.isFloating():
-            self.dock.restoreGeometry(geo)
-        self.panel.tabs.setCurrentIndex(min(max(int(s.value("charts/tab", 0)), 0), 2))
-        g = self.panel.granularity.findData(str(s.value("charts/granularity", "auto")))
-        self.panel.granularity.setCurrentIndex(max(g, 0))
-        self.dock.setVisible(_bool(s.value("charts/visible", False)))
-        self.panel.setMinimumHeight(220)
-        self._sized = False
-
-        self.action: QAction = self.dock.toggleViewAction()
-        self.action.setText("&Charts")
-        self.action.setShortcut(QKeySequence("Ctrl+4"))
-        self.action.setStatusTip("Show or hide the facet charts, the timeline and the region map")
-        menu.addAction(self.action)
-
-        self.panel.facetToggled.connect(window._on_facet_toggled)
-        self.panel.dateChosen.connect(self.set_date)
-        self.panel.saved.connect(self._saved)
-        window.resultsShown.connect(self._results)
-        self.dock.visibilityChanged.connect(self._visibility)
-        self.dock.dockLocationChanged.connect(lambda a: self._remember("charts/area", a.value))
-        self.dock.topLevelChanged.connect(lambda f: self._remember("charts/floating", bool(f)))
-        self.panel.tabs.currentChanged.connect(lambda i: self._remember("charts/tab", i))
-        self.panel.granularity.currentIndexChanged.connect(
-            lambda _i: self._remember("charts/granularity", self.panel.granularity.currentData()))
-
-    def _remember(self, key: str, value) -> None:
-        self.settings.setValue(key, value)
-        if self.dock.isFloating():
-            self.settings.setValue("charts/geometry", self.dock.saveGeometry())
-
-    def _results(self) -> None:
-        self.panel.set_result(self.window.result, visible=self.dock.isVisible())
-
-    def _visibility(self, visible: bool) -> None:
-        if self.window.isVisible() and not getattr(self.window, "_closing", False):
-            self._remember("charts/visible", self.dock.isVisible())
-        if visible:
-            if not self._sized and not self.dock.isFloating():  # a first showing gets room for the map
-                self._sized = True
-                vertical = self.window.dockWidgetArea(self.dock) in (Qt.DockWidgetArea.TopDockWidgetArea,
-                                                                     Qt.DockWidgetArea.BottomDockWidgetArea)
-                self.window.resizeDocks([self.dock], [360 if vertical else 520],
-                                        Qt.Orientation.Vertical if vertical else Qt.Orientation.Horizontal)
-            self.panel.refresh_if_stale()
-
-    def set_date(self, value: str) -> None:
-        """Replace the date filter with ``value`` ("" removes it) and search again."""
-        w = self.window
-        if value:
-            w.selection[DATE_KEY] = [value]
-        else:
-            w.selection.pop(DATE_KEY, None)
-        w.chips.set_selection(w.selection)
-        w.run_search()
-
-    def _saved(self, path: str, error: str) -> None:
-        sb = self.window.statusBar()
-        if error:
-            sb.showMessage(f"Could not save the chart: {error}", 15000)
-        else:
-            self.settings.setValue("charts/folder", str(Path(path).parent))
-            sb.showMessage(f"Saved {path}", 8000)
-
-
-def _bool(v) -> bool:
-    return v is True or str(v).lower() in ("true", "1")
