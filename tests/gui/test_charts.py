@@ -9,13 +9,15 @@ import struct
 from contextlib import closing
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from explorer import indexer
 from explorer.query import Engine, Query
 
 from ..test_dates import write_dated_corpus
-from .conftest import WAIT_MS, search, settle, shown_doc_ids
+from .conftest import WAIT_MS, offscreen_popup, search, settle, shown_doc_ids
 
 
 def show_charts(qtbot, w, tab: int):
@@ -24,7 +26,11 @@ def show_charts(qtbot, w, tab: int):
     panel = w.charts.panel
     panel.tabs.setCurrentIndex(tab)
     view = panel.views()[tab]
-    qtbot.waitUntil(lambda: view.isVisible() and bool(view.marks), timeout=WAIT_MS)
+    scroll = view.parentWidget().parentWidget()
+    # shown, laid out at its final width (the dock sizes itself when first shown)
+    qtbot.waitUntil(lambda: view.isVisible() and bool(view.marks) and view.width() == scroll.viewport().width(),
+                    timeout=WAIT_MS)
+    QApplication.processEvents()
     return view
 
 
@@ -34,8 +40,17 @@ def mark_of(view, key, value):
     return found[0]
 
 
+def into_view(view, index):
+    """Scroll the chart's area so the mark shows (the dock may be shorter than the chart)."""
+    QApplication.processEvents()  # pending layout first: the scroll range must be current
+    scroll = view.parentWidget().parentWidget()  # the QScrollArea around the chart's viewport
+    r = view.marks[index].rect.toAlignedRect()
+    scroll.ensureVisible(r.center().x(), r.center().y(), r.width() // 2 + 4, r.height() // 2 + 4)
+    return r.center()
+
+
 def click_mark(qtbot, view, index):
-    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=view.marks[index].rect.center().toPoint())
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=into_view(view, index))
 
 
 def wait_facets(qtbot, w, facets):
@@ -220,3 +235,16 @@ def test_the_dock_is_remembered(make_window, seed_index, qtbot, settings):
     assert again.charts.panel.tabs.currentIndex() == 2
     assert again.charts.panel.granularity.currentData() == "month"
     qtbot.waitUntil(lambda: bool(again.charts.panel.region_map.marks), timeout=WAIT_MS)
+
+
+@offscreen_popup
+def test_hover_shows_count_and_share(window, qtbot, engine):
+    bars = show_charts(qtbot, window, 0)
+    i = mark_of(bars, "sector", "Health")
+    health = next(v for v in engine.search(Query(limit=0)).facets["sector"] if v.value == "Health")
+    pos = into_view(bars, i)
+    qtbot.mouseMove(bars, pos=pos)
+    QApplication.sendEvent(bars, QHelpEvent(QEvent.Type.ToolTip, pos, bars.mapToGlobal(pos)))
+    share = f"{health.count / window.result.total:.0%}"
+    qtbot.waitUntil(lambda: QToolTip.isVisible() and f"{health.count} documents ({share}" in QToolTip.text(), timeout=WAIT_MS)
+    assert bars.hovered() == i

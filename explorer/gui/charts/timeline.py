@@ -64,6 +64,11 @@ def _end(d: str) -> str:
     return d
 
 
+def _bound(d: str) -> str:
+    """A string that sorts like the last day of ``d`` (without calendar work)."""
+    return d + "-12-31" if len(d) == 4 else d + "-99" if len(d) == 7 else d
+
+
 def _steps(lo: str, hi: str, g: str, limit: int) -> list[str] | None:
     """The bucket keys from ``lo`` to ``hi`` (ISO days) at granularity ``g``; None if more than ``limit``."""
     a, b = dt.date.fromisoformat(lo), dt.date.fromisoformat(hi)
@@ -88,8 +93,9 @@ def buckets(dates: list[tuple[str | None, int]], granularity: str = "auto") -> t
     out: list[Bucket] = []
     g = "year"
     if dated:
-        lo = min(_start(d) for d, _n in dated)
-        hi = max(_end(d) for d, _n in dated)
+        lo = _start(min(d for d, _n in dated))  # "2010" < "2010-01-05": a string's start sorts with it
+        last = max(_bound(d) for d, _n in dated)  # cheap string bounds; the real last day once
+        hi = _end(last[:7]) if last.endswith("-99") else last
         finest = max(len(d) for d, _n in dated)
         wanted = [x for x in GRANULARITIES if KEY_LEN[x] <= finest]
         if granularity in GRANULARITIES:
@@ -351,7 +357,7 @@ class TimelineView(ChartView):
             elif not shift:
                 self._kb_anchor = -1
             j = index + (1 if event.key() == Qt.Key.Key_Right else -1)
-            if 0 <= j < len(self.marks):
+            if 0 <= j < len(self.buttons()):
                 self.buttons()[j].setFocus(Qt.FocusReason.OtherFocusReason)
             self.update()
             return True

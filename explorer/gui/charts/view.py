@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QAbstractButton, QToolTip, QWidget
 
@@ -86,6 +86,9 @@ def share_of(count: int, docs: int, selected: bool, facet_has_selection: bool) -
 def ink_on(fill: QColor) -> QColor:
     """Black or white text, whichever reads on ``fill``."""
     return QColor("#ffffff") if fill.lightnessF() < 0.55 else QColor("#1a1a1a")
+
+
+BUTTON_BATCH = 48  # keyboard stops made per turn of the event loop
 
 
 class MarkButton(QAbstractButton):
@@ -173,9 +176,14 @@ class ChartView(QWidget):
         return QSize(480, max(self._content_height, 120))
 
     def _sync_buttons(self) -> None:
+        # New buttons come in batches, one per turn of the event loop, so a first long timeline
+        # never holds the GUI thread for long; the marks are drawn (and clickable) at once.
         focus = next((b.index for b in self._buttons if b.hasFocus()), -1)
-        while len(self._buttons) < len(self.marks):
+        missing = len(self.marks) - len(self._buttons)
+        for _ in range(min(missing, BUTTON_BATCH)):
             self._buttons.append(MarkButton(self))
+        if missing > BUTTON_BATCH:
+            QTimer.singleShot(0, self, self._sync_buttons)  # not called once the chart is gone
         for i, b in enumerate(self._buttons):
             if i >= len(self.marks):
                 b.hide()
@@ -306,7 +314,7 @@ class ChartView(QWidget):
                 return True
             return False
         j = index + step
-        if 0 <= j < len(self.marks):
+        if 0 <= j < len(self.buttons()):
             self._buttons[j].setFocus(Qt.FocusReason.OtherFocusReason)
         return True
 
