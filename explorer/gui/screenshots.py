@@ -5,7 +5,8 @@
 writes docs/main-window.png (the same picture as ``explorer gui --screenshot docs/main-window.png
 homeless --facet sector=Health``), docs/side-by-side.png (two sources, one pinned) and
 docs/charts-facets.png, docs/charts-timeline.png, docs/charts-map.png (the Charts dock's views,
-with a region selected).
+with a region selected). ``--charts-only --suffix=-1k --data-dir DIR`` makes only the chart
+pictures, of another index (the README's are of the 1,000-document benchmark corpus).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def side_by_side(data: Path, out: Path, query: str = "social enterprise", size: 
             app.processEvents()
 
 
-def charts(data: Path, out_dir: Path, size: tuple[int, int] = (1500, 980)) -> int:
+def charts(data: Path, out_dir: Path, size: tuple[int, int] = (1500, 980), suffix: str = "") -> int:
     """The window with the Charts dock showing each view in turn (one region selected), and
     each view alone, grabbed with QWidget.grab()."""
     from .main_window import MainWindow
@@ -76,12 +77,13 @@ def charts(data: Path, out_dir: Path, size: tuple[int, int] = (1500, 980)) -> in
                 view = panel.views()[tab]
                 wait_for(app, lambda v=view: bool(v.marks) and v.isVisible(), 30)
                 app.processEvents()
-                if not view.grab().save(str(out_dir / f"charts-{name}.png")):
-                    print(f"explorer: cannot write {out_dir / f'charts-{name}.png'}", file=sys.stderr)
+                out = out_dir / f"charts-{name}{suffix}.png"
+                if not view.grab().save(str(out)):
+                    print(f"explorer: cannot write {out}", file=sys.stderr)
                     return 1
             panel.tabs.setCurrentIndex(2)
             app.processEvents()
-            return save_screenshot(w, out_dir / "charts-window.png")
+            return save_screenshot(w, out_dir / f"charts-window{suffix}.png")
         finally:
             w.close()
             w.deleteLater()
@@ -107,5 +109,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out_dir", type=Path, nargs="?", default=Path("docs"))
     parser.add_argument("--data-dir", type=Path, default=None, help="an existing index (default: index the seeds)")
+    parser.add_argument("--charts-only", action="store_true", help="only the Charts pictures (needs --data-dir)")
+    parser.add_argument("--suffix", default="", help="added to the Charts pictures' names")
     args = parser.parse_args()
+    if args.charts_only:
+        if args.data_dir is None:
+            parser.error("--charts-only needs --data-dir")
+        sys.exit(charts(args.data_dir, args.out_dir, suffix=args.suffix))
     sys.exit(run(args.out_dir, args.data_dir))

@@ -128,6 +128,16 @@ def buckets(dates: list[tuple[str | None, int]], granularity: str = "auto") -> t
     return g, out
 
 
+def axis_ticks(top: int) -> list[int]:
+    """0 and round steps (1, 2 or 5 times a power of ten) up to the first at or above ``top``."""
+    top = max(top, 1)
+    raw = top / 4
+    mag = 10 ** max(len(str(int(raw))) - 1, 0)
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+    step = max(int(step), 1)
+    return list(range(0, -(-top // step) * step + 1, step))
+
+
 def bucket_in(key: str, ranges: list[tuple[str | None, str | None]]) -> bool:
     s, e = _start(key), _end(key)
     return any((lo is None or s >= lo) and (hi is None or e <= hi) for lo, hi in ranges)
@@ -175,7 +185,7 @@ class TimelineView(ChartView):
     # geometry
     def _plot(self, width: int, height: int) -> QRectF:
         fm = QFontMetrics(small_font(self.font(), -1))
-        left = fm.horizontalAdvance(f"{max((b.count for b in self.bars), default=0):,}") + 16
+        left = fm.horizontalAdvance(f"{axis_ticks(max((b.count for b in self.bars), default=0))[-1]:,}") + 16
         top = fm.height() + 8  # room for the count over the tallest bar
         return QRectF(left, top, max(width - left - 12, 40), max(height - top - 2.6 * fm.height() - 8, 40))
 
@@ -187,7 +197,7 @@ class TimelineView(ChartView):
             return [], height
         gap_before_none = 1 if self.bars[-1].key is None and n > 1 else 0
         slot = min(plot.width() / (n + gap_before_none * 0.6), MAX_SLOT)
-        top = max(b.count for b in self.bars) or 1
+        top = axis_ticks(max(b.count for b in self.bars))[-1]
         marks = []
         x = plot.left()
         for b in self.bars:
@@ -214,18 +224,17 @@ class TimelineView(ChartView):
             p.setPen(colors.muted)
             p.drawText(QRectF(0, 0, width, height), Qt.AlignmentFlag.AlignCenter, "No documents in these results")
             return
-        top = max(b.count for b in self.bars) or 1
+        ticks = axis_ticks(max(b.count for b in self.bars))
+        top = ticks[-1]
         plot.setRight(min(plot.right(), self.marks[-1].rect.right() + 8) if self.marks else plot.right())
-        # grid and y axis
-        for frac in (0.0, 0.5, 1.0):
-            y = plot.bottom() - plot.height() * frac
+        # grid and y axis, at round numbers
+        for value in ticks:
+            y = plot.bottom() - plot.height() * value / top
             p.setPen(QPen(colors.grid, 1))
             p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
             p.setPen(colors.muted)
-            value = round(top * frac)
-            if frac == 0.0 or value != round(top * (frac - 0.5)):
-                p.drawText(QRectF(0, y - fm.height() / 2, plot.left() - 6, fm.height()),
-                           Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{value:,}")
+            p.drawText(QRectF(0, y - fm.height() / 2, plot.left() - 6, fm.height()),
+                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{value:,}")
         hover, focus = (self.hovered(), self.focus_index()) if interactive else (-1, -1)
         band = self._band() if interactive else None
         if band is not None:

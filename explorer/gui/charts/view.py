@@ -70,9 +70,10 @@ def _mix(a: QColor, b: QColor, t: float) -> QColor:
                   int(a.blue() * t + b.blue() * (1 - t)))
 
 
-# A sequential single-hue scale (ColorBrewer "Blues", 5 classes): ordered by lightness, so it
-# reads in monochrome and for every kind of colour blindness.
-BLUES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+# A sequential single-hue scale (ColorBrewer "Blues", the five darker of its six classes, so the
+# lightest still differs from the white of an empty tile): ordered by lightness, so it reads in
+# monochrome and for every kind of colour blindness.
+BLUES = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
 
 
 def share_of(count: int, docs: int, selected: bool, facet_has_selection: bool) -> float | None:
