@@ -663,6 +663,7 @@ class _DocIndex:
     CACHE = "facets.bin"  # the masks, kept beside the full-text files of the generation they describe
 
     def __init__(self, store: Store, cache: Path | None = None):
+        self._dmasks: dict[str | None, int] | None = None  # built on first use (_date_masks)
         rows = store.doc_sort_rows()
         self.ids: list[str] = [r[0] for r in rows]
         self.num: dict[str, int] = {d: i for i, d in enumerate(self.ids)}
@@ -768,7 +769,7 @@ class _DocIndex:
 
     def _date_masks(self) -> dict[str | None, int]:
         """Each stated date (as precise as the text gives it; None = no date) -> its documents."""
-        if getattr(self, "_dmasks", None) is None:
+        if self._dmasks is None:
             groups: dict[str | None, bytearray] = {}
             for i, d in enumerate(self._date):
                 key = d[:10] if d and _ISO_DATE.fullmatch(d[:10]) else None

@@ -116,9 +116,13 @@ class ChartsPanel(QWidget):
         if rs is None:
             self.summary.setText("")
             return
-        dated = sum(n for d, n in rs.dates if d)
-        docs = sum(n for _d, n in rs.dates)
-        self.summary.setText(f"{self.bars.docs:,} documents · {dated:,} of {docs:,} dated" if docs else "No documents")
+        docs = self.bars.docs
+        if not docs:
+            self.summary.setText("No documents")
+        elif rs.facets.get("date"):
+            self.summary.setText(f"{docs:,} documents in the chosen dates")
+        else:
+            self.summary.setText(f"{docs:,} documents · {sum(n for d, n in rs.dates if d):,} with a date")
 
     def refresh_if_stale(self) -> None:
         if self._stale:

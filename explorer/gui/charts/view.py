@@ -196,7 +196,6 @@ class ChartView(QWidget):
             if b.accessibleName() != name:
                 b.setAccessibleName(name)
             b.setChecked(m.selected)
-            b.setEnabled(m.enabled)
             b.show()
         if 0 <= focus < len(self.marks):
             self._buttons[focus].setFocus()
