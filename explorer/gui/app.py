@@ -15,7 +15,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from explorer import __version__
-from explorer.query import DATE_KEY, Query, QueryError
+from explorer.query import DATE_KEY, Query, QueryError, parse_date_range
 from explorer.store import FACET_KEYS
 
 from . import icons
@@ -90,6 +90,8 @@ def main(data: Path, screenshot: Path | None = None, corpus: Path | None = None,
     given search, wait for its results, save a PNG of the window and return."""
     try:
         q = Query.from_pairs(query or "", list(facets))
+        for value in q.facets.get(DATE_KEY, []):
+            parse_date_range(value)  # a bad date is one line now, not a window that never settles
     except QueryError as exc:
         print(f"explorer: {exc}", file=sys.stderr)
         return 1
