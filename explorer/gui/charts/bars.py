@@ -33,6 +33,7 @@ class BarsView(ChartView):
         self.facets: dict[str, list[FacetValue]] = {}
         self.docs = 0
         self.expanded: set[str] = set()
+        self._blocks: dict[str, QRectF] = {}  # each facet's heading, where build() put it
         self.setAccessibleName("Facet charts")
 
     def set_result(self, rs: ResultSet | None) -> None:
@@ -64,7 +65,7 @@ class BarsView(ChartView):
         bar_w = max(min(col_w, MAX_WIDTH) - pad - label_w - 8 - count_w, 20)
         marks: list[Mark] = []
         heights = [float(pad)] * ncols
-        self._blocks: dict[str, QRectF] = {}
+        self._blocks = {}
         for key in self.keys:
             values, hidden = self._shown(key)
             c = min(range(ncols), key=lambda k: (heights[k], k))  # the shortest column, leftmost first
@@ -90,7 +91,7 @@ class BarsView(ChartView):
         return marks, int(max(heights) + pad)
 
     def heightForWidth(self, width: int) -> int:
-        blocks = getattr(self, "_blocks", {})
+        blocks = self._blocks
         try:
             return self.build(width)[1]
         finally:

@@ -150,6 +150,7 @@ class TimelineView(ChartView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.granularity = "auto"
+        self._dates: list[tuple[str | None, int]] = []
         self.used = "year"
         self.bars: list[Bucket] = []
         self.docs = 0
@@ -177,7 +178,7 @@ class TimelineView(ChartView):
         self._rebucket()
 
     def _rebucket(self) -> None:
-        self.used, self.bars = buckets(getattr(self, "_dates", []), self.granularity)
+        self.used, self.bars = buckets(self._dates, self.granularity)
         self._drag = None
         self._kb_anchor = -1
         self.relayout()
