@@ -826,7 +826,7 @@ def parse_date_range(value: str) -> tuple[str | None, str | None]:
     """``2010``, ``2010-08..2010-09``, ``2010..``, ``..2011-03-02`` (also ``[A TO B]``, as in
     whoosh's ``date:[...]``) -> the first and last day covered, as ISO strings (None = open)."""
     text = value.strip().strip("[]").strip()
-    parts = re.split(r"\s*\.\.\s*|\s+to\s+", text, maxsplit=1, flags=re.I)
+    parts = re.split(r"\s*\.\.\s*|\s+to\s+", text, maxsplit=1, flags=re.IGNORECASE)
     lo, hi = (parts[0], parts[0]) if len(parts) == 1 else parts
     lo, hi = lo.strip(), hi.strip()
     if not (lo or hi) or any(p and not _ISO_DATE.fullmatch(p) for p in (lo, hi)):

@@ -66,7 +66,7 @@ def test_clicking_a_bar_toggles_the_facet_as_the_panel_does(window, qtbot, engin
     everything = engine.search(Query(limit=None))
     # the chart's numbers are the engine's facet counts for the same query
     for key in ("pathfinder", "sector", "region", "mentor", "source"):
-        header, rows = bars.csv_rows()
+        _header, rows = bars.csv_rows()
         assert {r[1]: r[2] for r in rows if r[0] == key} == {v.value: v.count for v in everything.facets[key]}
     click_mark(qtbot, bars, mark_of(bars, "sector", "Education"))
     wait_facets(qtbot, window, {"sector": ["Education"]})
@@ -127,7 +127,7 @@ def test_clicking_a_tile_filters_by_region(window, qtbot, engine):
                                                "South West", "Wales", "Scotland", "Northern Ireland"}
     counts = {v.value: v.count for v in engine.search(Query(limit=0)).facets["region"]}
     assert {m.value: m.count for m in tiles.marks if m.count} == counts
-    header, rows = tiles.csv_rows()
+    _header, rows = tiles.csv_rows()
     assert {r[0]: r[2] for r in rows if r[2]} == counts
     assert all(b.accessibleName().startswith(b.chart.marks[b.index].label + ":") for b in tiles.buttons())
     click_mark(qtbot, tiles, mark_of(tiles, "region", "South West"))
@@ -186,7 +186,7 @@ def test_timeline_keyboard_range_and_numbers_match_the_cli(make_window, dated_in
     search(qtbot, w, "Leicester OR Lambeth OR Mansfield OR Newcastle OR Cardiff")  # all but the year-only date
     w.charts.panel.granularity.setCurrentIndex(w.charts.panel.granularity.findData("day"))
     assert line.used == "day"
-    header, rows = line.csv_rows()
+    _header, rows = line.csv_rows()
     assert [(r[0] or None, r[1]) for r in rows] == w.result.dates  # at day precision: the engine's own buckets
     assert line.marks[0].value == "2010-08" and line.marks[1].value == "2010-08-01"  # month-only, then its days
     search(qtbot, w, "")

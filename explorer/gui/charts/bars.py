@@ -117,7 +117,7 @@ class BarsView(ChartView):
                 b.setAccessibleName(m.label)
 
     def draw(self, p: QPainter, colors: Colors, width: int, height: int, interactive: bool) -> None:
-        fm, row, head = self._metrics()
+        fm, row, _head = self._metrics()
         bold = small_font(self.font(), 0, bold=True)
         small = small_font(self.font(), -1)
         sfm = QFontMetrics(small)
