@@ -32,7 +32,7 @@ from explorer.corpus.read import SUPPORTED_EXTENSIONS, Limits, SkipFile
 from explorer.corpus.split import MetadataSheet
 from explorer.knowledge import taxonomy as taxonomy_mod
 from explorer.knowledge.tagger import Mention, Tagger
-from explorer.store import Store, StoreError
+from explorer.store import ForeignDatabase, Store, StoreError
 
 METADATA_SHEET = "metadata.csv"
 INDEX_DIRNAME = "index"
@@ -354,6 +354,8 @@ def run(data: Path, corpus: Path | None = None, rebuild: bool = False, progress:
     with _run_lock(data):
         try:
             store = _open_checked(db_path(data))
+        except ForeignDatabase as exc:  # not ours to rebuild, move or write into
+            raise IndexError_(str(exc)) from None
         except StoreError as exc:
             # An unreadable database is moved aside and rebuilt from the corpus.
             try:

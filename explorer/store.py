@@ -21,6 +21,16 @@ class StoreError(Exception):
     """The database cannot be used; the message says why in one line."""
 
 
+class ForeignDatabase(StoreError):
+    """The file is a readable SQLite database, but not ours (another program's): never write
+    into it, never move it aside; refuse."""
+
+
+# Tables every index of ours has had since schema 1: a database with other tables and without
+# these is another program's.
+_OUR_TABLES = {"meta", "files", "documents", "passages", "mentions", "doc_facets", "entities"}
+
+
 _SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS files (
@@ -69,12 +79,17 @@ class Store:
                 conn = sqlite3.connect(str(self.path), check_same_thread=False)
             conn.execute("PRAGMA busy_timeout = 10000")
             self.db = sqlite_utils.Database(conn)
-            if not readonly:
-                self.db.execute("PRAGMA journal_mode = WAL")
-                self.db.execute("PRAGMA synchronous = NORMAL")
-                self._migrate()
-            else:
-                self._check_version()
+            try:
+                if not readonly:
+                    self._check_identity()  # before the journal mode changes the file's header
+                    self.db.execute("PRAGMA journal_mode = WAL")
+                    self.db.execute("PRAGMA synchronous = NORMAL")
+                    self._migrate()
+                else:
+                    self._check_version()
+            except BaseException:
+                conn.close()
+                raise
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"index database {self.path} is unreadable ({exc})") from None
 
@@ -86,7 +101,21 @@ class Store:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         return int(row[0]) if row else 0
 
+    def _check_identity(self) -> None:
+        """Refuse another program's database before anything is written to it: an empty file
+        (or one with no tables) is ours to create; tables of any other shape are not."""
+        tables = set(self.db.table_names())
+        if not tables:
+            return
+        meta_cols = {c.name for c in self.db["meta"].columns} if "meta" in tables else set()
+        if not _OUR_TABLES <= tables or meta_cols != {"key", "value"} or self._version() == 0:
+            shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+            raise ForeignDatabase(f"{self.path} is another program's SQLite database (tables: {shown}), "
+                                  "not a Pathfinder Explorer index; refusing to write to it "
+                                  "(move it away or choose another data dir)")
+
     def _check_version(self) -> None:
+        self._check_identity()
         v = self._version()
         if v > SCHEMA_VERSION:
             raise StoreError(f"index was written by a newer version (schema {v}); rebuild with this version")
