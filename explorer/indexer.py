@@ -29,7 +29,7 @@ from explorer import fulltext, paths
 from explorer.corpus.document import Document, documents_from_file
 from explorer.corpus.passages import passage_at
 from explorer.corpus.read import SUPPORTED_EXTENSIONS, Limits, SkipFile
-from explorer.corpus.split import MetadataSheet
+from explorer.corpus.split import MetadataSheet, SheetError
 from explorer.knowledge import taxonomy as taxonomy_mod
 from explorer.knowledge.tagger import Mention, Tagger
 from explorer.store import ForeignDatabase, Store, StoreError
@@ -490,7 +490,10 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
     summary.rebuilt = rebuild
     _remove_stale_dirs(store, keep=(current,))
 
-    sheet = MetadataSheet.load(corpus / METADATA_SHEET)
+    try:
+        sheet = MetadataSheet.load(corpus / METADATA_SHEET)
+    except SheetError as exc:  # before anything is written: the index stays as it was
+        raise IndexError_(f"{exc}; fix the sheet (or move it away) and index again; the index is unchanged") from None
     summary.notes.extend(sheet.problems)
     sheet_sha = sha256_of(corpus / METADATA_SHEET) if (corpus / METADATA_SHEET).is_file() else ""
     if store.meta("metadata_sheet", "") != sheet_sha and not rebuild:
