@@ -14,6 +14,7 @@ import math
 import os
 import re
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -124,6 +125,30 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
 # --------------------------------------------------------------------------- index
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived: unwind as Ctrl+C does (the run cancels, its worker processes
+    are stopped and its half-written files removed) instead of dying on the spot and leaving
+    the workers running, holding our standard output open (``explorer index | tee log``)."""
+
+
+@contextlib.contextmanager
+def _stop_on_signals():
+    def stop(signum, _frame):
+        raise Stopped(signal.Signals(signum).name)
+
+    old = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread (an embedding caller)
+                old[sig] = signal.signal(sig, stop)
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
 def _memory_bytes() -> int | None:
     """The machine's physical memory, where the platform says."""
     try:
@@ -174,11 +199,14 @@ def index(ctx: click.Context, corpus: Path | None, rebuild: bool, max_size: floa
 
     limits = Limits(max_bytes=int(max_size * 1024 * 1024))
     try:
-        summary = indexer.run(data, corpus, rebuild=rebuild, progress=progress, limits=limits, workers=workers)
+        with _stop_on_signals():
+            summary = indexer.run(data, corpus, rebuild=rebuild, progress=progress, limits=limits, workers=workers)
     except indexer.IndexError_ as exc:
         _fail(str(exc))
     except StoreError as exc:
         _fail(str(exc))
+    except Stopped as exc:
+        _fail(f"stopped by {exc.args[0]}; the previous index is unchanged")
     except KeyboardInterrupt:
         _fail("interrupted; the previous index is unchanged")
     finally:

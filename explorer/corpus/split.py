@@ -283,6 +283,7 @@ class MetadataSheet:
 
     rows: dict[str, dict[str, str]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    _by_file: tuple[int, dict[str, list[str]]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def load(cls, path: Path) -> MetadataSheet:
@@ -339,10 +340,19 @@ class MetadataSheet:
     def subset(self, rel_path: str) -> MetadataSheet:
         """The rows :meth:`lookup` can use for the file ``rel_path``: what a worker process
         needs for one file, instead of a copy of the whole sheet."""
+        if not self.rows:
+            return self
+        if self._by_file is None or self._by_file[0] != len(self.rows):
+            by_file: dict[str, list[str]] = {}
+            for key in self.rows:
+                by_file.setdefault(key, []).append(key)
+                base, sep, n = key.rpartition("#")
+                if sep and n.isdigit():
+                    by_file.setdefault(base, []).append(key)
+            self._by_file = (len(self.rows), by_file)
         name = rel_path.rsplit("/", 1)[-1]
-        keep = {k: v for k, v in self.rows.items()
-                if k in (rel_path, name) or k.rpartition("#")[0] in (rel_path, name)}
-        return MetadataSheet(rows=keep)
+        keys = self._by_file[1].get(rel_path, []) + (self._by_file[1].get(name, []) if name != rel_path else [])
+        return MetadataSheet(rows={k: self.rows[k] for k in keys})
 
     def lookup(self, rel_path: str, n: int | None) -> dict[str, str]:
         """Overrides for article ``n`` (1-based, None for a single-article file) of a file given
