@@ -9,8 +9,12 @@ import os
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from explorer.query import Engine, Hit, PathfinderRow, Query, ResultSet
+from explorer.model import Hit, PathfinderRow, Query, ResultSet
+
+if TYPE_CHECKING:  # the engine is passed in (in the engine's own process, for the desktop app)
+    from explorer.query import Engine
 
 EXPORT_LEVELS = ("documents", "passages", "mentions", "pathfinders")
 

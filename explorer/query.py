@@ -22,25 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from explorer import fulltext, indexer
-from explorer.store import FACET_KEYS, Store, StoreError
-
-LEVELS = ("documents", "passages", "pathfinders")
-SORTS = ("relevance", "date", "title")
-MAX_QUERY_CHARS = 1000
-SNIPPET_CHARS = 220
-
-
-class QueryError(Exception):
-    """The request itself is wrong (unknown facet key, level, sort); one line for the user."""
-
-
-class NoIndex(Exception):
-    """There is no usable index yet; the message names the command that makes one."""
-
-
-class IndexDamaged(NoIndex):
-    """The index was found damaged while in use; ``explorer index`` rebuilds it."""
-
+from explorer.model import (FACET_KEYS, LEVELS, MAX_QUERY_CHARS, SNIPPET_CHARS, SORTS, FacetValue, Hit, IndexDamaged,
+                            NoIndex, PathfinderRow, Query, QueryError, ResultSet, marked_to_html, marked_to_plain)
+from explorer.store import Store, StoreError
 
 def _guard_db(method):
     """Turn SQLite's errors on a damaged database into one clear IndexDamaged."""
@@ -66,109 +50,6 @@ def _one_snapshot(method):
             return method(self, *args, **kwargs)
 
     return wrapper
-
-
-@dataclass
-class Query:
-    text: str = ""
-    facets: dict[str, list[str]] = field(default_factory=dict)
-    level: str = "documents"
-    sort: str = "relevance"
-    limit: int | None = 50
-    offset: int = 0
-
-    @classmethod
-    def from_pairs(cls, text: str = "", pairs: list[str] | tuple[str, ...] = (), **kw) -> Query:
-        """Build from ``KEY=VALUE`` strings as given on the command line."""
-        facets: dict[str, list[str]] = {}
-        for pair in pairs:
-            key, sep, value = pair.partition("=")
-            key = key.strip().lower()
-            if not sep or not key:
-                raise QueryError(f"--facet needs KEY=VALUE, got {pair!r} (keys: {', '.join(FACET_KEYS)})")
-            facets.setdefault(key, []).append(value.strip())
-        return cls(text=text or "", facets=facets, **kw)
-
-
-@dataclass
-class FacetValue:
-    value: str
-    count: int
-    selected: bool = False
-
-
-@dataclass
-class Hit:
-    doc_id: str
-    file: str
-    title: str
-    source: str
-    author: str
-    date: str
-    url: str
-    pathfinders: list[dict[str, str]]
-    mentors: list[str]
-    regions: list[str]
-    sectors: list[str]
-    score: float
-    snippet: str  # plain text
-    snippet_marked: str = ""  # query-term matches between fulltext.MARK_START / MARK_END
-    passage: int | None = None  # passages level: ordinal, offsets and text
-    start: int | None = None
-    end: int | None = None
-    text: str | None = None
-
-    @property
-    def snippet_html(self) -> str:
-        return marked_to_html(self.snippet_marked or self.snippet)
-
-    def as_dict(self) -> dict:
-        d = {
-            "doc_id": self.doc_id, "file": self.file, "title": self.title, "source": self.source,
-            "author": self.author, "date": self.date, "url": self.url, "pathfinders": self.pathfinders,
-            "mentors": self.mentors, "regions": self.regions, "sectors": self.sectors,
-            "score": round(self.score, 4), "snippet": self.snippet,
-        }
-        if self.passage is not None:
-            d.update(passage=self.passage, start=self.start, end=self.end, text=self.text)
-        return d
-
-
-@dataclass
-class PathfinderRow:
-    id: str
-    name: str
-    sectors: list[str]
-    regions: list[str]
-    documents: int
-    files: int
-    sources: list[str]
-    later_names: list[str]
-
-    def as_dict(self) -> dict:
-        return {"id": self.id, "name": self.name, "sectors": self.sectors, "regions": self.regions,
-                "documents": self.documents, "files": self.files, "sources": self.sources,
-                "later_names": self.later_names}
-
-
-@dataclass
-class ResultSet:
-    query: Query
-    hits: list  # Hit for documents/passages, PathfinderRow for pathfinders
-    total: int
-    facets: dict[str, list[FacetValue]]
-    elapsed_ms: float
-    read_as: str  # the query text as it was actually searched
-    notes: list[str]  # how a malformed query was read, unknown facet values, ...
-    terms: list[tuple[str, str]]  # query terms, for highlighting
-
-    @property
-    def level(self) -> str:
-        return self.query.level
-
-    def unit(self) -> str:
-        word = {"documents": "document", "passages": "passage", "pathfinders": "pathfinder"}[self.level]
-        return word if self.total == 1 else word + "s"
 
 
 # --------------------------------------------------------------------------- lenient reading
@@ -282,15 +163,6 @@ def _balance(text: str) -> tuple[str, bool]:
     result = "".join(out)
     result2 = re.sub(r"\[([^\]]*)\]", lambda m: m.group(0) if re.search(r"\bto\b", m.group(1), re.I) else " " + m.group(1) + " ", result)
     return result2, fixed or result2 != result
-
-
-def marked_to_html(marked: str) -> str:
-    """Snippet with match sentinels -> safe HTML: text escaped, matches in <b>."""
-    return html.escape(marked, quote=False).replace(fulltext.MARK_START, "<b>").replace(fulltext.MARK_END, "</b>")
-
-
-def marked_to_plain(marked: str) -> str:
-    return marked.replace(fulltext.MARK_START, "").replace(fulltext.MARK_END, "")
 
 
 # --------------------------------------------------------------------------- the engine

@@ -14,7 +14,6 @@ from typing import Any
 import sqlite_utils
 
 SCHEMA_VERSION = 1
-FACET_KEYS = ("pathfinder", "sector", "region", "mentor", "source", "author", "year")
 
 
 class StoreError(Exception):

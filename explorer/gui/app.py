@@ -15,8 +15,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from explorer import __version__
-from explorer.query import Query, QueryError
-from explorer.store import FACET_KEYS
+from explorer.model import FACET_KEYS, Query, QueryError
 
 from . import icons
 
