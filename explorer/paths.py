@@ -60,8 +60,9 @@ METADATA_SHEET = "metadata.csv"  # in a corpus folder: per-file metadata overrid
 
 
 class Layout:
-    """The index files of the data dir ``data``::
+    """The files the program keeps in the data dir ``data``::
 
+        gui.lock                   held by the one desktop app open on this data dir
         index/
           explorer.db              the SQLite database (+ -wal, -shm)
           explorer.db.checked      its files as the last run of this program left them
@@ -72,6 +73,7 @@ class Layout:
             facets.bin             the facet bitmasks of that generation (a cache)
     """
 
+    GUI_LOCK = "gui.lock"
     INDEX_DIR = "index"
     DB = "explorer.db"
     CHECKED_SUFFIX = ".checked"
@@ -83,6 +85,10 @@ class Layout:
 
     def __init__(self, data: str | os.PathLike[str]):
         self.data = Path(data)
+
+    @property
+    def gui_lock(self) -> Path:
+        return self.data / self.GUI_LOCK
 
     @property
     def index_dir(self) -> Path:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 
@@ -117,6 +120,7 @@ class Store:
             row = self.db.execute("PRAGMA quick_check").fetchone()
             return bool(row) and row[0] == "ok"
         except sqlite3.DatabaseError:
+            log.debug("integrity check of %s failed", self.path, exc_info=True)
             return False
 
     def close(self) -> None:
@@ -151,7 +155,7 @@ class Store:
             try:
                 conn.execute("COMMIT")
             except sqlite3.ProgrammingError:  # closed inside (the engine reopened its store)
-                pass
+                log.debug("read snapshot of %s ended on a closed connection", self.path, exc_info=True)
 
     def known_files(self) -> dict[str, dict[str, Any]]:
         cur = self.db.execute("SELECT * FROM files")  # (plain rows: every run reads them all)
