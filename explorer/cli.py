@@ -23,8 +23,9 @@ import click
 from explorer import __version__, indexer, paths
 from explorer.corpus.read import Limits
 from explorer.export import EXPORT_LEVELS, ExportError, export as export_csv, export_rows, rows_for, to_csv_text
-from explorer.query import LEVELS, SORTS, Engine, NoIndex, Query, QueryError
-from explorer.store import FACET_KEYS, StoreError
+from explorer.model import FACET_KEYS, LEVELS, SORTS, NoIndex, Query, QueryError
+from explorer.query import Engine
+from explorer.store import StoreError
 
 
 class UserError(click.ClickException):
@@ -201,7 +202,7 @@ def index(ctx: click.Context, corpus: Path | None, rebuild: bool, max_size: floa
     try:
         with _stop_on_signals():
             summary = indexer.run(data, corpus, rebuild=rebuild, progress=progress, limits=limits, workers=workers)
-    except indexer.IndexError_ as exc:
+    except indexer.IndexBuildError as exc:
         _fail(str(exc))
     except StoreError as exc:
         _fail(str(exc))

@@ -16,25 +16,26 @@ back). Calls are answered one at a time, in order; the object may be shared betw
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from explorer.query import Engine, NoIndex, Query, ResultSet
+from explorer import procs
+from explorer.model import NoIndex, Query, ResultSet
 
 
 class EngineProcess:
     """Starts the child and opens the index there; raises what ``Engine(data)`` raises (with
     ``wait=False``: at the first call, or at :meth:`wait_ready`, so that the caller can do other
-    work while the child starts)."""
+    work while the child starts).
+
+    Requests are ``(method name, args, kwargs)``; replies ``(kind, value)`` pairs
+    (explorer.procs). The child imports the engine; this process never loads the storage code."""
 
     def __init__(self, data: Path, wait: bool = True):
-        import multiprocessing
-
         self.data = Path(data)
-        ctx = multiprocessing.get_context("spawn" if os.name == "nt" else "forkserver")
+        ctx = procs.context()
         self._conn, there = ctx.Pipe()
         self._lock = threading.Lock()
         self._closed = False
@@ -113,12 +114,10 @@ class EngineProcess:
 
     def _receive(self) -> Any:
         try:
-            kind, value = self._conn.recv()
+            message = self._conn.recv()
         except (EOFError, OSError):
             raise self._gone() from None
-        if kind == "error":
-            raise value
-        return value
+        return procs.unwrap(message)
 
     def _gone(self) -> NoIndex:
         self._proc.join(timeout=2)
@@ -170,14 +169,16 @@ def _serve(conn, data: str) -> None:
     """The child: open the engine, then answer calls until told to close or the parent goes."""
     import signal
 
+    from explorer.query import Engine
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in a terminal is the app's to handle
     try:
         engine = Engine(Path(data))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent
-        _send(conn, ("error", exc))
+        _send(conn, "error", exc)
         return
     try:
-        if not _send(conn, ("ok", None)):
+        if not _send(conn, "ok", None):
             return
         while True:
             try:
@@ -189,27 +190,17 @@ def _serve(conn, data: str) -> None:
             try:
                 if name == "call":
                     fn, *rest = args
-                    reply: tuple = ("ok", fn(engine, *rest, **kwargs))
+                    kind, value = "ok", fn(engine, *rest, **kwargs)
                 else:
-                    reply = ("ok", getattr(engine, name)(*args, **kwargs))
+                    kind, value = "ok", getattr(engine, name)(*args, **kwargs)
             except Exception as exc:  # noqa: BLE001 - raised again in the parent
-                reply = ("error", exc)
-            if not _send(conn, reply):
+                kind, value = "error", exc
+            if not _send(conn, kind, value):
                 return
     finally:
         engine.close()
 
 
-def _send(conn, message: tuple) -> bool:
-    try:
-        conn.send(message)
-    except OSError:
-        return False
-    except Exception as exc:  # a value or exception that cannot be pickled
-        kind, value = message
-        what = f"{type(value).__name__}: {value}" if kind == "error" else type(value).__name__
-        try:
-            conn.send(("error", RuntimeError(f"{what} (cannot be passed back from the search process: {exc})")))
-        except OSError:
-            return False
-    return True
+def _send(conn, kind: str, value: Any) -> bool:
+    return procs.send(conn, kind, value, lambda what, exc: RuntimeError(
+        f"{what} (cannot be passed back from the search process: {exc})"))

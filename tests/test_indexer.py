@@ -186,7 +186,7 @@ def test_isolated_run_gives_the_same_index_and_relays_progress_in_order(seed_cor
 
 
 def test_isolated_run_raises_what_run_raises(tmp_path, data_dir):
-    with pytest.raises(indexer.IndexError_, match="corpus folder not found"):
+    with pytest.raises(indexer.IndexBuildError, match="corpus folder not found"):
         indexer.run_isolated(data_dir, tmp_path / "missing")
 
 

@@ -2,7 +2,7 @@
 bar, menus and shortcuts. Every call into the core runs through ``workers.Runner``: engine work
 in the single-thread "engine" pool, index runs in the "index" pool. The GUI thread never waits
 on disk or on the full-text index. The engine and each index run live in child processes
-(explorer.engine_process, indexer.run_isolated), so those pool threads only wait on pipes and
+(explorer.engine_process, explorer.indexer.isolated), so those pool threads only wait on pipes and
 never hold the interpreter lock the GUI thread needs to paint."""
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from explorer import export as export_mod
-from explorer import indexer, paths
-from explorer import engine_process
+from explorer import engine_process, paths
 from explorer.engine_process import EngineProcess
-from explorer.query import Hit, NoIndex, PathfinderRow, Query, QueryError, ResultSet
-from explorer.store import FACET_KEYS
+from explorer.indexer.isolated import run_isolated
+from explorer.model import (FACET_KEYS, Cancelled, Hit, IndexBuildError, NoIndex, PathfinderRow, Query, QueryError,
+                            ResultSet)
 
 from . import icons
 from .compare_view import CompareView
@@ -979,16 +979,14 @@ class MainWindow(QMainWindow):
         last = str(self.settings.value("corpus/last", "") or "")
 
         def work(task):
-            target = indexer.resolve_corpus(data, corpus)
-            if corpus is None and target == paths.seeds_dir() and last and Path(last).is_dir():
-                # the index cannot say what it was built from (none yet, or damaged): use the
-                # folder this user indexed last rather than the demo corpus
-                target = Path(last)
-            task.progress(-1, 0, str(target))  # tells the GUI which folder is being indexed
             # in a child process: this thread only waits on a pipe, so the GUI thread never
-            # competes with the indexing for the interpreter lock
-            return indexer.run_isolated(data, target, rebuild=rebuild, progress=task.progress,
-                                        cancelled=task.cancelled)
+            # competes with the indexing for the interpreter lock. When the index cannot say
+            # what it was built from (none yet, or damaged), the child takes the folder this
+            # user indexed last rather than the demo corpus, and names the folder it chose
+            # (progress -1 tells the GUI which folder is being indexed).
+            return run_isolated(data, corpus, rebuild=rebuild, progress=task.progress, cancelled=task.cancelled,
+                                fallback=Path(last) if last else None,
+                                on_corpus=lambda target: task.progress(-1, 0, target))
 
         self._index_task = self.runner.submit(work, pool="index", name="index", on_progress=self._index_progress,
                                               on_result=self._index_done, on_error=self._index_failed)
@@ -1096,7 +1094,7 @@ class MainWindow(QMainWindow):
 
     def _index_failed(self, exc: BaseException) -> None:
         self._end_index_run()
-        if isinstance(exc, indexer.Cancelled):
+        if isinstance(exc, Cancelled):
             self.statusBar().showMessage("Indexing cancelled; the previous index is unchanged." if self.engine is not None
                                          else "Indexing cancelled; no index was built.", 15000)
             if self.engine is None:
@@ -1105,7 +1103,7 @@ class MainWindow(QMainWindow):
                                  "or .html files, or File › Re-index (Ctrl+R) to index the bundled demo corpus.")
             self.indexFinished.emit("cancelled")
             return
-        msg = str(exc) if isinstance(exc, indexer.IndexError_) else f"{type(exc).__name__}: {exc}"
+        msg = str(exc) if isinstance(exc, IndexBuildError) else f"{type(exc).__name__}: {exc}"
         self.statusBar().showMessage(f"Indexing failed: {msg}", 20000)
         if self.engine is None:
             self.total_label.setText("No index")
