@@ -71,7 +71,7 @@ def _analyse(todo: list[tuple[str, Path, int, float]], workers: int):
     ctx = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=indexer._worker_init,
                              initargs=(None, Limits())) as pool:
-        yield from pool.map(indexer._worker_analyse, [(rel, str(path), None) for rel, path, _s, _m in todo], chunksize=4)
+        yield from pool.map(indexer._worker_analyse, [(rel, str(path), None, None) for rel, path, _s, _m in todo], chunksize=4)
 
 
 def _workers(n: int) -> int:

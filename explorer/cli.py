@@ -178,9 +178,12 @@ def _max_size(mb: float) -> float:
               show_default=True, help="Skip files larger than this many MB (at most the machine's memory).")
 @click.option("--workers", type=click.IntRange(min=0), default=None,
               help="Processes that read and tag files (0 = in this process; default: by corpus size).")
+@click.option("--follow-outside-links", is_flag=True,
+              help="Index links to files outside the corpus folder too (skipped by default).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
 @click.pass_context
-def index(ctx: click.Context, corpus: Path | None, rebuild: bool, max_size: float, workers: int | None, quiet: bool) -> None:
+def index(ctx: click.Context, corpus: Path | None, rebuild: bool, max_size: float, workers: int | None,
+          follow_outside_links: bool, quiet: bool) -> None:
     """Index a corpus folder (incremental: only new, changed and removed files are processed)."""
     data = ctx.obj["data"]
     if corpus is not None and not corpus.is_dir():
@@ -201,7 +204,8 @@ def index(ctx: click.Context, corpus: Path | None, rebuild: bool, max_size: floa
     limits = Limits(max_bytes=int(max_size * 1024 * 1024))
     try:
         with _stop_on_signals():
-            summary = indexer.run(data, corpus, rebuild=rebuild, progress=progress, limits=limits, workers=workers)
+            summary = indexer.run(data, corpus, rebuild=rebuild, progress=progress, limits=limits, workers=workers,
+                                  outside_links=follow_outside_links)
     except indexer.IndexBuildError as exc:
         _fail(str(exc))
     except StoreError as exc:

@@ -86,8 +86,12 @@ def _uid(doc_id: str, ordinal: int | None) -> str:
 
 
 def _parse_uid(uid: str) -> tuple[str, int | None]:
-    parts = uid.split("\x1f")
-    return (parts[1], None) if parts[0] == "d" else (parts[1], int(parts[2]))
+    """The inverse of _uid, for any doc id: one made from a file name may itself hold the
+    separator (a control character is a valid file name character)."""
+    if uid.startswith("d\x1f"):
+        return uid[2:], None
+    doc_id, _, ordinal = uid[2:].rpartition("\x1f")
+    return doc_id, int(ordinal)
 
 
 def _to_datetime(iso: str) -> _dt.datetime | None:

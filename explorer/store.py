@@ -17,7 +17,8 @@ import sqlite_utils
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_FROM = 1  # the oldest schema a reader can search as it is
 
 
 class StoreError(Exception):
@@ -34,11 +35,11 @@ class ForeignDatabase(StoreError):
 _OUR_TABLES = {"meta", "files", "documents", "passages", "mentions", "doc_facets", "entities"}
 
 
-_SCHEMA_V1 = """
+_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, size INTEGER, mtime REAL, sha256 TEXT,
-    status TEXT NOT NULL, reason TEXT, docs INTEGER DEFAULT 0, indexed_at TEXT
+    status TEXT NOT NULL, reason TEXT, docs INTEGER DEFAULT 0, indexed_at TEXT, doc_base TEXT
 );
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY, file TEXT NOT NULL, ordinal INTEGER NOT NULL,
@@ -65,7 +66,12 @@ CREATE INDEX IF NOT EXISTS doc_facets_doc ON doc_facets(doc_id);
 """
 
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
-MIGRATIONS: dict[int, str] = {}
+# 1 -> 2: files.doc_base, the id base of a file's documents (explorer.corpus.document.id_bases);
+# NULL in a version-1 index means the stem, the only rule then, so a file whose base is its
+# stem is not re-read; files that shared a stem (and so one id) differ from it and are re-read.
+MIGRATIONS: dict[int, str] = {
+    1: "ALTER TABLE files ADD COLUMN doc_base TEXT",
+}
 
 
 class Store:
@@ -124,7 +130,7 @@ class Store:
             raise StoreError(f"index was written by a newer version (schema {v}); rebuild with this version")
         if v == 0:
             raise StoreError(f"index database {self.path} is empty or damaged (it has no tables)")
-        if v < SCHEMA_VERSION:
+        if v < READABLE_FROM:  # a reader needs nothing later versions added (only the indexer does)
             raise StoreError("index needs upgrading; run `explorer index` once")
 
     def _migrate(self) -> None:
@@ -132,7 +138,7 @@ class Store:
         if v > SCHEMA_VERSION:
             raise StoreError(f"index was written by a newer version (schema {v}); rebuild with this version")
         if v == 0:
-            self.db.conn.executescript(_SCHEMA_V1)
+            self.db.conn.executescript(_SCHEMA)
             self.set_meta(schema_version=str(SCHEMA_VERSION))
             self.db.conn.commit()
             return

@@ -41,7 +41,7 @@ def analyse_here(todo: list[ScannedFile], sheet: MetadataSheet, limits: Limits, 
         if cancelled():
             raise Cancelled()
         try:
-            yield analyse_file(f.path, f.rel, sheet, tagger, tax, limits)
+            yield analyse_file(f.path, f.rel, sheet, tagger, tax, limits, f.id_base)
         except Exception as exc:
             yield _internal_error(f.rel, exc)
 
@@ -74,9 +74,9 @@ class Analyser:
         tasks, results = ctx.Queue(), ctx.Queue()
         sheet = self.sheet
 
-        def task(f: ScannedFile) -> tuple[str, str, MetadataSheet | None]:
+        def task(f: ScannedFile) -> tuple[str, str, MetadataSheet | None, str | None]:
             sub = sheet.subset(f.rel) if sheet is not None else None
-            return f.rel, f.full, sub if sub is not None and sub.rows else None
+            return f.rel, f.full, sub if sub is not None and sub.rows else None, f.id_base
 
         batches = [[task(f) for f in self.todo[i:i + self.BATCH]] for i in range(0, len(self.todo), self.BATCH)]
         n = max(1, min(self.workers, len(batches)))
@@ -164,12 +164,12 @@ def _worker_init(data: str | None, limits: Limits) -> None:
     _WORKER.update(tax=tax, tagger=Tagger(tax), limits=limits)
 
 
-def _worker_analyse(task: tuple[str, str, MetadataSheet | None]) -> Analysed:
+def _worker_analyse(task: tuple[str, str, MetadataSheet | None, str | None]) -> Analysed:
     """One file; ``task`` carries the metadata.csv rows for that file only (a copy of the
-    whole sheet in every worker cost several times the sheet's size per worker)."""
-    rel, path, sheet = task
+    whole sheet in every worker cost several times the sheet's size per worker) and its id base."""
+    rel, path, sheet, id_base = task
     try:
-        return analyse_file(Path(path), rel, sheet, _WORKER["tagger"], _WORKER["tax"], _WORKER["limits"])
+        return analyse_file(Path(path), rel, sheet, _WORKER["tagger"], _WORKER["tax"], _WORKER["limits"], id_base)
     except Exception as exc:
         return _internal_error(rel, exc)
 
@@ -202,8 +202,8 @@ def _worker_loop(tasks, results, data: str, limits: Limits, ft_dir: str, alive) 
                 break
             seq, batch = msg
             out = []
-            for rel, path, sheet in batch:
-                res = _worker_analyse((rel, path, sheet))
+            for task in batch:
+                res = _worker_analyse(task)
                 if res.fulltext:
                     if builder is None:
                         builder = fulltext.SegmentBuilder(Path(ft_dir))
