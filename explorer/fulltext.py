@@ -60,6 +60,13 @@ class FullTextError(Exception):
     """The full-text index cannot be used; the message says why in one line."""
 
 
+def stop_words(text: str) -> list[str]:
+    """The words of ``text`` the text fields do not index (too common: "the", "of")."""
+    from whoosh.analysis import STOP_WORDS
+
+    return [w for w in re.findall(r"\w+", text.lower()) if w in STOP_WORDS]
+
+
 def _schema() -> Schema:
     stem = StemmingAnalyzer()
     plain = StandardAnalyzer(stoplist=None)
@@ -112,6 +119,7 @@ class ParsedQuery:
     interpreted: str
     empty: bool
     probe: object = None  # the same query for scoring a few given hits (no bulk phrase work)
+    nothing: bool = False  # it can match nothing: every word a stop word, or an empty phrase
 
 
 @dataclass
@@ -723,11 +731,15 @@ class FullText:
         except Exception:
             words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
             q = wq.And([wq.Or([wq.Term("title", w.lower()), wq.Term("text", w.lower())]) for w in words]) if words else wq.NullQuery
-        if q is wq.NullQuery:
-            return ParsedQuery(wq.NullQuery, text, False)
+        if q is wq.NullQuery:  # nothing searchable in it (stop words, an empty phrase)
+            return ParsedQuery(wq.NullQuery, text, False, nothing=True)
         if not shortcuts:
             return ParsedQuery(q, str(q), False)
         return ParsedQuery(_fast_phrases(q), str(q), False, _fast_phrases(q, bulk=False))
+
+    def nothing(self) -> ParsedQuery:
+        """A query that matches nothing (what was typed had nothing searchable in it)."""
+        return ParsedQuery(wq.NullQuery, "", False, nothing=True)
 
     def _for(self, level: str):
         """The searcher of a level's index."""
@@ -747,6 +759,8 @@ class FullText:
             else:
                 results = s.search(pq.q, limit=limit, terms=False)
                 pairs = [(hit.score, hit.docnum) for hit in results]
+            if not pairs:  # (an index with no documents has no columns to read: whoosh raises)
+                return []
             col = s.reader().column_reader("uid")
             memo = self._uids if s is self._searcher else {}
             out = []
