@@ -13,14 +13,16 @@ import contextlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from multiprocessing.context import BaseContext
+from multiprocessing.context import ForkServerContext, SpawnContext
 from typing import Any
 
 
-def context() -> BaseContext:
+def context() -> SpawnContext | ForkServerContext:
     """Children start from a clean interpreter (never a fork of a threaded GUI process):
     "forkserver" where there is one, "spawn" on Windows."""
-    return multiprocessing.get_context("spawn" if os.name == "nt" else "forkserver")
+    if os.name == "nt":
+        return multiprocessing.get_context("spawn")
+    return multiprocessing.get_context("forkserver")
 
 
 @contextlib.contextmanager

@@ -168,7 +168,7 @@ class Store:
         return row[0] if row else default
 
     def set_meta(self, **values: str) -> None:
-        self.db["meta"].upsert_all([{"key": k, "value": v} for k, v in values.items()], pk="key")
+        self.db.table("meta").upsert_all([{"key": k, "value": v} for k, v in values.items()], pk="key")
 
     # ------------------------------------------------------------------ writes (indexer)
 
@@ -243,7 +243,7 @@ class Store:
 
     def put_entities(self, rows: Iterable[dict]) -> None:
         self.db.execute("DELETE FROM entities")
-        self.db["entities"].insert_all(list(rows), pk="key", replace=True)
+        self.db.table("entities").insert_all(list(rows), pk="key", replace=True)
 
     # ------------------------------------------------------------------ reads
 

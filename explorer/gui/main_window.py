@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer import export as export_mod
-from explorer import engine_process, paths
+from explorer import engine_process
 from explorer.engine_process import EngineProcess
 from explorer.indexer.isolated import run_isolated
 from explorer.model import (FACET_KEYS, Cancelled, Hit, IndexBuildError, NoIndex, PathfinderRow, Query, QueryError,

@@ -23,7 +23,6 @@ from explorer.model import Cancelled, IndexBuildError, IndexSummary, ProgressFn,
 if TYPE_CHECKING:
     from explorer.indexer.analysis import Analysed, analyse_document, analyse_file
     from explorer.indexer.isolated import run_isolated
-    from explorer.indexer.pool import _worker_analyse, _worker_init
     from explorer.indexer.runner import current_fulltext_dir, db_path, index_dir, resolve_corpus, run
     from explorer.indexer.scanning import ScannedFile, scan, sha256_of
 

@@ -114,6 +114,8 @@ def _isolated_main(results, cancel, data: str, corpus: str | None, rebuild: bool
     def unpicklable(what: str, exc: Exception) -> BaseException:
         return IndexBuildError(f"indexing failed: {what} ({exc})")
 
+    kind: str
+    value: object
     try:
         target = resolve_corpus(Path(data), None if corpus is None else Path(corpus))
         if corpus is None and fallback and target == paths.seeds_dir() and Path(fallback).is_dir():

@@ -133,13 +133,13 @@ def run(data: Path, corpus: Path | None = None, rebuild: bool = False, progress:
         raise IndexBuildError(f"the data dir {index_dir(data)} is not writable")
     with _run_lock(data):
         try:
-            store = _open_checked(db_path(data))
+            store = _open_checked(Layout(data))
         except ForeignDatabase as exc:  # not ours to rebuild, move or write into
             raise IndexBuildError(str(exc)) from None
         except StoreError as exc:
             # An unreadable database is moved aside and rebuilt from the corpus.
             try:
-                moved = _quarantine(db_path(data))
+                moved = _quarantine(Layout(data))
                 store = Store(db_path(data))
             except (OSError, StoreError) as exc2:
                 raise IndexBuildError(f"{exc}, and it cannot be replaced: {_why(exc2)}") from None
@@ -151,14 +151,14 @@ def run(data: Path, corpus: Path | None = None, rebuild: bool = False, progress:
             summary = _run(store, data, corpus, rebuild, progress, cancelled, limits, workers, outside_links)
         except Cancelled:
             store.close()
-            _note_checked(db_path(data))
+            _note_checked(Layout(data))
             raise
         except (OSError, sqlite3.DatabaseError) as exc:
             # The transaction was rolled back and the new full-text folder removed.
             raise IndexBuildError(f"indexing stopped: {_why(exc)}; the previous index is unchanged") from None
         finally:
             store.close()
-        _note_checked(db_path(data))
+        _note_checked(Layout(data))
         _remember_corpus(data, Path(summary.corpus))
     if note:
         summary.notes.insert(0, note)
@@ -177,29 +177,25 @@ def _db_stamp(db: Path) -> str:
     return "|".join(parts)
 
 
-def _note_checked(db: Path) -> None:
+def _note_checked(layout: Layout) -> None:
     """Record the database files as a finished (or cancelled) run leaves them."""
     try:
-        _checked_note(db).write_text(_db_stamp(db), encoding="utf-8")
+        layout.checked_note.write_text(_db_stamp(layout.db), encoding="utf-8")
     except OSError:  # only saves the next run a check
-        log.debug("cannot write %s", _checked_note(db), exc_info=True)
+        log.debug("cannot write %s", layout.checked_note, exc_info=True)
 
 
-def _checked_note(db: Path) -> Path:
-    """Beside the database: its files as this program last left them."""
-    return Layout(db.parent.parent).checked_note
-
-
-def _open_checked(db: Path) -> Store:
+def _open_checked(layout: Layout) -> Store:
     """The database, opened for writing, after SQLite's quick integrity check: damage anywhere
     in the file is found before the run trusts any of it. The check reads the whole file (0.15 s
     at 10,000 documents, ten times that at 100,000), so it is skipped when the files are exactly
     as the last run of this program left them (size, modification time and inode of the
     database and its log); any other writer, or a damaged file, changes them."""
     try:
-        trusted = _checked_note(db).read_text(encoding="utf-8") == _db_stamp(db)
+        trusted = layout.checked_note.read_text(encoding="utf-8") == _db_stamp(layout.db)
     except (OSError, ValueError):
         trusted = False
+    db = layout.db
     store = Store(db)
     if not trusted and not store.integrity_ok():
         store.close()
@@ -235,8 +231,9 @@ def _remember_corpus(data: Path, corpus: Path) -> None:
         log.debug("cannot write %s", target, exc_info=True)
 
 
-def _quarantine(db: Path) -> Path:
-    target = Layout(db.parent.parent).damaged_db(datetime.now().strftime("%Y%m%d-%H%M%S"))
+def _quarantine(layout: Layout) -> Path:
+    db = layout.db
+    target = layout.damaged_db(datetime.now().strftime("%Y%m%d-%H%M%S"))
     for suffix in ("", "-wal", "-shm"):
         p = Path(str(db) + suffix)
         if p.exists():
@@ -351,9 +348,9 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
                 if result.rel in known:
                     store.delete_file(result.rel)
                     writer.delete_file(result.rel)
-                f = by_rel.get(result.rel)
-                base = {"path": result.rel, "size": f.size if f else None, "mtime": f.mtime if f else None,
-                        "sha256": result.sha256, "indexed_at": now, "doc_base": f.id_base if f else None}
+                seen = by_rel.get(result.rel)
+                base = {"path": result.rel, "size": seen.size if seen else None, "mtime": seen.mtime if seen else None,
+                        "sha256": result.sha256, "indexed_at": now, "doc_base": seen.id_base if seen else None}
                 if result.skipped:
                     store.put_file({**base, "status": "skipped", "reason": result.skipped, "docs": 0})
                     continue

@@ -212,10 +212,11 @@ class Engine:
         if q.level == "pathfinders":
             hits = self._pathfinder_rows(final, has_filter=bool(selections) or not pq.empty)
             total = sum(1 for h in hits if h.documents) if (selections or not pq.empty) else len(hits)
-            page = hits
+            page: list = hits
         else:
             if matches is None:
                 ids = docs.ids if final is None else list(final)
+                ranked: list[tuple[str, int | None, float]]
                 if level == "documents":
                     ranked = [(i, None, 0.0) for i in ids]
                 else:
