@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import highlight, index, matching, qparser, query as wq
-from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh.analysis import LowercaseFilter, StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.filedb import compound as _whoosh_compound
@@ -64,12 +64,43 @@ def stop_words(text: str) -> list[str]:
     """The words of ``text`` the text fields do not index (too common: "the", "of")."""
     from whoosh.analysis import STOP_WORDS
 
-    return [w for w in re.findall(r"\w+", text.lower()) if w in STOP_WORDS]
+    return [w for w in re.findall(r"\w+", text.casefold()) if w in STOP_WORDS]
+
+
+class FoldFilter(LowercaseFilter):
+    """Unicode case folding (``str.casefold``) where whoosh lower-cases: "STRASSE" finds
+    "Straße", and every capital and small form of a letter is one term."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = t.text.casefold()
+            yield t
+
+
+def _folding(analyzer):
+    """``analyzer`` with its LowercaseFilter replaced by FoldFilter."""
+    analyzer.items = [FoldFilter() if type(x) is LowercaseFilter else x for x in analyzer.items]
+    return analyzer
+
+
+def outdated(path: Path) -> str | None:
+    """Why the index at ``path`` should be rebuilt although it is sound (None when it need not):
+    one written before case folding keeps lower-casing until it is rebuilt."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            ix = index.open_dir(str(path), indexname=INDEX_NAME, readonly=True)
+            items = getattr(ix.schema["text"].analyzer, "items", [])
+    except Exception:  # check() reports damage; this only looks at sound indexes
+        return None
+    if not any(type(x) is FoldFilter for x in items):
+        return "full-text index written before Unicode case folding; rebuilding it"
+    return None
 
 
 def _schema() -> Schema:
-    stem = StemmingAnalyzer()
-    plain = StandardAnalyzer(stoplist=None)
+    stem = _folding(StemmingAnalyzer())
+    plain = _folding(StandardAnalyzer(stoplist=None))
     return Schema(
         uid=ID(unique=True, stored=True, sortable=True),
         kind=ID(),
@@ -344,6 +375,9 @@ class _FastTerms:
 
         items = getattr(field.analyzer, "items", None) or []
         kinds = [type(x) for x in items]
+        # str.casefold for an index written with FoldFilter, str.lower for an older one
+        self._fold = str.casefold if FoldFilter in kinds else str.lower
+        kinds = [LowercaseFilter if k is FoldFilter else k for k in kinds]
         if type(field.format) is not Positions or not items:
             raise TypeError("not the expected analyser")
         tok = items[0]
@@ -371,8 +405,9 @@ class _FastTerms:
 
     def _index_plain(self, value: str):
         poses: dict[str, list[int]] = {}
+        fold = self._fold
         for i, tok in enumerate(self._TOKEN.findall(value)):
-            low = tok.lower()
+            low = fold(tok)
             lst = poses.get(low)
             if lst is None:
                 poses[low] = [i]
@@ -387,8 +422,9 @@ class _FastTerms:
             stems.clear()
         poses: dict[str, list[int]] = {}
         pos = None
+        fold = self._fold
         for i, tok in enumerate(self._TOKEN.findall(value)):
-            low = tok.lower()
+            low = fold(tok)
             n = len(low)
             if n < minsize or (maxsize is not None and n > maxsize) or low in stops:
                 continue
@@ -730,7 +766,7 @@ class FullText:
             q = self._parser.parse(text)
         except Exception:
             words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
-            q = wq.And([wq.Or([wq.Term("title", w.lower()), wq.Term("text", w.lower())]) for w in words]) if words else wq.NullQuery
+            q = wq.And([wq.Or([wq.Term("title", w.casefold()), wq.Term("text", w.casefold())]) for w in words]) if words else wq.NullQuery
         if q is wq.NullQuery:  # nothing searchable in it (stop words, an empty phrase)
             return ParsedQuery(wq.NullQuery, text, False, nothing=True)
         if not shortcuts:

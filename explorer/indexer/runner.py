@@ -259,6 +259,8 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
         if current is not None and store.count("documents"):
             reasons.append(fulltext.check(current) or "full-text index missing")
         current = None
+    if current is not None and (why := fulltext.outdated(current)):
+        reasons.append(why)
     if store.meta("limits") not in (None, _limits_key(limits)):
         reasons.append("size limits changed")
     if reasons and not rebuild:

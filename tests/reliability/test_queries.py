@@ -124,3 +124,48 @@ def test_an_empty_field_beside_words_keeps_the_words(seed_index):
         e.close()
     assert with_field.total == plain.total > 0
     assert any("nothing to search after 'author:'" in n for n in with_field.notes)
+
+
+def _fold_corpus(root):
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "strasse.txt").write_text("Die Straße\n\nThe Leicester mutual on the Straße of ﬁne things.\n",
+                                        encoding="utf-8")
+    return corpus
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_search_folds_case_beyond_lower(tmp_path, workers):
+    """str.lower() keeps "ß" and "ﬁ"; case folding makes STRASSE, strasse and Straße one word."""
+    data = tmp_path / "data"
+    indexer.run(data, _fold_corpus(tmp_path), workers=workers)
+    e = Engine(data)
+    try:
+        for text in ("STRASSE", "strasse", "Straße", "title:STRASSE", "fine", '"STRASSE of fine"'):
+            for level in ("documents",) if text.startswith("title:") else ("documents", "passages"):
+                assert e.search(Query(text=text, level=level, limit=None)).total >= 1, (text, level)
+    finally:
+        e.close()
+
+
+def test_an_index_from_before_case_folding_is_rebuilt(tmp_path, monkeypatch):
+    from explorer import fulltext
+
+    data = tmp_path / "data"
+    corpus = _fold_corpus(tmp_path)
+    monkeypatch.setattr(fulltext, "_folding", lambda analyzer: analyzer)  # as the previous version wrote it
+    indexer.run(data, corpus, workers=0)
+    monkeypatch.undo()
+    e = Engine(data)
+    try:
+        assert e.search(Query(text="STRASSE", limit=None)).total == 0  # lower() only
+    finally:
+        e.close()
+    summary = indexer.run(data, corpus, workers=0)
+    assert summary.rebuilt and any("case folding" in n for n in summary.notes), summary.notes
+    e = Engine(data)
+    try:
+        assert e.search(Query(text="STRASSE", limit=None)).total == 1
+    finally:
+        e.close()
+    assert not indexer.run(data, corpus, workers=0).rebuilt  # once only
