@@ -31,7 +31,8 @@ class EngineProcess:
     work while the child starts).
 
     Requests are ``(method name, args, kwargs)``; replies ``(kind, value)`` pairs
-    (explorer.procs). The child imports the engine; this process never loads the storage code."""
+    (explorer.procs). The child (explorer/engine_child.py) imports the engine; this process never
+    loads the storage code."""
 
     def __init__(self, data: Path, wait: bool = True):
         self.data = Path(data)
@@ -40,7 +41,8 @@ class EngineProcess:
         self._lock = threading.Lock()
         self._closed = False
         self._ready = False
-        self._proc = ctx.Process(target=_serve, args=(there, str(self.data)), daemon=True, name="explorer-engine")
+        self._proc = ctx.Process(target=procs.run_named, args=("explorer.engine_child:serve", there, str(self.data)),
+                                 daemon=True, name="explorer-engine")
         try:
             self._proc.start()
         except OSError as exc:
@@ -163,44 +165,3 @@ def discard_prestarted() -> None:
     """Close engines started early and never taken over."""
     while _prestarted:
         _prestarted.popitem()[1].close()
-
-
-def _serve(conn, data: str) -> None:
-    """The child: open the engine, then answer calls until told to close or the parent goes."""
-    import signal
-
-    from explorer.query import Engine
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in a terminal is the app's to handle
-    try:
-        engine = Engine(Path(data))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent
-        _send(conn, "error", exc)
-        return
-    try:
-        if not _send(conn, "ok", None):
-            return
-        while True:
-            try:
-                name, args, kwargs = conn.recv()
-            except (EOFError, OSError):
-                return  # the parent has gone
-            if name == "close":
-                return
-            try:
-                if name == "call":
-                    fn, *rest = args
-                    kind, value = "ok", fn(engine, *rest, **kwargs)
-                else:
-                    kind, value = "ok", getattr(engine, name)(*args, **kwargs)
-            except Exception as exc:  # noqa: BLE001 - raised again in the parent
-                kind, value = "error", exc
-            if not _send(conn, kind, value):
-                return
-    finally:
-        engine.close()
-
-
-def _send(conn, kind: str, value: Any) -> bool:
-    return procs.send(conn, kind, value, lambda what, exc: RuntimeError(
-        f"{what} (cannot be passed back from the search process: {exc})"))

@@ -10,6 +10,7 @@ leave the other side waiting: it sends an error saying so instead.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
@@ -42,6 +43,14 @@ def sigint_held() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def run_named(target: str, *args: Any) -> None:
+    """A child process's entry point, given as ``"module:function"``: the parent that starts the
+    child never imports that module (the desktop app starts children that load the storage
+    code it never loads itself)."""
+    module, _, name = target.partition(":")
+    getattr(importlib.import_module(module), name)(*args)
 
 
 def send(conn: Any, kind: str, value: Any, unpicklable: Callable[[str, Exception], BaseException]) -> bool:

@@ -2,7 +2,8 @@
 responsive meanwhile (the desktop app).
 
 This module imports no storage (no sqlite, no whoosh): the caller's process only waits on a
-pipe; the child imports the indexer. Messages from the child are ``(kind, value)`` pairs
+pipe; the child, started by name (explorer.procs.run_named), runs
+:func:`explorer.indexer.runner.run_in_child`. Messages from the child are ``(kind, value)`` pairs
 (explorer.procs): ``("corpus", path)`` once the corpus is chosen, ``("progress", (done, total,
 current))`` per file, then ``("done", summary)`` or ``("error", exception)``. The parent sends
 ``"cancel"`` (or just goes away) to stop the run.
@@ -11,13 +12,12 @@ current))`` per file, then ``("done", summary)`` or ``("error", exception)``. Th
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 from explorer import procs
 from explorer.corpus.read import Limits
-from explorer.model import Cancelled, IndexBuildError, IndexSummary, ProgressFn
+from explorer.model import IndexBuildError, IndexSummary, ProgressFn
 
 
 def run_isolated(data: Path, corpus: Path | None = None, rebuild: bool = False, progress: ProgressFn | None = None,
@@ -39,9 +39,10 @@ def run_isolated(data: Path, corpus: Path | None = None, rebuild: bool = False, 
     ctx = procs.context()
     results_r, results_w = ctx.Pipe(duplex=False)
     cancel_r, cancel_w = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_isolated_main, name="explorer-index",
-                        args=(results_w, cancel_r, str(data), None if corpus is None else str(corpus), rebuild,
-                              limits, workers, None if fallback is None else str(fallback)))
+    child = ctx.Process(target=procs.run_named, name="explorer-index",
+                        args=("explorer.indexer.runner:run_in_child", results_w, cancel_r, str(data),
+                              None if corpus is None else str(corpus), rebuild, limits, workers,
+                              None if fallback is None else str(fallback)))
     try:
         with procs.sigint_held():
             child.start()
@@ -86,47 +87,3 @@ def run_isolated(data: Path, corpus: Path | None = None, rebuild: bool = False, 
         child.join()
         results_r.close()
         cancel_w.close()
-
-
-def _isolated_main(results, cancel, data: str, corpus: str | None, rebuild: bool, limits: Limits | None,
-                   workers: int | None, fallback: str | None) -> None:
-    import threading
-
-    from explorer import paths
-    from explorer.indexer.runner import resolve_corpus, run
-
-    # Below the app in the scheduler's eyes (its worker processes inherit this): on a machine
-    # with fewer cores than busy processes, the window and its searches go first.
-    with contextlib.suppress(AttributeError, OSError):  # os.nice: POSIX only
-        os.nice(10)
-    stop = threading.Event()
-
-    def listen() -> None:  # a "cancel", or the parent going away (end of file), stops the run
-        with contextlib.suppress(EOFError, OSError):
-            cancel.recv()
-        stop.set()
-
-    threading.Thread(target=listen, daemon=True, name="explorer-index-cancel").start()
-
-    def progress(done: int, total: int, current: str) -> None:
-        results.send(("progress", (done, total, current)))  # a few dozen bytes, once per file
-
-    def unpicklable(what: str, exc: Exception) -> BaseException:
-        return IndexBuildError(f"indexing failed: {what} ({exc})")
-
-    kind: str
-    value: object
-    try:
-        target = resolve_corpus(Path(data), None if corpus is None else Path(corpus))
-        if corpus is None and fallback and target == paths.seeds_dir() and Path(fallback).is_dir():
-            # the index cannot say what it was built from (none yet, or damaged): use the
-            # folder the caller indexed last rather than the demo corpus
-            target = Path(fallback)
-        results.send(("corpus", str(target)))
-        summary = run(Path(data), target, rebuild, progress, stop.is_set, limits, workers)
-        kind, value = "done", summary
-    except (Cancelled, IndexBuildError, OSError) as exc:
-        kind, value = "error", exc
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, never a traceback here
-        kind, value = "error", IndexBuildError(f"indexing failed: {type(exc).__name__}: {exc}")
-    procs.send(results, kind, value, unpicklable)

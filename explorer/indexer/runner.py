@@ -18,12 +18,13 @@ import logging
 import os
 import shutil
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
-from explorer import fulltext, paths
+from explorer import fulltext, paths, procs
 from explorer.corpus.document import id_bases, stem_of
 from explorer.corpus.read import Limits
 from explorer.corpus.split import MetadataSheet, SheetError
@@ -416,3 +417,46 @@ def _remove_stale_dirs(data: Path, keep: tuple[Path | None, ...]) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
+# --------------------------------------------------------------------------- in a child process
+
+
+def run_in_child(results, cancel, data: str, corpus: str | None, rebuild: bool, limits: Limits | None,
+                 workers: int | None, fallback: str | None) -> None:
+    """The child of :func:`explorer.indexer.isolated.run_isolated` (see there for the messages):
+    choose the corpus, run, report; a "cancel" from the parent, or the parent going away,
+    cancels the run cleanly."""
+    # Below the app in the scheduler's eyes (its worker processes inherit this): on a machine
+    # with fewer cores than busy processes, the window and its searches go first.
+    with contextlib.suppress(AttributeError, OSError):  # os.nice: POSIX only
+        os.nice(10)
+    stop = threading.Event()
+
+    def listen() -> None:  # a "cancel", or the parent going away (end of file), stops the run
+        with contextlib.suppress(EOFError, OSError):
+            cancel.recv()
+        stop.set()
+
+    threading.Thread(target=listen, daemon=True, name="explorer-index-cancel").start()
+
+    def progress(done: int, total: int, current: str) -> None:
+        results.send(("progress", (done, total, current)))  # a few dozen bytes, once per file
+
+    def unpicklable(what: str, exc: Exception) -> BaseException:
+        return IndexBuildError(f"indexing failed: {what} ({exc})")
+
+    kind: str
+    value: object
+    try:
+        target = resolve_corpus(Path(data), None if corpus is None else Path(corpus))
+        if corpus is None and fallback and target == paths.seeds_dir() and Path(fallback).is_dir():
+            # the index cannot say what it was built from (none yet, or damaged): use the
+            # folder the caller indexed last rather than the demo corpus
+            target = Path(fallback)
+        results.send(("corpus", str(target)))
+        summary = run(Path(data), target, rebuild, progress, stop.is_set, limits, workers)
+        kind, value = "done", summary
+    except (Cancelled, IndexBuildError, OSError) as exc:
+        kind, value = "error", exc
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, never a traceback here
+        kind, value = "error", IndexBuildError(f"indexing failed: {type(exc).__name__}: {exc}")
+    procs.send(results, kind, value, unpicklable)
