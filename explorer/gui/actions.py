@@ -5,6 +5,7 @@ menus from it; the window only wires them to its widgets."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -18,7 +19,7 @@ class ActionSpec:
     menu: str  # the menu's title ("&File"); a new title adds a menu
     name: str  # the window gets it as ``action_<name>``; "-" is a separator, "menu:<attr>" a submenu
     text: str = ""
-    slot: str = ""  # the window method triggered (called with ``args``)
+    slot: str = ""  # the window method triggered, or a dotted path from the window (called with ``args``)
     shortcut: Key = None
     tip: str = ""  # status-bar tip
     args: tuple = ()
@@ -29,35 +30,35 @@ class ActionSpec:
 SEP = "-"
 
 ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("&File", "index", "&Index folder…", "choose_folder_to_index", "Ctrl+O",
+    ActionSpec("&File", "index", "&Index folder…", "index_view.choose_folder", "Ctrl+O",
                "Index a folder of .txt, .md and .html files in the background"),
     ActionSpec("&File", "reindex", "&Re-index", "start_indexing", "Ctrl+R",
                "Update the index with new, changed and removed files", args=(None,)),
     ActionSpec("&File", "menu:recent_menu", "Recent &corpora"),
-    ActionSpec("&File", "progress", "Show indexing &progress", "show_index_dialog", enabled=False),
+    ActionSpec("&File", "progress", "Show indexing &progress", "index_view.show_dialog", enabled=False),
     ActionSpec("&File", SEP),
-    ActionSpec("&File", "export", "&Export…", "open_export_dialog", "Ctrl+E",
+    ActionSpec("&File", "export", "&Export…", "export_view.open_dialog", "Ctrl+E",
                "Export the selected rows or all results to CSV"),
-    ActionSpec("&File", "copy", "&Copy selected rows as CSV", "copy_selected_as_csv", "Ctrl+Shift+C"),
+    ActionSpec("&File", "copy", "&Copy selected rows as CSV", "export_view.copy_selected", "Ctrl+Shift+C"),
     ActionSpec("&File", SEP),
     ActionSpec("&File", "quit", "&Quit", "close", QKeySequence.StandardKey.Quit),
 
-    ActionSpec("&Edit", "find", "&Find", "focus_search", "Ctrl+F", "Focus the search box"),
+    ActionSpec("&Edit", "find", "&Find", "search_bar.focus", "Ctrl+F", "Focus the search box"),
     ActionSpec("&Edit", "clear_search", "Clear &search", "clear_search", None, "Empty the search box (Esc in the box)"),
-    ActionSpec("&Edit", "clear_filters", "Clear all &filters", "clear_filters", "Ctrl+Shift+Backspace"),
-    ActionSpec("&Edit", "copy_rows", "&Copy", "copy_selected_as_csv", QKeySequence.StandardKey.Copy, widget="table"),
+    ActionSpec("&Edit", "clear_filters", "Clear all &filters", "session.clear_filters", "Ctrl+Shift+Backspace"),
+    ActionSpec("&Edit", "copy_rows", "&Copy", "export_view.copy_selected", QKeySequence.StandardKey.Copy, widget="table"),
 
     ActionSpec("&View", "level_documents", "&Documents", "set_level", "Alt+D", args=("documents",)),
     ActionSpec("&View", "level_passages", "P&assages", "set_level", "Alt+A", args=("passages",)),
     ActionSpec("&View", "level_pathfinders", "Pa&thfinders", "set_level", "Alt+T", args=("pathfinders",)),
     ActionSpec("&View", SEP),
-    ActionSpec("&View", "focus_facets", "Focus &facets", "focus_facets", "Ctrl+1"),
+    ActionSpec("&View", "focus_facets", "Focus &facets", "facet_panel.focus_first", "Ctrl+1"),
     ActionSpec("&View", "focus_results", "Focus &results", "focus_results", "Ctrl+2"),
-    ActionSpec("&View", "focus_source", "Focus &source text", "focus_source", "Ctrl+3"),
+    ActionSpec("&View", "focus_source", "Focus &source text", "sources.focus_source", "Ctrl+3"),
     ActionSpec("&View", SEP),
-    ActionSpec("&View", "pin", "&Pin document (side by side)", "toggle_pin", "Ctrl+P"),
-    ActionSpec("&View", "next", "&Next match", "next_match", "F3"),
-    ActionSpec("&View", "prev", "Pre&vious match", "previous_match", "Shift+F3"),
+    ActionSpec("&View", "pin", "&Pin document (side by side)", "compare.toggle_pin", "Ctrl+P"),
+    ActionSpec("&View", "next", "&Next match", "sources.next_match", "F3"),
+    ActionSpec("&View", "prev", "Pre&vious match", "sources.previous_match", "Shift+F3"),
     ActionSpec("&View", SEP),
     ActionSpec("&View", "reset_layout", "Reset &layout", "reset_layout"),
 
@@ -67,8 +68,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
 
 
 def _connect(action: QAction, target: QObject, spec: ActionSpec) -> None:
-    method = getattr(target, spec.slot)
-    action.triggered.connect(lambda _checked=False: method(*spec.args))
+    method = attrgetter(spec.slot)  # looked up when triggered: the window may build that part later
+    action.triggered.connect(lambda _checked=False: method(target)(*spec.args))
 
 
 def build_menus(window: QMainWindow, specs: tuple[ActionSpec, ...] = ACTIONS) -> dict[str, QMenu]:

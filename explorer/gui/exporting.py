@@ -1,6 +1,7 @@
-"""Export: write the shown results, or the selected rows, to CSV through explorer.export, in the
-engine's process (the rows never cross into the GUI thread's disk work); copy selected rows as
-CSV text; remember the folder last exported to. No widget is touched here."""
+"""Export: ``ExportController`` writes the shown results, or the selected rows, to CSV through
+explorer.export in the engine's process (no disk work in the GUI thread), makes the CSV text
+of selected rows, and remembers the folder last exported to; it touches no widget.
+``ExportView`` is the window's side: the dialog, the messages, the clipboard."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMainWindow
 
 from explorer import export as export_mod
 from explorer.query import QueryError, ResultSet
 
-from .dialogs import ExportRequest
+from .dialogs import ExportDialog, ExportRequest
+from .indexing_view import notice
 from .workers import Runner
 
 
@@ -77,3 +81,60 @@ class ExportController(QObject):
         pathfinder rows are built from the hits alone, with no storage access."""
         header, rows = export_mod.rows_for(None, rs, rs.level, hits=list(hits))
         return export_mod.to_csv_text(header, rows), len(rows)
+
+
+class ExportView(QObject):
+    """The window's side of exporting: the export dialog, the status-bar messages, a notice when
+    an export fails, and Copy as CSV to the clipboard. ``window`` provides ``result``,
+    ``engine``, ``table`` and ``search_edit``."""
+
+    finished = Signal(int, str)  # rows written (-1 on failure), path or error
+
+    def __init__(self, window: QMainWindow, ctl: ExportController):
+        super().__init__(window)
+        self.win, self.ctl = window, ctl
+        self.dialog: ExportDialog | None = None
+        ctl.started.connect(lambda path: self._status(f"Exporting to {path}…"))
+        ctl.exported.connect(self._done)
+        ctl.failed.connect(self._failed)
+
+    def _status(self, text: str, ms: int = 0) -> None:
+        self.win.statusBar().showMessage(text, ms)
+
+    def open_dialog(self) -> ExportDialog | None:
+        w = self.win
+        rs = w.result
+        if rs is None or w.engine is None:
+            self._status("Nothing to export yet: wait for the index, then search.", 5000)
+            return None
+        dlg = ExportDialog(w, rs.level, len(w.table.selected_rows()), rs.total, rs.unit(),
+                           self.ctl.default_path(w.search_edit.text(), rs.level))
+        dlg.accepted.connect(lambda: self.start(dlg.request()))
+        dlg.finished.connect(dlg.deleteLater)
+        dlg.open()
+        self.dialog = dlg
+        return dlg
+
+    def start(self, req: ExportRequest) -> None:
+        w = self.win
+        if w.engine is not None and w.result is not None:
+            self.ctl.start(w.engine, w.result, req, w.table.selected_rows(), w.table.shown_rows())
+
+    def _done(self, n: int, path: str) -> None:
+        self._status(f"Exported {n} row{'s' if n != 1 else ''} to {path}", 15000)
+        self.finished.emit(n, path)
+
+    def _failed(self, msg: str, path: str) -> None:
+        self._status(f"Export failed: {msg}", 15000)
+        notice(self.win, True, "Export failed", f"Could not export to {path}:\n{msg}")
+        self.finished.emit(-1, msg)
+
+    def copy_selected(self) -> None:
+        w = self.win
+        rs, hits = w.result, w.table.selected_rows()
+        if rs is None or not hits or w.engine is None:
+            self._status("Select one or more rows to copy.", 4000)
+            return
+        text, n = self.ctl.csv_text(rs, hits)
+        QGuiApplication.clipboard().setText(text)
+        self._status(f"Copied {n} row{'s' if n != 1 else ''} as CSV", 5000)

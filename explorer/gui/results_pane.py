@@ -4,7 +4,7 @@ answer on screen and keeps the reader's row and each level's column layout."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from explorer.query import PathfinderRow, ResultSet
@@ -145,8 +145,28 @@ class ResultsPane(QWidget):
         self.table.select_source_row(target)
         return True
 
-    def save_header(self) -> dict[str, bytes]:
+    def add_page(self, offset: int, page: ResultSet, current: ResultSet | None, selection: dict[str, list[str]]) -> None:
+        """Append a further page of ``current`` (unless the table moved on), then ask for the next
+        one if the view still has room."""
+        source = self.table.source
+        if len(source.rows) != offset:
+            source.fetch_failed()
+            return
+        source.append(page.hits)
+        if current is not None:
+            current.hits = list(source.rows)
+            self.show_totals(current, selection)
+        QTimer.singleShot(0, self.table.fetch_if_visible)
+
+    def restore_headers(self, settings: QSettings) -> None:
+        for level in LEVEL_UNITS:
+            st = settings.value(f"results/header/{level}")
+            if st is not None:
+                self.header_states[level] = st
+
+    def save_headers(self, settings: QSettings) -> None:
         """Each level's column layout, with the one on screen now."""
         if self.shown_level is not None:
             self.header_states[self.shown_level] = self.table.horizontalHeader().saveState()
-        return self.header_states
+        for level, st in self.header_states.items():
+            settings.setValue(f"results/header/{level}", st)
