@@ -34,6 +34,26 @@ def settings(tmp_path) -> QSettings:
 
 
 @pytest.fixture
+def real_engine(seed_index):
+    """The engine in its own process, as the window uses it, over the shared seed index."""
+    from explorer import engine_process
+
+    e = engine_process.open_engine(seed_index)
+    yield e
+    e.close()
+
+
+@pytest.fixture
+def runner(qtbot):
+    """A ``workers.Runner`` for a controller tested without a window; shut down at teardown."""
+    from explorer.gui.workers import Runner
+
+    r = Runner()
+    yield r
+    r.shutdown()
+
+
+@pytest.fixture
 def make_window(qtbot, settings):
     """Build, show and start windows; they are closed (and their threads joined) at teardown."""
     made: list[MainWindow] = []

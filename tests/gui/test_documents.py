@@ -8,9 +8,7 @@ import dataclasses
 
 import pytest
 
-from explorer import engine_process
 from explorer.gui.documents import DocumentLoader
-from explorer.gui.workers import Runner
 from explorer.query import Query
 
 from .conftest import WAIT_MS
@@ -30,14 +28,10 @@ class Counting:
 
 
 @pytest.fixture
-def loader(qtbot, seed_index):
-    runner = Runner()
-    engine = engine_process.open_engine(seed_index)
+def loader(runner, real_engine):
     loader = DocumentLoader(runner)
-    loader.set_engine(Counting(engine))
-    yield loader
-    runner.shutdown()
-    engine.close()
+    loader.set_engine(Counting(real_engine))
+    return loader
 
 
 def collect(loader: DocumentLoader) -> list:

@@ -10,28 +10,17 @@ import io
 import pytest
 from PySide6.QtCore import QSettings
 
-from explorer import engine_process, export
+from explorer import export
 from explorer.gui.dialogs import ExportRequest
 from explorer.gui.exporting import ExportController
-from explorer.gui.workers import Runner
 from explorer.query import Query
 
 from .conftest import WAIT_MS
 
 
 @pytest.fixture
-def real_engine(seed_index):
-    e = engine_process.open_engine(seed_index)
-    yield e
-    e.close()
-
-
-@pytest.fixture
-def controller(qtbot, tmp_path):
-    runner = Runner()
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    yield ExportController(runner, settings)
-    runner.shutdown()
+def controller(runner, tmp_path):
+    return ExportController(runner, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
 
 
 def read_csv(path) -> list[dict]:

@@ -60,6 +60,16 @@ def open_engine(qtbot, ctl: IndexingController):
     return ctl.engine
 
 
+@pytest.fixture
+def seeds_open_and_one_more(make_controller, qtbot, data_dir, seed_corpus):
+    """A controller with its engine open on an index of the seeds, and a file added since."""
+    indexer.run(data_dir, seed_corpus, workers=0)
+    ctl, rec = make_controller(data_dir)
+    opened = open_engine(qtbot, ctl)
+    (seed_corpus / "new.txt").write_text("Zebracorn mutual\n\nA zebracorn social enterprise.\n", encoding="utf-8")
+    return ctl, rec, opened
+
+
 def test_no_index_starts_a_first_run_and_opens_the_engine_after_it(make_controller, qtbot, data_dir, engine):
     ctl, rec = make_controller(data_dir)
     with qtbot.waitSignal(ctl.finished, timeout=WAIT_MS) as blocker:
@@ -76,12 +86,9 @@ def test_no_index_starts_a_first_run_and_opens_the_engine_after_it(make_controll
     assert ctl.recent() == [str(paths.seeds_dir())]
 
 
-def test_cancel_mid_run_keeps_the_previous_index(make_controller, qtbot, data_dir, seed_corpus, engine):
+def test_cancel_mid_run_keeps_the_previous_index(seeds_open_and_one_more, qtbot, seed_corpus, engine):
     seeds = engine.search(Query("")).total
-    indexer.run(data_dir, seed_corpus, workers=0)
-    ctl, rec = make_controller(data_dir)
-    opened = open_engine(qtbot, ctl)
-    (seed_corpus / "new.txt").write_text("Zebracorn mutual\n\nA zebracorn social enterprise.\n", encoding="utf-8")
+    ctl, rec, opened = seeds_open_and_one_more
     for i in range(300):  # enough files that the cancel lands mid-run whatever the machine
         (seed_corpus / f"filler-{i:03}.txt").write_text(f"Filler {i}\n\nA note about item {i}.\n" * 40, encoding="utf-8")
     with qtbot.waitSignal(ctl.finished, timeout=WAIT_MS) as blocker:
@@ -101,12 +108,9 @@ def test_cancel_mid_run_keeps_the_previous_index(make_controller, qtbot, data_di
     assert ctl.recent() == []  # a cancelled run is not remembered
 
 
-def test_an_update_refreshes_the_open_engine(make_controller, qtbot, data_dir, seed_corpus, engine):
+def test_an_update_refreshes_the_open_engine(seeds_open_and_one_more, qtbot, seed_corpus, engine):
     seeds = engine.search(Query("")).total
-    indexer.run(data_dir, seed_corpus, workers=0)
-    ctl, rec = make_controller(data_dir)
-    opened = open_engine(qtbot, ctl)
-    (seed_corpus / "new.txt").write_text("Zebracorn mutual\n\nA zebracorn social enterprise.\n", encoding="utf-8")
+    ctl, rec, opened = seeds_open_and_one_more
     with qtbot.waitSignal(ctl.finished, timeout=WAIT_MS) as blocker:
         ctl.start(seed_corpus)
     assert blocker.args == ["done"]
@@ -116,11 +120,8 @@ def test_an_update_refreshes_the_open_engine(make_controller, qtbot, data_dir, s
     assert rec.args("succeeded")[0][0].startswith("Indexed")
 
 
-def test_a_rebuild_reopens_the_engine(make_controller, qtbot, data_dir, seed_corpus):
-    indexer.run(data_dir, seed_corpus, workers=0)
-    ctl, rec = make_controller(data_dir)
-    old = open_engine(qtbot, ctl)
-    (seed_corpus / "new.txt").write_text("Zebracorn mutual\n\nA zebracorn social enterprise.\n", encoding="utf-8")
+def test_a_rebuild_reopens_the_engine(seeds_open_and_one_more, qtbot, seed_corpus):
+    ctl, rec, old = seeds_open_and_one_more
     with qtbot.waitSignal(ctl.finished, timeout=WAIT_MS) as blocker:
         ctl.start(seed_corpus, rebuild=True)
     assert blocker.args == ["done"]

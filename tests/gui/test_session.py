@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 
-from explorer import engine_process
 from explorer.gui.session import SearchSession
-from explorer.gui.workers import Runner
 from explorer.query import Query
 
 from .conftest import WAIT_MS
@@ -30,20 +27,6 @@ class Counting:
         if q.text == self.hold and q.offset == 0:
             self.release.wait(WAIT_MS / 1000)
         return self.engine.search(q)
-
-
-@pytest.fixture
-def real_engine(seed_index):
-    e = engine_process.open_engine(seed_index)
-    yield e
-    e.close()
-
-
-@pytest.fixture
-def runner(qtbot):
-    r = Runner()
-    yield r
-    r.shutdown()
 
 
 def make_session(runner, engine, **kw) -> tuple[SearchSession, list]:
