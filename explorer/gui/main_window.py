@@ -285,6 +285,9 @@ class MainWindow(QMainWindow):
 
     # ================================================================== facets, level, order
 
+    def clear_filters(self) -> None:
+        self.session.clear_filters()
+
     def select_facet_value(self, key: str, value: str) -> None:
         """Add ``value`` to facet ``key`` (from a click on a highlighted mention)."""
         if key not in FACET_KEYS or not value:
@@ -326,6 +329,9 @@ class MainWindow(QMainWindow):
 
     def open_export_dialog(self) -> ExportDialog | None:
         return self.export_view.open_dialog()
+
+    def start_export(self, req) -> None:
+        self.export_view.start(req)
 
     def start_indexing(self, corpus: Path | None, rebuild: bool = False) -> bool:
         """Index ``corpus`` (None: the last corpus, else the bundled seeds) in the background."""
