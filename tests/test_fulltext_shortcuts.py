@@ -1,8 +1,11 @@
-"""explorer.fulltext takes shortcuts past whoosh where whoosh's own code is slow: a faster
-segment writer, a phrase matcher that finds a segment's phrase hits in bulk, and a snippet
-maker that analyses only the words that can match. Each claims the same output as whoosh's
-own path; these tests hold them to it, on real indexes of the seeds (including one with
-deleted documents, after an incremental update)."""
+"""explorer.fulltext takes shortcuts past whoosh where whoosh's own code is slow
+(explorer/fulltext/_shortcuts/: a faster segment writer and posting pool, a phrase matcher
+that finds a segment's phrase hits in bulk, a per-document length cache, memory-mapped segment
+parts read in place, and a snippet maker that analyses only the words that can match). Each
+claims the same output as whoosh's own path; these tests hold them to it, on real indexes of
+the seeds (including one with deleted documents, after an incremental update), with the
+"stock" side opened or written with the switch off (EXPLORER_WHOOSH_SHORTCUTS=0), which
+test_the_switch_turns_every_shortcut_off shows is whoosh's own code throughout."""
 
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer import fulltext, indexer
+from explorer.fulltext import _shortcuts
+from explorer.fulltext._shortcuts.fragments import FastFragments
 from explorer.query import Engine, Query
 
 WORD = re.compile(r"[A-Za-z]{3,}")
@@ -38,6 +43,16 @@ def updated_index(tmp_path_factory):
     e = Engine(data)
     yield e
     e.close()
+
+
+@pytest.fixture(scope="module")
+def stock_ft(updated_index):
+    """The same index directory, opened with every shortcut off: whoosh's own reader."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(fulltext.SHORTCUTS_ENV, "0")
+        ft = fulltext.FullText(updated_index._ft.path)
+    yield ft
+    ft.close()
 
 
 def _texts(engine) -> list[str]:
@@ -64,41 +79,41 @@ def test_the_updated_index_has_deletions(updated_index):
 
 
 @pytest.mark.parametrize("level", ["documents", "passages"])
-def test_phrase_hits_and_scores_are_whooshs(updated_index, level):
+def test_phrase_hits_and_scores_are_whooshs(updated_index, stock_ft, level):
     ft = updated_index._ft
     checked = 0
     for phrase in _phrases(updated_index, 12, seed=7):
-        fast, stock = ft.parse(phrase), ft.parse(phrase, shortcuts=False)
+        fast, stock = ft.parse(phrase), stock_ft.parse(phrase)
         assert str(fast.q) == str(stock.q)
         a = [(m.doc_id, m.ordinal, round(m.score, 9)) for m in ft.search(fast, level)]
-        b = [(m.doc_id, m.ordinal, round(m.score, 9)) for m in ft.search(stock, level)]
+        b = [(m.doc_id, m.ordinal, round(m.score, 9)) for m in stock_ft.search(stock, level)]
         assert a == b, phrase
         assert [m.docnum for m in ft.search(fast, level, scored=False)] == \
-            [m.docnum for m in ft.search(stock, level, scored=False)], phrase
-        got = ft.search(stock, level)
+            [m.docnum for m in stock_ft.search(stock, level, scored=False)], phrase
+        got = stock_ft.search(stock, level)
         nums = [m.docnum for m in got[::2]]
-        assert ft.scores(fast, level, nums) == ft.scores(stock, level, nums), phrase
+        assert ft.scores(fast, level, nums) == stock_ft.scores(stock, level, nums), phrase
         checked += bool(got)
     assert checked > 40  # most phrases, taken from the texts, do match
 
 
-def test_phrases_inside_larger_queries_are_whooshs(updated_index):
+def test_phrases_inside_larger_queries_are_whooshs(updated_index, stock_ft):
     ft = updated_index._ft
     for q in ('"public services" mutual', '"John Lewis" OR "employee ownership"', 'mutual NOT "public services"',
               'title:"public services"', '"social enterprise" pathfinder:leicester'):
         a = [(m.doc_id, round(m.score, 9)) for m in ft.search(ft.parse(q), "documents")]
-        b = [(m.doc_id, round(m.score, 9)) for m in ft.search(ft.parse(q, shortcuts=False), "documents")]
+        b = [(m.doc_id, round(m.score, 9)) for m in stock_ft.search(stock_ft.parse(q), "documents")]
         assert a == b, q
 
 
-def test_snippets_are_whooshs(updated_index):
+def test_snippets_are_whooshs(updated_index, stock_ft):
     ft = updated_index._ft
     rng = random.Random(3)
     texts = _texts(updated_index)
     vocab = sorted({w for t in texts for w in WORD.findall(t)})
     queries = [" OR ".join(rng.sample(vocab, k)) for k in (1, 1, 2, 3, 5) for _ in range(40)]
     queries += ["mutual", "public services", "pathfinder*", "*tion", "Leicester homeless", "NHS", "e.g"]
-    window = fulltext._FastFragments.WINDOW
+    window = FastFragments.WINDOW
     compared = spread = 0
     for q in queries:
         terms = ft.terms(ft.parse(q))
@@ -107,12 +122,12 @@ def test_snippets_are_whooshs(updated_index):
             words = frozenset(t for f, t in terms if f in ("text", "title"))
             starts = ft._fast.matches(text, words)[0] if words else []
             # the same tokens as analysing every token of the text would find
-            brute = [m.start() for m in fulltext._FastFragments._TOKEN.finditer(text)
+            brute = [m.start() for m in FastFragments._TOKEN.finditer(text)
                      if ft._fast._token_text(m.group()) in words] if words else []
             assert starts == brute, q
             if not starts or starts[-1] - starts[0] <= window:
                 # every match within one window: exactly whoosh's snippet
-                assert fast == ft.snippet(text, terms, shortcuts=False), (q, text[:60])
+                assert fast == stock_ft.snippet(text, terms), (q, text[:60])
                 compared += bool(starts)
                 continue
             # matches all over a long text: fragments from its densest stretch, each one a
@@ -167,7 +182,7 @@ def test_the_stem_prefix_claim_over_real_vocabularies(updated_index):
         spec.loader.exec_module(corpus)
     finally:
         del sys.modules[spec.name]
-    words = {w for t in _texts(updated_index) for w in fulltext._FastFragments._TOKEN.findall(t)}
+    words = {w for t in _texts(updated_index) for w in FastFragments._TOKEN.findall(t)}
     words |= {w for group in (corpus.FUNCTION_WORDS, corpus.DOMAIN_WORDS) for phrase in group for w in phrase.split()}
     assert len(words) > 1000
     bad = sorted(w for w in words if not _prefix_claim_holds(updated_index._ft, w))
@@ -180,12 +195,12 @@ def test_the_stem_prefix_claim_over_real_vocabularies(updated_index):
     "pension " * 400,
     "e.g. pension-fund pension.fund pension*s *pension pension",
 ])
-def test_snippets_of_unusual_texts_are_whooshs(updated_index, text):
+def test_snippets_of_unusual_texts_are_whooshs(updated_index, stock_ft, text):
     ft = updated_index._ft
     terms = ft.terms(ft.parse("pension OR fund OR istanbul"))
     fast = ft.snippet(text, terms)
-    if len(text) <= fulltext._FastFragments.WINDOW:
-        assert fast == ft.snippet(text, terms, shortcuts=False)
+    if len(text) <= FastFragments.WINDOW:
+        assert fast == stock_ft.snippet(text, terms)
     assert fulltext.MARK_START in fast
 
 
@@ -195,26 +210,29 @@ def _dump(data) -> dict:
     document's field lengths."""
     e = Engine(data)
     try:
-        out = {}
-        ft = e._ft
-        for name, s in (("documents", ft._searcher), ("passages", ft._psearcher)):
-            r = s.reader()
-            terms = {}
-            for fieldname, text in r.all_terms():
-                ti = r.term_info(fieldname, text)
-                m = r.postings(fieldname, text)
-                posts = []
-                while m.is_active():
-                    posts.append((m.id(), m.weight(), m.value()))
-                    m.next()
-                terms[(fieldname, text)] = ((ti.doc_frequency(), ti.weight(), ti.min_length(), ti.max_length(),
-                                             ti.max_weight(), ti.min_id(), ti.max_id()), posts)
-            lengths = [(n, f, r.doc_field_length(n, f)) for n in range(r.doc_count_all())
-                       for f in ("title", "text", "pathfinder", "source")]
-            out[name] = (terms, list(r.all_stored_fields()), lengths, r.doc_count_all(), r.doc_count())
-        return out
+        return _dump_ft(e._ft)
     finally:
         e.close()
+
+
+def _dump_ft(ft) -> dict:
+    out = {}
+    for name, s in (("documents", ft._searcher), ("passages", ft._psearcher)):
+        r = s.reader()
+        terms = {}
+        for fieldname, text in r.all_terms():
+            ti = r.term_info(fieldname, text)
+            m = r.postings(fieldname, text)
+            posts = []
+            while m.is_active():
+                posts.append((m.id(), m.weight(), m.value()))
+                m.next()
+            terms[(fieldname, text)] = ((ti.doc_frequency(), ti.weight(), ti.min_length(), ti.max_length(),
+                                         ti.max_weight(), ti.min_id(), ti.max_id()), posts)
+        lengths = [(n, f, r.doc_field_length(n, f)) for n in range(r.doc_count_all())
+                   for f in ("title", "text", "pathfinder", "source")]
+        out[name] = (terms, list(r.all_stored_fields()), lengths, r.doc_count_all(), r.doc_count())
+    return out
 
 
 def test_the_fast_writer_writes_what_whooshs_writer_writes(seed_corpus, tmp_path, monkeypatch):
@@ -225,7 +243,7 @@ def test_the_fast_writer_writes_what_whooshs_writer_writes(seed_corpus, tmp_path
                                                      encoding="utf-8")
     dumps = []
     for stock in (False, True):
-        monkeypatch.setattr(fulltext, "STOCK_WRITER", stock)
+        monkeypatch.setenv(fulltext.SHORTCUTS_ENV, "0" if stock else "1")
         data = tmp_path / f"data-{stock}"
         indexer.run(data, seed_corpus, workers=0)
         victim = seed_corpus / "odd.md"
@@ -239,3 +257,4 @@ def test_the_fast_writer_writes_what_whooshs_writer_writes(seed_corpus, tmp_path
         assert fast[level] == stock[level], level
     assert len(fast["documents"][0]) > 1000
     assert max(len(posts) for _stats, posts in fast["documents"][0].values()) > 300
+
