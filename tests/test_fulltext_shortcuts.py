@@ -258,3 +258,204 @@ def test_the_fast_writer_writes_what_whooshs_writer_writes(seed_corpus, tmp_path
     assert len(fast["documents"][0]) > 1000
     assert max(len(posts) for _stats, posts in fast["documents"][0].values()) > 300
 
+
+# --------------------------------------------------------------------------- the switch and the gate
+
+
+def _entries(corpus) -> list[tuple[dict, list[tuple[int, str]], dict[str, list[str]]]]:
+    """What the indexer hands the full-text writer, for every text file of ``corpus``."""
+    out = []
+    for i, path in enumerate(sorted(corpus.glob("*.txt"))):
+        text = path.read_text(encoding="utf-8")
+        paras = [p for p in text.split("\n\n") if p.strip()]
+        doc = {"doc_id": path.stem, "file": path.name, "title": paras[0][:80], "text": text,
+               "date": f"201{i % 4}-0{1 + i % 9}-1{i % 10}"}
+        facets = {"pathfinder": [f"pathfinder {i % 5}"], "source": ["cabinet office" if i % 2 else "press"]}
+        out.append((doc, list(enumerate(paras)), facets))
+    return out
+
+
+QUERIES = ["mutual", "public services", '"public services"', "staff OR employee", "pathfinder:0",
+           'source:"cabinet office" mutual', "mutual*", "number NOT services", "date:2011"]
+
+
+def _hits(ft, queries=QUERIES, digits: int = 9) -> dict:
+    """Every query's hits (id, passage, score) at both levels, in rank order."""
+    return {(q, level): [(m.doc_id, m.ordinal, round(m.score, digits)) for m in ft.search(ft.parse(q), level)]
+            for q in queries for level in ("documents", "passages")}
+
+
+def _shortcut_objects(ft=None, writer=None) -> list[str]:
+    """The classes of every place a shortcut would sit, that are not whoosh's own."""
+    found = []
+
+    def note(obj):
+        if not type(obj).__module__.startswith("whoosh."):
+            found.append(f"{type(obj).__module__}.{type(obj).__qualname__}")
+
+    if ft is not None:
+        for ix, s in ((ft._ix, ft._searcher), (ft._pix, ft._psearcher)):
+            note(ix)  # mmap_view's index
+            for sub, _offset in s.leaf_searchers():
+                r = sub.reader()
+                note(r._perdoc)  # doc_lengths
+                if type(ix).__module__ == "whoosh.index":  # segments open their compound files as whoosh does
+                    assert "open_compound_file" not in vars(r.segment())
+                if r.segment().is_compound():
+                    note(r._storage.a)  # mmap_view's compound storage
+                    note(r._storage.a.open_file(r._storage.a.list()[0]))  # and its files
+        if ft._fast is not None:  # fragments
+            note(ft._fast)
+        pq = ft.parse('"public services" OR "staff mutual"~2')
+        for q in (pq.q, pq.probe):  # phrase
+            if q is not None:
+                for leaf in q.leaves():
+                    note(leaf)
+    if writer is not None:
+        for w in (writer._w, writer._pw):
+            note(w)  # segment_writer
+            note(w.pool)  # posting_pool
+    return found
+
+
+def test_the_switch_turns_every_shortcut_off(seed_corpus, tmp_path, monkeypatch):
+    """With EXPLORER_WHOOSH_SHORTCUTS=0 nothing of explorer's sits inside whoosh: the reader,
+    its segment readers, storage and files, the parsed queries, the snippets and both writers
+    are whoosh's own classes. With it on, each place holds the shortcut (so this can fail)."""
+    path = tmp_path / "ix"
+    fulltext.create(path)
+    with fulltext.Writer(path) as w:
+        for entry in _entries(seed_corpus):
+            w.add(*entry)
+    for on in (True, False):
+        monkeypatch.setenv(fulltext.SHORTCUTS_ENV, "1" if on else "0")
+        assert _shortcuts.active() == {name: on for name in _shortcuts.WRITTEN_FOR}
+        assert all((_shortcuts.load(name) is not None) == on for name in _shortcuts.WRITTEN_FOR)
+        ft = fulltext.FullText(path)
+        w = fulltext.Writer(path)
+        try:
+            found = _shortcut_objects(ft, w)
+            builder = fulltext.SegmentBuilder(path)
+            found += _shortcut_objects(writer=builder)
+            builder.cancel()
+        finally:
+            w.cancel()
+            ft.close()
+        if on:
+            assert {f.rsplit(".", 1)[1] for f in found} >= {
+                "ViewIndex", "CachedPerDoc", "ViewCompoundStorage", "ViewFile", "FastFragments", "FastPhrase",
+                "FastSegmentWriter", "ChunkedPostingPool"}
+        else:
+            assert found == []
+
+
+def test_set_shortcuts_is_the_switch(monkeypatch):
+    monkeypatch.setenv(fulltext.SHORTCUTS_ENV, "1")
+    fulltext.set_shortcuts(False)
+    assert not any(_shortcuts.active().values())
+    fulltext.set_shortcuts(True)
+    assert all(_shortcuts.active().values())
+
+
+def test_a_spilled_posting_pool_writes_what_whooshs_writer_writes(seed_corpus, tmp_path, monkeypatch):
+    """The posting pool spills sorted runs to disk when it outgrows its memory limit (only
+    past 48-256 MB in real use). With a limit of a few kilobytes, the shortcut writer (its own
+    run format, and with over 128 runs whoosh's run-merging path too) must write exactly what
+    whoosh's writer writes, and what it writes without spilling."""
+    for i in range(300):  # terms in more documents than a posting block holds (128)
+        (seed_corpus / f"note-{i:03}.txt").write_text(f"Note {i}\n\nPublic services mutual number {i % 7}.\n",
+                                                     encoding="utf-8")
+    entries = _entries(seed_corpus)
+    built = {}
+    for name, on, limitmb in (("fast-spilled", True, 0.005), ("stock-spilled", False, 0.005), ("fast", True, 256)):
+        monkeypatch.setenv(fulltext.SHORTCUTS_ENV, "1" if on else "0")
+        path = tmp_path / name
+        fulltext.create(path)
+        w = fulltext.Writer(path, limitmb=limitmb)
+        for entry in entries:
+            w.add(*entry)
+        runs = [len(w._w.pool.runs), len(w._pw.pool.runs)]
+        w.commit()
+        monkeypatch.setenv(fulltext.SHORTCUTS_ENV, "0")  # read all three alike, with whoosh's reader
+        ft = fulltext.FullText(path)
+        try:
+            built[name] = (runs, _dump_ft(ft), _hits(ft))
+        finally:
+            ft.close()
+    assert built["fast"][0] == [0, 0]
+    # (the two pools estimate a posting's size a little differently, so their run counts differ)
+    assert min(built["fast-spilled"][0]) > 128 and min(built["stock-spilled"][0]) > 128
+    for name in ("stock-spilled", "fast"):
+        assert built["fast-spilled"][1] == built[name][1], name
+        assert built["fast-spilled"][2] == built[name][2], name
+    hits = built["fast"][2]
+    assert sum(bool(h) for h in hits.values()) > len(hits) * 3 // 4
+    assert len(hits[("mutual", "passages")]) > 300
+
+
+def test_worker_processes_give_the_same_hits_and_scores(seed_corpus, tmp_path):
+    """Several worker processes each write their own segments, committed together: every text
+    query finds the same hits with the same scores as the one-process build."""
+    for i in range(60):
+        (seed_corpus / f"note-{i:03}.txt").write_text(
+            f"Note {i}\n\nPublic services mutual number {i % 7}; staff {i % 3} spun out.\n", encoding="utf-8")
+    a, b = tmp_path / "a", tmp_path / "b"
+    indexer.run(a, seed_corpus, workers=0)
+    indexer.run(b, seed_corpus, workers=2)
+    ea, eb = Engine(a), Engine(b)
+    try:
+        queries = [*QUERIES, *_phrases(ea, 2, seed=5)]
+        one, many = _hits(ea._ft, queries, 6), _hits(eb._ft, queries, 6)
+        for key in one:  # equal scores may come in either order: document numbers differ
+            assert sorted(one[key], key=str) == sorted(many[key], key=str), key
+            assert [s for *_, s in one[key]] == [s for *_, s in many[key]], key
+        assert sum(len(h) for h in one.values()) > 500
+        terms = ea._ft.terms(ea._ft.parse("public services mutual"))
+        for doc_id in sorted({d for d, _o, _s in one[("mutual", "documents")]})[:20]:
+            text = ea.document(doc_id)["text"]
+            assert ea._ft.snippet(text, terms) == eb._ft.snippet(text, terms)
+    finally:
+        ea.close()
+        eb.close()
+
+
+@pytest.mark.parametrize("mismatch", ["whoosh version", "distribution version"])
+def test_another_whoosh_version_gets_stock_whoosh_and_one_warning(seed_corpus, tmp_path, monkeypatch, mismatch):
+    """The shortcuts copy whoosh 2.7.5's code. Under any other version (simulated here) the
+    index is written and read by stock whoosh, finds the same hits with the same scores, and
+    the process says so in one warning, however often a shortcut is asked for."""
+    import whoosh
+
+    data_ok, data_other = tmp_path / "ok", tmp_path / "other"
+    indexer.run(data_ok, seed_corpus, workers=0)
+    e = Engine(data_ok)
+    try:
+        expected = (_hits(e._ft), _dump_ft(e._ft))
+    finally:
+        e.close()
+
+    monkeypatch.setattr(_shortcuts, "_warned", False)
+    if mismatch == "whoosh version":
+        monkeypatch.setattr(whoosh, "__version__", (2, 7, 6))
+    else:
+        monkeypatch.setattr(_shortcuts, "_distribution_version", lambda: "2.7.4")
+    with pytest.warns(RuntimeWarning) as caught:
+        indexer.run(data_other, seed_corpus, workers=0)
+        e = Engine(data_other)
+        try:
+            w = fulltext.Writer(e._ft.path)
+            try:
+                assert _shortcut_objects(e._ft, w) == []
+            finally:
+                w.cancel()
+            got = (_hits(e._ft), _dump_ft(e._ft))
+            terms = e._ft.terms(e._ft.parse("mutual"))
+            assert e._ft.snippet(e.document(expected[0][("mutual", "documents")][0][0])["text"], terms)
+        finally:
+            e.close()
+    assert len(caught) == 1, [str(w.message) for w in caught]
+    message = str(caught[0].message)
+    assert "\n" not in message and "2.7.5" in message and "stock whoosh" in message
+    assert ("2.7.6" if mismatch == "whoosh version" else "2.7.4") in message
+    assert not any(_shortcuts.active().values())
+    assert got == expected

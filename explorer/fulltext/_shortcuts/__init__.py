@@ -47,7 +47,8 @@ _warn_lock = threading.Lock()
 
 
 def set_shortcuts(enabled: bool) -> None:
-    """Turn every shortcut on or off, for this process and the processes it starts from now on.
+    """Turn every shortcut on or off, for this process and the processes it starts from now on
+    (a multiprocessing fork server already running keeps the environment it started with).
     Readers and writers decide when they are created."""
     os.environ[ENV] = "1" if enabled else "0"
 
