@@ -18,11 +18,14 @@ from pathlib import Path
 from whoosh import index
 from whoosh.writing import MERGE_SMALL
 
+from explorer.fulltext import _shortcuts
 from explorer.fulltext.schema import INDEX_NAME, PASSAGES_NAME, make_schema
 
 log = logging.getLogger(__name__)
 
 MAX_SEGMENTS = 8
+
+_MISSING = object()
 
 
 def is_index(path: Path) -> bool:
@@ -53,6 +56,18 @@ def clone(src: Path, dst: Path) -> None:
             shutil.copy2(entry.path, target)
 
 
+def open_for_reading(path: Path, name: str, mmap_view=_MISSING):
+    """The index ``name`` of directory ``path``, read-only. Its compound segments are read
+    straight from their memory map when the mmap_view shortcut may run (whoosh copies every
+    part it opens, postings included, into memory). ``mmap_view``: the shortcut module, or
+    None for whoosh's own, when the caller has chosen already."""
+    if mmap_view is _MISSING:
+        mmap_view = _shortcuts.load("mmap_view")
+    if mmap_view is not None:
+        return mmap_view.open_index(str(path), name)
+    return index.open_dir(str(path), indexname=name, readonly=True)
+
+
 def check(path: Path) -> str | None:
     """None when the index at ``path`` opens and every segment file is readable; otherwise a
     one-line description of what is wrong."""
@@ -65,7 +80,7 @@ def check(path: Path) -> str | None:
             for name in (INDEX_NAME, PASSAGES_NAME):
                 if not index.exists_in(str(path), indexname=name):
                     return f"full-text index at {path} has no {name} index (written by an earlier version)"
-                ix = index.open_dir(str(path), indexname=name, readonly=True)
+                ix = open_for_reading(path, name)
                 with ix.searcher() as s:
                     r = s.reader()
                     for fieldname in ("text", "title"):

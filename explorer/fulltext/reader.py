@@ -10,12 +10,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import index, qparser
+from whoosh import qparser
 from whoosh import query as wq
 from whoosh.qparser.dateparse import DateParserPlugin
 
 from explorer.fulltext import _shortcuts, highlight
-from explorer.fulltext.directory import reap_leaked_files
+from explorer.fulltext.directory import open_for_reading, reap_leaked_files
 from explorer.fulltext.schema import INDEX_NAME, PASSAGES_NAME, parse_uid
 
 log = logging.getLogger(__name__)
@@ -60,17 +60,12 @@ class FullText:
         self._phrase = _shortcuts.load("phrase")
         fragments = _shortcuts.load("fragments")
 
-        def open_index(name: str):
-            if mmap_view is not None:
-                return mmap_view.open_index(str(path), name)
-            return index.open_dir(str(path), indexname=name, readonly=True)
-
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
             try:
-                self._ix = open_index(INDEX_NAME)
+                self._ix = open_for_reading(path, INDEX_NAME, mmap_view)
                 self._searcher = self._ix.searcher()
-                self._pix = open_index(PASSAGES_NAME)
+                self._pix = open_for_reading(path, PASSAGES_NAME, mmap_view)
                 self._psearcher = self._pix.searcher()
             except Exception as exc:
                 failure = f"cannot open the full-text index at {path} ({type(exc).__name__}: {exc})"

@@ -8,8 +8,8 @@ from types import MethodType
 from whoosh.compat import memoryview_
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import FileIndex
 from whoosh.filedb.structfile import BufferFile
+from whoosh.index import FileIndex
 
 
 class ViewReader:
