@@ -299,8 +299,7 @@ def _shortcut_objects(ft=None, writer=None) -> list[str]:
             for sub, _offset in s.leaf_searchers():
                 r = sub.reader()
                 note(r._perdoc)  # doc_lengths
-                if type(ix).__module__ == "whoosh.index":  # segments open their compound files as whoosh does
-                    assert "open_compound_file" not in vars(r.segment())
+                note(r.segment())  # mmap_view's segment
                 if r.segment().is_compound():
                     note(r._storage.a)  # mmap_view's compound storage
                     note(r._storage.a.open_file(r._storage.a.list()[0]))  # and its files
@@ -315,6 +314,13 @@ def _shortcut_objects(ft=None, writer=None) -> list[str]:
         for w in (writer._w, writer._pw):
             note(w)  # segment_writer
             note(w.pool)  # posting_pool
+            r = w.reader()  # what the writer reads to delete documents
+            try:
+                for leaf, _offset in r.leaf_readers():
+                    note(leaf.segment())  # mmap_view, for the writer
+                    note(leaf._storage.a)
+            finally:
+                r.close()
     return found
 
 
@@ -343,8 +349,8 @@ def test_the_switch_turns_every_shortcut_off(seed_corpus, tmp_path, monkeypatch)
             ft.close()
         if on:
             assert {f.rsplit(".", 1)[1] for f in found} >= {
-                "ViewIndex", "CachedPerDoc", "ViewCompoundStorage", "ViewFile", "FastFragments", "FastPhrase",
-                "FastSegmentWriter", "ChunkedPostingPool"}
+                "ViewIndex", "ViewSegment", "CachedPerDoc", "ViewCompoundStorage", "ViewFile", "FastFragments",
+                "FastPhrase", "FastSegmentWriter", "ChunkedPostingPool"}
         else:
             assert found == []
 

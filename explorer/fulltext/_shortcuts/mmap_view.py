@@ -3,8 +3,7 @@ docstring)."""
 
 from __future__ import annotations
 
-from types import MethodType
-
+from whoosh.codec.base import WrappingSegment
 from whoosh.compat import memoryview_
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import FileStorage
@@ -81,22 +80,32 @@ class ViewCompoundStorage(CompoundStorage):
         return ViewFile(memoryview_(self._source, offset, length), name=name)
 
 
-def _open_compound_file(segment, storage):
-    # whoosh.codec.base.Segment.open_compound_file (2.7.5), except for the storage class
-    name = segment.make_filename(segment.COMPOUND_EXT)
-    dbfile = storage.open_file(name)
-    return ViewCompoundStorage(dbfile, use_mmap=storage.supports_mmap)
+class ViewSegment(WrappingSegment):
+    """A segment (whoosh's, wrapped: its deletions and counts are the segment's own) whose
+    compound file opens as a :class:`ViewCompoundStorage`. For readers only: a table of
+    contents is never written with one."""
+
+    def __getattr__(self, name):  # the attributes whoosh's readers read directly (_fieldlengths)
+        if name == "_child":
+            raise AttributeError(name)
+        return getattr(self._child, name)
+
+    def open_compound_file(self, storage):
+        # whoosh.codec.base.Segment.open_compound_file (2.7.5), except for the storage class
+        dbfile = storage.open_file(self._child.make_filename(self._child.COMPOUND_EXT))
+        return ViewCompoundStorage(dbfile, use_mmap=storage.supports_mmap)
+
+
+def view_segments(segments) -> list:
+    return [s if isinstance(s, ViewSegment) else ViewSegment(s) for s in segments]
 
 
 class ViewIndex(FileIndex):
-    """A read-only index whose segment readers read compound segments through
-    :class:`ViewCompoundStorage`: the segments this index lists (a fresh copy per table of
-    contents read) open their compound file with it; nothing else changes."""
+    """A read-only index whose readers open compound segments through :class:`ViewSegment`."""
 
     def _read_toc(self):
         toc = super()._read_toc()
-        for segment in toc.segments:
-            segment.open_compound_file = MethodType(_open_compound_file, segment)
+        toc.segments = view_segments(toc.segments)
         return toc
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from whoosh.codec.whoosh3 import W3FieldWriter
 from whoosh.fields import TEXT
+from whoosh.index import FileIndex
 from whoosh.writing import SegmentWriter
 
 from explorer.fulltext import _shortcuts
@@ -13,7 +14,8 @@ from explorer.fulltext import _shortcuts
 class FastSegmentWriter(SegmentWriter):
     """whoosh's SegmentWriter with shortcuts, same output: text fields analysed by
     ``term_index.FastTerms`` and added to the pool in bulk, runs spilled by
-    ``posting_pool.ChunkedPostingPool``, postings written by ``postings_block`` (each of
+    ``posting_pool.ChunkedPostingPool``, postings written by ``postings_block``, and the
+    existing segments it reads (to find what to delete) read through ``mmap_view`` (each of
     those only where its own check in :func:`_shortcuts.load` allows it)."""
 
     def __init__(self, ix, limitmb: int = 128, **kwargs):
@@ -23,7 +25,17 @@ class FastSegmentWriter(SegmentWriter):
             self.pool = pools.ChunkedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
         self._term_index = _shortcuts.load("term_index")
         self._postings_block = _shortcuts.load("postings_block")
+        self._mmap_view = _shortcuts.load("mmap_view")
         self._fast: dict = {}
+
+    def reader(self, reuse=None):
+        view = self._mmap_view
+        if view is None:
+            return super().reader(reuse=reuse)
+        # whoosh.writing.SegmentWriter.reader (2.7.5), with the segments wrapped for reading
+        self._check_state()
+        return FileIndex._reader(self.storage, self.schema, view.view_segments(self.segments), self.generation,
+                                 reuse=reuse)
 
     def _fast_terms(self, fieldname, field):
         cache = self._fast
