@@ -90,6 +90,7 @@ def check(path: Path) -> str | None:
                     if s.doc_count_all():
                         s.stored_fields(0)
         except Exception as exc:
+            log.debug("full-text index at %s failed its check", path, exc_info=True)
             problem = f"full-text index at {path} is damaged ({type(exc).__name__}: {str(exc)[:120]})"
         if problem:
             reap_leaked_files()

@@ -68,6 +68,7 @@ class FullText:
                 self._pix = open_for_reading(path, PASSAGES_NAME, mmap_view)
                 self._psearcher = self._pix.searcher()
             except Exception as exc:
+                log.debug("full-text index at %s did not open", path, exc_info=True)
                 failure = f"cannot open the full-text index at {path} ({type(exc).__name__}: {exc})"
             if failure:
                 for opened in (getattr(self, "_searcher", None), getattr(self, "_psearcher", None)):

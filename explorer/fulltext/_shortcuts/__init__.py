@@ -32,13 +32,13 @@ DISTRIBUTION = "whoosh-reloaded"
 
 # shortcut module -> the whoosh version whose code it copies
 WRITTEN_FOR = {
-    "segment_writer": "2.7.5",  # SegmentWriter.add_document and _flush_segment
+    "segment_writer": "2.7.5",  # SegmentWriter.add_document, _flush_segment and reader
     "term_index": "2.7.5",  # a TEXT field's index(): analyser pipeline and Positions.encode
     "posting_pool": "2.7.5",  # PostingPool's spilled runs
     "postings_block": "2.7.5",  # FieldWriter.add_postings with the length column read once
     "phrase": "2.7.5",  # Phrase.matcher and SpanNear2Matcher
     "doc_lengths": "2.7.5",  # W3PerDocReader.doc_field_length
-    "mmap_view": "2.7.5",  # CompoundStorage.open_file's BufferFile
+    "mmap_view": "2.7.5",  # CompoundStorage.open_file, Segment.open_compound_file, SegmentWriter.reader
     "fragments": "2.7.5",  # ContextFragmenter.fragment_tokens over the analysed text
 }
 
