@@ -314,6 +314,9 @@ def _shortcut_objects(ft=None, writer=None) -> list[str]:
         for w in (writer._w, writer._pw):
             note(w)  # segment_writer
             note(w.pool)  # posting_pool
+            for part in ("_term_index", "_postings_block", "_mmap_view"):  # what the segment writer uses
+                if getattr(w, part, None) is not None:
+                    found.append(getattr(w, part).__name__)
             r = w.reader()  # what the writer reads to delete documents
             try:
                 for leaf, _offset in r.leaf_readers():
@@ -350,7 +353,7 @@ def test_the_switch_turns_every_shortcut_off(seed_corpus, tmp_path, monkeypatch)
         if on:
             assert {f.rsplit(".", 1)[1] for f in found} >= {
                 "ViewIndex", "ViewSegment", "CachedPerDoc", "ViewCompoundStorage", "ViewFile", "FastFragments",
-                "FastPhrase", "FastSegmentWriter", "ChunkedPostingPool"}
+                "FastPhrase", "FastSegmentWriter", "ChunkedPostingPool", "term_index", "postings_block", "mmap_view"}
         else:
             assert found == []
 
