@@ -1,6 +1,6 @@
 """Small line icons drawn with QPainter in the palette's text colour, so they are sharp at any
-device pixel ratio and follow light and dark palettes. The application icon is an SVG file in
-explorer/resources."""
+device pixel ratio and follow light and dark palettes. The application icon is an SVG file among
+the bundled resources (explorer.paths.resource)."""
 
 from __future__ import annotations
 
