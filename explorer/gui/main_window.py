@@ -47,6 +47,16 @@ DOC_CACHE = 48
 LEVEL_UNITS = {"documents": "documents", "passages": "passages", "pathfinders": "pathfinders"}
 
 
+DATA_SETTINGS = "gui.ini"
+
+
+def data_settings(data: Path) -> QSettings:
+    """Settings that belong to one data dir: its corpus (last indexed, recent folders). Kept in
+    the data dir, so a fresh --data-dir never opens another one's corpus; the window layout
+    stays in the per-user settings."""
+    return QSettings(str(Path(data) / DATA_SETTINGS), QSettings.Format.IniFormat)
+
+
 def _settings_list(settings: QSettings, key: str) -> list[str]:
     v = settings.value(key)
     if v is None or v == "":
@@ -78,6 +88,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.data = Path(data)
         self.settings = settings if settings is not None else QSettings()
+        self.corpus_settings = data_settings(self.data)
         self.interactive = interactive  # False for --screenshot: no dialogs after index runs
         self._corpus_arg = corpus
         self.runner = Runner(self)
@@ -499,7 +510,7 @@ class MainWindow(QMainWindow):
         self.docs_label.setText(f"{stats.get('documents', 0):,} documents indexed")
         self.indexed_label.setText(f"Last indexed {_when(stats.get('last_indexed'))}")
         if corpus:
-            self.settings.setValue("corpus/last", corpus)
+            self.corpus_settings.setValue("corpus/last", corpus)
 
     # ================================================================== searching
 
@@ -950,7 +961,7 @@ class MainWindow(QMainWindow):
     # ================================================================== indexing
 
     def choose_folder_to_index(self) -> None:
-        start = str(self.settings.value("corpus/last", "") or self.stats.get("corpus") or Path.home())
+        start = str(self.corpus_settings.value("corpus/last", "") or self.stats.get("corpus") or Path.home())
         folder = QFileDialog.getExistingDirectory(self, "Index a folder of texts", start)
         if folder:
             self.start_indexing(Path(folder))
@@ -976,7 +987,7 @@ class MainWindow(QMainWindow):
             self._show_empty("Indexing the corpus for the first time…\n\nResults appear here as soon as it finishes; "
                              "progress is in the indexing window and the status bar.")
 
-        last = str(self.settings.value("corpus/last", "") or "")
+        last = str(self.corpus_settings.value("corpus/last", "") or "")
 
         def work(task):
             target = indexer.resolve_corpus(data, corpus)
@@ -1115,14 +1126,14 @@ class MainWindow(QMainWindow):
         self.indexFinished.emit("failed")
 
     def _remember_corpus(self, corpus: str) -> None:
-        self.settings.setValue("corpus/last", corpus)
-        recent = [corpus] + [c for c in _settings_list(self.settings, "corpus/recent") if c != corpus]
-        self.settings.setValue("corpus/recent", recent[:RECENT_MAX])
+        self.corpus_settings.setValue("corpus/last", corpus)
+        recent = [corpus] + [c for c in _settings_list(self.corpus_settings, "corpus/recent") if c != corpus]
+        self.corpus_settings.setValue("corpus/recent", recent[:RECENT_MAX])
         self._update_recent_menu()
 
     def _update_recent_menu(self) -> None:
         self.recent_menu.clear()
-        recent = _settings_list(self.settings, "corpus/recent")
+        recent = _settings_list(self.corpus_settings, "corpus/recent")
         for c in recent:
             a = self.recent_menu.addAction(c)
             a.triggered.connect(lambda _=False, c=c: self.start_indexing(Path(c)))
