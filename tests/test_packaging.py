@@ -190,7 +190,9 @@ def test_the_installed_wheel_runs_the_cli_and_the_gui(wheel_venv, tmp_path):
     assert hits and any("Leicester" in json.dumps(h) for h in hits)
 
     shot = tmp_path / "shot.png"
-    gui = _run(wheel_venv, "explorer", "gui", "--screenshot", str(shot), "homeless", tmp=tmp_path)
+    # the gui-script: `explorer gui` with --data-dir allowed anywhere
+    gui = _run(wheel_venv, "pathfinder-explorer-gui", "--screenshot", str(shot), "--data-dir", str(tmp_path / "data"),
+               "homeless", tmp=tmp_path)
     assert gui.returncode == 0, gui.stderr
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
