@@ -16,19 +16,12 @@ import pytest
 from explorer import desktop, paths
 from explorer.desktop import APP_ID, ICON_SIZES
 
+from .conftest import require_programs
+
 ROOT = Path(__file__).resolve().parent.parent
 
 DESKTOP_FILE = paths.resource(f"{APP_ID}.desktop")
 METAINFO = paths.resource(f"{APP_ID}.metainfo.xml")
-
-
-def _needs(program):
-    if shutil.which(program):
-        return
-    message = f"{program} is not installed (python3 dev.py test installs it on Debian as root)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def _entry(path):
@@ -39,13 +32,13 @@ def _entry(path):
 
 
 def test_desktop_file_validates():
-    _needs("desktop-file-validate")
+    require_programs("desktop-file-validate")
     proc = subprocess.run(["desktop-file-validate", str(DESKTOP_FILE)], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.strip() == "", proc.stdout + proc.stderr
 
 
 def test_metainfo_validates():
-    _needs("appstreamcli")
+    require_programs("appstreamcli")
     proc = subprocess.run(["appstreamcli", "validate", "--no-net", str(METAINFO)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 

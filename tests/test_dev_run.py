@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import require_programs
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -146,17 +148,9 @@ def test_without_a_display_it_says_so_and_how_to_take_a_screenshot(tmp_path):
     assert "Traceback" not in proc.stdout + proc.stderr
 
 
-def _needs(*programs):
-    missing = [p for p in programs if not shutil.which(p)]
-    if missing and os.environ.get("CI"):
-        pytest.fail(f"{', '.join(missing)} missing: `python3 dev.py test` installs them on Debian as root")
-    if missing:
-        pytest.skip(f"{', '.join(missing)} not installed (python3 dev.py test installs them as root)")
-
-
 @pytest.fixture
 def xvfb():
-    _needs("Xvfb", "xdotool", "xwininfo")
+    require_programs("Xvfb", "xdotool", "xwininfo")
     read_end, write_end = os.pipe()
     # -displayfd: Xvfb picks a free display and writes its number once it accepts clients
     server = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1400x900x24",
