@@ -221,7 +221,8 @@ def ensure_qt_libraries(platform: str | None = None, probe=qt_probe, plugin=plug
         sys.exit(f"[dev] Qt cannot start on the {platform} platform: {_why(platform, output, missing)}.\n"
                  f"[dev] Install its libraries with: sudo {command}")
     if not ok:
-        sys.exit(f"[dev] Qt still cannot start on the {platform} platform: {_why(platform, output, missing)}.")
+        still = "still " if packages else ""
+        sys.exit(f"[dev] Qt {still}cannot start on the {platform} platform: {_why(platform, output, missing)}.")
 
 
 def _why(platform: str, output: str, missing: list[str]) -> str:
