@@ -130,7 +130,7 @@ def plugin_file(platform: str) -> Path | None:
     if found.returncode != 0:
         return None
     folder = Path(found.stdout.strip()) / "Qt" / "plugins" / "platforms"
-    names = {"xcb": ["libqxcb.so"], "wayland": ["libqwayland.so", "libqwayland-generic.so"]}.get(
+    names = {"xcb": ["libqxcb.so"], "wayland": ["libqwayland.so", "libqwayland-generic.so", "libqwayland-egl.so"]}.get(
         platform, [f"libq{platform}.so"])
     return next((folder / n for n in names if (folder / n).is_file()), None)
 
