@@ -5,7 +5,6 @@ under Xvfb until a window is mapped."""
 
 import importlib.util
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,6 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
+
+from explorer.desktop import APP_ID
+from explorer.paths import resource
 
 from .conftest import require_programs
 
@@ -150,7 +152,7 @@ def test_without_a_display_it_says_so_and_how_to_take_a_screenshot(tmp_path):
 
 @pytest.fixture
 def xvfb():
-    require_programs("Xvfb", "xdotool", "xwininfo")
+    require_programs("Xvfb", "xdotool", "xwininfo", "xprop")
     read_end, write_end = os.pipe()
     # -displayfd: Xvfb picks a free display and writes its number once it accepts clients
     server = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1400x900x24",
@@ -187,15 +189,12 @@ def test_dev_py_run_maps_the_window_under_x(tmp_path, xvfb):
             time.sleep(0.5)
         info = subprocess.run(["xwininfo", "-id", window], env=env, capture_output=True, text=True).stdout
         assert "Map State: IsViewable" in info
+        # WM_CLASS's class (its second string) is what the .desktop file's StartupWMClass names
         wm_class = subprocess.run(["xprop", "-id", window, "WM_CLASS"], env=env, capture_output=True,
-                                  text=True).stdout if shutil.which("xprop") else ""
-        if wm_class:  # the class (second string) is what the .desktop file's StartupWMClass names
-            from explorer.desktop import APP_ID
-            from explorer.paths import resource
-
-            entry = resource(f"{APP_ID}.desktop").read_text(encoding="utf-8")
-            startup_class = next(ln.split("=", 1)[1] for ln in entry.splitlines() if ln.startswith("StartupWMClass="))
-            assert wm_class.strip().endswith(f', "{startup_class}"'), wm_class
+                                  text=True).stdout
+        entry = resource(f"{APP_ID}.desktop").read_text(encoding="utf-8")
+        startup_class = next(ln.split("=", 1)[1] for ln in entry.splitlines() if ln.startswith("StartupWMClass="))
+        assert wm_class.strip().endswith(f', "{startup_class}"'), wm_class
     finally:
         os.killpg(app.pid, signal.SIGTERM)
         try:
