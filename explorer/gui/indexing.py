@@ -21,6 +21,14 @@ from explorer.query import NoIndex
 from .workers import Runner, Task
 
 RECENT_MAX = 8
+DATA_SETTINGS = "gui.ini"
+
+
+def data_settings(data: Path) -> QSettings:
+    """Settings that belong to one data dir: its corpus (last indexed, recent folders). Kept in
+    the data dir, so a fresh --data-dir never opens another one's corpus; the window layout
+    stays in the per-user settings."""
+    return QSettings(str(Path(data) / DATA_SETTINGS), QSettings.Format.IniFormat)
 
 
 def settings_list(settings: QSettings, key: str) -> list[str]:
