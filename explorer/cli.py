@@ -14,8 +14,9 @@ import click
 from explorer import __version__, indexer, paths
 from explorer.corpus.read import Limits, html_extractor_problem
 from explorer.export import EXPORT_LEVELS, ExportError, export as export_csv, rows_for, to_csv_text
-from explorer.query import LEVELS, SORTS, Engine, NoIndex, Query, QueryError
-from explorer.store import FACET_KEYS, StoreError
+from explorer.model import FACET_KEYS, LEVELS, SORTS, NoIndex, Query, QueryError
+from explorer.query import Engine
+from explorer.store import StoreError
 
 
 class UserError(click.ClickException):
@@ -129,7 +130,7 @@ def index(ctx: click.Context, corpus: Path | None, rebuild: bool, max_size: floa
     limits = Limits(max_bytes=int(max_size * 1024 * 1024))
     try:
         summary = indexer.run(data, corpus, rebuild=rebuild, progress=progress, limits=limits, workers=workers)
-    except indexer.IndexError_ as exc:
+    except indexer.IndexBuildError as exc:
         _fail(str(exc))
     except StoreError as exc:
         _fail(str(exc))

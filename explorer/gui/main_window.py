@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
-from explorer.query import FACET_KEYS, NoIndex, PathfinderRow, QueryError, ResultSet
+from explorer.model import FACET_KEYS, NoIndex, PathfinderRow, QueryError, ResultSet
 
 from . import icons
 from .actions import build_menus
