@@ -1,9 +1,10 @@
 """Where things live: the user's data dir, the files bundled with the package, and the
 layout of the index inside the data dir.
 
-This is the only module that locates bundled files (importlib.resources, or ``sys._MEIPASS``
-when frozen by PyInstaller), and the only one that spells the name of a file the program
-writes (:class:`Layout`).
+This is the only module that locates bundled files: in a checkout or editable install they are
+the top-level ``resources/`` and ``seeds/``; a wheel carries them inside the package; a frozen
+(PyInstaller) build has them under ``sys._MEIPASS``. It is also the only one that spells the
+name of a file the program writes (:class:`Layout`).
 """
 
 from __future__ import annotations
@@ -30,23 +31,33 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
-def _package_root() -> Path:
-    frozen = getattr(sys, "_MEIPASS", None)
-    if frozen:
-        return Path(frozen) / "explorer"
+def _bundle_root() -> Path:
+    """The folder holding ``resources/`` and ``seeds/``, wherever the app runs from:
+
+    - frozen (PyInstaller sets ``sys.frozen`` and ``sys._MEIPASS``): ``_MEIPASS/explorer``;
+    - a wheel install: inside the package (the wheel maps the top-level folders there);
+    - a checkout or an editable install: the package is imported from the checkout, whose top
+      level holds ``resources/`` and ``seeds/`` (the design card's layout).
+    """
+    meipass = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and meipass:
+        return Path(meipass) / "explorer"
     from importlib.resources import files
 
-    return Path(str(files("explorer")))
+    package = Path(str(files("explorer")))
+    if (package / "resources").is_dir():
+        return package
+    return package.parent
 
 
 def resource(name: str) -> Path:
-    """A bundled resource file (taxonomy.toml, places.csv, icons)."""
-    return _package_root() / "resources" / name
+    """A bundled resource file (taxonomy.toml, places.csv, icons, desktop files)."""
+    return _bundle_root() / "resources" / name
 
 
 def seeds_dir() -> Path:
     """The bundled demo corpus."""
-    return _package_root() / "seeds"
+    return _bundle_root() / "seeds"
 
 
 def user_override(name: str, data: Path) -> Path:
@@ -63,6 +74,7 @@ class Layout:
     """The files the program keeps in the data dir ``data``::
 
         gui.lock                   held by the one desktop app open on this data dir
+        gui.ini                    the desktop app's settings that belong to this data dir
         index/
           explorer.db              the SQLite database (+ -wal, -shm)
           explorer.db.checked      its files as the last run of this program left them
@@ -74,6 +86,7 @@ class Layout:
     """
 
     GUI_LOCK = "gui.lock"
+    GUI_SETTINGS = "gui.ini"
     INDEX_DIR = "index"
     DB = "explorer.db"
     CHECKED_SUFFIX = ".checked"
@@ -89,6 +102,10 @@ class Layout:
     @property
     def gui_lock(self) -> Path:
         return self.data / self.GUI_LOCK
+
+    @property
+    def gui_settings(self) -> Path:
+        return self.data / self.GUI_SETTINGS
 
     @property
     def index_dir(self) -> Path:

@@ -15,6 +15,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from explorer import __version__, paths
+from explorer.desktop import APP_ID
 from explorer.model import FACET_KEYS, Query, QueryError
 
 from . import icons
@@ -51,7 +52,8 @@ def application() -> QApplication:
     QApplication.setApplicationName(APP_NAME)
     QApplication.setOrganizationName(ORG_NAME)
     QApplication.setApplicationVersion(__version__)
-    QGuiApplication.setDesktopFileName(ORG_NAME)
+    # The Wayland app id and KDE's desktop-file hint: the installed .desktop file's name.
+    QGuiApplication.setDesktopFileName(APP_ID)
     app.setWindowIcon(icons.app_icon())
     return app  # type: ignore[return-value]
 

@@ -1,5 +1,6 @@
-"""The engine: Query (text + facet selections + level + sort) -> ResultSet. The one entry point the CLI,
-the GUI and export use to ask the index anything.
+"""The engine: Query (text + facet selections + level + sort) -> ResultSet. The one entry
+point the CLI, the desktop app (through explorer.engine_process) and export use to ask the
+index anything.
 
 Facet semantics: repeating a key ORs its values, different keys AND. Counts are disjunctive:
 the counts of a facet are taken as if that facet's own selection were absent, so its other

@@ -149,11 +149,11 @@ def test_search_folds_case_beyond_lower(tmp_path, workers):
 
 
 def test_an_index_from_before_case_folding_is_rebuilt(tmp_path, monkeypatch):
-    from explorer import fulltext
+    from explorer.fulltext import schema
 
     data = tmp_path / "data"
     corpus = _fold_corpus(tmp_path)
-    monkeypatch.setattr(fulltext, "_folding", lambda analyzer: analyzer)  # as the previous version wrote it
+    monkeypatch.setattr(schema, "_folding", lambda analyzer: analyzer)  # as the previous version wrote it
     indexer.run(data, corpus, workers=0)
     monkeypatch.undo()
     e = Engine(data)
