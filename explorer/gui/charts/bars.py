@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFontMetrics, QPainter, QPen
 
-from explorer.query import FacetValue, ResultSet
+from explorer.model import FacetValue, ResultSet
 
 from ..facet_panel import TITLES
 from .view import ChartView, Colors, Mark, elide, share_of, small_font

@@ -1,6 +1,7 @@
-"""The "Charts" area of the main window: a dock beside the results (or floated, or tabbed over
-them) with a View › Charts action (Ctrl+4). A click on a chart becomes a facet selection exactly
-as a tick in the facet panel does, a timeline range becomes a ``date`` filter chip, and where the
+"""The "Charts" area of the main window: a dock below the results (or beside them, floated, or
+tabbed over them) shown and hidden by the View › Charts action (Ctrl+4, in the actions table).
+A click on a chart becomes a facet selection exactly as a tick in the facet panel does (through
+the window's SearchSession), a timeline range becomes a ``date`` filter chip, and where the
 dock is, whether it shows, the tab and the timeline buckets are remembered in QSettings.
 
 The panel and its chart modules are imported and built the first time the dock shows, so a
@@ -11,22 +12,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMenu
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget
 
-from explorer.query import DATE_KEY
+from explorer.model import DATE_KEY
 
 _AREAS = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
           Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea)
 
 
 class ChartsController(QObject):
-    """Puts the panel in a dock of ``window`` (a MainWindow) with a View menu action, and joins
-    its clicks to the window's facet selection."""
+    """Puts the panel in a dock of ``window`` (a MainWindow), keeps ``action`` (checkable) in
+    step with the dock, and joins the panel's clicks to the window's search session."""
 
-    def __init__(self, window, menu: QMenu):
+    def __init__(self, window, action: QAction):
         super().__init__(window)
         self.window = window
+        self.session = window.session
         self.settings: QSettings = window.settings
         self._panel = None
         self._sized = False
@@ -48,13 +50,11 @@ class ChartsController(QObject):
             self.panel  # noqa: B018  (built now: the user left the charts open)
         self.dock.setVisible(visible)
 
-        self.action: QAction = self.dock.toggleViewAction()
-        self.action.setText("&Charts")
-        self.action.setShortcut(QKeySequence("Ctrl+4"))
-        self.action.setStatusTip("Show or hide the facet charts, the timeline and the region map")
-        menu.addAction(self.action)
+        self.action = action
+        action.setChecked(visible)
 
-        window.resultsShown.connect(self._results)
+        # before the window's own slot, so the charts are drawn when the window says resultsShown
+        self.session.resultsReady.connect(self._results)
         self.dock.visibilityChanged.connect(self._visibility)
         self.dock.dockLocationChanged.connect(lambda a: self._remember("charts/area", a.value))
         self.dock.topLevelChanged.connect(lambda f: self._remember("charts/floating", bool(f)))
@@ -73,7 +73,7 @@ class ChartsController(QObject):
             except (TypeError, ValueError):
                 pass
             p.granularity.setCurrentIndex(max(p.granularity.findData(str(s.value("charts/granularity", "auto"))), 0))
-            p.facetToggled.connect(self.window._on_facet_toggled)
+            p.facetToggled.connect(self.session.toggle)
             p.dateChosen.connect(self.set_date)
             p.saved.connect(self._saved)
             p.tabs.currentChanged.connect(lambda i: self._remember("charts/tab", i))
@@ -81,7 +81,7 @@ class ChartsController(QObject):
                 lambda _i: self._remember("charts/granularity", p.granularity.currentData()))
             self._panel = p
             self.dock.setWidget(p)
-            p.set_result(self.window.result, visible=True)
+            p.set_result(self.session.result, visible=True)
         return self._panel
 
     def _remember(self, key: str, value) -> None:
@@ -89,13 +89,20 @@ class ChartsController(QObject):
         if self.dock.isFloating():
             self.settings.setValue("charts/geometry", self.dock.saveGeometry())
 
-    def _results(self) -> None:
+    def set_shown(self, shown: bool) -> None:
+        """Show or hide the dock (the View › Charts action)."""
+        self.dock.setVisible(shown)
+        if shown:
+            self.dock.raise_()  # tabbed with another dock: bring it to the front
+
+    def _results(self, rs) -> None:
         if self._panel is not None:
-            self._panel.set_result(self.window.result, visible=self.dock.isVisible())
+            self._panel.set_result(rs, visible=self.dock.isVisible())
 
     def _visibility(self, visible: bool) -> None:
-        if self.window.isVisible() and not getattr(self.window, "_closing", False):
-            self._remember("charts/visible", self.dock.isVisible())
+        self.action.setChecked(not self.dock.isHidden())  # hidden behind a tab still counts as shown
+        if self.window.isVisible() and not self.window.closing:
+            self._remember("charts/visible", not self.dock.isHidden())
         if visible:
             panel = self.panel
             if not self._sized and not self.dock.isFloating():  # a first showing gets room for the map
@@ -108,13 +115,7 @@ class ChartsController(QObject):
 
     def set_date(self, value: str) -> None:
         """Replace the date filter with ``value`` ("" removes it) and search again."""
-        w = self.window
-        if value:
-            w.selection[DATE_KEY] = [value]
-        else:
-            w.selection.pop(DATE_KEY, None)
-        w.chips.set_selection(w.selection)
-        w.run_search()
+        self.session.set_filter(DATE_KEY, [value] if value else [])
 
     def _saved(self, path: str, error: str) -> None:
         sb = self.window.statusBar()

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer import export as export_mod
-from explorer.query import ResultSet
+from explorer.model import ResultSet
 
 from .bars import BarsView
 from .region_map import RegionMapView

@@ -11,7 +11,7 @@ import math
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPen
 
-from explorer.query import FacetValue, ResultSet
+from explorer.model import FacetValue, ResultSet
 
 from .bars import documents_in
 from .view import BLUES, ChartView, Colors, Mark, ink_on, share_of, small_font

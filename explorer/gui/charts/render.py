@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from explorer import export as export_mod
-from explorer.query import ResultSet
+from explorer.model import ResultSet
 
 KINDS = ("bars", "timeline", "map")
 WIDTH = 900

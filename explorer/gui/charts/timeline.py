@@ -14,7 +14,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
-from explorer.query import DATE_KEY, QueryError, ResultSet, parse_date_range
+from explorer.model import DATE_KEY, QueryError, ResultSet, parse_date_range
 
 from .bars import documents_in
 from .view import ChartView, Colors, Mark, share_of, small_font

@@ -1,0 +1,81 @@
+"""What the full-text index holds: its fields, the two indexes of a directory, and how an
+entry's unique id is written."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+from whoosh.analysis import STOP_WORDS, LowercaseFilter, StandardAnalyzer, StemmingAnalyzer
+from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+
+FIELD_NAMES = ("pathfinder", "mentor", "region", "sector", "source", "author")
+QUERY_FIELDS = (*FIELD_NAMES, "title", "text", "date")
+INDEX_NAME = "MAIN"  # documents
+PASSAGES_NAME = "PASSAGES"  # passages, in their own index so a document search never walks them
+
+
+def stop_words(text: str) -> list[str]:
+    """The words of ``text`` the text fields do not index (too common: "the", "of")."""
+    return [w for w in re.findall(r"\w+", text.casefold()) if w in STOP_WORDS]
+
+
+class FoldFilter(LowercaseFilter):
+    """Unicode case folding (``str.casefold``) where whoosh lower-cases: "STRASSE" finds
+    "Straße", and every capital and small form of a letter is one term. The fast analyser
+    (_shortcuts/term_index.py) folds the same way when a field's analyser holds this filter."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = t.text.casefold()
+            yield t
+
+
+def _folding(analyzer):
+    """``analyzer`` with its LowercaseFilter replaced by FoldFilter."""
+    analyzer.items = [FoldFilter() if type(x) is LowercaseFilter else x for x in analyzer.items]
+    return analyzer
+
+
+def make_schema() -> Schema:
+    stem = _folding(StemmingAnalyzer())
+    plain = _folding(StandardAnalyzer(stoplist=None))
+    return Schema(
+        uid=ID(unique=True, stored=True, sortable=True),
+        kind=ID(),
+        doc_id=ID(stored=True),
+        file=ID(),
+        title=TEXT(analyzer=stem, field_boost=2.0, phrase=True),
+        text=TEXT(analyzer=stem, phrase=True),
+        pathfinder=TEXT(analyzer=plain, phrase=True),
+        mentor=TEXT(analyzer=plain, phrase=True),
+        region=TEXT(analyzer=plain, phrase=True),
+        sector=TEXT(analyzer=plain, phrase=True),
+        source=TEXT(analyzer=plain, phrase=True),
+        author=TEXT(analyzer=plain, phrase=True),
+        date=DATETIME(),
+        ordinal=STORED(),  # never searched: NUMERIC would index 8 trie terms per passage
+    )
+
+
+def make_uid(doc_id: str, ordinal: int | None) -> str:
+    return f"d\x1f{doc_id}" if ordinal is None else f"p\x1f{doc_id}\x1f{ordinal}"
+
+
+def parse_uid(uid: str) -> tuple[str, int | None]:
+    """The inverse of make_uid, for any doc id: one made from a file name may itself hold the
+    separator (a control character is a valid file name character)."""
+    if uid.startswith("d\x1f"):
+        return uid[2:], None
+    doc_id, _, ordinal = uid[2:].rpartition("\x1f")
+    return doc_id, int(ordinal)
+
+
+def to_datetime(iso: str) -> _dt.datetime | None:
+    if not iso:
+        return None
+    parts = [int(p) for p in iso.split("-")]
+    try:
+        return _dt.datetime(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except (ValueError, IndexError):
+        return None

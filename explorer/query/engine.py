@@ -1,0 +1,438 @@
+"""The engine: Query (text + facet selections + level + sort) -> ResultSet. The one entry
+point the CLI, the desktop app (through explorer.engine_process) and export use to ask the
+index anything.
+
+Facet semantics: repeating a key ORs its values, different keys AND. Counts are disjunctive:
+the counts of a facet are taken as if that facet's own selection were absent, so its other
+values keep their counts and stay clickable (as in Blacklight and Aleph).
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import json
+import re
+import sqlite3
+import time
+from pathlib import Path
+
+from explorer import fulltext
+from explorer.model import (DATE_KEY, FACET_KEYS, LEVELS, SNIPPET_CHARS, SORTS, FacetValue, Hit, IndexDamaged, NoIndex,
+                            PathfinderRow, Query, QueryError, ResultSet, marked_to_plain)
+from explorer.paths import Layout
+from explorer.query.facets import DocIndex
+from explorer.query.syntax import EMPTY_FIELD_NOTE, sanitise
+from explorer.store import Store, StoreError
+
+
+def _guard_db(method):
+    """Turn SQLite's errors on a damaged database into one clear IndexDamaged."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            raise IndexDamaged(f"index database {self.store.path} is damaged ({exc}); "
+                               "run `explorer index` to rebuild it from the corpus") from None
+
+    return wrapper
+
+
+def _one_snapshot(method):
+    """The database as of one moment for the whole call, and the full-text folder named in
+    that same state: an index run committing half-way through cannot give a mixed answer."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self.store.read_snapshot():
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+class Engine:
+    """An open index (SQLite read-only + full text) answering queries. Long-lived: the GUI keeps
+    one; it notices when an index run has replaced the full-text directory and reopens."""
+
+    def __init__(self, data: Path):
+        self.data = Path(data)
+        self.layout = Layout(self.data)
+        db = self.layout.db
+        if not db.is_file():
+            raise NoIndex("no index yet: run `explorer index` (or `explorer index --corpus DIR`) first")
+        try:
+            self.store = Store(db, readonly=True)
+            self._db_ino = db.stat().st_ino
+        except (StoreError, OSError) as exc:
+            raise NoIndex(f"{exc}; run `explorer index` to rebuild it from the corpus") from None
+        self._ft: fulltext.FullText | None = None
+        self._ft_name: str | None = None
+        self._names: dict[str, dict[str, str]] = {}
+        self._docs: DocIndex | None = None
+        self._open_fulltext()
+
+    def _open_fulltext(self) -> None:
+        try:
+            name = self.store.meta("fulltext_dir")
+        except Exception as exc:
+            raise IndexDamaged(f"index database is damaged ({exc}); run `explorer index` to rebuild it") from None
+        if not name:
+            raise NoIndex("the index is empty or was never finished: run `explorer index` first")
+        if name == self._ft_name and self._ft is not None:
+            return
+        old = self._ft
+        try:
+            self._ft = fulltext.FullText(self.layout.generation(name))
+        except fulltext.FullTextError as exc:
+            raise NoIndex(f"{exc}; run `explorer index` to rebuild it") from None
+        self._ft_name = name
+        self._names = {}
+        self._docs = None
+        if old is not None:
+            old.close()
+
+    @_guard_db
+    def refresh(self) -> bool:
+        """Pick up a finished index run. Returns True when something changed."""
+        db = self.layout.db
+        try:
+            ino = db.stat().st_ino
+        except OSError:
+            ino = self._db_ino
+        if ino != self._db_ino:
+            # A damaged database was moved aside and rebuilt: this is a new file.
+            try:
+                store = Store(db, readonly=True)
+            except StoreError as exc:
+                raise IndexDamaged(f"{exc}; run `explorer index` to rebuild it from the corpus") from None
+            self.store.close()
+            self.store, self._db_ino = store, ino
+            self._ft_name = None
+            self._open_fulltext()
+            return True
+        name = self.store.meta("fulltext_dir")
+        if name != self._ft_name:
+            self._open_fulltext()
+            return True
+        return False
+
+    def close(self) -> None:
+        if self._ft is not None:
+            self._ft.close()
+        self.store.close()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _entity_names(self, kind: str) -> dict[str, str]:
+        """name -> id for an entity kind."""
+        if kind not in self._names:
+            self._names[kind] = {r["name"]: r["id"] for r in self.store.entity_rows(kind)}
+        return self._names[kind]
+
+    def _resolve_values(self, key: str, values: list[str], notes: list[str]) -> list[str]:
+        """Facet values as stored: ids, aliases and any case map to the canonical name."""
+        if key not in ("pathfinder", "mentor"):
+            return values
+        rows = self.store.entity_rows(key)
+        out = []
+        for v in values:
+            low = v.strip().casefold()
+            match = next((r["name"] for r in rows if low in (r["id"].casefold(), r["name"].casefold())
+                          or low in (a.casefold() for a in r["data"].get("aliases", []))), None)
+            out.append(match or v)
+        return out
+
+    # ------------------------------------------------------------------ search
+
+    @_guard_db
+    @_one_snapshot
+    def search(self, q: Query) -> ResultSet:
+        t0 = time.perf_counter()
+        if q.level not in LEVELS:
+            raise QueryError(f"unknown level {q.level!r} (levels: {', '.join(LEVELS)})")
+        if q.sort not in SORTS:
+            raise QueryError(f"unknown sort {q.sort!r} (sorts: {', '.join(SORTS)})")
+        bad = [k for k in q.facets if k not in FACET_KEYS and k != DATE_KEY]
+        if bad:
+            raise QueryError(f"unknown facet key {bad[0]!r} (valid keys: {', '.join((*FACET_KEYS, DATE_KEY))})")
+        self.refresh()
+        notes: list[str] = []
+        selections = {k: self._resolve_values(k, [v for v in vs if v], notes) for k, vs in q.facets.items() if any(vs)}
+        text, read_notes = sanitise(q.text)
+        notes.extend(read_notes)
+        assert self._ft is not None
+        if any(n.startswith(EMPTY_FIELD_NOTE) for n in read_notes) and not text.replace('""', "").strip():
+            pq = self._ft.nothing()  # only empty fields ("title:"): not "everything", and the note says why
+        else:
+            pq = self._ft.parse(text)
+            if pq.nothing:
+                notes.append(_why_nothing(text))
+        terms = self._ft.terms(pq)
+        level = "passages" if q.level == "passages" else "documents"
+        docs = self._doc_index()
+        # Scores are needed for every hit only when ordering by relevance over the whole text
+        # match; otherwise matching alone gives the sets, and only the hits shown are scored.
+        score_all = level == "passages" or (q.level == "documents" and q.sort == "relevance" and not selections)
+        if pq.empty:
+            matches = None
+        else:
+            matches = self._ft.search(pq, level, scored=score_all)
+        # Document sets, as bitmasks over the documents (see DocIndex)
+        text_docs = None if matches is None else {m.doc_id for m in matches}
+        text_mask = None if text_docs is None else docs.mask_of(text_docs)
+        selected_masks = {k: docs.select_dates(vs) if k == DATE_KEY else docs.select(k, vs)
+                          for k, vs in selections.items()}
+        for k, vs in selections.items():
+            if k == DATE_KEY:
+                continue
+            known = docs.known_folded(k)
+            missing = [v for v in vs if v.casefold() not in known]
+            if missing:
+                shown = ", ".join(v if v.isprintable() else repr(v) for v in missing)  # a note is one line
+                notes.append(f"no document has {k} = {shown}")
+
+        def restrict(exclude: str | None) -> int | None:
+            result = text_mask
+            for k, m in selected_masks.items():
+                if k == exclude:
+                    continue
+                result = m if result is None else result & m
+            return result
+
+        final_mask = restrict(None)
+        final = None if final_mask is None else (text_docs if final_mask == text_mask else docs.ids_of(final_mask))
+        facets: dict[str, list[FacetValue]] = {}
+        for key in FACET_KEYS:
+            counts = docs.counts(key, restrict(key))
+            chosen = {v.casefold() for v in selections.get(key, [])}
+            values = [FacetValue(v, n, v.casefold() in chosen) for v, n in counts]
+            present = {fv.value.casefold() for fv in values}
+            for v in selections.get(key, []):
+                if v.casefold() not in present:
+                    values.append(FacetValue(v, 0, True))
+            facets[key] = values
+        if DATE_KEY in selections:  # the chosen ranges, so a caller can show and clear them
+            within = restrict(DATE_KEY)
+            facets[DATE_KEY] = [FacetValue(v, (docs.select_dates([v]) & (-1 if within is None else within)).bit_count(), True)
+                                for v in selections[DATE_KEY]]
+        dates = docs.date_counts(restrict(DATE_KEY))
+
+        if q.level == "pathfinders":
+            hits = self._pathfinder_rows(final, has_filter=bool(selections) or not pq.empty)
+            total = sum(1 for h in hits if h.documents) if (selections or not pq.empty) else len(hits)
+            page: list = hits
+        else:
+            if matches is None:
+                ids = docs.ids if final is None else list(final)
+                ranked: list[tuple[str, int | None, float]]
+                if level == "documents":
+                    ranked = [(i, None, 0.0) for i in ids]
+                else:
+                    wanted = set(ids)
+                    ranked = [(m.doc_id, m.ordinal, 0.0) for m in self._ft.search(pq, "passages") if m.doc_id in wanted]
+            else:
+                kept = [m for m in matches if final is None or m.doc_id in final]
+                if not score_all and q.sort == "relevance":
+                    got = self._ft.scores(pq, level, (m.docnum for m in kept))
+                    ranked = [(m.doc_id, m.ordinal, got.get(m.docnum, 0.0)) for m in kept]
+                else:
+                    ranked = [(m.doc_id, m.ordinal, m.score) for m in kept]
+            total = len(ranked)
+            end = None if q.limit is None else q.offset + q.limit
+            ranked = self._sort(ranked, q.sort, text_query=not pq.empty, first=end)
+            page_ranked = ranked[q.offset:end]
+            if matches is not None and not score_all and q.sort != "relevance" and page_ranked:
+                # ordered by date or title: score the hits shown, as a full scoring would have
+                docnum = {(m.doc_id, m.ordinal): m.docnum for m in kept}
+                got = self._ft.scores(pq, level, (docnum[r[0], r[1]] for r in page_ranked))
+                page_ranked = [(d, o, got.get(docnum[d, o], 0.0)) for d, o, _s in page_ranked]
+            page = self._hits(page_ranked, terms)
+        elapsed = (time.perf_counter() - t0) * 1000
+        return ResultSet(q, page, total, facets, elapsed, text, notes, terms, dates)
+
+    def _sort(self, ranked: list[tuple[str, int | None, float]], sort: str, text_query: bool,
+              first: int | None = None):
+        """``ranked`` in result order; only its ``first`` entries when given (the keys are
+        unique, so this is exactly the head of the full sort)."""
+        if sort == "relevance" and text_query:
+            def key(r):
+                return (-r[2], r[0], r[1] or 0)
+        elif sort == "title":
+            title = self._doc_index().title
+
+            def key(r):
+                return ((title(r[0]) or "").casefold(), r[0], r[1] or 0)
+        else:
+            # date, newest first; undated last. Also the browse order when there is no text query.
+            date = self._doc_index().date
+
+            def key(r):
+                d = date(r[0]) or ""
+                return (0 if d else 1, _neg_date(d), r[0], r[1] or 0)
+        if first is None or first >= len(ranked):
+            return sorted(ranked, key=key)
+        return heapq.nsmallest(first, ranked, key=key)
+
+    def _doc_index(self) -> DocIndex:
+        if self._docs is None:
+            cache = None if self._ft_name is None else self.layout.facet_cache(self._ft_name)
+            self._docs = DocIndex(self.store, cache)
+        return self._docs
+
+    def _hits(self, ranked: list[tuple[str, int | None, float]], terms: list[tuple[str, str]]) -> list[Hit]:
+        ids = list(dict.fromkeys(r[0] for r in ranked))
+        docs = self.store.documents(ids, with_text=True)
+        facet_vals = self.store.doc_facet_values(ids)
+        pf_ids = self._entity_names("pathfinder")
+        passages_cache: dict[str, list[dict]] = {}
+        hits = []
+        assert self._ft is not None
+        for doc_id, ordinal, score in ranked:
+            d = docs.get(doc_id)
+            if d is None:
+                continue
+            fv = facet_vals.get(doc_id, {})
+            start = end = None
+            ptext = None
+            if ordinal is not None:
+                if doc_id not in passages_cache:
+                    passages_cache[doc_id] = self.store.passages(doc_id)
+                p = next((p for p in passages_cache[doc_id] if p["ordinal"] == ordinal), None)
+                if p is None:
+                    continue
+                start, end = p["start"], p["end"]
+                ptext = d["text"][start:end]
+                source_text = ptext
+            else:
+                source_text = d["text"]
+            marked = self._ft.snippet(source_text, terms, maxchars=SNIPPET_CHARS) if terms else ""
+            if not marked:
+                marked = _lead(source_text, d.get("title") or "", SNIPPET_CHARS)
+            marked = " ".join(marked.split())
+            hits.append(Hit(
+                doc_id=doc_id, file=d["file"], title=d["title"] or "", source=d["source"] or "",
+                author=d["author"] or "", date=d["date"] or "", url=d["url"] or "",
+                pathfinders=[{"id": pf_ids.get(n, ""), "name": n} for n in fv.get("pathfinder", [])],
+                mentors=fv.get("mentor", []), regions=sorted(fv.get("region", [])),
+                sectors=sorted(fv.get("sector", [])), score=score,
+                snippet=marked_to_plain(marked), snippet_marked=marked,
+                passage=ordinal, start=start, end=end, text=ptext,
+            ))
+        return hits
+
+    def _pathfinder_rows(self, final: set[str] | None, has_filter: bool) -> list[PathfinderRow]:
+        rows = []
+        ents = self.store.entity_rows("pathfinder")
+        by_name: dict[str, list[tuple[str, str, str]]] = {}
+        for name, doc_id, file, source in self.store.pathfinder_documents():
+            if final is None or doc_id in final:
+                by_name.setdefault(name, []).append((doc_id, file, source))
+        for e in ents:
+            docs = by_name.get(e["name"], [])
+            sources = sorted({s or f.rsplit("/", 1)[-1] for _d, f, s in docs}, key=str.casefold)
+            rows.append(PathfinderRow(
+                id=e["id"], name=e["name"], sectors=e["data"].get("sectors", []),
+                regions=e["data"].get("regions", []), documents=len({d for d, _f, _s in docs}),
+                files=len({f for _d, f, _s in docs}), sources=sources,
+                later_names=e["data"].get("later_names", []),
+            ))
+        if has_filter:
+            rows = [r for r in rows if r.documents]
+        rows.sort(key=lambda r: (-r.documents, r.name.casefold()))
+        return rows
+
+    # ------------------------------------------------------------------ documents
+
+    @_guard_db
+    @_one_snapshot
+    def document(self, doc_id: str) -> dict | None:
+        """Everything about one document: metadata, text, passages, mentions (with names)."""
+        self.refresh()
+        d = self.store.document(doc_id)
+        if d is None:
+            return None
+        d["passages"] = self.store.passages(doc_id)
+        d["mentions"] = self.store.mentions(doc_id)
+        places = self._place_regions()
+        for m in d["mentions"]:
+            m["regions"] = places.get(m["entity"], [])  # a place mention's region facet values
+        fv = self.store.doc_facet_values([doc_id]).get(doc_id, {})
+        pf_ids = self._entity_names("pathfinder")
+        d["pathfinders"] = [{"id": pf_ids.get(n, ""), "name": n} for n in fv.get("pathfinder", [])]
+        d["mentors"] = fv.get("mentor", [])
+        d["regions"] = sorted(fv.get("region", []))
+        d["sectors"] = sorted(fv.get("sector", []))
+        d["notes"] = json.loads(d["notes"]) if d.get("notes") else []
+        corpus = self.store.meta("corpus")
+        d["path"] = str(Path(corpus) / d["file"]) if corpus else d["file"]
+        return d
+
+    def _place_regions(self) -> dict:
+        """Place entity key -> its ONS regions (cached until the index changes)."""
+        if "place:regions" not in self._names:
+            self._names["place:regions"] = {r["key"]: r["data"].get("regions", []) for r in self.store.entity_rows("place")}
+        return self._names["place:regions"]
+
+    def term_spans(self, text: str, terms: list[tuple[str, str]]) -> list[tuple[int, int]]:
+        """Where the query terms occur in ``text`` (stemmed as the index stems them)."""
+        assert self._ft is not None
+        return self._ft.term_spans(text, terms)
+
+    @_guard_db
+    def stats(self) -> dict:
+        s = self.store
+        kinds = s.mention_counts_by_kind()
+        files = s.files()
+        return {
+            "corpus": s.meta("corpus"), "last_indexed": s.meta("last_indexed"),
+            "files_indexed": sum(1 for f in files if f["status"] == "indexed"),
+            "files_skipped": sum(1 for f in files if f["status"] == "skipped"),
+            "documents": s.count("documents"), "passages": s.count("passages"),
+            "mentions": s.count("mentions"), "mentions_by_kind": kinds,
+            "entities": s.count("entities"),
+            "index_bytes": self.index_bytes(),
+            "skipped": [{"path": f["path"], "reason": f["reason"]} for f in files if f["status"] == "skipped"],
+        }
+
+    def index_bytes(self) -> int:
+        total = self.store.size_bytes()
+        if self._ft_name:
+            folder = self.layout.generation(self._ft_name)
+            total += sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+        return total
+
+
+def _why_nothing(text: str) -> str:
+    """A note for a query with no searchable word in it."""
+    words = re.findall(r"\w+", re.sub(r"\b\w+:", " ", text).lower())
+    stops = list(dict.fromkeys(fulltext.stop_words(" ".join(words))))
+    if words and len(stops) == len(set(words)):
+        return (f"only stop words ({', '.join(stops)}): words this common are not indexed, so nothing matches; "
+                "search for a rarer word")
+    return "nothing searchable in the query (an empty phrase?), so nothing matches"
+
+
+def _neg_date(d: str) -> str:
+    """A string that sorts dates newest first."""
+    full = (d + "-00-00")[:10] if len(d) < 10 else d[:10]
+    return "".join(chr(0x7A - ord(c) + 0x30) if c.isdigit() else c for c in full)
+
+
+def _lead(text: str, title: str, n: int) -> str:
+    body = text
+    if title and body.startswith(title):
+        body = body[len(title):].lstrip()
+    body = " ".join(body.split())
+    if len(body) <= n:
+        return body
+    return body[:n].rsplit(" ", 1)[0] + " …"
+
+
+def search(q: Query, data: Path) -> ResultSet:
+    """One-shot search (opens and closes the index)."""
+    engine = Engine(data)
+    try:
+        return engine.search(q)
+    finally:
+        engine.close()
