@@ -81,6 +81,21 @@ class Notice(QDialog):
         return self.label.text()
 
 
+class Confirm(Notice):
+    """A question before something that cannot be undone: the action's own button, and Cancel
+    (the default, so Enter does not replace anything by accident)."""
+
+    def __init__(self, parent: QWidget | None, title: str, text: str, accept_text: str):
+        super().__init__(parent, title, text, QStyle.StandardPixmap.SP_MessageBoxQuestion)
+        buttons = self.findChild(QDialogButtonBox)
+        buttons.clear()
+        self.accept_button = buttons.addButton(accept_text, QDialogButtonBox.ButtonRole.AcceptRole)
+        cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.rejected.connect(self.reject)
+        cancel.setDefault(True)
+        cancel.setFocus()
+
+
 class SyntaxPopup(QFrame):
     """A popover under the search box explaining the query syntax."""
 

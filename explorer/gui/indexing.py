@@ -145,6 +145,13 @@ class IndexingController(QObject):
     def last_corpus(self) -> str:
         return str(self.settings.value("corpus/last", "") or self.stats.get("corpus") or "")
 
+    def check_folder(self, folder: Path, on_result) -> None:
+        """Count the files of ``folder`` an index run would read (in the background), then call
+        ``on_result(count, skipped)`` with the files it would leave out."""
+        self.runner.submit(lambda task: indexer.scan(folder), name="scan",
+                           on_result=lambda r: on_result(len(r[0]), r[1]),
+                           on_error=lambda exc: on_result(0, [indexer.Skipped(str(folder), str(exc))]))
+
     def start(self, corpus: Path | None, rebuild: bool = False) -> bool:
         """Index ``corpus`` (None: the last corpus, else the bundled seeds) in the background;
         False if a run is already going."""

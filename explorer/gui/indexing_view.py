@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QProgress
 
 from explorer.query import NoIndex, QueryError
 
-from .dialogs import IndexProgressDialog, Notice, SkippedDialog
+from .dialogs import Confirm, IndexProgressDialog, Notice, SkippedDialog
 from .indexing import IndexingController
 from .models import plain_tooltip
 from .results_pane import ResultsPane
@@ -51,6 +51,8 @@ class IndexingView(QObject):
         self.engine_error: str | None = None  # why there is no engine (no index yet, or it cannot be opened)
         self.dialog: IndexProgressDialog | None = None
         self.skipped_dialog: SkippedDialog | None = None
+        self.confirm: Confirm | None = None  # "Replace the index?", while it is open
+        self.refusal: Notice | None = None  # "Nothing to index"
         sb = window.statusBar()
         self.bar = QProgressBar(sb)
         self.bar.setMaximumWidth(160)
@@ -90,16 +92,53 @@ class IndexingView(QObject):
         self._status(f"{title}: {msg}")
 
     def choose_folder(self) -> None:
+        if self.ctl.running():
+            self._already_running()
+            return
         start = self.ctl.last_corpus() or str(Path.home())
         folder = QFileDialog.getExistingDirectory(self.win, "Index a folder of texts", start)
         if folder:
-            self.ctl.start(Path(folder))
+            self.index_folder(Path(folder))
+
+    def index_folder(self, folder: Path) -> None:
+        """Look in ``folder`` first: refuse it if it has nothing to index, ask before it
+        replaces an index of another folder, then index it."""
+        self._status(f"Looking for texts in {folder}…")
+        self.ctl.check_folder(folder, lambda n, skipped: self._checked(folder, n, skipped))
+
+    def _checked(self, folder: Path, n: int, skipped: list) -> None:
+        self._status("")
+        if self.ctl.running():
+            self._already_running()
+            return
+        if n == 0:
+            kinds = sorted({s.reason for s in skipped if s.reason.startswith("unsupported")})
+            found = f"\n\nIt has: {'; '.join(kinds)}." if kinds else ""
+            self.refusal = notice(self.win, True, "Nothing to index",
+                                  f"{folder} has no .txt, .md or .html files, so there is nothing to index "
+                                  f"(PDF and Word files are not supported yet).{found}\n\nThe current index is unchanged.")
+            return
+        docs = int(self.ctl.stats.get("documents") or 0)
+        current = str(self.ctl.stats.get("corpus") or "")
+        if docs == 0 or not self.interactive or Path(current) == folder:
+            self.ctl.start(folder)
+            return
+        files = f"{n:,} file{'s' if n != 1 else ''}"
+        box = self.confirm = Confirm(self.win, "Replace the index?",
+                                     f"Index {folder} ({files} to read) in place of {Path(current).name}?\n\n"
+                                     f"The {docs:,} document{'s' if docs != 1 else ''} indexed now from {current} "
+                                     "leave the index; you can index that folder again from File › Recent corpora.",
+                                     "Replace index")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.accepted.connect(lambda: self.ctl.start(folder))
+        box.finished.connect(lambda _r: setattr(self, "confirm", None))
+        box.open()
 
     def update_recent_menu(self, recent: list[str]) -> None:
         self.recent_menu.clear()
         for c in recent:
             a = self.recent_menu.addAction(c)
-            a.triggered.connect(lambda _=False, c=c: self.ctl.start(Path(c)))
+            a.triggered.connect(lambda _=False, c=c: self.index_folder(Path(c)))
         self.recent_menu.setEnabled(bool(recent))
 
     def show_stats(self, stats: dict) -> None:
@@ -120,7 +159,20 @@ class IndexingView(QObject):
         self._status("An index run is already in progress.", 5000)
         self.show_dialog()
 
+    def _set_runs_enabled(self, on: bool) -> None:
+        """While a run goes, nothing else can start one: the index actions wait for it."""
+        w = self.win
+        for a in (getattr(w, "action_index", None), getattr(w, "action_reindex", None)):
+            if a is not None:
+                a.setEnabled(on)
+        self.recent_menu.setEnabled(on and bool(self.ctl.recent()))
+        button = getattr(getattr(w, "search_bar", None), "index_button", None)
+        if button is not None:
+            button.setEnabled(on)
+            button.setToolTip("Index a folder of texts (Ctrl+O)" if on else "Wait for the index run to finish (or cancel it)")
+
     def _started(self, corpus: str) -> None:
+        self._set_runs_enabled(False)
         dlg = self.dialog = IndexProgressDialog(self.win, corpus)
         dlg.cancel_button.clicked.connect(self.ctl.cancel)
         if self.interactive:
@@ -146,6 +198,7 @@ class IndexingView(QObject):
         self._status("Cancelling indexing; the previous index is kept…")
 
     def _ended(self) -> None:
+        self._set_runs_enabled(True)
         if self.dialog is not None:
             self.dialog.hide()
             self.dialog.deleteLater()

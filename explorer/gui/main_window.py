@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
         bar.help_button.clicked.connect(self.show_syntax_help)
         bar.index_button.clicked.connect(self.action_index.trigger)
         bar.export_button.clicked.connect(self.action_export.trigger)
+        self.results.index_button.clicked.connect(self.action_index.trigger)
         self.facet_panel.toggled.connect(s.toggle)
         self.facet_panel.cleared.connect(s.clear_facet)
         self.chips.removed.connect(lambda key, value: s.toggle(key, value, False))
@@ -165,7 +166,7 @@ class MainWindow(QMainWindow):
             lambda *_: self.action_copy.setEnabled(bool(t.selectionModel().selectedRows())))
         self.compare.mentionClicked.connect(self.select_facet_value)
         self.compare.status.connect(lambda m: self.statusBar().showMessage(m, 8000))
-        self.sources = SourcePanes(self.compare, docs, self.splitter, self.action_pin)
+        self.sources = SourcePanes(self.compare, docs, self.splitter, self.action_pin, self.action_unpin)
         self.sources.documentShown.connect(self.documentShown)
 
         s.resultsReady.connect(self._show_results)
@@ -175,6 +176,9 @@ class MainWindow(QMainWindow):
         s.pageFailed.connect(t.source.fetch_failed)
 
         ix.engineChanged.connect(self._on_engine)
+        # no index to read: the facets stop saying they are loading
+        ix.engineMissing.connect(lambda _m: self.facet_panel.set_facets({}))
+        ix.engineFailed.connect(lambda *_a: self.facet_panel.set_facets({}))
         ix.refreshed.connect(s.run)
         ix.progress.connect(self.indexProgress)
         ix.succeeded.connect(lambda _line: docs.cache.clear())
