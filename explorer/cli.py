@@ -158,7 +158,20 @@ def index(ctx: click.Context, corpus: Path | None, rebuild: bool, max_size: floa
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.pass_context
 def search(ctx, query, facets, level, sort, limit, offset, fmt) -> None:
-    """Search the index. QUERY uses the query syntax (see README); facets narrow it."""
+    """Search the index for QUERY; facets (-f KEY=VALUE) narrow it.
+
+    \b
+    Query syntax:
+      mutual health                   both words (stemmed: mutuals finds mutual)
+      "social enterprise"             the exact phrase
+      nhs OR health                   either word
+      mutual NOT nhs                  the first word without the second
+      (youth OR children) AND care    group with parentheses
+      employ*                         words starting with employ
+      title:maude                     one field: title, text, pathfinder, mentor,
+                                      region, sector, source, author
+      date:2010-08, date:[2010 to 2011]   dates and date ranges
+    """
     engine = _engine(ctx)
     try:
         q = _query(query, facets, level=level, sort=sort, limit=limit or None, offset=offset)

@@ -134,3 +134,14 @@ def test_index_reports_skipped_files(tmp_path):
 def test_bad_usage_is_exit_1_without_traceback(cli_data):
     proc = explorer("search", "--level", "nonsense", data=cli_data)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
+
+
+def test_search_help_shows_the_query_syntax():
+    from click.testing import CliRunner
+
+    from explorer.cli import cli
+
+    out = CliRunner().invoke(cli, ["search", "--help"]).output
+    for example in ('"social enterprise"', "nhs OR health", "(youth OR children) AND care", "title:maude", "date:[2010 to 2011]"):
+        assert example in out
+    assert "see README" not in out
