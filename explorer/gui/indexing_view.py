@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QProgressBar, QStyle
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QProgressBar, QStyle, QToolButton
 
 from explorer.query import NoIndex, QueryError
 
@@ -60,10 +60,16 @@ class IndexingView(QObject):
         self.bar.setTextVisible(False)
         self.bar.setToolTip("Indexing: click Index folder… or File › Show indexing progress")
         self.bar.hide()
+        self.skipped_button = QToolButton(sb)  # "2 files not indexed…" after a run that left some out
+        self.skipped_button.setAutoRaise(True)
+        self.skipped_button.setObjectName("skippedNotice")
+        self.skipped_button.hide()
+        self.skipped_button.clicked.connect(self.show_skipped)
+        self._skipped_args: tuple | None = None
         self.corpus_label = QLabel(sb)
         self.corpus_label.setTextFormat(Qt.TextFormat.PlainText)
         self.docs_label, self.indexed_label = QLabel(sb), QLabel(sb)
-        for w in (self.bar, self.corpus_label, self.docs_label, self.indexed_label):
+        for w in (self.bar, self.skipped_button, self.corpus_label, self.docs_label, self.indexed_label):
             sb.addPermanentWidget(w)
         ctl.engineChanged.connect(lambda e: setattr(self, "engine_error", None) if e is not None else None)
         ctl.engineMissing.connect(lambda msg: setattr(self, "engine_error", msg))
@@ -173,6 +179,8 @@ class IndexingView(QObject):
 
     def _started(self, corpus: str) -> None:
         self._set_runs_enabled(False)
+        self.skipped_button.hide()
+        self._skipped_args = None
         dlg = self.dialog = IndexProgressDialog(self.win, corpus)
         dlg.cancel_button.clicked.connect(self.ctl.cancel)
         if self.interactive:
@@ -207,9 +215,23 @@ class IndexingView(QObject):
         self.progress_action.setEnabled(False)
 
     def _skipped(self, line: str, skipped: list, notes: list) -> None:
-        if self.interactive:
-            self.skipped_dialog = SkippedDialog(self.win, line, skipped, notes)
-            self.skipped_dialog.show()
+        """A quiet notice in the status bar; the list, and what to do, on demand."""
+        b = self.skipped_button
+        b.setText(f"⚠ {len(skipped):,} file{'s' if len(skipped) != 1 else ''} not indexed…")
+        b.setToolTip("Show which files were left out, and why")
+        self._skipped_args = (line, skipped, notes)
+        b.show()
+
+    def show_skipped(self) -> SkippedDialog | None:
+        if self._skipped_args is None:
+            return None
+        if self.skipped_dialog is not None:
+            self.skipped_dialog.close()
+        self.skipped_dialog = SkippedDialog(self.win, *self._skipped_args)
+        self.skipped_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.skipped_dialog.destroyed.connect(lambda *_: setattr(self, "skipped_dialog", None))
+        self.skipped_dialog.show()
+        return self.skipped_dialog
 
     def _cancelled(self) -> None:
         if self.ctl.engine is not None:
@@ -224,4 +246,5 @@ class IndexingView(QObject):
             self.results.show_empty(f"Indexing failed: {msg}\n\nChoose File › Index folder… (Ctrl+O) to try another folder.",
                                     "No index")
         if self.interactive:
-            notice(self.win, True, "Indexing failed", f"{msg}\n\nThe previous index is unchanged.")
+            unchanged = "" if "unchanged" in msg else "\n\nThe previous index is unchanged."  # said once
+            notice(self.win, True, "Indexing failed", msg + unchanged)

@@ -94,9 +94,14 @@ def test_index_folder_action_lists_skipped_files(make_window, qtbot, data_dir, s
         box.accept_button.click()
     assert blocker.args == ["done"]
     assert w.action_index.shortcut().toString() == "Ctrl+O"
+    assert w._skipped_dialog is None  # no dialog pops up: a notice in the status bar instead
+    notice = w.index_view.skipped_button
+    assert notice.isVisible() and notice.text() == "⚠ 1 file not indexed…"
+    qtbot.mouseClick(notice, Qt.MouseButton.LeftButton)
     dlg = w._skipped_dialog
-    assert dlg is not None and dlg.isVisible()
+    assert dlg is not None and dlg.isVisible() and not dlg.isModal()
     assert dlg.model.items == [("scan.pdf", "unsupported file type .pdf")]
+    assert "PDF and Word files are not supported yet" in dlg.advice.text()
     dlg.close()
     settle(qtbot, w)
     assert w.table.source.total == 1
