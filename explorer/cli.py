@@ -3,6 +3,7 @@ bad usage or a failed run, always with a one-line message and never a traceback.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import shutil
@@ -71,9 +72,26 @@ def _query(query: str, facets: tuple[str, ...], **kw) -> Query:
 
 def _search(engine: Engine, q: Query):
     try:
-        return engine.search(q)
+        result = engine.search(q)
     except QueryError as exc:
         _fail(str(exc))
+    if result.total == 0 and q.facets:
+        _check_facet_values(engine, q.facets)
+    return result
+
+
+def _check_facet_values(engine: Engine, facets: dict[str, list[str]]) -> None:
+    """Nothing matched: if a facet value is in no document at all, say so and name the nearest."""
+    known = engine.search(Query("", limit=1)).facets
+    for key, values in facets.items():
+        names = [v.value for v in known.get(key, [])]
+        by_fold = {n.casefold(): n for n in names}
+        for value in values:
+            if value.casefold() in by_fold:
+                continue
+            close = difflib.get_close_matches(value.casefold(), list(by_fold), n=1, cutoff=0.6)
+            hint = f"; did you mean {by_fold[close[0]]}?" if close else " (`explorer facets` lists the values)"
+            _fail(f"no {key} {value!r} in the index{hint}")
 
 
 # --------------------------------------------------------------------------- group
