@@ -153,6 +153,7 @@ class MainWindow(QMainWindow):
         self.chips.clear_all.connect(s.clear_filters)
         self.level_switch.changed.connect(self.set_level)
         self.sort_combo.currentIndexChanged.connect(self._on_sort_changed)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._on_header_sorted)
         t = self.table
         t.source.fetch_page = s.fetch_page
         t.opened.connect(self.open_row)
@@ -273,7 +274,10 @@ class MainWindow(QMainWindow):
 
     def _show_results(self, rs: ResultSet) -> None:
         self.facet_panel.set_facets(rs.facets)
-        if not self.results.show_result(rs, self.session.selection):
+        shown = self.results.show_result(rs, self.session.selection)
+        if rs.level != "pathfinders":
+            self._sync_header(self.session.sort)
+        if not shown:
             self.compare.live.clear("No result selected.\n\nChange the search or remove a filter to see texts here.")
         self.search_bar.show_notes(rs)
         self.query_label.setText(f"Query {rs.elapsed_ms:.0f} ms")
@@ -307,9 +311,41 @@ class MainWindow(QMainWindow):
             self.level_switch.set_value(level)
             self.session.set_level(level)
 
+    # One sort state: the Order box and the Date / Title headers show the same order, the
+    # core's (newest first, undated last; title A-Z), which also holds for the pages not loaded.
     def _on_sort_changed(self, _i: int) -> None:
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self._sync_header(self.sort_combo.currentData())
         self.session.set_sort(self.sort_combo.currentData())
+
+    def _sync_header(self, sort: str) -> None:
+        col = self.table.source.column_index(sort) if sort in ("date", "title") else -1
+        order = Qt.SortOrder.DescendingOrder if sort == "date" else Qt.SortOrder.AscendingOrder
+        header = self.table.horizontalHeader()
+        if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (col, order):
+            self._syncing_sort = True
+            try:
+                header.setSortIndicator(col, order)
+            finally:
+                self._syncing_sort = False
+
+    def _on_header_sorted(self, col: int, order: Qt.SortOrder) -> None:
+        if getattr(self, "_syncing_sort", False):
+            return
+        cols = self.table.source.columns
+        key = cols[col].key if 0 <= col < len(cols) else ""
+        if col < 0:
+            sort = "relevance"
+        elif key == "date" and order == Qt.SortOrder.DescendingOrder:
+            sort = "date"
+        elif key == "title" and order == Qt.SortOrder.AscendingOrder:
+            sort = "title"
+        else:
+            return  # a column the Order box has no entry for: the loaded rows are sorted here
+        if sort != self.sort_combo.currentData():
+            self.sort_combo.blockSignals(True)
+            self.sort_combo.setCurrentIndex(self.sort_combo.findData(sort))
+            self.sort_combo.blockSignals(False)
+            self.session.set_sort(sort)
 
     # ================================================================== results and documents
 

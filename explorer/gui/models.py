@@ -198,7 +198,8 @@ COLUMNS: dict[str, list[Column]] = {
     ],
     "pathfinders": [
         Column("name", "Pathfinder", 180), Column("sectors", "Sectors", 120), Column("regions", "Region", 90),
-        Column("documents", "Documents", 80, _TOP_RIGHT), Column("sources", "Sources", 200),
+        Column("documents", "Documents", 80, _TOP_RIGHT),
+        Column("sources", "Found in", 200),  # each document's publication, or its title when it has none
     ],
 }
 
@@ -391,6 +392,8 @@ class ResultsProxy(QSortFilterProxyModel):
 
     def lessThan(self, left: Index, right: Index) -> bool:
         a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        if (a == "") != (b == ""):  # undated (or empty) rows last in either direction, as the core has them
+            return (a == "") == (self.sortOrder() == Qt.SortOrder.DescendingOrder)
         try:
             if a != b:
                 return a < b

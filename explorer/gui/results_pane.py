@@ -151,6 +151,10 @@ class ResultsPane(QWidget):
             self.shown_level = rs.level
         self.table.hide_empty_columns()
         self.show_totals(rs, selection)
+        # pathfinders are listed by name; the order box is for documents and passages
+        self.sort_combo.setEnabled(rs.level != "pathfinders")
+        self.sort_combo.setToolTip("Pathfinders are listed A–Z; click a column header to sort them"
+                                   if rs.level == "pathfinders" else "")
         if rs.total == 0 or not rs.hits:
             self.show_empty(no_results_text(rs, selection))
             return False

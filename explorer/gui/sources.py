@@ -20,9 +20,10 @@ from .source_view import Shown
 
 def pathfinder_summary(row: PathfinderRow) -> str:
     docs = "document" if row.documents == 1 else "documents"
-    sources = f"{len(row.sources)} source{'s' if len(row.sources) != 1 else ''}"
+    found = "; ".join(row.sources)
     return (f"{row.name}\n\nSectors: {', '.join(row.sectors)}\nRegion: {', '.join(row.regions) or 'National'}\n"
-            f"Mentioned in {row.documents} {docs} from {sources}.\n\nPress Enter or double-click to list those documents.")
+            f"Mentioned in {row.documents} {docs}" + (f", found in: {found}" if found else "") + ".\n\n"
+            "Press Enter or double-click to list those documents.")
 
 
 class SourcePanes(QObject):
@@ -48,6 +49,8 @@ class SourcePanes(QObject):
             self.compare.live.clear(pathfinder_summary(row))
         elif row is not None:
             self.loader.load(row, terms)
+        # the highlight legend explains a text's colours: a pathfinder's summary has none
+        self.compare.legend.setVisible(not isinstance(row, PathfinderRow))
 
     def open(self, hit, terms: Sequence[str]) -> None:
         """Read ``hit`` now (Enter on a row) and put the focus in its text."""

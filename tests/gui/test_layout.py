@@ -228,3 +228,24 @@ def test_escape_closes_the_history_popup_first(window, qtbot):
     assert window.search_edit.text() == "homeless"
     qtbot.keyClick(window.search_edit, Qt.Key.Key_Escape)
     assert window.search_edit.text() == ""
+
+
+def test_original_offers_copy_path_and_show_in_folder(window, qtbot):
+    qtbot.waitUntil(lambda: window.compare.live.shown is not None, timeout=WAIT_MS)
+    pane = window.compare.live
+    assert [a.text() for a in pane.open_button.menu().actions()] == ["Copy path", "Show in folder"]
+    pane.copy_path()
+    assert QApplication.clipboard().text() == pane.shown.doc["path"]
+
+
+def test_pathfinders_level_has_no_highlight_legend_nor_order_box(window, qtbot):
+    assert window.compare.legend.isVisible() and window.sort_combo.isEnabled()
+    window.set_level("pathfinders")
+    qtbot.waitUntil(lambda: window.result.level == "pathfinders" and window.is_settled(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not window.compare.legend.isVisible(), timeout=WAIT_MS)
+    assert not window.sort_combo.isEnabled()
+    assert "Found in" in [c.title for c in window.table.source.columns]
+    window.set_level("documents")
+    qtbot.waitUntil(lambda: window.result.level == "documents" and window.is_settled(), timeout=WAIT_MS)
+    qtbot.waitUntil(window.compare.legend.isVisible, timeout=WAIT_MS)
+    assert window.sort_combo.isEnabled()

@@ -125,13 +125,25 @@ def test_order_box_and_header_sorting(window, qtbot):
     titles = [(h.title or h.file).casefold() for h in window.table.shown_rows()]
     assert titles == sorted(titles)
 
+    header = window.table.horizontalHeader()
+    title_col = window.table.source.column_index("title")
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (title_col, Qt.SortOrder.AscendingOrder)
+
+    # the Date header and the Order box share one sort: newest first, undated last
     date_col = window.table.source.column_index("date")
     window.table.sortByColumn(date_col, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: window.result.query.sort == "date" and window.is_settled(), timeout=WAIT_MS)
+    assert window.sort_combo.currentData() == "date"
     dates = [h.date for h in window.table.shown_rows()]
-    assert dates == sorted(dates, reverse=True)
-    window.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-    titles = [(h.title or h.file).casefold() for h in window.table.shown_rows()]
-    assert titles == sorted(titles)  # back to the core's order
+    dated = [d for d in dates if d]
+    assert dated == sorted(dated, reverse=True) and dates == dated + [""] * (len(dates) - len(dated))
+    assert dates == [h.date for h in window.result.hits]  # the same order as the core's
+    window.table.sortByColumn(date_col, Qt.SortOrder.AscendingOrder)  # oldest first: undated still last
+    dates = [h.date for h in window.table.shown_rows()]
+    assert [d for d in dates if d] == sorted(d for d in dates if d) and (not dates[-1] or "" not in dates)
+    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: window.result.query.sort == "relevance" and window.is_settled(), timeout=WAIT_MS)
+    assert window.sort_combo.currentData() == "relevance"
 
 
 def test_results_are_paged_in_as_the_table_needs_them(make_window, seed_index, qtbot, monkeypatch, tmp_path):
