@@ -19,6 +19,18 @@ DOC_CACHE = 48
 CURSOR_PAUSE_MS = 40
 
 
+def one_per_run(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Matched words next to each other (a phrase: "John Lewis") as one match, so F3 steps
+    from match to match, not from word to word; only spaces or a hyphen may lie between."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start >= out[-1][1] and not text[out[-1][1]:start].strip(" \t-"):
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
+
+
 class DocumentLoader(QObject):
     shown = Signal(object)  # Shown, for the live pane
     missing = Signal(str)  # the document is no longer in the index
@@ -63,7 +75,7 @@ class DocumentLoader(QObject):
             d = cached if cached is not None else engine.document(doc_id)
             if d is None:
                 return doc_id
-            spans = engine.term_spans(d["text"], terms) if terms else []
+            spans = one_per_run(d["text"], engine.term_spans(d["text"], terms)) if terms else []
             return Shown(d, spans, focus)
 
         self.runner.submit(work, name="document", on_result=lambda r: self._read(gen, r),
@@ -92,7 +104,7 @@ class DocumentLoader(QObject):
 
         def work(task):
             d = engine.document(doc_id)
-            return None if d is None else Shown(d, engine.term_spans(d["text"], terms) if terms else [])
+            return None if d is None else Shown(d, one_per_run(d["text"], engine.term_spans(d["text"], terms)) if terms else [])
 
         self.runner.submit(work, name="reload-pinned", on_result=lambda s: self.pinnedShown.emit(doc_id, s),
                            on_error=lambda e: None)
@@ -102,5 +114,5 @@ class DocumentLoader(QObject):
         engine, terms = self.engine, list(terms)
         if engine is None:
             return
-        self.runner.submit(lambda task: engine.term_spans(text, terms) if terms else [], name="pinned-terms",
+        self.runner.submit(lambda task: one_per_run(text, engine.term_spans(text, terms)) if terms else [], name="pinned-terms",
                            on_result=lambda spans: self.pinnedSpans.emit(doc_id, spans), on_error=lambda e: None)

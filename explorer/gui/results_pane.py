@@ -19,8 +19,9 @@ SORT_LABELS = (("relevance", "Relevance"), ("date", "Newest first"), ("title", "
 def totals_detail(rs: ResultSet, selection: dict[str, list[str]]) -> str:
     """What the count is of: the search, the number of filters, how many rows are loaded."""
     bits = []
-    if rs.query.text.strip():
-        bits.append(f"for “{rs.query.text.strip()}”")
+    text = rs.query.text.strip()
+    if text:  # a phrase search is quoted once, not in two pairs of quotes
+        bits.append(f"for {text}" if len(text) > 1 and text[0] == text[-1] == '"' else f"for “{text}”")
     n = sum(len(v) for v in selection.values())
     if n:
         bits.append(f"with {n} filter{'s' if n != 1 else ''}")
