@@ -70,7 +70,7 @@ class SourcePanes(QObject):
         """A new search: mark its matches in the pinned document."""
         pane = self.compare.pinned
         if pane.shown is not None and not pane.isHidden():
-            self.loader.mark_pinned(pane.shown.doc_id, pane.shown.doc["text"], terms)
+            self.loader.mark_pinned(pane.shown.doc_id, pane.shown.doc, terms)
 
     def reload_pinned(self, terms: Sequence[str]) -> None:
         """The index changed: read the pinned document again."""

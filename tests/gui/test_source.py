@@ -183,3 +183,13 @@ def test_a_phrase_is_one_match_for_f3(window, qtbot):
     phrases = [m.span() for m in re.finditer(r"john\s+lewis", text, re.IGNORECASE)]
     assert phrases and [tuple(s) for s in pane.shown.spans] == phrases
     assert "“" not in window.detail_label.text() and '"John Lewis"' in window.detail_label.text()
+
+
+def test_a_field_query_highlights_its_value_in_the_text(window, qtbot):
+    search(qtbot, window, "mentor:kpmg")
+    qtbot.waitUntil(lambda: window.compare.live.shown is not None and window.is_settled(), timeout=WAIT_MS)
+    pane = window.compare.live
+    text = pane.shown.doc["text"]
+    marked = [text[a:b] for a, b in pane.shown.spans]
+    assert marked and all(m.casefold() == "kpmg" for m in marked)
+    assert len(marked) == text.casefold().count("kpmg")
