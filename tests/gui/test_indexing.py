@@ -190,3 +190,23 @@ def test_index_actions_wait_while_a_run_goes(window, qtbot):
         assert not window.action_index.isEnabled() and not window.search_bar.index_button.isEnabled()
         assert not window.action_reindex.isEnabled()
     assert window.action_index.isEnabled() and window.search_bar.index_button.isEnabled()
+
+
+def test_an_empty_index_says_why_and_offers_index_folder(make_window, qtbot, data_dir, tmp_path, monkeypatch):
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.4")
+    indexer.run(data_dir, folder, workers=0)  # e.g. from the command line: an index with nothing in it
+    w = make_window(data_dir)
+    settle(qtbot, w)
+    assert w.result.total == 0
+    assert w.results_stack.currentWidget() is w.results.empty_page
+    text = w.empty_label.text()
+    assert ".txt, .md or .html" in text and "remove a filter" not in text and "change the search" not in text
+    assert w.results.index_button.isVisible()
+    chosen = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: chosen.append(1) or ""))
+    qtbot.mouseClick(w.results.index_button, Qt.MouseButton.LeftButton)
+    assert chosen == [1]  # the button is File › Index folder…
+    g = w.facet_panel.groups["sector"]
+    assert g.empty_label.text() != "Loading…"
