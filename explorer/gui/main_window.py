@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, central)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.setChildrenCollapsible(False)
-        for i, (w, stretch, minimum) in enumerate(((self.facet_panel, 0, 170), (r, 3, 300), (self.compare, 2, 260))):
+        for i, (w, stretch, minimum) in enumerate(((self.facet_panel, 1, 170), (r, 3, 300), (self.compare, 2, 260))):
             self.splitter.addWidget(w)
             self.splitter.setStretchFactor(i, stretch)
             w.setMinimumWidth(minimum)
@@ -207,7 +207,7 @@ class MainWindow(QMainWindow):
         s = self.settings
         geo = s.value("window/geometry")
         if geo is None or not self.restoreGeometry(geo):
-            self.resize(*DEFAULT_SIZE)
+            self._default_size()
         sizes = s.value("window/splitter")
         if sizes is None or not self.splitter.restoreState(sizes):
             self.splitter.setSizes(list(DEFAULT_SPLIT))
@@ -232,8 +232,18 @@ class MainWindow(QMainWindow):
         s.setValue("view/sort", self.session.sort)
         s.sync()
 
+    def _default_size(self) -> None:
+        """The default size, or the screen's room when it has less (a 1280x800 laptop)."""
+        avail = self.screen().availableGeometry() if self.screen() is not None else None
+        if avail is None or avail.isEmpty() or (avail.width() >= DEFAULT_SIZE[0] and avail.height() >= DEFAULT_SIZE[1]):
+            self.resize(*DEFAULT_SIZE)
+            return
+        frame = 40  # the title bar and borders the window manager adds
+        self.resize(min(DEFAULT_SIZE[0], avail.width()), min(DEFAULT_SIZE[1], avail.height() - frame))
+        self.move(avail.topLeft())
+
     def reset_layout(self) -> None:
-        self.resize(*DEFAULT_SIZE)
+        self._default_size()
         self.splitter.setSizes(list(DEFAULT_SPLIT))
         self.results.header_states.clear()
         self.table.configure_columns()

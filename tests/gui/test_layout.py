@@ -249,3 +249,11 @@ def test_pathfinders_level_has_no_highlight_legend_nor_order_box(window, qtbot):
     qtbot.waitUntil(lambda: window.result.level == "documents" and window.is_settled(), timeout=WAIT_MS)
     qtbot.waitUntil(window.compare.legend.isVisible, timeout=WAIT_MS)
     assert window.sort_combo.isEnabled()
+
+
+def test_first_start_fits_a_screen_smaller_than_the_default_size(make_window, seed_index, qtbot):
+    w = make_window(seed_index, size=None)  # no saved geometry
+    avail = w.screen().availableGeometry()
+    assert avail.width() < 1400 or avail.height() < 860  # the offscreen screen is small
+    assert w.width() <= avail.width() and w.height() <= avail.height()
+    assert w.frameGeometry().left() >= avail.left() and w.frameGeometry().top() >= avail.top()
