@@ -159,6 +159,10 @@ class SearchEdit(QLineEdit):
         return super().event(event)
 
     def _window_shortcut(self, event: QKeyEvent) -> bool:
+        chord = event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+                                     | Qt.KeyboardModifier.MetaModifier)
+        if not chord and not Qt.Key.Key_F1 <= event.key() <= Qt.Key.Key_F35:
+            return False  # typing: the box's own
         if any(event.matches(k) for k in self.EDITING):
             return False
         pressed = QKeySequence(event.keyCombination())
