@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from explorer.query import Hit
+from explorer.model import Hit
 
 from .source_view import Shown
 from .workers import Runner

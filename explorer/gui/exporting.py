@@ -15,7 +15,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMainWindow
 
 from explorer import export as export_mod
-from explorer.query import QueryError, ResultSet
+from explorer.model import QueryError, ResultSet
 
 from .dialogs import Confirm, ExportDialog, ExportRequest
 from .indexing_view import notice

@@ -14,13 +14,22 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
-from explorer import engine_process, indexer, paths
+from explorer import engine_process, paths
 from explorer.engine_process import EngineProcess
-from explorer.query import NoIndex
+from explorer.indexer.isolated import run_isolated
+from explorer.indexer.scanning import scan
+from explorer.model import Cancelled, IndexBuildError, IndexSummary, NoIndex, Skipped
 
 from .workers import Runner, Task
 
 RECENT_MAX = 8
+
+
+def data_settings(data: Path) -> QSettings:
+    """Settings that belong to one data dir: its corpus (last indexed, recent folders). Kept in
+    the data dir, so a fresh --data-dir never opens another one's corpus; the window layout
+    stays in the per-user settings."""
+    return QSettings(str(paths.Layout(data).gui_settings), QSettings.Format.IniFormat)
 
 
 def settings_list(settings: QSettings, key: str) -> list[str]:
@@ -38,7 +47,7 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
-def run_line(summary: indexer.IndexSummary) -> str:
+def run_line(summary: IndexSummary) -> str:
     """What the index holds after a run, then what the run changed, each count named for what
     it counts: files in the index, documents read from them, files not indexed; new, changed,
     removed and unchanged files since the last run."""
@@ -54,7 +63,7 @@ def run_line(summary: indexer.IndexSummary) -> str:
     return line + f" in {summary.seconds:.1f} s"
 
 
-def summary_line(summary: indexer.IndexSummary) -> str:
+def summary_line(summary: IndexSummary) -> str:
     """What a finished run did, with its first note and how many more there are."""
     notes = summary.notes
     more = f" (+{plural(len(notes) - 1, 'more note')})" if len(notes) > 1 else ""
@@ -169,9 +178,9 @@ class IndexingController(QObject):
     def check_folder(self, folder: Path, on_result) -> None:
         """Count the files of ``folder`` an index run would read (in the background), then call
         ``on_result(count, skipped)`` with the files it would leave out."""
-        self.runner.submit(lambda task: indexer.scan(folder), name="scan",
+        self.runner.submit(lambda task: scan(folder), name="scan",
                            on_result=lambda r: on_result(len(r[0]), r[1]),
-                           on_error=lambda exc: on_result(0, [indexer.Skipped(str(folder), str(exc))]))
+                           on_error=lambda exc: on_result(0, [Skipped(str(folder), str(exc))]))
 
     def start(self, corpus: Path | None, rebuild: bool = False) -> bool:
         """Index ``corpus`` (None: the last corpus, else the bundled seeds) in the background;
@@ -184,16 +193,14 @@ class IndexingController(QObject):
         self.started.emit(str(corpus) if corpus else "")
 
         def work(task):
-            target = indexer.resolve_corpus(data, corpus)
-            if corpus is None and target == paths.seeds_dir() and last and Path(last).is_dir():
-                # the index cannot say what it was built from (none yet, or damaged): use the
-                # folder this user indexed last rather than the demo corpus
-                target = Path(last)
-            task.progress(-1, 0, str(target))  # tells the GUI which folder is being indexed
             # in a child process: this thread only waits on a pipe, so the GUI thread never
-            # competes with the indexing for the interpreter lock
-            return indexer.run_isolated(data, target, rebuild=rebuild, progress=task.progress,
-                                        cancelled=task.cancelled)
+            # competes with the indexing for the interpreter lock. When the index cannot say
+            # what it was built from (none yet, or damaged), the child takes the folder this
+            # user indexed last rather than the demo corpus, and names the folder it chose
+            # (progress -1 tells the GUI which folder is being indexed).
+            return run_isolated(data, corpus, rebuild=rebuild, progress=task.progress, cancelled=task.cancelled,
+                                fallback=Path(last) if last else None,
+                                on_corpus=lambda target: task.progress(-1, 0, target))
 
         self._task = self.runner.submit(work, pool="index", name="index", on_progress=self._progressed,
                                         on_result=self._done, on_error=self._failed)
@@ -213,7 +220,7 @@ class IndexingController(QObject):
         self._task.cancel()
         self.cancelling.emit()
 
-    def _done(self, summary: indexer.IndexSummary) -> None:
+    def _done(self, summary: IndexSummary) -> None:
         self._task = None
         self.runEnded.emit()
         self.succeeded.emit(summary_line(summary))
@@ -225,11 +232,11 @@ class IndexingController(QObject):
     def _failed(self, exc: BaseException) -> None:
         self._task = None
         self.runEnded.emit()
-        if isinstance(exc, indexer.Cancelled):
+        if isinstance(exc, Cancelled):
             self.cancelled.emit()
             self.finished.emit("cancelled")
             return
-        self.runFailed.emit(str(exc) if isinstance(exc, indexer.IndexError_) else f"{type(exc).__name__}: {exc}")
+        self.runFailed.emit(str(exc) if isinstance(exc, IndexBuildError) else f"{type(exc).__name__}: {exc}")
         self.finished.emit("failed")
 
     def pick_up_index(self, then, reopen: bool = False) -> None:

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QProgressBar, QStyle, QToolButton
 
-from explorer.query import NoIndex, QueryError
+from explorer.model import NoIndex, QueryError
 
 from .dialogs import Confirm, IndexProgressDialog, Notice, SkippedDialog
 from .indexing import IndexingController

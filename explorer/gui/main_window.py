@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
-from explorer.query import FACET_KEYS, NoIndex, PathfinderRow, QueryError, ResultSet
+from explorer.model import FACET_KEYS, NoIndex, PathfinderRow, QueryError, ResultSet
 
 from . import icons
 from .actions import build_menus
@@ -24,7 +24,7 @@ from .dialogs import AboutDialog, ExportDialog, SyntaxPopup
 from .documents import DocumentLoader
 from .exporting import ExportController, ExportView
 from .facet_panel import TITLES, FacetPanel
-from .indexing import IndexingController, settings_list
+from .indexing import IndexingController, data_settings, settings_list
 from .indexing_view import IndexingView
 from .results_pane import LEVEL_UNITS, ResultsPane
 from .search_bar import SearchBar
@@ -55,7 +55,8 @@ class MainWindow(QMainWindow):
         self.runner = Runner(self)
         self.session = SearchSession(self.runner, self, level=str(self.settings.value("view/level", "documents")),
                                      sort=str(self.settings.value("view/sort", "relevance")), facets=facets)
-        self.indexer = IndexingController(self.runner, self.data, self.settings, corpus, self)
+        self.corpus_settings = data_settings(self.data)  # corpus choices belong to the data dir
+        self.indexer = IndexingController(self.runner, self.data, self.corpus_settings, corpus, self)
         self.documents = DocumentLoader(self.runner, self)
         self.exporter = ExportController(self.runner, self.settings, self)
         self._closing = False

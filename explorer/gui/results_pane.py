@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
-from explorer.query import PathfinderRow, ResultSet
+from explorer.model import PathfinderRow, ResultSet
 
 from .results_view import ResultsTable
 from .widgets import ChipBar, Segmented

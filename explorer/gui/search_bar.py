@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
-from explorer.query import ResultSet
+from explorer.model import ResultSet
 
 from . import icons
 from .widgets import SearchEdit

@@ -13,7 +13,7 @@ import dataclasses
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from explorer.query import FACET_KEYS, LEVELS, SORTS, Query, ResultSet
+from explorer.model import FACET_KEYS, LEVELS, SORTS, Query, ResultSet
 
 from .workers import Runner
 

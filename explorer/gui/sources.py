@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QSplitter
 
-from explorer.query import PathfinderRow
+from explorer.model import PathfinderRow
 
 from .compare_view import CompareView
 from .documents import DocumentLoader
