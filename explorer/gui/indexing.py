@@ -178,8 +178,8 @@ class IndexingController(QObject):
     def check_folder(self, folder: Path, on_result) -> None:
         """Count the files of ``folder`` an index run would read (in the background), then call
         ``on_result(count, skipped)`` with the files it would leave out."""
-        self.runner.submit(lambda task: scan(folder), name="scan",
-                           on_result=lambda r: on_result(len(r[0]), r[1]),
+        self.runner.submit(lambda task: scan(folder, exclude=self.data), name="scan",
+                           on_result=lambda r: on_result(len(r.files), r.skipped),
                            on_error=lambda exc: on_result(0, [Skipped(str(folder), str(exc))]))
 
     def start(self, corpus: Path | None, rebuild: bool = False) -> bool:
