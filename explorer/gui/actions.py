@@ -58,6 +58,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("&View", "focus_source", "Focus &source text", "sources.focus_source", "Ctrl+3"),
     ActionSpec("&View", SEP),
     ActionSpec("&View", "pin", "&Pin document (side by side)", "compare.toggle_pin", "Ctrl+P"),
+    ActionSpec("&View", "unpin", "&Unpin document", "compare.unpin", "Ctrl+Shift+P",
+               "Close the pinned document (Esc in the pinned pane)", enabled=False),
     ActionSpec("&View", "next", "&Next match", "sources.next_match", "F3"),
     ActionSpec("&View", "prev", "Pre&vious match", "sources.previous_match", "Shift+F3"),
     ActionSpec("&View", SEP),
