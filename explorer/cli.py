@@ -23,7 +23,8 @@ import click
 
 from explorer import __version__, indexer, paths
 from explorer.corpus.read import Limits, html_extractor_problem
-from explorer.export import EXPORT_LEVELS, ExportError, export as export_csv, export_rows, rows_for, to_csv_text
+from explorer.export import (EXPORT_LEVELS, ExportError, check_target, export as export_csv, export_rows, rows_for,
+                             to_csv_text)
 from explorer.model import FACET_KEYS, LEVELS, SORTS, NoIndex, Query, QueryError
 from explorer.query import Engine
 from explorer.store import StoreError
@@ -72,7 +73,7 @@ def _one_line(name: str) -> str:
 def query_options(fn):
     fn = click.option("--facet", "-f", "facets", multiple=True, metavar="KEY=VALUE",
                       help=f"Filter by facet; repeat a key to OR values, use several keys to AND them. "
-                           f"Keys: {', '.join(FACET_KEYS)}.")(fn)
+                           f"Keys: {', '.join(FACET_KEYS)}, and date=FROM..TO (YYYY[-MM[-DD]], either end open).")(fn)
     fn = click.argument("query", required=False, default="")(fn)
     return fn
 
@@ -345,6 +346,7 @@ def facets(ctx, query, facets, fmt) -> None:
                 "total": result.total,
                 "facets": {k: [{"value": v.value, "count": v.count, "selected": v.selected} for v in vs]
                            for k, vs in result.facets.items()},
+                "date": [{"bucket": d, "count": n} for d, n in result.dates],
             }, ensure_ascii=False, indent=2))
         else:
             _say(f"{result.total} {result.unit()}")
@@ -355,10 +357,54 @@ def facets(ctx, query, facets, fmt) -> None:
                 for v in values:
                     mark = "*" if v.selected else " "
                     _say(f" {mark}{v.count:>5}  {v.value}")
+            _say("\ndates")
+            if not result.dates:
+                _say("  (none)")
+            for d, n in result.dates:
+                _say(f"  {n:>5}  {d or 'no date'}")
         for note in result.notes:
             _say(f"note: {note}", err=True)
     finally:
         engine.close()
+
+
+# --------------------------------------------------------------------------- chart
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["bars", "timeline", "map"]))
+@query_options
+@click.option("--key", type=click.Choice(FACET_KEYS), default="sector", show_default=True,
+              help="The facet a bar chart counts by.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Picture to write: FILE.png or FILE.svg (written atomically).")
+@click.pass_context
+def chart(ctx, kind, query, facets, key, output) -> None:
+    """Draw a chart of the documents matching QUERY and the facets: `bars` (counts by --key),
+    `timeline` (documents by date) or `map` (a tile map of the UK regions), as the desktop app
+    draws it (headless)."""
+    if output.suffix.lower() not in (".png", ".svg"):
+        _fail(f"--output must end in .png or .svg, got {output.name!r}")
+    try:
+        check_target(output)  # before the search: a refused target costs nothing
+    except ExportError as exc:
+        _fail(str(exc))
+    engine = _engine(ctx)
+    try:
+        result = _search(engine, _query(query, facets, limit=0))
+    finally:
+        engine.close()
+    try:
+        from explorer.gui.charts.render import render
+    except ImportError as exc:
+        _fail(f"charts need PySide6 ({exc}); install with: pip install 'pathfinder-explorer[gui]'")
+    try:
+        render(result, kind, output, key=key)
+    except (ExportError, ValueError) as exc:
+        _fail(str(exc))
+    _say(f"wrote {output}")
+    for note in result.notes:
+        _say(f"note: {note}", err=True)
 
 
 # --------------------------------------------------------------------------- export

@@ -11,6 +11,7 @@ happen in child processes; see explorer/engine_process.py and explorer/indexer/i
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -147,6 +148,9 @@ class ResultSet:
     read_as: str  # the query text as it was actually searched
     notes: list[str]  # how a malformed query was read, unknown facet values, ...
     terms: list[tuple[str, str]]  # query terms, for highlighting
+    # documents per date as the texts state it ("2010", "2010-08", "2010-08-13"; None = no
+    # date), oldest first, counted like a facet (as if a date selection were absent)
+    dates: list[tuple[str | None, int]] = field(default_factory=list)
 
     @property
     def level(self) -> str:
@@ -155,6 +159,39 @@ class ResultSet:
     def unit(self) -> str:
         word = {"documents": "document", "passages": "passage", "pathfinders": "pathfinder"}[self.level]
         return word if self.total == 1 else word + "s"
+
+
+# --------------------------------------------------------------------------- date filters
+
+DATE_KEY = "date"  # a facet selection of date ranges; its counts are ResultSet.dates
+_ISO_DATE = re.compile(r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?")
+
+
+def _date_start(d: str) -> str:
+    return d + "-01-01"[len(d) - 4:] if d else ""
+
+
+def _date_end(d: str) -> str:
+    return d + "-12-31"[len(d) - 4:] if d else ""
+
+
+def parse_date_range(value: str) -> tuple[str | None, str | None]:
+    """``2010``, ``2010-08..2010-09``, ``2010..``, ``..2011-03-02`` (also ``[A TO B]``, as in
+    whoosh's ``date:[...]``) -> the first and last day covered, as ISO strings (None = open)."""
+    text = value.strip().strip("[]").strip()
+    parts = re.split(r"\s*\.\.\s*|\s+to\s+", text, maxsplit=1, flags=re.IGNORECASE)
+    lo, hi = (parts[0], parts[0]) if len(parts) == 1 else parts
+    lo, hi = lo.strip(), hi.strip()
+    if not (lo or hi) or any(p and not _ISO_DATE.fullmatch(p) for p in (lo, hi)):
+        raise QueryError(f"date filter {value!r} not understood: use YYYY[-MM[-DD]], or a range FROM..TO "
+                         "(either end may be left open)")
+    first, last = (_date_start(lo) if lo else None), (_date_end(hi) if hi else None)
+    if first and last and first > last:
+        raise QueryError(f"date filter {value!r} ends before it starts")
+    return first, last
+
+
+# --------------------------------------------------------------------------- snippets
 
 
 def marked_to_html(marked: str) -> str:

@@ -22,12 +22,13 @@ QUERIES = [
     Query("mutual", facets={"region": ["South West"]}, level="passages"),
     Query("", level="pathfinders"),
     Query("pathfinder:leicester OR mentor:kpmg", facets={"year": ["2010"]}, limit=3, offset=1),
+    Query("mutual", facets={"date": ["2010-06..2011"]}),
 ]
 
 
 def _comparable(rs):
     return (rs.total, [(h.doc_id, h.passage, h.snippet_marked, round(h.score, 6)) if hasattr(h, "doc_id") else h
-                       for h in rs.hits], rs.facets, rs.notes, rs.terms)
+                       for h in rs.hits], rs.facets, rs.notes, rs.terms, rs.dates)
 
 
 def test_answers_as_the_engine_does(seed_index):
@@ -35,6 +36,7 @@ def test_answers_as_the_engine_does(seed_index):
     try:
         for q in QUERIES:
             assert _comparable(there.search(q)) == _comparable(here.search(q)), q
+        assert there.search(QUERIES[-1]).dates != []  # the date histogram crosses the pipe too
         doc_id = here.search(Query("homeless")).hits[0].doc_id
         assert there.document(doc_id) == here.document(doc_id)
         text = here.document(doc_id)["text"]

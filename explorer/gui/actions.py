@@ -25,6 +25,7 @@ class ActionSpec:
     args: tuple = ()
     enabled: bool = True
     widget: str = ""  # the window attribute of a widget the action belongs to (shortcut only there)
+    checkable: bool = False  # a show/hide toggle: the slot gets the new state after ``args``
 
 
 SEP = "-"
@@ -62,6 +63,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("&View", "next", "&Next match", "sources.next_match", "F3"),
     ActionSpec("&View", "prev", "Pre&vious match", "sources.previous_match", "Shift+F3"),
     ActionSpec("&View", SEP),
+    ActionSpec("&View", "charts", "&Charts", "charts.set_shown", "Ctrl+4",
+               "Show or hide the facet charts, the timeline and the region map", checkable=True),
     ActionSpec("&View", "reset_layout", "Reset &layout", "reset_layout"),
 
     ActionSpec("&Help", "syntax", "&Query syntax", "show_syntax_help", QKeySequence.StandardKey.HelpContents),
@@ -71,7 +74,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
 
 def _connect(action: QAction, target: QObject, spec: ActionSpec) -> None:
     method = attrgetter(spec.slot)  # looked up when triggered: the window may build that part later
-    action.triggered.connect(lambda _checked=False: method(target)(*spec.args))
+    if spec.checkable:
+        action.triggered.connect(lambda checked=False: method(target)(*spec.args, checked))
+    else:
+        action.triggered.connect(lambda _checked=False: method(target)(*spec.args))
 
 
 def build_menus(window: QMainWindow, specs: tuple[ActionSpec, ...] = ACTIONS) -> dict[str, QMenu]:
@@ -94,6 +100,7 @@ def build_menus(window: QMainWindow, specs: tuple[ActionSpec, ...] = ACTIONS) ->
         if spec.tip:
             a.setStatusTip(spec.tip)
         a.setEnabled(spec.enabled)
+        a.setCheckable(spec.checkable)
         _connect(a, window, spec)
         menu.addAction(a)
         if spec.widget:

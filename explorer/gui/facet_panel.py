@@ -17,7 +17,7 @@ from . import icons
 from .models import COUNT_ROLE, FRACTION_ROLE, FacetModel, FacetProxy
 
 TITLES = {"pathfinder": "Pathfinder", "sector": "Sector", "region": "Region", "mentor": "Mentor",
-          "source": "Source", "author": "Author", "year": "Year"}
+          "source": "Source", "author": "Author", "year": "Year", "date": "Date"}
 PLURALS = {"pathfinder": "pathfinders", "sector": "sectors", "region": "regions", "mentor": "mentors",
            "source": "sources", "author": "authors", "year": "years"}
 FILTER_THRESHOLD = 8  # a group with more values than this gets a filter box

@@ -19,6 +19,7 @@ from explorer.model import FACET_KEYS, NoIndex, PathfinderRow, QueryError, Resul
 
 from . import icons
 from .actions import build_menus
+from .charts.controller import ChartsController
 from .compare_view import CompareView
 from .dialogs import AboutDialog, ExportDialog, SyntaxPopup
 from .documents import DocumentLoader
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(*MINIMUM_SIZE)
         self._build()
         self.menus = build_menus(self)
+        self.charts = ChartsController(self, self.action_charts)  # the Charts dock (View › Charts)
         self.index_view = v = IndexingView(self, self.indexer, self.results, self.action_progress, self.recent_menu,
                                            interactive)
         self.corpus_label, self.docs_label, self.index_bar = v.corpus_label, v.docs_label, v.bar
@@ -88,6 +90,7 @@ class MainWindow(QMainWindow):
     engine_error = property(lambda self: self.index_view.engine_error)
     _index_dialog = property(lambda self: self.index_view.dialog)
     _skipped_dialog = property(lambda self: self.index_view.skipped_dialog)
+    closing = property(lambda self: self._closing)  # the window is closing: its docks hide, not the user
 
     # ================================================================== layout
 
