@@ -137,36 +137,30 @@ class Tagger:
 
     # ------------------------------------------------------------------ cues
 
-    @staticmethod
-    def _compile_cues(e: Entity) -> list[list[re.Pattern[str]]]:
+    def _compile_cues(self, e: Entity) -> list[list[re.Pattern[str]]]:
         compiled = []
         for cue in e.cues:
             groups = []
             for group in cue:
-                alts = []
-                for term in group:
-                    prefix = term.endswith("*")
-                    t = re.escape(term.rstrip("*")).replace("'", "['’]").replace("’", "['’]").replace(r"\ ", r"\s+")
-                    alts.append(rf"\b{t}\w*" if prefix else rf"\b{t}\b")
-                groups.append(re.compile("|".join(alts), re.I))
+                terms = [t for x in group for t in (self.taxonomy.term_sets.get(x[1:], []) if x.startswith("@") else [x])]
+                groups.append(re.compile("|".join(_term_pattern(t) for t in terms), re.I))
             compiled.append(groups)
         return compiled
 
     def _cue_mentions(self, text: str) -> list[Mention]:
         out: list[Mention] = []
-        sentences: list[tuple[int, int]] | None = None
+        windows: list[tuple[int, int]] | None = None
         for entity, cues in self._cues:
             for groups in cues:
                 if not groups[0].search(text):
                     continue
-                if sentences is None:
-                    sentences = _sentences(text)
-                for s_start, s_end in sentences:
-                    sentence = text[s_start:s_end]
-                    found = [g.search(sentence) for g in groups]
-                    if all(found):
-                        a = min(m.start() for m in found) + s_start
-                        b = max(m.end() for m in found) + s_start
+                if windows is None:
+                    windows = _windows(text)
+                for w_start, w_end in windows:
+                    window = text[w_start:w_end]
+                    span = _closest(groups, window)
+                    if span is not None:
+                        a, b = span[0] + w_start, span[1] + w_start
                         out.append(Mention(entity.key, "pathfinder", a, b, text[a:b], "cue"))
         return out
 
@@ -206,3 +200,90 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     if pos < len(text):
         out.append((pos, len(text)))
     return out
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Where a cue may match: each sentence, each pair of adjacent sentences of one paragraph,
+    and a lead-in ending in a colon with each bullet of the list that follows it."""
+    sentences = _sentences(text)
+    out = list(sentences)
+    for i, (a, b) in enumerate(sentences):
+        if i + 1 < len(sentences):
+            c, d = sentences[i + 1]
+            lead_in = text[a:b].rstrip().endswith(":")
+            same_paragraph = "\n\n" not in text[b:c].replace("\r", "") and not _BULLET.match(text[c:d])
+            if same_paragraph or lead_in:
+                out.append((a, d))
+        if text[a:b].rstrip().endswith(":"):
+            for c, d in sentences[i + 2:]:
+                if not _BULLET.match(text[c:d]):
+                    break
+                out.append((a, d))
+    return out
+
+
+def _closest(groups: list[re.Pattern[str]], window: str) -> tuple[int, int] | None:
+    """The shortest span holding one match of every group, if it is within the distance limit."""
+    found = [[(m.start(), m.end()) for m in g.finditer(window)] for g in groups]
+    if not all(found):
+        return None
+    best: tuple[int, int] | None = None
+    for a0, b0 in found[0]:
+        a, b = a0, b0
+        for matches in found[1:]:
+            ma, mb = min(matches, key=lambda x: max(b, x[1]) - min(a, x[0]))
+            a, b = min(a, ma), max(b, mb)
+        if best is None or b - a < best[1] - best[0]:
+            best = (a, b)
+    if best is None or best[1] - best[0] > CUE_DISTANCE:
+        return None
+    return best
+
+
+_SUFFIXES = ("isations", "izations", "isation", "ization", "ations", "ation", "ments", "ment", "ings", "ing",
+             "ies", "ied", "ers", "er", "ed", "es", "s", "e", "y")
+
+
+def _stem(word: str) -> str:
+    """A crude English stem for prefix matching ("reducing", "reduce" -> "reduc")."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def _term_pattern(term: str) -> str:
+    """A cue term as a regex: lower-case words match by stem and may have one or two other words
+    between them ("adult and social care" for "adult social care"); a capitalised word (a place or
+    a body) matches as written, with an optional possessive; an all-capital one matches its case;
+    a word ending in ``*`` matches any word starting with it."""
+    words = re.findall(r"[^\s\-–/]+", term)
+    parts: list[str] = []
+    for i, w in enumerate(words):
+        prefix = w.endswith("*")
+        w = w.rstrip("*")
+        esc = _quote(w)
+        if not w[-1:].isalnum():
+            p = esc  # "&"
+        elif w.isupper() and len(w) > 1:
+            p = rf"(?-i:{esc})(?:['’]s)?\b"
+        elif prefix:
+            p = rf"{esc}[\w'’]*"
+        elif w[:1].isupper() or len(w) <= 3:
+            p = rf"{esc}(?:['’]s)?\b"
+        else:
+            p = _quote(_stem(re.sub(r"['’]s$", "", w.lower()))) + r"[\w'’]*"
+        if i:
+            loose = not w[:1].isupper() and not words[i - 1][:1].isupper()
+            parts.append(_GAP if loose else r"[\s\-–]+")
+        parts.append(p)
+    return r"\b" + "".join(parts)
+
+
+def _quote(word: str) -> str:
+    return re.escape(word).replace("'", "['’]").replace("’", "['’]")
+
+
+_GAP = r"[^\w'’]+(?:[\w'’]+[^\w'’]+){0,2}?"  # one or two words may stand between cue words
+_BULLET = re.compile(r"\s*(?:[•●▪◦‣∙·*–—-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
+CUE_DISTANCE = 320  # characters: the longest span a cue may cover

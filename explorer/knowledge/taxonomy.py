@@ -69,6 +69,7 @@ class Taxonomy:
     entities: dict[str, Entity]  # by key "kind:id"
     sources: list[str] = field(default_factory=list)  # files it was read from
     problems: list[str] = field(default_factory=list)
+    term_sets: dict[str, list[str]] = field(default_factory=dict)  # [terms] table: "@name" in a cue
 
     def of_kind(self, kind: str) -> list[Entity]:
         return [e for e in self.entities.values() if e.kind == kind]
@@ -82,6 +83,7 @@ class Taxonomy:
         for key in sorted(self.entities):
             e = self.entities[key]
             h.update(repr((key, e.name, sorted(e.aliases), e.sectors, e.regions, e.cues, e.common_word)).encode())
+        h.update(repr(sorted(self.term_sets.items())).encode())
         return h.hexdigest()[:16]
 
     def resolve(self, kind: str, value: str) -> Entity | None:
@@ -103,8 +105,9 @@ def load(data_dir: Path | None = None) -> Taxonomy:
     entities: dict[str, Entity] = {}
     sources: list[str] = []
     problems: list[str] = []
+    term_sets: dict[str, list[str]] = {}
     bundled_toml = paths.resource("taxonomy.toml")
-    _merge(entities, _read_toml(bundled_toml), bundled_toml, problems)
+    _merge(entities, _read_toml(bundled_toml), bundled_toml, problems, term_sets)
     sources.append(str(bundled_toml))
     bundled_places = paths.resource("places.csv")
     for e in _read_places(bundled_places, problems):
@@ -114,7 +117,7 @@ def load(data_dir: Path | None = None) -> Taxonomy:
         user_toml = paths.user_override("taxonomy.toml", data_dir)
         if user_toml.is_file():
             try:
-                _merge(entities, _read_toml(user_toml), user_toml, problems)
+                _merge(entities, _read_toml(user_toml), user_toml, problems, term_sets)
                 sources.append(str(user_toml))
             except TaxonomyError as exc:
                 problems.append(str(exc))
@@ -126,7 +129,7 @@ def load(data_dir: Path | None = None) -> Taxonomy:
                     e.aliases = list(dict.fromkeys(old.aliases + e.aliases))
                 entities[e.key] = e
             sources.append(str(user_places))
-    return Taxonomy(entities, sources, problems)
+    return Taxonomy(entities, sources, problems, term_sets)
 
 
 def _read_toml(path: Path) -> dict:
@@ -139,7 +142,15 @@ def _read_toml(path: Path) -> dict:
         raise TaxonomyError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
-def _merge(entities: dict[str, Entity], data: dict, path: Path, problems: list[str]) -> None:
+def _merge(entities: dict[str, Entity], data: dict, path: Path, problems: list[str],
+           term_sets: dict[str, list[str]]) -> None:
+    terms = data.get("terms", {})
+    if isinstance(terms, dict):
+        for name, values in terms.items():
+            if isinstance(values, list):
+                term_sets[str(name)] = list(dict.fromkeys(term_sets.get(str(name), []) + [str(v) for v in values]))
+            else:
+                problems.append(f"{path.name}: terms.{name} must be a list; ignored")
     for kind in ("pathfinder", "mentor", "organisation", "place"):
         for n, raw in enumerate(data.get(kind, []), start=1):
             if not isinstance(raw, dict) or not raw.get("id") and not raw.get("name"):
