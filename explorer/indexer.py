@@ -207,7 +207,7 @@ def analyse_document(doc: Document, tagger: Tagger, tax: taxonomy_mod.Taxonomy) 
         elif e.kind == "mentor":
             facets["mentor"][e.name] = None
             ft["mentor"].update({e.name: None, e.id: None, **{a: None for a in e.aliases}})
-        elif e.kind == "place":
+        elif e.kind == "place" and m.via != "incidental":  # a place in an organisation's name is no region
             for r in e.regions:
                 facets["region"][r] = None
     ft["sector"] = facets["sector"]

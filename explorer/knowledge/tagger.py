@@ -39,7 +39,7 @@ class Mention:
     start: int
     end: int
     surface: str
-    via: str = "name"  # "name" or "cue"
+    via: str = "name"  # "name", "cue", or "incidental" (a place inside an organisation's name)
 
     @property
     def entity_id(self) -> str:
@@ -54,6 +54,7 @@ class _Entry:
     exact: bool
     caps: tuple[int, ...]  # offsets in the name whose letter must be upper-case in the text
     common_word: bool
+    place_type: str = ""
 
 
 def _fold(text: str) -> str:
@@ -86,7 +87,7 @@ class Tagger:
                 caps = tuple(i for i, c in enumerate(name)
                              if c.isupper() and (i == 0 or not _word_char(name[i - 1])))
                 entries.setdefault(folded, []).append(
-                    _Entry(e.key, e.kind, name, _is_acronym(name), caps, e.common_word))
+                    _Entry(e.key, e.kind, name, _is_acronym(name), caps, e.common_word, e.place_type))
         for folded, group in entries.items():
             group.sort(key=lambda x: _KIND_PRIORITY.get(x.kind, 9))
             self._automaton.add_word(folded, (folded, tuple(group)))
@@ -94,6 +95,7 @@ class Tagger:
             self._automaton.make_automaton()
         self._has_words = bool(entries)
         self._cues = [(e, self._compile_cues(e)) for e in taxonomy.of_kind("pathfinder") if e.cues]
+        self._regions = {_fold(e.name): e.key for e in taxonomy.of_kind("place") if e.place_type == "region"}
 
     # ------------------------------------------------------------------ names
 
@@ -134,6 +136,21 @@ class Tagger:
         if prev_word and prev_word.group(1)[0].isupper():
             return False
         return not (after and after.group(1)[0].isupper())
+
+    def _region_words(self, text: str) -> Iterable[tuple[int, int, str]]:
+        """Regions written in lower case or hyphenated ("across the south-east", "in the
+        North-West"), only after "the" and not as a compass direction ("the north-east of the
+        town", "the north-east corner")."""
+        for m in _REGION_WORDS.finditer(text):
+            key = self._regions.get(_fold(re.sub(r"[\s-]+", " ", m.group(1))))
+            if key is None:
+                continue
+            after = text[m.end():m.end() + 30]
+            if re.match(r"\s+of\s+(?!England\b)", after) or re.match(rf"\s+(?:{_COMPASS_NOUNS})\b", after, re.I):
+                continue
+            if re.match(r"\s+[A-Z]", after) and not re.match(r"\s+(?:England|English)\b", after):
+                continue  # part of a longer name ("the North East Essex PCT")
+            yield m.start(1), m.end(1), key
 
     # ------------------------------------------------------------------ cues
 
@@ -177,7 +194,16 @@ class Tagger:
             if any(start < b and a < end for a, b in taken):
                 continue
             taken.append((start, end))
-            mentions.append(Mention(entry.key, entry.kind, start, end, text[start:end], "name"))
+            via = "name"
+            if entry.kind == "place":
+                via = _place_role(text, start, end, entry.place_type)
+                if via is None:
+                    continue  # a constituency or a peer's title: not a place mention at all
+            mentions.append(Mention(entry.key, entry.kind, start, end, text[start:end], via))
+        for start, end, key in self._region_words(text):
+            if not any(start < b and a < end for a, b in taken):
+                taken.append((start, end))
+                mentions.append(Mention(key, "place", start, end, text[start:end], "name"))
         named = [(m.key, m.start, m.end) for m in mentions if m.kind == "pathfinder"]
         seen_cues: set[tuple[str, int, int]] = set()
         for m in self._cue_mentions(text):
@@ -188,6 +214,42 @@ class Tagger:
                 mentions.append(m)
         mentions.sort(key=lambda m: (m.start, -m.end, m.key))
         return mentions
+
+
+_REGION_WORDS = re.compile(r"\b[Tt]he\s+((?:north|south|North|South|NORTH|SOUTH)[\s-]+(?:east|west|East|West)"
+                           r"|(?:east|west|East|West)[\s-]+(?:midlands|Midlands))\b")
+_COMPASS_NOUNS = ("corner|side|sides|wind|winds|part|parts|edge|end|quarter|flank|tip|border|boundary|entrance|"
+                  "wall|gate|direction|face|wing|tower|approach|fringe|outskirts|suburbs")
+_TITLE_BEFORE = re.compile(r"\b(?:Lord|Lady|Baroness|Baron|Viscount|Viscountess|Earl|Countess|Duke|Duchess|Marquess|"
+                           r"Bishop|Archbishop|Dean)\s+(?:[A-Z][\w'’.-]*\s+){0,3}of\s+(?:the\s+)?$")
+_MEMBER_BEFORE = re.compile(r"\b(?:MP|MPs|Member|member|Members|members)(?:\s+of\s+Parliament)?\s+for\s+(?:the\s+)?"
+                            r"(?:[A-Z][\w'’.-]*,?\s+(?:and\s+)?){0,3}$")
+_COMPASS_BEFORE = re.compile(r"\b(?:North|South|East|West|Mid|North\s+East|North\s+West|South\s+East|South\s+West)\s+$")
+_COMPASS_AFTER = re.compile(r"\s+(?:North|South|East|West|Central)(?:\s+and\s+[A-Z][\w'’-]*)?\b(?!\s+[A-Z])")
+_HANSARD_AFTER = re.compile(r"(?:\s+(?:North|South|East|West|Central))*\)\s*\((?:Lab|Con|LD|Lib\s+Dem|SNP|DUP|Green|"
+                            r"Ind|PC|UKIP|Lab/Co-op|Co-op)\b")
+_ORG_AFTER = re.compile(r"\s+(?:(?:Metropolitan|City|Royal|General|Teaching|Community|University|Trinity|Sixth\s+Form|"
+                        r"Technical)\s+)?(?:University|College|Hospital|Hospitals|Infirmary|Polytechnic|Academy|School|"
+                        r"Football\s+Club|FC|United|Rovers|Building\s+Society|Airport|Cathedral|Prison|Borough\s+of)\b")
+_ORG_BEFORE = re.compile(r"\b(?:University|College|Bank|Archdiocese|Diocese)\s+of\s+(?:the\s+)?$")
+
+
+def _place_role(text: str, start: int, end: int, place_type: str) -> str | None:
+    """How a place name is used: None inside a constituency name ("MP for South West
+    Bedfordshire", "Leicester South") or a peer's title ("Lord Maude of Horsham"); "incidental"
+    inside an organisation's name ("Leicester Royal Infirmary", "University of Leicester",
+    "London Borough of Barnet"); else "name", a place the document is about."""
+    before = text[max(0, start - 80):start]
+    after = text[end:end + 60]
+    if _TITLE_BEFORE.search(before) or _MEMBER_BEFORE.search(before) or _HANSARD_AFTER.match(after):
+        return None
+    if place_type not in ("region", "london_borough", "country") and _COMPASS_BEFORE.search(before):
+        return None  # "South West Bedfordshire", "North East Derbyshire"
+    if place_type not in ("region", "country") and _COMPASS_AFTER.match(after) and before.rstrip().endswith(("(", "for")):
+        return None
+    if _ORG_AFTER.match(after) or _ORG_BEFORE.search(before):
+        return "incidental"
+    return "name"
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
