@@ -302,7 +302,9 @@ def show(ctx, doc_id, fmt) -> None:
         if d["mentions"]:
             click.echo("\nMentions (kind, entity, passage, offsets, text):")
             for m in d["mentions"]:
-                click.echo(f"  {m['kind']:12} {m['name'] or m['entity']:45} ¶{m['passage']:<3} {m['start']}-{m['end']}  {m['surface']!r}")
+                role = f"  [{m['role']}]" if m.get("role") else ""
+                click.echo(f"  {m['kind']:12} {m['name'] or m['entity']:45} ¶{m['passage']:<3} {m['start']}-{m['end']}  "
+                           f"{m['surface']!r}{role}")
     finally:
         engine.close()
 

@@ -13,8 +13,12 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
-FACET_KEYS = ("pathfinder", "sector", "region", "mentor", "source", "author", "year")
+SCHEMA_VERSION = 2
+# "topic": sectors read from the text's own words (hospitals, probation...), kept apart from
+# "sector", the sectors of the pathfinders it names. "mentor_role": how the text presents a
+# mentor it names: "mentor" (mentoring, advising, supporting), "model" ("a John Lewis-style
+# mutual") or "other".
+FACET_KEYS = ("pathfinder", "sector", "topic", "region", "mentor", "mentor_role", "source", "author", "year")
 
 
 class StoreError(Exception):
@@ -52,7 +56,9 @@ CREATE INDEX IF NOT EXISTS doc_facets_doc ON doc_facets(doc_id);
 """
 
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
-MIGRATIONS: dict[int, str] = {}
+MIGRATIONS: dict[int, str] = {
+    1: "ALTER TABLE mentions ADD COLUMN role TEXT NOT NULL DEFAULT ''",  # a mentor mention's role
+}
 
 
 class Store:
@@ -101,9 +107,9 @@ class Store:
             raise StoreError(f"index was written by a newer version (schema {v}); rebuild with this version")
         if v == 0:
             self.db.conn.executescript(_SCHEMA_V1)
-            self.set_meta(schema_version=str(SCHEMA_VERSION))
+            self.set_meta(schema_version="1")
             self.db.conn.commit()
-            return
+            v = 1
         while v < SCHEMA_VERSION:
             with self.db.atomic():
                 for stmt in MIGRATIONS[v].split(";\n"):
@@ -240,7 +246,7 @@ class Store:
 
     def mentions(self, doc_id: str) -> list[dict]:
         return list(self.db.query(
-            'SELECT m.passage, m.entity, m.kind, m.start, m."end", m.surface, m.via, e.name '
+            'SELECT m.passage, m.entity, m.kind, m.start, m."end", m.surface, m.via, m.role, e.name '
             "FROM mentions m LEFT JOIN entities e ON e.key = m.entity WHERE m.doc_id = ? ORDER BY m.start",
             [doc_id]))
 
@@ -249,7 +255,7 @@ class Store:
         for chunk in _chunks(ids, 900):
             marks = ",".join("?" * len(chunk))
             out.extend(self.db.query(
-                'SELECT m.doc_id, m.passage, m.entity, m.kind, m.start, m."end", m.surface, m.via, e.name '
+                'SELECT m.doc_id, m.passage, m.entity, m.kind, m.start, m."end", m.surface, m.via, m.role, e.name '
                 f"FROM mentions m LEFT JOIN entities e ON e.key = m.entity WHERE m.doc_id IN ({marks}) "
                 "ORDER BY m.doc_id, m.start", chunk))
         return out

@@ -5,6 +5,8 @@ import shutil
 
 import pytest
 
+from explorer import store as store_mod
+
 from explorer import indexer
 from explorer.query import Engine, Query
 from explorer.store import Store
@@ -37,7 +39,7 @@ def test_changed_added_and_removed_files(seed_corpus, data_dir):
     f = next(seed_corpus.glob("000*"))
     f.write_text(f.read_text(encoding="utf-8") + "\nStaff at Newton Rigg College also took part.\n", encoding="utf-8")
     (seed_corpus / "sub").mkdir()
-    (seed_corpus / "sub" / "new.md").write_text("# Leicester update\n\nHomeless people in Leicester get a new service.\n", encoding="utf-8")
+    (seed_corpus / "sub" / "new.md").write_text("# Leicester update\n\nNHS staff are forming a social enterprise for homeless people in Leicester.\n", encoding="utf-8")
     next(seed_corpus.glob("001*")).unlink()
     s = indexer.run(data_dir, seed_corpus, workers=0)
     assert (s.new, s.changed, s.removed, s.unchanged) == (1, 1, 1, 3)
@@ -166,8 +168,27 @@ def test_unreadable_database_is_moved_aside_and_rebuilt(seed_corpus, data_dir):
 def test_schema_version_recorded(seed_index):
     st = Store(indexer.db_path(seed_index), readonly=True)
     try:
-        assert st.meta("schema_version") == "1"
+        assert st.meta("schema_version") == str(store_mod.SCHEMA_VERSION) == "2"
         assert st.integrity_ok()
+    finally:
+        st.close()
+
+
+def test_version_1_database_is_migrated_in_place(tmp_path):
+    import sqlite3
+    db = tmp_path / "index.db"
+    conn = sqlite3.connect(db)
+    conn.executescript(store_mod._SCHEMA_V1)
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    conn.execute("INSERT INTO mentions VALUES ('d', 0, 'mentor:kpmg', 'mentor', 0, 4, 'KPMG', 'name')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(store_mod.StoreError, match="needs upgrading"):
+        Store(db, readonly=True)
+    st = Store(db)
+    try:
+        assert st.meta("schema_version") == "2"
+        assert [(m["surface"], m["role"]) for m in st.mentions("d")] == [("KPMG", "")]  # kept, no role yet
     finally:
         st.close()
 

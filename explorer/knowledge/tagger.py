@@ -40,6 +40,7 @@ class Mention:
     end: int
     surface: str
     via: str = "name"  # "name", "cue", or "incidental" (a place inside an organisation's name)
+    role: str = ""  # a mentor's: "mentor", "model" or "other"
 
     @property
     def entity_id(self) -> str:
@@ -95,6 +96,8 @@ class Tagger:
             self._automaton.make_automaton()
         self._has_words = bool(entries)
         self._cues = [(e, self._compile_cues(e)) for e in taxonomy.of_kind("pathfinder") if e.cues]
+        self._topics = [(e, re.compile("|".join(_term_pattern(t) for c in e.cues for g in c for t in g), re.I))
+                        for e in taxonomy.of_kind("topic") if e.cues]
         self._regions = {_fold(e.name): e.key for e in taxonomy.of_kind("place") if e.place_type == "region"}
 
     # ------------------------------------------------------------------ names
@@ -199,7 +202,8 @@ class Tagger:
                 via = _place_role(text, start, end, entry.place_type)
                 if via is None:
                     continue  # a constituency or a peer's title: not a place mention at all
-            mentions.append(Mention(entry.key, entry.kind, start, end, text[start:end], via))
+            role = _mentor_role(text, start, end) if entry.kind == "mentor" else ""
+            mentions.append(Mention(entry.key, entry.kind, start, end, text[start:end], via, role))
         for start, end, key in self._region_words(text):
             if not any(start < b and a < end for a, b in taken):
                 taken.append((start, end))
@@ -212,8 +216,41 @@ class Tagger:
             if (m.key, m.start, m.end) not in seen_cues:
                 seen_cues.add((m.key, m.start, m.end))
                 mentions.append(m)
+        mentions.extend(self._topic_mentions(text))
         mentions.sort(key=lambda m: (m.start, -m.end, m.key))
         return mentions
+
+    def _topic_mentions(self, text: str) -> list[Mention]:
+        """Sector words of the text itself ("hospital", "probation"); a topic needs at least
+        TOPIC_MIN_HITS of them, so one passing word does not make it a topic of the document."""
+        out: list[Mention] = []
+        for e, pattern in self._topics:
+            found = [Mention(e.key, "topic", m.start(), m.end(), m.group(), "cue") for m in pattern.finditer(text)]
+            if len(found) >= TOPIC_MIN_HITS:
+                out.extend(found)
+        return out
+
+
+TOPIC_MIN_HITS = 2
+_MODEL_BEFORE = re.compile(r"(?:\blike|\binspired\s+by|\bmodell?ed\s+(?:on|after)|\bbased\s+on|\bin\s+the\s+mould\s+of|"
+                           r"\bemulat\w*|\bcopy(?:ing)?|\bexample\s+of|\bversions?\s+of|\bsuch\s+as|\bà\s+la|"
+                           r"\bfollow\w*\s+(?:in\s+the\s+footsteps\s+of|the\s+lead\s+of))\s+(?:the\s+|a\s+|an\s+)?$", re.I)
+_MODEL_AFTER = re.compile(r"(?:['’]s)?(?:[-‑–\s]+(?:style|type|like|esque)\b|\s+(?:model|template|blueprint|way|approach)\b)", re.I)
+_MENTOR_WORDS = re.compile(r"\b(?:mentor\w*|advis\w*|advice|support\w*|help\w*|guid\w*|coach\w*|expertise|"
+                           r"pro\s+bono|assist\w*|partner(?:ed|ing)\s+with|work(?:ing)?\s+with|buddy\w*)\b", re.I)
+
+
+def _mentor_role(text: str, start: int, end: int) -> str:
+    """How a text presents a mentor it names: "model" when it is held up as the model ("a John
+    Lewis-style mutual", "inspired by John Lewis", "the John Lewis model"); "mentor" when its
+    sentence speaks of mentoring, advising or supporting; "other" otherwise."""
+    if _MODEL_BEFORE.search(text[max(0, start - 60):start]) or _MODEL_AFTER.match(text[end:end + 20]):
+        return "model"
+    for a, b in _sentences(text[max(0, start - 400):end + 400]):
+        a, b = a + max(0, start - 400), b + max(0, start - 400)
+        if a <= start < b:
+            return "mentor" if _MENTOR_WORDS.search(text[a:b]) else "other"
+    return "other"
 
 
 _REGION_WORDS = re.compile(r"\b[Tt]he\s+((?:north|south|North|South|NORTH|SOUTH)[\s-]+(?:east|west|East|West)"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from explorer import paths
 
-KINDS = ("pathfinder", "mentor", "place", "organisation")
+KINDS = ("pathfinder", "mentor", "place", "organisation", "topic")
 SECTORS = (
     "Health", "Adult social care", "Children's services", "Youth services", "Education",
     "Housing", "Disability", "Homelessness", "Social inclusion",
@@ -151,7 +151,7 @@ def _merge(entities: dict[str, Entity], data: dict, path: Path, problems: list[s
                 term_sets[str(name)] = list(dict.fromkeys(term_sets.get(str(name), []) + [str(v) for v in values]))
             else:
                 problems.append(f"{path.name}: terms.{name} must be a list; ignored")
-    for kind in ("pathfinder", "mentor", "organisation", "place"):
+    for kind in ("pathfinder", "mentor", "organisation", "place", "topic"):
         for n, raw in enumerate(data.get(kind, []), start=1):
             if not isinstance(raw, dict) or not raw.get("id") and not raw.get("name"):
                 problems.append(f"{path.name}: {kind} entry {n} has neither id nor name; ignored")
@@ -179,6 +179,8 @@ def _merge(entities: dict[str, Entity], data: dict, path: Path, problems: list[s
                     e.lead_body = str(raw["lead_body"])
                 if "cues" in raw:
                     e.cues = [[[str(t) for t in group] for group in cue] for cue in raw["cues"]]
+                if "terms" in raw:  # a topic's words: one cue of one group
+                    e.cues = [[[str(t) for t in raw["terms"]]]]
                 if "common_word" in raw:
                     e.common_word = bool(raw["common_word"])
             except TypeError:
