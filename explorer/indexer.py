@@ -187,7 +187,8 @@ def analyse_document(doc: Document, tagger: Tagger, tax: taxonomy_mod.Taxonomy) 
 
     Returns (mention rows, facet values for SQL {facet: [names]}, full-text field values
     {field: [names and ids]})."""
-    mentions: list[Mention] = tagger.tag(doc.text)
+    mentions: list[Mention] = [m for m in tagger.tag(doc.text)  # less those a user marked wrong
+                               if not tax.rejects(doc.doc_id, m.key, m.start, m.end, m.surface)]
     rows = []
     facets: dict[str, dict[str, None]] = {k: {} for k in ("pathfinder", "sector", "topic", "region", "mentor", "mentor_role")}
     ft: dict[str, dict[str, None]] = {k: {} for k in ("pathfinder", "sector", "region", "mentor")}

@@ -260,6 +260,41 @@ class Store:
                 "ORDER BY m.doc_id, m.start", chunk))
         return out
 
+    def docs_containing(self, texts: Sequence[str]) -> dict[str, str]:
+        """doc_id -> file of the documents whose text holds any of ``texts`` (any case)."""
+        out: dict[str, str] = {}
+        for t in texts:
+            if t.strip():
+                out.update(self.db.execute("SELECT doc_id, file FROM documents WHERE instr(lower(text), lower(?)) > 0",
+                                           [t.strip()]).fetchall())
+        return out
+
+    def files_of(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in _chunks(doc_ids, 900):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"SELECT doc_id, file FROM documents WHERE doc_id IN ({marks})", chunk).fetchall())
+        return out
+
+    def mark_files_stale(self, files: Iterable[str]) -> None:
+        """The next index run re-reads these files (as if they had changed)."""
+        for f in files:
+            self.db.execute("UPDATE files SET size = -1, sha256 = '' WHERE path = ?", [f])
+
+    def mention_counts(self, doc_ids: Sequence[str]) -> dict[str, int]:
+        """Mentions per entity key in these documents."""
+        out: dict[str, int] = {}
+        for chunk in _chunks(doc_ids, 900):
+            marks = ",".join("?" * len(chunk))
+            for key, n in self.db.execute(f"SELECT entity, count(*) FROM mentions WHERE doc_id IN ({marks}) "
+                                          "GROUP BY entity", chunk):
+                out[key] = out.get(key, 0) + n
+        return out
+
+    def mention_at(self, doc_id: str, start: int, end: int) -> dict | None:
+        rows = [m for m in self.mentions(doc_id) if m["start"] == start and m["end"] == end]
+        return rows[0] if rows else None
+
     def entity_rows(self, kind: str | None = None) -> list[dict]:
         sql = "SELECT key, kind, id, name, data FROM entities"
         rows = list(self.db.query(sql + (" WHERE kind = ?" if kind else "") + " ORDER BY name", [kind] if kind else []))

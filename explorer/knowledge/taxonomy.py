@@ -70,6 +70,12 @@ class Taxonomy:
     sources: list[str] = field(default_factory=list)  # files it was read from
     problems: list[str] = field(default_factory=list)
     term_sets: dict[str, list[str]] = field(default_factory=dict)  # [terms] table: "@name" in a cue
+    # [[rejection]] entries of the user's file: a mention a user marked wrong, by document and
+    # offsets, with the entity and the words it covered (so an edited document is not affected)
+    rejections: set[tuple[str, int, int, str, str]] = field(default_factory=set)
+
+    def rejects(self, doc_id: str, key: str, start: int, end: int, surface: str) -> bool:
+        return (doc_id, start, end, key, surface) in self.rejections
 
     def of_kind(self, kind: str) -> list[Entity]:
         return [e for e in self.entities.values() if e.kind == kind]
@@ -84,6 +90,7 @@ class Taxonomy:
             e = self.entities[key]
             h.update(repr((key, e.name, sorted(e.aliases), e.sectors, e.regions, e.cues, e.common_word)).encode())
         h.update(repr(sorted(self.term_sets.items())).encode())
+        h.update(repr(sorted(self.rejections)).encode())
         return h.hexdigest()[:16]
 
     def resolve(self, kind: str, value: str) -> Entity | None:
@@ -106,6 +113,7 @@ def load(data_dir: Path | None = None) -> Taxonomy:
     sources: list[str] = []
     problems: list[str] = []
     term_sets: dict[str, list[str]] = {}
+    rejections: set[tuple[str, int, int, str, str]] = set()
     bundled_toml = paths.resource("taxonomy.toml")
     _merge(entities, _read_toml(bundled_toml), bundled_toml, problems, term_sets)
     sources.append(str(bundled_toml))
@@ -117,7 +125,9 @@ def load(data_dir: Path | None = None) -> Taxonomy:
         user_toml = paths.user_override("taxonomy.toml", data_dir)
         if user_toml.is_file():
             try:
-                _merge(entities, _read_toml(user_toml), user_toml, problems, term_sets)
+                data_toml = _read_toml(user_toml)
+                _merge(entities, data_toml, user_toml, problems, term_sets)
+                rejections |= read_rejections(data_toml, user_toml, problems)
                 sources.append(str(user_toml))
             except TaxonomyError as exc:
                 problems.append(str(exc))
@@ -129,7 +139,17 @@ def load(data_dir: Path | None = None) -> Taxonomy:
                     e.aliases = list(dict.fromkeys(old.aliases + e.aliases))
                 entities[e.key] = e
             sources.append(str(user_places))
-    return Taxonomy(entities, sources, problems, term_sets)
+    return Taxonomy(entities, sources, problems, term_sets, rejections)
+
+
+def read_rejections(data: dict, path: Path, problems: list[str]) -> set[tuple[str, int, int, str, str]]:
+    out = set()
+    for n, raw in enumerate(data.get("rejection", []), start=1):
+        try:
+            out.add((str(raw["doc_id"]), int(raw["start"]), int(raw["end"]), str(raw["entity"]), str(raw["surface"])))
+        except (KeyError, TypeError, ValueError):
+            problems.append(f"{path.name}: rejection {n} needs doc_id, start, end, entity and surface; ignored")
+    return out
 
 
 def _read_toml(path: Path) -> dict:

@@ -1,0 +1,87 @@
+"""Apply a knowledge correction (explorer/knowledge/corrections.py) by re-tagging only the
+documents it can affect: those whose text holds a new name or alias, and a rejected mention's
+document. Their files go through the ordinary incremental index run (so the database, the
+full-text index and the facet cache change together, atomically); every other file is left as
+it is. Other corpus changes since the last run are picked up on the way, as `explorer index`
+would."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from explorer import indexer
+from explorer.knowledge import taxonomy
+from explorer.knowledge.corrections import Change
+from explorer.store import Store, StoreError
+
+
+@dataclass
+class Retagged:
+    documents: int = 0  # documents the change could affect, re-tagged
+    files: int = 0
+    added: dict[str, int] = field(default_factory=dict)  # entity key -> mentions gained
+    removed: dict[str, int] = field(default_factory=dict)  # entity key -> mentions lost
+    full: bool = False  # the knowledge had also changed elsewhere: every document was re-tagged
+    indexed: bool = True  # False: no index yet; the correction applies at the first run
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        if not self.indexed:
+            return "no index yet: the correction applies when you first run `explorer index`"
+        delta = [f"+{n} {k}" for k, n in sorted(self.added.items())] + [f"-{n} {k}" for k, n in sorted(self.removed.items())]
+        how = "re-tagged every document" if self.full else f"re-tagged {self.documents} document(s) in {self.files} file(s)"
+        return f"{how} in {self.seconds:.1f}s; mentions: {', '.join(delta) if delta else 'no change'}"
+
+
+def preview(data: Path, change: Change) -> tuple[dict[str, str], dict[str, int]]:
+    """The documents a change would re-tag (doc_id -> file) and their mention counts now."""
+    db = indexer.db_path(data)
+    if not db.is_file():
+        return {}, {}
+    store = Store(db, readonly=True)
+    try:
+        docs = {**store.docs_containing(change.texts), **store.files_of(change.doc_ids)}
+        return docs, store.mention_counts(list(docs))
+    finally:
+        store.close()
+
+
+def apply(data: Path, change: Change, workers: int | None = 0) -> Retagged:
+    """Re-tag what ``change`` can affect. Raises indexer.IndexError_ when the run cannot be made
+    (the correction stays saved; the next `explorer index` applies it)."""
+    import time
+
+    t0 = time.perf_counter()
+    db = indexer.db_path(data)
+    if not db.is_file():
+        return Retagged(indexed=False)
+    try:
+        store = Store(db)
+    except StoreError as exc:
+        raise indexer.IndexError_(str(exc)) from None
+    try:
+        docs = {**store.docs_containing(change.texts), **store.files_of(change.doc_ids)}
+        before = store.mention_counts(list(docs))
+        full = store.meta("taxonomy") not in (None, change.fingerprint_before)
+        if not full:
+            with store.atomic():
+                store.mark_files_stale(set(docs.values()))
+                store.set_meta(taxonomy=taxonomy.load(data).fingerprint())
+    finally:
+        store.close()
+    indexer.run(data, workers=workers)
+    store = Store(db, readonly=True)
+    try:
+        after = store.mention_counts(list(docs))
+    finally:
+        store.close()
+    out = Retagged(documents=len(docs), files=len(set(docs.values())), full=full)
+    for key in set(before) | set(after):
+        d = after.get(key, 0) - before.get(key, 0)
+        if d > 0:
+            out.added[key] = d
+        elif d < 0:
+            out.removed[key] = -d
+    out.seconds = time.perf_counter() - t0
+    return out
