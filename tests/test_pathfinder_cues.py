@@ -129,3 +129,17 @@ def test_bullets_pair_with_their_lead_in_only(tagger):
     assert "swindon" not in pathfinders(tagger, text)  # no spin-out word near the Swindon lead-in
     text = "Swindon will set up a co-operative for:\n• community health\n• adult social care"
     assert "swindon" in pathfinders(tagger, text)
+
+
+def test_headline_pairs_with_the_sentence_under_it(tagger):
+    text = "Housing support staff go it alone\n\nWorkers in Mansfield are setting up a social enterprise."
+    assert "mansfield" in pathfinders(tagger, text)
+    # but not with a later paragraph
+    text = "Housing support staff go it alone\n\nIt was a wet day.\n\nWorkers in Mansfield set up a social enterprise."
+    assert "mansfield" not in pathfinders(tagger, text)
+
+
+def test_lead_in_takes_the_sentence_before_it(tagger):
+    text = ("Staff in Swindon want a company owned by its employees. It would:\n"
+            "• run community nursing\n• take on adult social care")
+    assert "swindon" in pathfinders(tagger, text)

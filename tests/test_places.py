@@ -89,3 +89,17 @@ def test_lower_case_and_hyphenated_regions(tagger, tax, text, region):
 ])
 def test_compass_words_are_not_regions(tagger, tax, text):
     assert regions(tagger, tax, text) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "Mr Jim Dobbin (Heywood and Middleton): To ask the Minister what support is given.",
+    "MPs at Westminster debated the plans on Tuesday.",
+    "The mood in Westminster has changed, ministers say.",
+])
+def test_hansard_members_and_westminster_as_parliament(tagger, tax, text):
+    assert regions(tagger, tax, text) == set()
+
+
+def test_westminster_the_place_is_still_a_place(tagger, tax):
+    assert regions(tagger, tax, "Westminster City Council will close two libraries.") == {"London"}
+    assert regions(tagger, tax, "Rents in Westminster rose again.") == {"London"}

@@ -271,6 +271,16 @@ _ORG_AFTER = re.compile(r"\s+(?:(?:Metropolitan|City|Royal|General|Teaching|Comm
 _ORG_BEFORE = re.compile(r"\b(?:University|College|Bank|Archdiocese|Diocese)\s+of\s+(?:the\s+)?$")
 
 
+_MEMBER_PAREN_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame)\.?\s+(?:[A-Z][\w'’.-]*\s+){0,3}\("
+                                  r"(?:[A-Z][\w'’.-]*,?\s+(?:and\s+)?)*$")
+# Places whose name also stands for an institution: not a place mention in a sentence about it
+# ("MPs at Westminster" is Parliament), unless the name is followed by a council word.
+_METONYMS = {
+    "Westminster": re.compile(r"\b(?:MPs?|Parliament\w*|Commons|Lords|politic\w*|Whitehall|minister\w*|"
+                              r"Government|government|bubble|Speaker)\b"),
+}
+
+
 def _place_role(text: str, start: int, end: int, place_type: str) -> str | None:
     """How a place name is used: None inside a constituency name ("MP for South West
     Bedfordshire", "Leicester South") or a peer's title ("Lord Maude of Horsham"); "incidental"
@@ -278,8 +288,16 @@ def _place_role(text: str, start: int, end: int, place_type: str) -> str | None:
     "London Borough of Barnet"); else "name", a place the document is about."""
     before = text[max(0, start - 80):start]
     after = text[end:end + 60]
-    if _TITLE_BEFORE.search(before) or _MEMBER_BEFORE.search(before) or _HANSARD_AFTER.match(after):
+    if (_TITLE_BEFORE.search(before) or _MEMBER_BEFORE.search(before) or _HANSARD_AFTER.match(after)
+            or _MEMBER_PAREN_BEFORE.search(before)):
         return None
+    institution = _METONYMS.get(text[start:end])
+    if institution is not None and not re.match(r"\s+(?:City\s+)?Council|['’]s\s+council|\s+(?:Borough|City)\b", after):
+        sentence = text[max(0, start - 150):end + 150]
+        a, b = start - max(0, start - 150), end - max(0, start - 150)
+        sentence = re.split(r"[.!?]\s", sentence[:a])[-1] + sentence[a:b] + re.split(r"[.!?]\s", sentence[b:])[0]
+        if institution.search(sentence):
+            return None  # "MPs at Westminster": Parliament, not the place
     if place_type not in ("region", "london_borough", "country") and _COMPASS_BEFORE.search(before):
         return None  # "South West Bedfordshire", "North East Derbyshire"
     if place_type not in ("region", "country") and _COMPASS_AFTER.match(after) and before.rstrip().endswith(("(", "for")):
@@ -314,11 +332,21 @@ def _windows(text: str) -> list[tuple[int, int]]:
             if same_paragraph or lead_in:
                 out.append((a, d))
         if text[a:b].rstrip().endswith(":"):
-            for c, d in sentences[i + 2:]:
+            # the lead-in, with the sentence before it in its paragraph, and each of its bullets
+            first = a
+            if i > 0 and "\n\n" not in text[sentences[i - 1][1]:a].replace("\r", ""):
+                first = sentences[i - 1][0]
+            for c, d in sentences[i + 1:]:
                 if not _BULLET.match(text[c:d]):
                     break
-                out.append((a, d))
+                out.append((first, d))
+    if len(sentences) > 1 and _is_headline(text[sentences[0][0]:sentences[0][1]]):
+        out.append((sentences[0][0], sentences[1][1]))  # a headline and the sentence under it
     return out
+
+
+def _is_headline(s: str) -> bool:
+    return len(s) <= 120 and "\n" not in s.strip() and not s.rstrip().endswith((".", ":", ";", ","))
 
 
 def _closest(groups: list[re.Pattern[str]], window: str) -> tuple[int, int] | None:
