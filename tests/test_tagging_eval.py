@@ -9,6 +9,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from explorer.corpus.document import documents_from_file
 from explorer.indexer import analyse_document
 from explorer.knowledge import taxonomy
@@ -17,6 +19,9 @@ from explorer.knowledge.tagger import Tagger
 DATA = Path(__file__).resolve().parent / "data" / "tagging"
 KINDS = ("pathfinders", "mentors", "regions")
 FLOORS = {"pathfinders": (0.9, 0.9), "mentors": (0.9, 0.9), "regions": (0.85, 0.85)}  # (precision, recall)
+# The held-out texts were written after the last change to the tagger and measured once
+# (pathfinders 0.900/0.692, mentors 1.0/1.0, regions 1.0/1.0); nothing was tuned on them.
+HELDOUT_FLOORS = {"pathfinders": (0.85, 0.65), "mentors": (0.9, 0.9), "regions": (0.9, 0.9)}
 
 
 def found_tags(path: Path, tagger: Tagger, tax: taxonomy.Taxonomy) -> dict[str, set[str]]:
@@ -29,14 +34,14 @@ def found_tags(path: Path, tagger: Tagger, tax: taxonomy.Taxonomy) -> dict[str, 
     return out
 
 
-def evaluate() -> tuple[dict[str, tuple[float, float, int, int, int]], list[str]]:
-    expected = tomllib.loads((DATA / "expected.toml").read_text(encoding="utf-8"))
+def evaluate(folder: Path = DATA) -> tuple[dict[str, tuple[float, float, int, int, int]], list[str]]:
+    expected = tomllib.loads((folder / "expected.toml").read_text(encoding="utf-8"))
     tax = taxonomy.load(None)
     tagger = Tagger(tax)
     counts = {k: [0, 0, 0] for k in KINDS}  # true positives, false positives, false negatives
     notes = []
     for name, want in sorted(expected.items()):
-        got = found_tags(DATA / name, tagger, tax)
+        got = found_tags(folder / name, tagger, tax)
         for k in KINDS:
             w, g = set(want[k]), got[k]
             counts[k][0] += len(w & g)
@@ -53,23 +58,27 @@ def evaluate() -> tuple[dict[str, tuple[float, float, int, int, int]], list[str]
 
 
 def test_every_text_has_expected_tags():
-    expected = tomllib.loads((DATA / "expected.toml").read_text(encoding="utf-8"))
-    files = {p.name for p in DATA.iterdir() if p.suffix in (".txt", ".md")}
-    assert files == set(expected) and len(files) >= 40
+    for folder, least in ((DATA, 40), (DATA / "heldout", 10)):
+        expected = tomllib.loads((folder / "expected.toml").read_text(encoding="utf-8"))
+        files = {p.name for p in folder.iterdir() if p.suffix in (".txt", ".md")}
+        assert files == set(expected) and len(files) >= least
 
 
-def test_precision_and_recall(capsys):
-    scores, notes = evaluate()
+@pytest.mark.parametrize("folder,floors", [(DATA, FLOORS), (DATA / "heldout", HELDOUT_FLOORS)], ids=["set", "heldout"])
+def test_precision_and_recall(capsys, folder, floors):
+    scores, notes = evaluate(folder)
     with capsys.disabled():
         for k, (p, r, tp, fp, fn) in scores.items():
-            print(f"\n{k:12} precision {p:.3f}  recall {r:.3f}  (tp {tp}, fp {fp}, fn {fn})", end="")
+            print(f"\n{folder.name}: {k:12} precision {p:.3f}  recall {r:.3f}  (tp {tp}, fp {fp}, fn {fn})", end="")
         print()
     for k, (p, r, *_rest) in scores.items():
-        assert p >= FLOORS[k][0] and r >= FLOORS[k][1], (k, p, r, notes)
+        assert p >= floors[k][0] and r >= floors[k][1], (k, p, r, notes)
 
 
 if __name__ == "__main__":
-    s, n = evaluate()
-    for k, (p, r, tp, fp, fn) in s.items():
-        print(f"{k:12} precision {p:.3f}  recall {r:.3f}  (tp {tp}, fp {fp}, fn {fn})")
-    print("\n".join(n))
+    for folder in (DATA, DATA / "heldout"):
+        s, n = evaluate(folder)
+        print(f"== {folder.relative_to(DATA.parent)}")
+        for k, (p, r, tp, fp, fn) in s.items():
+            print(f"{k:12} precision {p:.3f}  recall {r:.3f}  (tp {tp}, fp {fp}, fn {fn})")
+        print("\n".join(n))
