@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from explorer import indexer
-from explorer.knowledge import taxonomy
+from explorer.knowledge import corrections, taxonomy
 from explorer.knowledge.corrections import Change
 from explorer.store import Store, StoreError
 
@@ -23,6 +23,7 @@ class Retagged:
     added: dict[str, int] = field(default_factory=dict)  # entity key -> mentions gained
     removed: dict[str, int] = field(default_factory=dict)  # entity key -> mentions lost
     full: bool = False  # the knowledge had also changed elsewhere: every document was re-tagged
+    description: str = ""  # what was saved
     indexed: bool = True  # False: no index yet; the correction applies at the first run
     seconds: float = 0.0
 
@@ -85,3 +86,39 @@ def apply(data: Path, change: Change, workers: int | None = 0) -> Retagged:
             out.removed[key] = -d
     out.seconds = time.perf_counter() - t0
     return out
+
+
+# --------------------------------------------------------------------------- next to an engine
+# Run by the desktop app in its engine process (EngineProcess.call), so neither the file
+# writes nor the re-tagging run in the window's process.
+
+_OPS = {"alias": corrections.add_alias, "entity": corrections.add_entity, "reject": corrections.reject}
+
+
+def engine_apply(engine, op: str, *args) -> Retagged:
+    """Save correction ``op`` ("alias", "entity" or "reject", with the arguments of the
+    corrections function of that name), re-tag what it affects and refresh ``engine``."""
+    change = _OPS[op](engine.data, *args)
+    try:
+        done = apply(engine.data, change)
+    finally:
+        engine.refresh()
+    done.description = change.description
+    return done
+
+
+def engine_knowledge(engine) -> dict:
+    """Every entity with its names and how many mentions it has in the index, and the user's
+    corrections."""
+    tax = taxonomy.load(engine.data)
+    totals = engine.store.mention_totals()
+    rows = [{"key": e.key, "kind": e.kind, "id": e.id, "name": e.name,
+             "aliases": [a for a in e.names() if a != e.name], "regions": e.regions,
+             "mentions": totals.get(e.key, 0)}
+            for e in sorted(tax.entities.values(), key=lambda e: (e.kind, e.name.lower()))]
+    return {"entities": rows, "corrections": corrections.corrections(engine.data), "regions": list(taxonomy.REGIONS)}
+
+
+def engine_preview(engine, texts: list[str]) -> int:
+    """How many indexed documents hold any of ``texts`` (the documents a change would re-tag)."""
+    return len(engine.store.docs_containing(texts))

@@ -291,6 +291,10 @@ class Store:
                 out[key] = out.get(key, 0) + n
         return out
 
+    def mention_totals(self) -> dict[str, int]:
+        """Mentions per entity key in the whole index."""
+        return dict(self.db.execute("SELECT entity, count(*) FROM mentions GROUP BY entity").fetchall())
+
     def mention_at(self, doc_id: str, start: int, end: int) -> dict | None:
         rows = [m for m in self.mentions(doc_id) if m["start"] == start and m["end"] == end]
         return rows[0] if rows else None

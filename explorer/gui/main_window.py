@@ -30,6 +30,7 @@ from . import icons
 from .compare_view import CompareView
 from .dialogs import AboutDialog, ExportDialog, ExportRequest, IndexProgressDialog, Notice, SkippedDialog, SyntaxPopup
 from .facet_panel import TITLES, FacetPanel
+from .knowledge_window import KnowledgeController
 from .models import plain_tooltip
 from .results_view import ResultsTable
 from .source_view import Shown, palette_is_dark
@@ -253,6 +254,8 @@ class MainWindow(QMainWindow):
 
         self.compare = CompareView(central)
         self.compare.mentionClicked.connect(self.select_facet_value)
+        self.knowledge = KnowledgeController(self)
+        self.compare.correctionRequested.connect(self.knowledge.handle)
         self.compare.status.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.compare.pinChanged.connect(self._on_pin_changed)
 
@@ -334,6 +337,8 @@ class MainWindow(QMainWindow):
         self.action_find = act(edit, "&Find", self.focus_search, "Ctrl+F", "Focus the search box")
         act(edit, "Clear &search", self.clear_search, None, "Empty the search box (Esc in the box)")
         self.action_clear_filters = act(edit, "Clear all &filters", self.clear_filters, "Ctrl+Shift+Backspace")
+        self.action_knowledge = act(edit, "&Knowledge…", self.knowledge.open_window, "Ctrl+K",
+                                    "Entities and their names; add aliases and entities")
         act(edit, "&Copy", self.copy_selected_as_csv, QKeySequence.StandardKey.Copy).setShortcutContext(
             Qt.ShortcutContext.WidgetShortcut)
         self.table.addAction(edit.actions()[-1])
