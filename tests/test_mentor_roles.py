@@ -7,14 +7,7 @@ import pytest
 
 from explorer import indexer
 from explorer.export import export
-from explorer.knowledge import taxonomy
-from explorer.knowledge.tagger import Tagger
 from explorer.query import Engine, Query
-
-
-@pytest.fixture(scope="module")
-def tagger():
-    return Tagger(taxonomy.load(None))
 
 
 def roles(tagger, text):

@@ -3,14 +3,6 @@ press-release styles) and on look-alike texts that must not be tagged."""
 
 import pytest
 
-from explorer.knowledge import taxonomy
-from explorer.knowledge.tagger import Tagger
-
-
-@pytest.fixture(scope="module")
-def tagger():
-    return Tagger(taxonomy.load(None))
-
 
 def pathfinders(tagger, text):
     return {m.entity_id for m in tagger.tag(text) if m.kind == "pathfinder"}

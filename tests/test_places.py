@@ -6,18 +6,6 @@ import pytest
 from explorer.corpus.document import Document
 from explorer.corpus.passages import passages
 from explorer.indexer import analyse_document
-from explorer.knowledge import taxonomy
-from explorer.knowledge.tagger import Tagger
-
-
-@pytest.fixture(scope="module")
-def tax():
-    return taxonomy.load(None)
-
-
-@pytest.fixture(scope="module")
-def tagger(tax):
-    return Tagger(tax)
 
 
 def places(tagger, text):

@@ -38,16 +38,6 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def tax():
-    return taxonomy.load(None)
-
-
-@pytest.fixture(scope="module")
-def tagger(tax):
-    return Tagger(tax)
-
-
 def tags(doc, tagger, tax):
     rows, facets, _ = analyse_document(doc, tagger, tax)
     ids = lambda kind: {r["entity"].split(":", 1)[1] for r in rows if r["kind"] == kind}
