@@ -375,6 +375,15 @@ def knowledge_add_alias(ctx, entity_id, alias) -> None:
     _apply(ctx, lambda data: corrections.add_alias(data, entity_id, alias))
 
 
+@knowledge.command("remove-alias")
+@click.argument("entity_id")
+@click.argument("alias")
+@click.pass_context
+def knowledge_remove_alias(ctx, entity_id, alias) -> None:
+    """Stop recognising ALIAS as a name of ENTITY_ID (a bundled alias too)."""
+    _apply(ctx, lambda data: corrections.remove_alias(data, entity_id, alias))
+
+
 @knowledge.command("add-entity")
 @click.argument("kind", type=click.Choice(corrections.EDITABLE_KINDS))
 @click.argument("entity_id")
@@ -432,10 +441,12 @@ def knowledge_list(ctx, fmt, show_all) -> None:
             click.echo(f"{e['key']:40} {e['name']}" + (f"  [{region}]" if region else "") + (f"  ({names})" if names else ""))
         return
     click.echo(f"Override file: {out['file']}")
-    if not (out["aliases"] or out["entities"] or out["rejections"]):
+    if not (out["aliases"] or out["removed_aliases"] or out["entities"] or out["rejections"]):
         click.echo("No corrections.")
     for a in out["aliases"]:
         click.echo(f"  alias      {a['entity']:32} {a['alias']!r}")
+    for a in out["removed_aliases"]:
+        click.echo(f"  no alias   {a['entity']:32} {a['alias']!r}")
     for e in out["entities"]:
         extra = (f"  [{e['region']}]" if e["region"] else "") + (f"  aliases: {', '.join(e['aliases'])}" if e["aliases"] else "")
         click.echo(f"  entity     {e['entity']:32} {e['name']!r}{extra}")

@@ -92,7 +92,8 @@ def apply(data: Path, change: Change, workers: int | None = 0) -> Retagged:
 # Run by the desktop app in its engine process (EngineProcess.call), so neither the file
 # writes nor the re-tagging run in the window's process.
 
-_OPS = {"alias": corrections.add_alias, "entity": corrections.add_entity, "reject": corrections.reject}
+_OPS = {"alias": corrections.add_alias, "remove-alias": corrections.remove_alias, "entity": corrections.add_entity,
+        "reject": corrections.reject}
 
 
 def engine_apply(engine, op: str, *args) -> Retagged:

@@ -104,6 +104,19 @@ def test_reject_a_mention(indexed):
                           "no mention at")
 
 
+def test_remove_alias(indexed):
+    assert explorer("knowledge", "add-alias", "kpmg", "Klynveld Peat Marwick Goerdeler", data=indexed).returncode == 0
+    assert facet(indexed, "mentor")["KPMG"] == 3
+    proc = explorer("knowledge", "remove-alias", "kpmg", "Klynveld Peat Marwick Goerdeler", data=indexed)
+    assert proc.returncode == 0, proc.stderr
+    assert "-1 mentor:kpmg" in proc.stdout and facet(indexed, "mentor")["KPMG"] == 2
+    assert "no alias" in explorer("knowledge", "list", data=indexed).stdout
+    assert_one_line_error(explorer("knowledge", "remove-alias", "tribal", "Tribal Partners", data=indexed),
+                          "not an alias")
+    assert_one_line_error(explorer("knowledge", "remove-alias", "tribal", "Tribal", data=indexed),
+                          "is the name of mentor:tribal")
+
+
 def test_export_then_import_into_another_data_dir(indexed, tmp_path):
     assert explorer("knowledge", "add-alias", "mentor:kpmg", "Klynveld Peat Marwick Goerdeler", data=indexed).returncode == 0
     shared = tmp_path / "team.toml"

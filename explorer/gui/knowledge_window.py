@@ -260,10 +260,14 @@ class KnowledgeWindow(QDialog):
         self.alias_edit.setPlaceholderText("New alias for the selected entity")
         self.alias_button = QPushButton("Add alias", row)
         self.alias_button.clicked.connect(self.add_alias)
+        self.remove_button = QPushButton("Remove alias", row)
+        self.remove_button.setToolTip("Stop recognising the typed alias as a name of the selected entity")
+        self.remove_button.clicked.connect(self.remove_alias)
         self.entity_button = QPushButton("Add entity…", row)
         self.entity_button.clicked.connect(lambda: self.controller.open_entity_dialog("", allow_new=True).new.setChecked(True))
         rl.addWidget(self.alias_edit, 1)
         rl.addWidget(self.alias_button)
+        rl.addWidget(self.remove_button)
         rl.addWidget(self.entity_button)
         lay.addWidget(row)
         self.result = QLabel("", self)
@@ -284,7 +288,8 @@ class KnowledgeWindow(QDialog):
         self._entities = knowledge["entities"]
         c = knowledge["corrections"]
         self.corrections.setText(
-            f"Your corrections ({c['file']}): {len(c['aliases'])} alias(es), {len(c['entities'])} entit(ies), "
+            f"Your corrections ({c['file']}): {len(c['aliases'])} alias(es), {len(c['removed_aliases'])} removed "
+            f"alias(es), {len(c['entities'])} entit(ies), "
             f"{len(c['rejections'])} rejected mention(s).")
         self._fill()
 
@@ -315,10 +320,16 @@ class KnowledgeWindow(QDialog):
         return None
 
     def add_alias(self) -> None:
+        self._alias_op("alias")
+
+    def remove_alias(self) -> None:
+        self._alias_op("remove-alias")
+
+    def _alias_op(self, op: str) -> None:
         items = self.table.selectedItems()
         alias = self.alias_edit.text().strip()
         if not items or not alias:
             self.result.setText("Select an entity and type the alias first.")
             return
-        self.controller.apply("alias", items[0].data(Qt.ItemDataRole.UserRole), alias)
+        self.controller.apply(op, items[0].data(Qt.ItemDataRole.UserRole), alias)
         self.alias_edit.clear()

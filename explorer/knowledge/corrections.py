@@ -6,7 +6,8 @@ Every correction is appended to that file as an entry of the existing layout, so
 user wrote there by hand (comments included) stays as it was:
 
 - an alias:     ``[[mentor]] id = "kpmg" aliases = ["Klynveld Peat Marwick Goerdeler"]``
-  (an entry with a bundled id adds its aliases to the bundled ones);
+  (an entry with a bundled id adds its aliases to the bundled ones); a removed alias:
+  ``[[mentor]] id = "tribal" remove_aliases = ["Tribal"]``;
 - an entity:    ``[[organisation]] id = "x" name = "X" aliases = [...]`` (``region = "..."``
   for a place, one of the 12 regions);
 - a rejection:  ``[[rejection]] doc_id = "..." start = 10 end = 14 entity = "mentor:kpmg"
@@ -83,6 +84,19 @@ def add_alias(data: Path, ref: str, alias: str) -> Change:
     return Change(f"{e.key}: alias {alias!r} added", texts=[alias], fingerprint_before=tax.fingerprint())
 
 
+def remove_alias(data: Path, ref: str, alias: str) -> Change:
+    """Stop recognising ``alias`` as a name of an entity (bundled aliases too)."""
+    tax = tax_mod.load(data)
+    e = find_entity(tax, ref)
+    alias = " ".join(alias.split())
+    if alias.lower() == e.name.lower():
+        raise CorrectionError(f"{alias!r} is the name of {e.key}, not an alias")
+    if alias.lower() not in (a.lower() for a in e.aliases):
+        raise CorrectionError(f"{alias!r} is not an alias of {e.key}")
+    _append(data, [(e.kind, {"id": e.id, "remove_aliases": [alias]})])
+    return Change(f"{e.key}: alias {alias!r} removed", texts=[alias], fingerprint_before=tax.fingerprint())
+
+
 def add_entity(data: Path, kind: str, eid: str, name: str, region: str | None = None,
                aliases: list[str] | tuple[str, ...] = ()) -> Change:
     tax = tax_mod.load(data)
@@ -123,7 +137,8 @@ def reject(data: Path, doc_id: str, start: int, end: int, key: str, surface: str
 def corrections(data: Path) -> dict:
     """What the user's file changes: added aliases, added entities, rejections."""
     path = override_path(data)
-    out: dict = {"file": str(path), "aliases": [], "entities": [], "rejections": [], "other": 0, "problems": []}
+    out: dict = {"file": str(path), "aliases": [], "removed_aliases": [], "entities": [], "rejections": [],
+                 "other": 0, "problems": []}
     if not path.is_file():
         return out
     raw = _load(path)
@@ -138,7 +153,9 @@ def corrections(data: Path) -> dict:
             if bundled.get(key) is not None and key not in added:
                 for a in entry.get("aliases", []):
                     out["aliases"].append({"entity": key, "name": bundled.get(key).name, "alias": str(a)})
-                if set(entry) - {"id", "aliases"}:
+                for a in entry.get("remove_aliases", []):
+                    out["removed_aliases"].append({"entity": key, "name": bundled.get(key).name, "alias": str(a)})
+                if set(entry) - {"id", "aliases", "remove_aliases"}:
                     out["other"] += 1  # hand-written changes (names, cues, disabled...)
             elif key in added:
                 added[key]["aliases"] = list(dict.fromkeys(added[key]["aliases"] + [str(a) for a in entry.get("aliases", [])]))

@@ -140,3 +140,18 @@ def test_knowledge_window_adds_an_alias_and_shows_the_counts(kwindow, qtbot):
     assert "+1 mentor:kpmg" in kw.result.text()
     qtbot.waitUntil(lambda: kw.mentions_of("mentor:kpmg") == before + 1, timeout=WAIT_MS)
     assert "1 alias(es)" in kw.corrections.text()
+
+
+def test_knowledge_window_removes_an_alias(kwindow, qtbot):
+    w = kwindow
+    kw = w.knowledge.open_window()
+    qtbot.waitUntil(lambda: kw.mentions_of("mentor:kpmg") == 2, timeout=WAIT_MS)
+    kw.select("mentor:kpmg")
+    for button, want in ((kw.alias_button, 3), (kw.remove_button, 2)):
+        kw.alias_edit.setText("Klynveld Peat Marwick Goerdeler")
+        with qtbot.waitSignal(w.knowledge.applied, timeout=WAIT_MS):
+            button.click()
+        qtbot.waitUntil(lambda: kw.mentions_of("mentor:kpmg") == want, timeout=WAIT_MS)
+        kw.select("mentor:kpmg")
+    assert "-1 mentor:kpmg" in kw.result.text()
+    assert "1 removed alias(es)" in kw.corrections.text()
