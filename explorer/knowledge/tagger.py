@@ -17,6 +17,7 @@ Rules, in the order they apply:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -95,9 +96,16 @@ class Tagger:
         if entries:
             self._automaton.make_automaton()
         self._has_words = bool(entries)
+        self._groups: dict[tuple[str, ...], _TermGroup] = {}
         self._cues = [(e, self._compile_cues(e)) for e in taxonomy.of_kind("pathfinder") if e.cues]
-        self._topics = [(e, re.compile("|".join(_term_pattern(t) for c in e.cues for g in c for t in g), re.I))
-                        for e in taxonomy.of_kind("topic") if e.cues]
+        self._topics = [(e, _TermGroup([t for c in e.cues for g in c for t in g])) for e in taxonomy.of_kind("topic") if e.cues]
+        self._keys = ahocorasick.Automaton()  # the first words of every cue and topic term
+        all_keys = {k for g in [*self._groups.values(), *(g for _e, g in self._topics)] for k in g.keys}
+        for k in all_keys:
+            self._keys.add_word(k, k)
+        self._has_keys = bool(all_keys)
+        if all_keys:
+            self._keys.make_automaton()
         self._regions = {_fold(e.name): e.key for e in taxonomy.of_kind("place") if e.place_type == "region"}
 
     # ------------------------------------------------------------------ names
@@ -157,31 +165,43 @@ class Tagger:
 
     # ------------------------------------------------------------------ cues
 
-    def _compile_cues(self, e: Entity) -> list[list[re.Pattern[str]]]:
+    def _compile_cues(self, e: Entity) -> list[list[_TermGroup]]:
         compiled = []
         for cue in e.cues:
             groups = []
             for group in cue:
                 terms = [t for x in group for t in (self.taxonomy.term_sets.get(x[1:], []) if x.startswith("@") else [x])]
-                groups.append(re.compile("|".join(_term_pattern(t) for t in terms), re.I))
+                key = tuple(terms)
+                if key not in self._groups:  # one shared group per term list ("@spin_out")
+                    self._groups[key] = _TermGroup(terms)
+                groups.append(self._groups[key])
             compiled.append(groups)
         return compiled
 
-    def _cue_mentions(self, text: str) -> list[Mention]:
+    def _cue_mentions(self, text: str, words: _Starts) -> list[Mention]:
         out: list[Mention] = []
         windows: list[tuple[int, int]] | None = None
         for entity, cues in self._cues:
             for groups in cues:
-                if not groups[0].search(text):
+                # every group's matches over the whole text, once; then each window takes its own
+                found: list[list[tuple[int, int]]] = []
+                for g in groups:
+                    found.append(g.spans(text, words))
+                    if not found[-1]:
+                        break
+                if len(found) < len(groups) or not all(found):
                     continue
                 if windows is None:
                     windows = _windows(text)
+                starts = [[a for a, _ in f] for f in found]
                 for w_start, w_end in windows:
-                    window = text[w_start:w_end]
-                    span = _closest(groups, window)
+                    inside = []
+                    for f, st in zip(found, starts):
+                        i, j = bisect.bisect_left(st, w_start), bisect.bisect_left(st, w_end)
+                        inside.append([m for m in f[i:j] if m[1] <= w_end])
+                    span = _closest(inside)
                     if span is not None:
-                        a, b = span[0] + w_start, span[1] + w_start
-                        out.append(Mention(entity.key, "pathfinder", a, b, text[a:b], "cue"))
+                        out.append(Mention(entity.key, "pathfinder", span[0], span[1], text[span[0]:span[1]], "cue"))
         return out
 
     # ------------------------------------------------------------------ public
@@ -210,22 +230,23 @@ class Tagger:
                 mentions.append(Mention(key, "place", start, end, text[start:end], "name"))
         named = [(m.key, m.start, m.end) for m in mentions if m.kind == "pathfinder"]
         seen_cues: set[tuple[str, int, int]] = set()
-        for m in self._cue_mentions(text):
+        words = _Starts(self._keys, folded, self._has_keys)
+        for m in self._cue_mentions(text, words):
             if any(k == m.key and m.start < b and a < m.end for k, a, b in named):
                 continue  # the pathfinder is already named right there
             if (m.key, m.start, m.end) not in seen_cues:
                 seen_cues.add((m.key, m.start, m.end))
                 mentions.append(m)
-        mentions.extend(self._topic_mentions(text))
+        mentions.extend(self._topic_mentions(text, words))
         mentions.sort(key=lambda m: (m.start, -m.end, m.key))
         return mentions
 
-    def _topic_mentions(self, text: str) -> list[Mention]:
+    def _topic_mentions(self, text: str, words: _Starts) -> list[Mention]:
         """Sector words of the text itself ("hospital", "probation"); a topic needs at least
         TOPIC_MIN_HITS of them, so one passing word does not make it a topic of the document."""
         out: list[Mention] = []
-        for e, pattern in self._topics:
-            found = [Mention(e.key, "topic", m.start(), m.end(), m.group(), "cue") for m in pattern.finditer(text)]
+        for e, group in self._topics:
+            found = [Mention(e.key, "topic", a, b, text[a:b], "cue") for a, b in group.spans(text, words)]
             if len(found) >= TOPIC_MIN_HITS:
                 out.extend(found)
         return out
@@ -349,9 +370,9 @@ def _is_headline(s: str) -> bool:
     return len(s) <= 120 and "\n" not in s.strip() and not s.rstrip().endswith((".", ":", ";", ","))
 
 
-def _closest(groups: list[re.Pattern[str]], window: str) -> tuple[int, int] | None:
-    """The shortest span holding one match of every group, if it is within the distance limit."""
-    found = [[(m.start(), m.end()) for m in g.finditer(window)] for g in groups]
+def _closest(found: list[list[tuple[int, int]]]) -> tuple[int, int] | None:
+    """The shortest span holding one match (start, end) of every group, if it is within the
+    distance limit."""
     if not all(found):
         return None
     best: tuple[int, int] | None = None
@@ -405,6 +426,59 @@ def _term_pattern(term: str) -> str:
             parts.append(_GAP if loose else r"[\s\-–]+")
         parts.append(p)
     return r"\b" + "".join(parts)
+
+
+class _TermGroup:
+    """Terms of which any one may match, as one regex. The regex only runs where a word of the
+    text starts with a term's first word (or its stem): :class:`_Starts` finds those places for
+    every group in one pass."""
+
+    def __init__(self, terms: list[str]):
+        self.keys = sorted({k for k in (_term_key(t) for t in terms) if k})
+        self.rx = re.compile("|".join(_term_pattern(t) for t in terms), re.I)
+
+    def spans(self, text: str, starts: _Starts) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        end = -1
+        for pos in starts.of(self.keys):
+            if pos < end:
+                continue
+            m = self.rx.match(text, pos)
+            if m:
+                out.append((m.start(), m.end()))
+                end = m.end()
+        return out
+
+
+class _Starts:
+    """Where each cue key begins a word of one text (an Aho-Corasick pass over the folded text)."""
+
+    def __init__(self, automaton, folded: str, enabled: bool):
+        self.at: dict[str, list[int]] = {}
+        self._cache: dict[tuple[str, ...], list[int]] = {}
+        if not enabled:
+            return
+        for end_idx, key in automaton.iter(folded):
+            start = end_idx - len(key) + 1
+            if start == 0 or not _word_char(folded[start - 1]):
+                self.at.setdefault(key, []).append(start)
+
+    def of(self, keys: list[str]) -> list[int]:
+        k = tuple(keys)
+        if k not in self._cache:
+            self._cache[k] = sorted({p for key in keys for p in self.at.get(key, ())})
+        return self._cache[k]
+
+
+def _term_key(term: str) -> str:
+    """The prefix every match of a cue term starts with, lower-cased (see _term_pattern)."""
+    words = re.findall(r"[^\s\-–/]+", term)
+    w = words[0].rstrip("*") if words else ""
+    if not w[-1:].isalnum() or w.isupper() or term.split()[0].endswith("*") or w[:1].isupper() or len(w) <= 3:
+        key = w.lower()
+    else:
+        key = _stem(re.sub(r"['’]s$", "", w.lower()))
+    return re.sub(r"['’].*", "", key).replace("’", "'")  # up to an apostrophe, which may be written either way
 
 
 def _quote(word: str) -> str:
