@@ -115,3 +115,14 @@ def test_page_type_labels_are_not_titles(label):
 def test_bullet_mark_stripped_from_a_fallback_title():
     a = one(["• Staff in Leicester will form a social enterprise to care for homeless people, with support from the PCT and the council. " + BODY])
     assert a.title.startswith("Staff in Leicester") and "•" not in a.title
+
+
+def test_html_page_without_a_site_name_gets_its_publisher_from_the_host():
+    from explorer.corpus.document import documents_from_bytes
+
+    html = ("<html><head><title>Mutual news</title>"
+            "<link rel='canonical' href='https://www.theguardian.com/society/2010/aug/12/mutuals'></head>"
+            f"<body><article><h1>Mutual news</h1><p>{BODY}</p><p>{BODY}</p></article></body></html>").encode()
+    (d,) = documents_from_bytes(html, "page.html", "html")
+    assert (d.source, d.url) == ("The Guardian", "https://www.theguardian.com/society/2010/aug/12/mutuals")
+    assert d.date == "2010-08-12" and "date taken from the URL path" in d.notes
