@@ -88,6 +88,10 @@ LOOK_ALIKES = [
     "MPs at Westminster debated children's mental health on Tuesday.",
     "Kendal College in Cumbria reported record enrolments.",
     "Hammersmith and Fulham children's centres face cuts.",
+    # a council department's name is not the mutual
+    "Westminster children's services were rated outstanding by Ofsted.",
+    "Hammersmith and Fulham Children's Services appointed a new director.",
+    "Swindon Community Health and Adult Social Care teams moved offices.",
     "Lambeth council will close two libraries.",
     # other mutuals, including later waves, are not the wave-1 pathfinders
     "Young Lambeth Co-operative, a youth services mutual, was launched in 2013.",

@@ -82,7 +82,7 @@ class Tagger:
         self._automaton = ahocorasick.Automaton()
         entries: dict[str, list[_Entry]] = {}
         for e in taxonomy.entities.values():
-            for name in e.names():
+            for name in e.search_names():
                 folded = _fold(name)
                 if len(folded.strip()) < 2:
                     continue

@@ -40,6 +40,12 @@ class Entity:
     cues: list[list[list[str]]] = field(default_factory=list)
     place_type: str = ""
     common_word: bool = False
+    name_is_label: bool = False  # the name describes (a town + a service); only aliases and cues find it
+
+    def search_names(self) -> list[str]:
+        """The written forms the tagger looks for."""
+        names = self.names()
+        return names[1:] if self.name_is_label and names and names[0] == self.name.strip() else names
 
     @property
     def key(self) -> str:
@@ -88,7 +94,8 @@ class Taxonomy:
         h = hashlib.sha256()
         for key in sorted(self.entities):
             e = self.entities[key]
-            h.update(repr((key, e.name, sorted(e.aliases), e.sectors, e.regions, e.cues, e.common_word)).encode())
+            h.update(repr((key, e.name, sorted(e.aliases), e.sectors, e.regions, e.cues, e.common_word,
+                           e.name_is_label)).encode())
         h.update(repr(sorted(self.term_sets.items())).encode())
         h.update(repr(sorted(self.rejections)).encode())
         return h.hexdigest()[:16]
@@ -203,6 +210,8 @@ def _merge(entities: dict[str, Entity], data: dict, path: Path, problems: list[s
                     e.cues = [[[str(t) for t in raw["terms"]]]]
                 if "common_word" in raw:
                     e.common_word = bool(raw["common_word"])
+                if "name_is_label" in raw:
+                    e.name_is_label = bool(raw["name_is_label"])
             except TypeError:
                 problems.append(f"{path.name}: {kind} {eid!r} has a malformed field; ignored")
                 continue
