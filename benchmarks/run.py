@@ -126,10 +126,10 @@ def child_main(argv: list[str]) -> None:
 
             s = indexer.run(data, corpus, rebuild=(cmd == "_build"))
             out = {"documents": s.documents, "processed": s.new + s.changed + s.removed, "skipped": len(s.skipped)}
-        elif system == "naive":  # one process reads, tags and writes, with whoosh's own writer
+        elif system == "naive":  # one process reads, tags and writes, with stock whoosh (no shortcuts)
             from explorer import fulltext, indexer
 
-            fulltext.STOCK_WRITER = True
+            fulltext.set_shortcuts(False)
 
             s = indexer.run(data, corpus, rebuild=True, workers=0)
             out = {"documents": s.documents, "processed": s.new, "skipped": len(s.skipped)}

@@ -16,30 +16,33 @@ back). Calls are answered one at a time, in order; the object may be shared betw
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from explorer.query import Engine, NoIndex, Query, ResultSet
+from explorer import procs
+from explorer.model import NoIndex, Query, ResultSet
 
 
 class EngineProcess:
     """Starts the child and opens the index there; raises what ``Engine(data)`` raises (with
     ``wait=False``: at the first call, or at :meth:`wait_ready`, so that the caller can do other
-    work while the child starts)."""
+    work while the child starts).
+
+    Requests are ``(method name, args, kwargs)``; replies ``(kind, value)`` pairs
+    (explorer.procs). The child (explorer/engine_child.py) imports the engine; this process never
+    loads the storage code."""
 
     def __init__(self, data: Path, wait: bool = True):
-        import multiprocessing
-
         self.data = Path(data)
-        ctx = multiprocessing.get_context("spawn" if os.name == "nt" else "forkserver")
+        ctx = procs.context()
         self._conn, there = ctx.Pipe()
         self._lock = threading.Lock()
         self._closed = False
         self._ready = False
-        self._proc = ctx.Process(target=_serve, args=(there, str(self.data)), daemon=True, name="explorer-engine")
+        self._proc = ctx.Process(target=procs.run_named, args=("explorer.engine_child:serve", there, str(self.data)),
+                                 daemon=True, name="explorer-engine")
         try:
             self._proc.start()
         except OSError as exc:
@@ -85,8 +88,10 @@ class EngineProcess:
     def index_bytes(self) -> int:
         return self._call("index_bytes")
 
-    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """``fn(engine, *args, **kwargs)`` in the child; ``fn`` must be importable by name."""
+    def call(self, fn: Callable[..., Any] | str, *args: Any, **kwargs: Any) -> Any:
+        """``fn(engine, *args, **kwargs)`` in the child; ``fn`` must be importable by name, or be
+        given as ``"module:function"`` (a module that loads the storage code, which this process
+        must not import: the child imports it)."""
         return self._call("call", fn, *args, **kwargs)
 
     def close(self) -> None:
@@ -113,12 +118,10 @@ class EngineProcess:
 
     def _receive(self) -> Any:
         try:
-            kind, value = self._conn.recv()
+            message = self._conn.recv()
         except (EOFError, OSError):
             raise self._gone() from None
-        if kind == "error":
-            raise value
-        return value
+        return procs.unwrap(message)
 
     def _gone(self) -> NoIndex:
         self._proc.join(timeout=2)
@@ -164,52 +167,3 @@ def discard_prestarted() -> None:
     """Close engines started early and never taken over."""
     while _prestarted:
         _prestarted.popitem()[1].close()
-
-
-def _serve(conn, data: str) -> None:
-    """The child: open the engine, then answer calls until told to close or the parent goes."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in a terminal is the app's to handle
-    try:
-        engine = Engine(Path(data))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent
-        _send(conn, ("error", exc))
-        return
-    try:
-        if not _send(conn, ("ok", None)):
-            return
-        while True:
-            try:
-                name, args, kwargs = conn.recv()
-            except (EOFError, OSError):
-                return  # the parent has gone
-            if name == "close":
-                return
-            try:
-                if name == "call":
-                    fn, *rest = args
-                    reply: tuple = ("ok", fn(engine, *rest, **kwargs))
-                else:
-                    reply = ("ok", getattr(engine, name)(*args, **kwargs))
-            except Exception as exc:  # noqa: BLE001 - raised again in the parent
-                reply = ("error", exc)
-            if not _send(conn, reply):
-                return
-    finally:
-        engine.close()
-
-
-def _send(conn, message: tuple) -> bool:
-    try:
-        conn.send(message)
-    except OSError:
-        return False
-    except Exception as exc:  # a value or exception that cannot be pickled
-        kind, value = message
-        what = f"{type(value).__name__}: {value}" if kind == "error" else type(value).__name__
-        try:
-            conn.send(("error", RuntimeError(f"{what} (cannot be passed back from the search process: {exc})")))
-        except OSError:
-            return False
-    return True

@@ -7,37 +7,19 @@ would."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from explorer import indexer
+from explorer.indexer.runner import run as index_run
 from explorer.knowledge import corrections, taxonomy
 from explorer.knowledge.corrections import Change
+from explorer.model import IndexBuildError, Retagged
+from explorer.paths import Layout
 from explorer.store import Store, StoreError
-
-
-@dataclass
-class Retagged:
-    documents: int = 0  # documents the change could affect, re-tagged
-    files: int = 0
-    added: dict[str, int] = field(default_factory=dict)  # entity key -> mentions gained
-    removed: dict[str, int] = field(default_factory=dict)  # entity key -> mentions lost
-    full: bool = False  # the knowledge had also changed elsewhere: every document was re-tagged
-    description: str = ""  # what was saved
-    indexed: bool = True  # False: no index yet; the correction applies at the first run
-    seconds: float = 0.0
-
-    def line(self) -> str:
-        if not self.indexed:
-            return "no index yet: the correction applies when you first run `explorer index`"
-        delta = [f"+{n} {k}" for k, n in sorted(self.added.items())] + [f"-{n} {k}" for k, n in sorted(self.removed.items())]
-        how = "re-tagged every document" if self.full else f"re-tagged {self.documents} document(s) in {self.files} file(s)"
-        return f"{how} in {self.seconds:.1f}s; mentions: {', '.join(delta) if delta else 'no change'}"
 
 
 def preview(data: Path, change: Change) -> tuple[dict[str, str], dict[str, int]]:
     """The documents a change would re-tag (doc_id -> file) and their mention counts now."""
-    db = indexer.db_path(data)
+    db = Layout(data).db
     if not db.is_file():
         return {}, {}
     store = Store(db, readonly=True)
@@ -49,18 +31,18 @@ def preview(data: Path, change: Change) -> tuple[dict[str, str], dict[str, int]]
 
 
 def apply(data: Path, change: Change, workers: int | None = 0) -> Retagged:
-    """Re-tag what ``change`` can affect. Raises indexer.IndexError_ when the run cannot be made
+    """Re-tag what ``change`` can affect. Raises IndexBuildError when the run cannot be made
     (the correction stays saved; the next `explorer index` applies it)."""
     import time
 
     t0 = time.perf_counter()
-    db = indexer.db_path(data)
+    db = Layout(data).db
     if not db.is_file():
         return Retagged(indexed=False)
     try:
         store = Store(db)
     except StoreError as exc:
-        raise indexer.IndexError_(str(exc)) from None
+        raise IndexBuildError(str(exc)) from None
     try:
         docs = {**store.docs_containing(change.texts), **store.files_of(change.doc_ids)}
         before = store.mention_counts(list(docs))
@@ -71,7 +53,7 @@ def apply(data: Path, change: Change, workers: int | None = 0) -> Retagged:
                 store.set_meta(taxonomy=taxonomy.load(data).fingerprint())
     finally:
         store.close()
-    indexer.run(data, workers=workers)
+    index_run(data, workers=workers)
     store = Store(db, readonly=True)
     try:
         after = store.mention_counts(list(docs))

@@ -2,9 +2,9 @@
 entity…" and "Add alias…" on a selection (source pane context menu), and a knowledge window
 listing every entity with its names and mention count, where aliases and entities are added.
 
-Every change runs in the engine process (:func:`explorer.retag.engine_apply`): it is saved in
-the override file, only the affected documents are re-tagged, and the window then refreshes
-like after an index run. The result line says how many mentions the change added and removed.
+Every change runs in the engine process (:func:`explorer.retag.engine_apply`, called by name):
+it is saved in the override file, only the affected documents are re-tagged, and the window
+then refreshes like after an index run. The result line says how many mentions the change added and removed.
 """
 
 from __future__ import annotations
@@ -16,28 +16,43 @@ from PySide6.QtWidgets import (
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from explorer import retag
 from explorer.knowledge.corrections import EDITABLE_KINDS
 from explorer.knowledge.taxonomy import slug
+from explorer.model import Retagged
+
+from .documents import DocumentLoader
+from .indexing import IndexingController
+from .workers import Runner
 
 KIND_TITLES = {"pathfinder": "Pathfinder", "mentor": "Mentor", "organisation": "Organisation", "place": "Place",
                "topic": "Topic"}
 
+# explorer.retag loads the storage code, which this process never imports: the engine's process
+# imports it, by name, when the call arrives there (EngineProcess.call).
+APPLY = "explorer.retag:engine_apply"
+KNOWLEDGE = "explorer.retag:engine_knowledge"
+PREVIEW = "explorer.retag:engine_preview"
+
 
 class KnowledgeController(QObject):
-    """Turns correction requests into engine calls and reports their outcome."""
+    """Turns correction requests into engine calls and reports their outcome. After a change the
+    index is picked up again (the results are searched again) and ``retagged`` tells the window
+    to show its documents again, with their new highlights."""
 
-    applied = Signal(object)  # retag.Retagged
+    applied = Signal(object)  # Retagged
     failed = Signal(str)
     loaded = Signal(object)  # retag.engine_knowledge's dict
+    status = Signal(str)  # a line for the status bar
+    retagged = Signal()  # the new index is picked up: show the documents again
 
-    def __init__(self, window):
-        super().__init__(window)
-        self.window = window
+    def __init__(self, runner: Runner, indexer: IndexingController, documents: DocumentLoader, parent: QWidget):
+        super().__init__(parent)
+        self.runner, self.indexer, self.documents = runner, indexer, documents
+        self.window = parent  # the dialogs' parent
         self.knowledge: dict | None = None
         self.dialog: EntityDialog | None = None
         self.knowledge_window: KnowledgeWindow | None = None
-        self.last: retag.Retagged | None = None
+        self.last: Retagged | None = None
 
     # ------------------------------------------------------------------ requests
 
@@ -49,28 +64,28 @@ class KnowledgeController(QObject):
             self.open_entity_dialog(payload["text"], allow_new=action == "tag")
 
     def apply(self, op: str, *args) -> None:
-        engine = self.window.engine
+        engine = self.indexer.engine
         if engine is None:
             self._fail("No index is open yet; index a folder first.")
             return
-        self.window.statusBar().showMessage("Saving the correction and re-tagging the documents it affects…")
-        self.window.runner.submit(lambda task: engine.call(retag.engine_apply, op, *args), name="knowledge",
-                                  on_result=self._done, on_error=lambda exc: self._fail(str(exc)))
+        self.status.emit("Saving the correction and re-tagging the documents it affects…")
+        self.runner.submit(lambda task: engine.call(APPLY, op, *args), name="knowledge",
+                           on_result=self._done, on_error=lambda exc: self._fail(str(exc)))
 
     def load(self) -> None:
-        engine = self.window.engine
+        engine = self.indexer.engine
         if engine is None:
             return
-        self.window.runner.submit(lambda task: engine.call(retag.engine_knowledge), name="knowledge-list",
-                                  on_result=self._loaded, on_error=lambda exc: self._fail(str(exc)))
+        self.runner.submit(lambda task: engine.call(KNOWLEDGE), name="knowledge-list",
+                           on_result=self._loaded, on_error=lambda exc: self._fail(str(exc)))
 
     def preview(self, texts: list[str], then) -> None:
-        engine = self.window.engine
+        engine = self.indexer.engine
         if engine is None or not any(t.strip() for t in texts):
             then(0)
             return
-        self.window.runner.submit(lambda task: engine.call(retag.engine_preview, texts), name="knowledge-preview",
-                                  on_result=then, on_error=lambda exc: None)
+        self.runner.submit(lambda task: engine.call(PREVIEW, texts), name="knowledge-preview",
+                           on_result=then, on_error=lambda exc: None)
 
     # ------------------------------------------------------------------ windows
 
@@ -91,20 +106,20 @@ class KnowledgeController(QObject):
 
     # ------------------------------------------------------------------ results
 
-    def _done(self, result: retag.Retagged) -> None:
+    def _done(self, result: Retagged) -> None:
         self.last = result
-        self.window.statusBar().showMessage(f"{result.description}. {result.line()}", 15000)
+        self.status.emit(f"{result.description}. {result.line()}")
         self.applied.emit(result)
-        self.window._doc_cache.clear()  # the re-tagged documents have new mentions
+        self.documents.cache.clear()  # the re-tagged documents have new mentions
 
         def reload() -> None:
             self.load()
-            self.window._load_current()  # the shown document, with its new highlights
+            self.retagged.emit()
 
-        self.window._after_index(reload)
+        self.indexer.pick_up_index(reload)
 
     def _fail(self, message: str) -> None:
-        self.window.statusBar().showMessage(message, 15000)
+        self.status.emit(message)
         self.failed.emit(message)
 
     def _loaded(self, knowledge: dict) -> None:
