@@ -34,6 +34,8 @@ def serve(conn, data: str) -> None:
             try:
                 if name == "call":
                     fn, *rest = args
+                    if isinstance(fn, str):  # "module:function", imported here only
+                        fn = procs.named(fn)
                     kind, value = "ok", fn(engine, *rest, **kwargs)
                 else:
                     kind, value = "ok", getattr(engine, name)(*args, **kwargs)

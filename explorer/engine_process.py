@@ -88,8 +88,10 @@ class EngineProcess:
     def index_bytes(self) -> int:
         return self._call("index_bytes")
 
-    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """``fn(engine, *args, **kwargs)`` in the child; ``fn`` must be importable by name."""
+    def call(self, fn: Callable[..., Any] | str, *args: Any, **kwargs: Any) -> Any:
+        """``fn(engine, *args, **kwargs)`` in the child; ``fn`` must be importable by name, or be
+        given as ``"module:function"`` (a module that loads the storage code, which this process
+        must not import: the child imports it)."""
         return self._call("call", fn, *args, **kwargs)
 
     def close(self) -> None:

@@ -29,7 +29,7 @@ DOCUMENT_COLUMNS = ["doc_id", "file", "title", "source", "author", "date", "url"
 PASSAGE_COLUMNS = ["doc_id", "passage", "start", "end", "title", "source", "date", "pathfinders",
                    "mentors", "regions", "sectors", "score", "text"]
 MENTION_COLUMNS = ["doc_id", "title", "source", "date", "passage", "kind", "entity_id", "entity",
-                   "surface", "start", "end", "via", "context"]
+                   "surface", "start", "end", "via", "role", "context"]
 PATHFINDER_COLUMNS = ["id", "name", "sectors", "regions", "documents", "files", "sources", "later_names"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -84,7 +84,7 @@ def mention_rows(engine: Engine, hits: Sequence[Hit]) -> list[list[object]]:
         context = " ".join(text[a:b].split())
         kind, _, eid = m["entity"].partition(":")
         out.append([m["doc_id"], h.title, h.source, h.date, m["passage"], kind, eid, m["name"] or eid,
-                    m["surface"], m["start"], m["end"], m["via"], context])
+                    m["surface"], m["start"], m["end"], m["via"], m["role"], context])
     return out
 
 

@@ -1,7 +1,7 @@
 """The plain values that cross from the core to its callers: a :class:`Query`, the
 :class:`ResultSet` it gives (``Hit``, ``FacetValue``, ``PathfinderRow``), an index run's
-:class:`IndexSummary`, the exceptions a caller catches, and the constants the CLI and GUI offer
-(``FACET_KEYS``, ``LEVELS``, ``SORTS``).
+:class:`IndexSummary`, a knowledge correction's :class:`Retagged`, the exceptions a caller
+catches, and the constants the CLI and GUI offer (``FACET_KEYS``, ``LEVELS``, ``SORTS``).
 
 No storage here: this module imports neither sqlite nor whoosh, directly or through another
 module, so the desktop app draws its window without loading either (its searches and index runs
@@ -15,7 +15,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-FACET_KEYS = ("pathfinder", "sector", "region", "mentor", "source", "author", "year")
+# "topic": sectors read from the text's own words (hospitals, probation...), kept apart from
+# "sector", the sectors of the pathfinders it names. "mentor_role": how the text presents a
+# mentor it names: "mentor" (mentoring, advising, supporting), "model" ("a John Lewis-style
+# mutual") or "other".
+FACET_KEYS = ("pathfinder", "sector", "topic", "region", "mentor", "mentor_role", "source", "author", "year")
 LEVELS = ("documents", "passages", "pathfinders")
 SORTS = ("relevance", "date", "title")
 MAX_QUERY_CHARS = 1000
@@ -231,3 +235,25 @@ class IndexSummary:
         return (f"{did} {self.corpus}: {self.files} files, {self.documents} documents "
                 f"({self.new} new, {self.changed} changed, {self.removed} removed, {self.unchanged} unchanged; "
                 f"{len(self.skipped)} skipped) in {self.seconds:.1f} s")
+
+
+@dataclass
+class Retagged:
+    """What a knowledge correction re-tagged (explorer.retag): crosses from the engine's process
+    to the desktop app, so it lives here with the other plain values."""
+
+    documents: int = 0  # documents the change could affect, re-tagged
+    files: int = 0
+    added: dict[str, int] = field(default_factory=dict)  # entity key -> mentions gained
+    removed: dict[str, int] = field(default_factory=dict)  # entity key -> mentions lost
+    full: bool = False  # the knowledge had also changed elsewhere: every document was re-tagged
+    description: str = ""  # what was saved
+    indexed: bool = True  # False: no index yet; the correction applies at the first run
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        if not self.indexed:
+            return "no index yet: the correction applies when you first run `explorer index`"
+        delta = [f"+{n} {k}" for k, n in sorted(self.added.items())] + [f"-{n} {k}" for k, n in sorted(self.removed.items())]
+        how = "re-tagged every document" if self.full else f"re-tagged {self.documents} document(s) in {self.files} file(s)"
+        return f"{how} in {self.seconds:.1f}s; mentions: {', '.join(delta) if delta else 'no change'}"

@@ -47,6 +47,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("&Edit", "find", "&Find", "search_bar.focus", "Ctrl+F", "Focus the search box"),
     ActionSpec("&Edit", "clear_search", "Clear &search", "clear_search", None, "Empty the search box (Esc in the box)"),
     ActionSpec("&Edit", "clear_filters", "Clear all &filters", "session.clear_filters", "Ctrl+Shift+Backspace"),
+    ActionSpec("&Edit", "knowledge", "&Knowledge…", "knowledge.open_window", "Ctrl+K",
+               "Entities and their names; add aliases and entities"),
     ActionSpec("&Edit", "copy_rows", "&Copy", "export_view.copy_selected", QKeySequence.StandardKey.Copy, widget="table"),
 
     ActionSpec("&View", "level_documents", "&Documents", "set_level", "Alt+D", args=("documents",)),

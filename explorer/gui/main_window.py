@@ -2,8 +2,9 @@
 bar, builds the menus from the actions table, and wires widgets to the controllers that hold
 the state and talk to the engine: ``session.SearchSession`` (the query and its answers),
 ``indexing.IndexingController`` (the engine and index runs), ``documents.DocumentLoader`` (the
-source panes' documents) and ``exporting.ExportController``. All of them send their work
-through one ``workers.Runner``, so the GUI thread never waits on disk or on the index; the
+source panes' documents), ``exporting.ExportController`` and ``knowledge_window.KnowledgeController``
+(the user's corrections to the knowledge base). All of them send their work through one
+``workers.Runner``, so the GUI thread never waits on disk or on the index; the
 engine and each index run live in child processes. A further view (a chart, a comparison)
 is plugged in with :meth:`MainWindow.add_view`."""
 
@@ -27,6 +28,7 @@ from .exporting import ExportController, ExportView
 from .facet_panel import TITLES, FacetPanel
 from .indexing import IndexingController, data_settings, settings_list
 from .indexing_view import IndexingView
+from .knowledge_window import KnowledgeController
 from .results_pane import LEVEL_UNITS, ResultsPane
 from .search_bar import SearchBar
 from .session import SearchSession
@@ -60,6 +62,7 @@ class MainWindow(QMainWindow):
         self.indexer = IndexingController(self.runner, self.data, self.corpus_settings, corpus, self)
         self.documents = DocumentLoader(self.runner, self)
         self.exporter = ExportController(self.runner, self.settings, self)
+        self.knowledge = KnowledgeController(self.runner, self.indexer, self.documents, self)
         self._closing = False
         self.setWindowTitle("Pathfinder Explorer")
         self.setWindowIcon(icons.app_icon())
@@ -170,6 +173,9 @@ class MainWindow(QMainWindow):
         t.selectionModel().selectionChanged.connect(
             lambda *_: self.action_copy.setEnabled(bool(t.selectionModel().selectedRows())))
         self.compare.mentionClicked.connect(self.select_facet_value)
+        self.compare.correctionRequested.connect(self.knowledge.handle)
+        self.knowledge.status.connect(lambda m: self.statusBar().showMessage(m, 15000))
+        self.knowledge.retagged.connect(self._on_retagged)
         self.compare.status.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.sources = SourcePanes(self.compare, docs, self.splitter, self.action_pin, self.action_unpin)
         self.sources.documentShown.connect(self.documentShown)
@@ -396,6 +402,12 @@ class MainWindow(QMainWindow):
 
     def indexing(self) -> bool:
         return self.indexer.running()
+
+    def _on_retagged(self) -> None:
+        """A knowledge correction re-tagged some documents: show the current one and the pinned
+        one again, with their new highlights (the results were searched again already)."""
+        self.documents.timer.start()
+        self.sources.reload_pinned(self.result.terms if self.result else [])
 
     def _on_index_finished(self, outcome: str) -> None:
         if outcome == "done":
