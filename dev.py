@@ -77,7 +77,7 @@ def ensure_packages() -> None:
     quiet = ["-q"] if os.environ.get("CI") else []
     if run([PY, "-m", "pip", "install", *quiet, "--upgrade", "pip"]) != 0:
         sys.exit("[dev] pip could not upgrade itself")
-    if run([PY, "-m", "pip", "install", *quiet, "-c", CONSTRAINTS, "-e", f"{ROOT}[gui,test]"]) != 0:
+    if run([PY, "-m", "pip", "install", *quiet, "-c", CONSTRAINTS, "-e", f"{ROOT}[gui,test,lint]"]) != 0:
         sys.exit("[dev] installing the project failed (see pip's message above)")
     STAMP.write_text(digest)
 
@@ -279,9 +279,36 @@ def cmd_run(args: list[str]) -> int:
     return run([BIN / "explorer", "gui", *args])
 
 
+LINTERS = (
+    ("ruff (style, import order)", ["ruff", "check", "explorer", "tests", "benchmarks", "packaging", "dev.py"]),
+    ("import-linter (the layers, Qt only in gui/, whoosh only in fulltext/)", ["lint-imports"]),
+    ("mypy (gradual; strict for fulltext, query, store, model)", ["mypy"]),
+)
+
+
+def lint() -> int:
+    """Every gate in turn; the number of gates that failed."""
+    failed = 0
+    for title, cmd in LINTERS:
+        say(f"lint: {title}")
+        if run([BIN / cmd[0], *cmd[1:]], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}) != 0:
+            say(f"lint: {title.split(' ')[0]} FAILED")
+            failed += 1
+    return failed
+
+
+def cmd_lint(args: list[str]) -> int:
+    setup("offscreen")
+    return 1 if lint() else 0
+
+
 def cmd_test(args: list[str]) -> int:
+    """The lint gates, then the whole test suite: both must pass."""
     setup("offscreen")
     ensure_test_tools()
+    if lint():
+        say("lint failed: fix it before the tests run (python3 dev.py lint runs the gates alone)")
+        return 1
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONDONTWRITEBYTECODE": "1"}
     code = run([PY, "-m", "pytest", *args], cwd=ROOT, env=env)
     if code == 5:
@@ -332,7 +359,7 @@ def cmd_package(args: list[str]) -> int:
 
 
 def main() -> int:
-    commands = {"run": cmd_run, "test": cmd_test, "bench": cmd_bench, "lock": cmd_lock, "package": cmd_package,
+    commands = {"run": cmd_run, "test": cmd_test, "lint": cmd_lint, "bench": cmd_bench, "lock": cmd_lock, "package": cmd_package,
                 "setup": lambda a: (setup("offscreen"), 0)[1]}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__)
