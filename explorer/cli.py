@@ -23,8 +23,8 @@ import click
 
 from explorer import __version__, indexer, paths, retag
 from explorer.corpus.read import Limits, html_extractor_problem
-from explorer.export import (EXPORT_LEVELS, ExportError, check_target, export as export_csv, export_rows, rows_for,
-                             to_csv_text)
+from explorer.export import EXPORT_LEVELS, ExportError, check_target, export_rows, rows_for, to_csv_text
+from explorer.export import export as export_csv
 from explorer.knowledge import corrections, taxonomy
 from explorer.model import FACET_KEYS, LEVELS, SORTS, NoIndex, Query, QueryError
 from explorer.query import Engine

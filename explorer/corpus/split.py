@@ -13,8 +13,8 @@ import io
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
-from urllib.parse import urlsplit
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # --------------------------------------------------------------------------- dates
 

@@ -7,7 +7,15 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QMargins, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QButtonGroup, QHBoxLayout, QLabel, QLayout, QLayoutItem, QLineEdit, QSizePolicy, QToolButton, QWidget,
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QLineEdit,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
 )
 
 from .facet_panel import TITLES

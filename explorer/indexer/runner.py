@@ -21,7 +21,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from explorer import fulltext, paths, procs
@@ -329,7 +329,7 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
         raise IndexBuildError(f"cannot write the index in {new_dir.parent}: {_why(exc)}") from None
 
     nworkers = workers if workers is not None else default_workers(len(todo))
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     writer = None
     try:
         writer = fulltext.Writer(new_dir, fresh=rebuild)

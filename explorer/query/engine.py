@@ -18,8 +18,22 @@ import time
 from pathlib import Path
 
 from explorer import fulltext
-from explorer.model import (DATE_KEY, FACET_KEYS, LEVELS, SNIPPET_CHARS, SORTS, FacetValue, Hit, IndexDamaged, NoIndex,
-                            PathfinderRow, Query, QueryError, ResultSet, marked_to_plain)
+from explorer.model import (
+    DATE_KEY,
+    FACET_KEYS,
+    LEVELS,
+    SNIPPET_CHARS,
+    SORTS,
+    FacetValue,
+    Hit,
+    IndexDamaged,
+    NoIndex,
+    PathfinderRow,
+    Query,
+    QueryError,
+    ResultSet,
+    marked_to_plain,
+)
 from explorer.paths import Layout
 from explorer.query.facets import DocIndex
 from explorer.query.syntax import EMPTY_FIELD_NOTE, sanitise

@@ -16,9 +16,11 @@ import shutil
 import subprocess
 
 import pytest
-from hypothesis import example, given, strategies as st
+from hypothesis import example, given
+from hypothesis import strategies as st
 
-from explorer import export as export_mod, indexer
+from explorer import export as export_mod
+from explorer import indexer
 from explorer.export import ExportError, export, safe_cell, to_csv_text, write_csv
 from explorer.query import Engine, Query
 
