@@ -18,6 +18,7 @@ import shutil
 import signal
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
@@ -56,7 +57,7 @@ def _say(text: object = "", err: bool = False) -> None:
     click.echo(inert(text), err=err)
 
 
-def _fail(msg: str) -> None:
+def _fail(msg: str) -> NoReturn:
     raise UserError(msg)
 
 
@@ -208,7 +209,7 @@ def index(ctx: click.Context, corpus: Path | None, rebuild: bool, max_size: floa
     data = ctx.obj["data"]
     if corpus is not None and not corpus.is_dir():
         _fail(f"corpus folder not found: {corpus}")
-    bar = None
+    bar: Any = None  # click's ProgressBar, entered by hand
     show_bar = not quiet and sys.stderr.isatty()
 
     def progress(done: int, total: int, current: str) -> None:
@@ -590,6 +591,7 @@ def knowledge_reject(ctx, doc_id, start, end) -> None:
 def knowledge_list(ctx, fmt, show_all) -> None:
     """Your corrections (or, with --all, the whole knowledge base)."""
     data = ctx.obj["data"]
+    out: dict[str, Any]
     try:
         if show_all:
             tax = taxonomy.load(data)

@@ -105,6 +105,7 @@ class Confirm(Notice):
     def __init__(self, parent: QWidget | None, title: str, text: str, accept_text: str):
         super().__init__(parent, title, text, QStyle.StandardPixmap.SP_MessageBoxQuestion)
         buttons = self.findChild(QDialogButtonBox)
+        assert buttons is not None  # Notice made it
         buttons.clear()
         self.accept_button = buttons.addButton(accept_text, QDialogButtonBox.ButtonRole.AcceptRole)
         cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
 from explorer.model import FACET_KEYS, NoIndex, PathfinderRow, QueryError, ResultSet
 
@@ -48,6 +48,17 @@ class MainWindow(QMainWindow):
     indexProgress = Signal(int, int, str)
     indexFinished = Signal(str)  # "done", "cancelled" or "failed"
     exportFinished = Signal(int, str)  # rows written (-1 on failure), path or error
+    # Set by build_menus, one per menu spec (actions.py) that these use by name
+    action_charts: QAction
+    action_progress: QAction
+    action_reset_layout: QAction
+    action_index: QAction
+    action_export: QAction
+    action_copy: QAction
+    action_pin: QAction
+    action_unpin: QAction
+    recent_menu: QMenu
+    sources: SourcePanes
 
     def __init__(self, data: Path, settings: QSettings | None = None, corpus: Path | None = None,
                  query: str = "", facets: dict[str, list[str]] | None = None, interactive: bool = True):

@@ -3,7 +3,7 @@ already-escaped ``snippet_html``), a column chooser on the header, and a context
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPoint, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QAction,
@@ -49,7 +49,7 @@ class WrapDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._lines = _Cache()
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         text = opt.text
@@ -120,7 +120,7 @@ class SnippetDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._docs = _Cache()
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         html = index.data(HTML_ROLE)
         if html is None:
             super().paint(painter, option, index)

@@ -52,8 +52,8 @@ def test_cells_round_trip_and_never_start_a_formula(rows):
     back = read_back(to_csv_text(header, rows))
     assert back[0] == header
     assert len(back) == len(rows) + 1
-    for got_row, row in zip(back[1:], rows):
-        for got, original in zip(got_row, row):
+    for got_row, row in zip(back[1:], rows, strict=True):
+        for got, original in zip(got_row, row, strict=True):
             assert not got.startswith(FORMULA_START), repr(got)
             assert unneutralise(got, original) == original
 

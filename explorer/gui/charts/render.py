@@ -34,6 +34,7 @@ def render(rs: ResultSet, kind: str, path: Path, key: str = "sector", width: int
     from .region_map import RegionMapView
     from .timeline import TimelineView
 
+    view: BarsView | TimelineView | RegionMapView
     if kind == "bars":
         view = BarsView(keys=(key,))
         if len(rs.facets.get(key, [])) <= 4 * TOP_N:  # a report shows every value that fits
