@@ -179,7 +179,7 @@ class Store:
 
     # ------------------------------------------------------------------ writes (indexer)
 
-    def atomic(self):
+    def atomic(self) -> contextlib.AbstractContextManager[sqlite_utils.Database]:
         return self.db.atomic()
 
     @contextlib.contextmanager
@@ -202,10 +202,10 @@ class Store:
     def known_files(self) -> dict[str, dict[str, Any]]:
         cur = self.db.execute("SELECT * FROM files")  # (plain rows: every run reads them all)
         cols = [c[0] for c in cur.description]
-        return {d["path"]: d for d in (dict(zip(cols, row)) for row in cur)}
+        return {d["path"]: d for d in (dict(zip(cols, row, strict=True)) for row in cur)}
 
     def file_count(self, status: str) -> int:
-        return self.db.execute("SELECT count(*) FROM files WHERE status = ?", [status]).fetchone()[0]
+        return int(self.db.execute("SELECT count(*) FROM files WHERE status = ?", [status]).fetchone()[0])
 
     def delete_file(self, path: str) -> list[str]:
         """Remove a file and everything derived from it; returns the removed doc_ids."""
@@ -232,7 +232,7 @@ class Store:
             f"INSERT INTO files ({', '.join(_q(c) for c in cols)}) VALUES ({', '.join('?' * len(cols))}) "
             f"ON CONFLICT(path) DO UPDATE SET {updates}", [row[c] for c in cols])
 
-    def put_documents(self, docs: list[dict], passages: list[dict], mentions: list[dict], facets: list[dict]) -> None:
+    def put_documents(self, docs: list[dict[str, Any]], passages: list[dict[str, Any]], mentions: list[dict[str, Any]], facets: list[dict[str, Any]]) -> None:
         # Plain executemany: sqlite-utils' insert_all re-reads the schema on every call, which
         # was most of this method's time (and GIL time taken from a GUI running the indexer).
         self._insert("documents", docs, replace=True)
@@ -240,7 +240,7 @@ class Store:
         self._insert("mentions", mentions)
         self._insert("doc_facets", facets)
 
-    def _insert(self, table: str, rows: list[dict], replace: bool = False) -> None:
+    def _insert(self, table: str, rows: list[dict[str, Any]], replace: bool = False) -> None:
         if not rows:
             return
         cols = list(dict.fromkeys(k for r in rows for k in r))
@@ -248,22 +248,22 @@ class Store:
                f"VALUES ({', '.join('?' * len(cols))})")
         self.db.conn.executemany(sql, [tuple(r.get(c) for c in cols) for r in rows])
 
-    def put_entities(self, rows: Iterable[dict]) -> None:
+    def put_entities(self, rows: Iterable[dict[str, Any]]) -> None:
         self.db.execute("DELETE FROM entities")
         self.db.table("entities").insert_all(list(rows), pk="key", replace=True)
 
     # ------------------------------------------------------------------ reads
 
     def count(self, table: str) -> int:
-        return self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        return int(self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
-    def document(self, doc_id: str) -> dict | None:
+    def document(self, doc_id: str) -> dict[str, Any] | None:
         rows = list(self.db.query("SELECT * FROM documents WHERE doc_id = ?", [doc_id]))
         return rows[0] if rows else None
 
-    def documents(self, ids: Sequence[str], with_text: bool = False) -> dict[str, dict]:
+    def documents(self, ids: Sequence[str], with_text: bool = False) -> dict[str, dict[str, Any]]:
         cols = "*" if with_text else "doc_id, file, ordinal, title, source, author, date, year, url, char_count"
-        out: dict[str, dict] = {}
+        out: dict[str, dict[str, Any]] = {}
         for chunk in _chunks(ids, 900):
             marks = ",".join("?" * len(chunk))
             for r in self.db.query(f"SELECT {cols} FROM documents WHERE doc_id IN ({marks})", chunk):
@@ -281,7 +281,7 @@ class Store:
     def all_doc_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT doc_id FROM documents")]
 
-    def passages(self, doc_id: str) -> list[dict]:
+    def passages(self, doc_id: str) -> list[dict[str, Any]]:
         return list(self.db.query('SELECT ordinal, start, "end" FROM passages WHERE doc_id = ? ORDER BY ordinal', [doc_id]))
 
     def _role(self) -> str:
@@ -289,14 +289,14 @@ class Store:
         Asked each time: an index run may migrate the file under an open reader."""
         return "m.role" if "role" in {c.name for c in self.db["mentions"].columns} else "'' AS role"
 
-    def mentions(self, doc_id: str) -> list[dict]:
+    def mentions(self, doc_id: str) -> list[dict[str, Any]]:
         return list(self.db.query(
             f'SELECT m.passage, m.entity, m.kind, m.start, m."end", m.surface, m.via, {self._role()}, e.name '
             "FROM mentions m LEFT JOIN entities e ON e.key = m.entity WHERE m.doc_id = ? ORDER BY m.start",
             [doc_id]))
 
-    def mentions_for(self, ids: Sequence[str]) -> list[dict]:
-        out: list[dict] = []
+    def mentions_for(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
         for chunk in _chunks(ids, 900):
             marks = ",".join("?" * len(chunk))
             out.extend(self.db.query(
@@ -340,11 +340,11 @@ class Store:
         """Mentions per entity key in the whole index."""
         return dict(self.db.execute("SELECT entity, count(*) FROM mentions GROUP BY entity").fetchall())
 
-    def mention_at(self, doc_id: str, start: int, end: int) -> dict | None:
+    def mention_at(self, doc_id: str, start: int, end: int) -> dict[str, Any] | None:
         rows = [m for m in self.mentions(doc_id) if m["start"] == start and m["end"] == end]
         return rows[0] if rows else None
 
-    def entity_rows(self, kind: str | None = None) -> list[dict]:
+    def entity_rows(self, kind: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT key, kind, id, name, data FROM entities"
         rows = list(self.db.query(sql + (" WHERE kind = ?" if kind else "") + " ORDER BY name", [kind] if kind else []))
         for r in rows:
@@ -361,7 +361,7 @@ class Store:
                 out.setdefault(doc_id, {}).setdefault(facet, []).append(value)
         return out
 
-    def files(self, status: str | None = None) -> list[dict]:
+    def files(self, status: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT * FROM files" + (" WHERE status = ?" if status else "") + " ORDER BY path"
         return list(self.db.query(sql, [status] if status else []))
 

@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from whoosh import qparser
 from whoosh import query as wq
@@ -29,10 +30,10 @@ class FullTextError(Exception):
 class ParsedQuery:
     """A parsed query, opaque outside this module except for how it was read."""
 
-    q: object
+    q: Any  # a whoosh query
     interpreted: str
     empty: bool
-    probe: object = None  # the same query for scoring a few given hits (no bulk phrase work)
+    probe: Any = None  # the same query for scoring a few given hits (no bulk phrase work)
     nothing: bool = False  # it can match nothing: every word a stop word, or an empty phrase
 
 
@@ -120,7 +121,8 @@ class FullText:
     def doc_count(self) -> int:
         """Entries in the index: documents and passages."""
         with self._lock:
-            return self._searcher.doc_count() + self._psearcher.doc_count()
+            n: int = self._searcher.doc_count() + self._psearcher.doc_count()
+            return n
 
     # ------------------------------------------------------------------ queries
 
@@ -147,7 +149,7 @@ class FullText:
         """A query that matches nothing (what was typed had nothing searchable in it)."""
         return ParsedQuery(wq.NullQuery, "", False, nothing=True)
 
-    def _for(self, level: str):
+    def _for(self, level: str) -> Any:
         """The searcher of a level's index."""
         return self._psearcher if level == "passages" else self._searcher
 
