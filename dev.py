@@ -2,7 +2,8 @@
 """One-command set-up for Pathfinder Explorer. Needs only Python 3.11+.
 
     python3 dev.py run     install everything, then open the app on the bundled seed corpus
-    python3 dev.py test    install everything, then run the whole test suite (offscreen Qt)
+    python3 dev.py test    install everything, run the lint gates, then the whole test suite (offscreen Qt)
+    python3 dev.py lint    install everything, then run the lint gates alone (ruff, import-linter, mypy)
     python3 dev.py bench   install everything, then run the benchmark suite (--quick by default)
     python3 dev.py lock    re-resolve the dependencies and rewrite packaging/constraints.txt
     python3 dev.py package build the frozen app (PyInstaller, packaging/build.py) and smoke-test it
@@ -57,7 +58,7 @@ def run(cmd: list[str], **kw) -> int:
 
 
 def ensure_python() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be started by an older system python3
         sys.exit(f"[dev] Python 3.11 or newer is needed; this is {sys.version.split()[0]}")
 
 
@@ -335,7 +336,7 @@ def cmd_lock(args: list[str]) -> int:
         py = venv / ("Scripts" if os.name == "nt" else "bin") / ("python.exe" if os.name == "nt" else "python")
         say("resolving the newest versions pyproject.toml allows (all extras)")
         if run([py, "-m", "pip", "install", "-q", "--upgrade", "pip"]) != 0 or \
-                run([py, "-m", "pip", "install", "-q", f"{ROOT}[gui,test,freeze]"]) != 0:
+                run([py, "-m", "pip", "install", "-q", f"{ROOT}[gui,test,lint,freeze]"]) != 0:
             sys.exit("[dev] resolving the dependencies failed (see pip's message above)")
         frozen = subprocess.run([str(py), "-m", "pip", "freeze", "--all", "--exclude", "pathfinder-explorer"],
                                 capture_output=True, text=True, check=True).stdout
