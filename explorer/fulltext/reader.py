@@ -49,7 +49,8 @@ class FullText:
     The shortcuts past whoosh (explorer.fulltext._shortcuts) that reading uses are chosen
     when it opens, each where :func:`_shortcuts.load` allows it: memory-mapped segment parts
     read in place (mmap_view), the scorer's length lookups cached (doc_lengths), phrases
-    matched in bulk (phrase) and snippets found from the matching words (fragments). With
+    matched in bulk (phrase), term/AND/OR/NOT queries evaluated a posting block at a time with
+    numpy (block_search) and snippets found from the matching words (fragments). With
     the switch off, this reader is whoosh's own."""
 
     def __init__(self, path: Path):
@@ -58,6 +59,7 @@ class FullText:
         mmap_view = _shortcuts.load("mmap_view")
         self._doc_lengths = _shortcuts.load("doc_lengths")
         self._phrase = _shortcuts.load("phrase")
+        self._blocks = _shortcuts.load("block_search")
         fragments = _shortcuts.load("fragments")
 
         with warnings.catch_warnings():
@@ -155,6 +157,9 @@ class FullText:
             s = self._for(level)
             if pq.empty:
                 pairs = [(1.0, n) for n in s.reader().all_doc_ids()]
+            elif self._blocks is not None and self._blocks.covers(pq.q):
+                ids, found = self._blocks.evaluate(s, pq.q)
+                pairs = self._blocks.ranked(ids, found, limit) if scored else [(0.0, n) for n in ids.tolist()]
             elif not scored:
                 pairs = [(0.0, n) for n in s.docs_for_query(pq.q)]
             else:
@@ -178,6 +183,8 @@ class FullText:
         out: dict[int, float] = {}
         with self._lock:
             s = self._for(level)
+            if self._blocks is not None and self._blocks.covers(pq.q):
+                return self._blocks.scores_of(*self._blocks.evaluate(s, pq.q), wanted)
             context = s.context()
             # One matcher per segment, moved straight to each wanted document (skip_to reads
             # only the posting blocks that hold them), scored exactly as a collector scores.
