@@ -11,8 +11,12 @@ intersection, OR a union, ``NOT`` under an AND a set difference; the score of a 
 the sum of its children's, as whoosh's union and intersection matchers add them (a ``NOT``
 child adds 1.0 to each hit: whoosh intersects with an ``InverseMatcher`` of weight 1.0).
 
-Queries of any other shape (phrases, wildcards, ranges, boosted compounds, a weighting other
-than BM25F) are not covered: :func:`covers` says no and the caller uses whoosh's matchers.
+A phrase (whoosh's Phrase, or the phrase shortcut's FastPhrase) is the set of documents the
+phrase shortcut's bulk check finds (positions decoded only for documents holding every word),
+scored as whoosh's SpanNear2 matcher scores them: the sum of its words' term scores.
+
+Queries of any other shape (wildcards, ranges, boosted compounds, a weighting other than
+BM25F) are not covered: :func:`covers` says no and the caller uses whoosh's matchers.
 Documents deleted from a segment are left out as whoosh's ``FilterMatcher`` leaves them out.
 """
 
@@ -21,12 +25,16 @@ from __future__ import annotations
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.formats import Positions
 from whoosh.matching.mcore import ListMatcher
 from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length
 
+from explorer.fulltext._shortcuts import phrase
+
 _BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+_PHRASES = (wq.Phrase, phrase.FastPhrase)
 
 
 def covers(q) -> bool:
@@ -34,6 +42,8 @@ def covers(q) -> bool:
     t = type(q)
     if t is wq.Term:
         return True
+    if isinstance(q, wq.Phrase) and type(q) in _PHRASES:
+        return bool(q.words) and q.slop >= 1  # (char_ranges only serve highlighting)
     if t is wq.Or:
         return (q.boost == 1.0 and not q.minmatch and q.scale is None and bool(q.subqueries)
                 and all(covers(s) for s in q.subqueries))
@@ -114,6 +124,8 @@ def _eval(q, sub, top, lengths: _Lengths) -> tuple[np.ndarray, np.ndarray]:
     t = type(q)
     if t is wq.Term:
         return _term(q, sub, lengths)
+    if t in _PHRASES:
+        return _phrase(q, sub, lengths)
     if t is wq.Or:
         parts = [p for p in (_eval(s, sub, top, lengths) for s in q.subqueries) if len(p[0])]
         if not parts:
@@ -184,6 +196,60 @@ def _term(q, sub, lengths: _Lengths) -> tuple[np.ndarray, np.ndarray]:
     if q.boost != 1.0:
         scores = scores * q.boost  # WrappingMatcher.score
     return ids, scores
+
+
+def _phrase(q, sub, lengths: _Lengths) -> tuple[np.ndarray, np.ndarray]:
+    """A phrase's hits in one segment and their scores (see the module docstring)."""
+    fieldname = q.fieldname
+    schema = sub.schema
+    if fieldname not in schema:
+        return _EMPTY
+    field = schema[fieldname]
+    if type(field.format) is not Positions:
+        return _whoosh_leaf(q, sub)
+    reader = sub.reader()
+    words = []
+    for word in q.words:
+        try:
+            word = field.to_bytes(word)
+        except ValueError:
+            return _EMPTY
+        if (fieldname, word) not in reader:
+            return _EMPTY
+        words.append(word)
+    maps = [phrase._bulk_positions(reader.postings(fieldname, w)) for w in words]
+    if any(mp is None for mp in maps):
+        return _whoosh_leaf(q, sub)
+    ids = np.asarray(phrase._phrase_hits(maps, q.slop), dtype=np.int64)
+    if not len(ids):
+        return _EMPTY
+    parts = []
+    for w in words:
+        tids, tscores = _term(wq.Term(fieldname, w), sub, lengths)
+        parts.append(tscores[np.searchsorted(tids, ids)])
+    # SpanNear2Matcher's score: its child, make_binary_tree(IntersectionMatcher, the words'
+    # matchers), adds the scores in that tree's order (a + (b + c) for three words)
+    scores = _tree_sum(parts)
+    if q.boost != 1.0:
+        scores = scores * q.boost
+    return ids, scores
+
+
+def _tree_sum(parts: list[np.ndarray]) -> np.ndarray:
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return _tree_sum(parts[:half]) + _tree_sum(parts[half:])
+
+
+def _whoosh_leaf(q, sub) -> tuple[np.ndarray, np.ndarray]:
+    """A leaf scored by whoosh's own matcher, a posting at a time."""
+    m = q.matcher(sub, sub.context())
+    pairs = []
+    while m.is_active():
+        pairs.append((m.id(), m.score()))
+        m.next()
+    return np.array([p[0] for p in pairs], dtype=np.int64), np.array([p[1] for p in pairs], dtype=np.float64)
 
 
 def _postings(m) -> tuple[np.ndarray, np.ndarray]:
