@@ -160,24 +160,33 @@ def _eval(q, sub, top, lengths: _Lengths) -> tuple[np.ndarray, np.ndarray]:
 
 def _term(q, sub, lengths: _Lengths) -> tuple[np.ndarray, np.ndarray]:
     """A term's postings in one segment, scored as ``Term.matcher`` would score them."""
+    ids, scores, _values = _term_postings(q, sub, lengths)
+    return ids, scores
+
+
+def _term_postings(q, sub, lengths: _Lengths, values: bool = False):
+    """:func:`_term`'s ids and scores, and with ``values`` each posting's encoded value (a list
+    in step with the ids; None when they cannot be read here)."""
     fieldname = q.fieldname
     schema = sub.schema
     if fieldname not in schema:
-        return _EMPTY
+        return (*_EMPTY, [])
     try:
         text = schema[fieldname].to_bytes(q.text)
     except ValueError:
-        return _EMPTY
+        return (*_EMPTY, [])
     reader = sub.reader()
     if (fieldname, text) not in reader:
-        return _EMPTY
+        return (*_EMPTY, [])
     scorer = sub.weighting.scorer(sub, fieldname, text)
     raw = reader._terms.matcher(fieldname, text, schema[fieldname].format)
-    ids, weights = _postings(raw)
+    ids, weights, vals = _postings(raw, values)
     deleted = reader.deleted_docs_set
     if deleted:
         keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
         ids, weights = ids[keep], weights[keep]
+        if vals is not None:
+            vals = [v for v, k in zip(vals, keep.tolist()) if k]
     if type(scorer) is BM25FScorer:
         fl = lengths.of(fieldname, ids, scorer.dfl)
         idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
@@ -193,9 +202,10 @@ def _term(q, sub, lengths: _Lengths) -> tuple[np.ndarray, np.ndarray]:
             m.next()
         ids = np.array([p[0] for p in pairs], dtype=np.int64)
         scores = np.array([p[1] for p in pairs], dtype=np.float64)
+        vals = None
     if q.boost != 1.0:
         scores = scores * q.boost  # WrappingMatcher.score
-    return ids, scores
+    return ids, scores, vals
 
 
 def _phrase(q, sub, lengths: _Lengths) -> tuple[np.ndarray, np.ndarray]:
@@ -217,16 +227,18 @@ def _phrase(q, sub, lengths: _Lengths) -> tuple[np.ndarray, np.ndarray]:
         if (fieldname, word) not in reader:
             return _EMPTY
         words.append(word)
-    maps = [phrase._bulk_positions(reader.postings(fieldname, w)) for w in words]
-    if any(mp is None for mp in maps):
-        return _whoosh_leaf(q, sub)
+    # each word's blocks read once: ids and weights for its scores, values (positions) for the check
+    terms = [_term_postings(wq.Term(fieldname, w), sub, lengths, values=True) for w in words]
+    if any(t[2] is None for t in terms):
+        maps = [phrase._bulk_positions(reader.postings(fieldname, w)) for w in words]
+        if any(mp is None for mp in maps):
+            return _whoosh_leaf(q, sub)
+    else:
+        maps = [dict(zip(t[0].tolist(), t[2])) for t in terms]
     ids = np.asarray(phrase._phrase_hits(maps, q.slop), dtype=np.int64)
     if not len(ids):
         return _EMPTY
-    parts = []
-    for w in words:
-        tids, tscores = _term(wq.Term(fieldname, w), sub, lengths)
-        parts.append(tscores[np.searchsorted(tids, ids)])
+    parts = [tscores[np.searchsorted(tids, ids)] for tids, tscores, _v in terms]
     # SpanNear2Matcher's score: its child, make_binary_tree(IntersectionMatcher, the words'
     # matchers), adds the scores in that tree's order (a + (b + c) for three words)
     scores = _tree_sum(parts)
@@ -252,20 +264,32 @@ def _whoosh_leaf(q, sub) -> tuple[np.ndarray, np.ndarray]:
     return np.array([p[0] for p in pairs], dtype=np.int64), np.array([p[1] for p in pairs], dtype=np.float64)
 
 
-def _postings(m) -> tuple[np.ndarray, np.ndarray]:
-    """Every (id, weight) of a term's raw matcher: whoosh's blocks decoded as arrays."""
+def _postings(m, values: bool = False) -> tuple[np.ndarray, np.ndarray, list | None]:
+    """Every (id, weight) of a term's raw matcher, whoosh's blocks decoded as arrays, and with
+    ``values`` the encoded values of a variable-size format (else None)."""
+    fmt = getattr(m, "format", None) or getattr(m, "_format", None)
+    fs = fmt.fixed_value_size() if values and fmt is not None else 0
+    values = values and (fs is None or fs < 0)  # (as W3LeafMatcher._read_values keeps them)
     if type(m) is ListMatcher:  # postings inlined in the term info
         ids = np.asarray(m._ids, dtype=np.int64)
         w = m._weights
         weights = np.ones(len(ids)) if w is None else np.asarray(w, dtype=np.float64)
-        return ids, weights
+        vals = list(m._values) if values and m._values is not None and len(m._values) == len(ids) else None
+        return ids, weights, vals
     if type(m) is not W3LeafMatcher or m._byteids:
         raise TypeError(f"postings of type {type(m).__name__} are not read here")
     id_parts, weight_parts = [], []
+    vals: list | None = [] if values else None
     while not m._atend:
         m._read_data()
         raw_ids, raw_weights = m._data[0], m._data[1]
         n = m._blocklength
+        if vals is not None:
+            vs = m._data[2]
+            if vs is None or len(vs) != n:
+                vals = None
+            else:
+                vals.extend(vs)
         id_parts.append(np.cumsum(np.asarray(raw_ids, dtype=np.int64)))  # delta_decode
         if raw_weights is None:
             weight_parts.append(np.ones(n, dtype=np.float64))
@@ -276,6 +300,6 @@ def _postings(m) -> tuple[np.ndarray, np.ndarray]:
             weight_parts.append(np.asarray(raw_weights, dtype=np.float64))
         m._next_block()
     if not id_parts:
-        return _EMPTY
-    return np.concatenate(id_parts), np.concatenate(weight_parts)
+        return (*_EMPTY, [] if vals is not None else None)
+    return np.concatenate(id_parts), np.concatenate(weight_parts), vals
 
