@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from explorer import fulltext, paths
+from explorer.compare import reuse as compare_reuse
 from explorer.corpus.document import Document, documents_from_file
 from explorer.corpus.passages import passage_at
 from explorer.corpus.read import SUPPORTED_EXTENSIONS, Limits, SkipFile
@@ -568,6 +569,7 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
                 raise Cancelled()
             store.put_entities({"key": e.key, "kind": e.kind, "id": e.id, "name": e.name,
                                 "data": json.dumps(e.as_dict())} for e in tax.entities.values())
+            compare_reuse.update(store)  # shared passages and claims of new/changed documents
             writer.commit(analysed.segments)
             writer = None
             store.set_meta(

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FACET_KEYS = ("pathfinder", "sector", "region", "mentor", "source", "author", "year")
 
 
@@ -52,7 +52,42 @@ CREATE INDEX IF NOT EXISTS doc_facets_doc ON doc_facets(doc_id);
 """
 
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
-MIGRATIONS: dict[int, str] = {}
+MIGRATIONS: dict[int, str] = {
+    # 1 -> 2: cross-source analysis (explorer.compare). The reuse tables are filled by the next
+    # index run; conflict_dismissals belongs to the user and survives every re-index.
+    1: """
+CREATE TABLE IF NOT EXISTS reuse_docs (
+    d INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE, key TEXT NOT NULL, series TEXT NOT NULL,
+    words INTEGER NOT NULL, exact TEXT NOT NULL, dup_group TEXT
+);
+CREATE TABLE IF NOT EXISTS reuse_seeds (
+    h INTEGER NOT NULL, d INTEGER NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY (h, d)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS reuse_seeds_d ON reuse_seeds(d);
+CREATE TABLE IF NOT EXISTS reuse_links (
+    id INTEGER PRIMARY KEY, a TEXT NOT NULL, a_start INTEGER NOT NULL, a_end INTEGER NOT NULL,
+    b TEXT NOT NULL, b_start INTEGER NOT NULL, b_end INTEGER NOT NULL,
+    similarity REAL NOT NULL, cover REAL NOT NULL, differences TEXT NOT NULL, cluster INTEGER
+);
+CREATE INDEX IF NOT EXISTS reuse_links_a ON reuse_links(a);
+CREATE INDEX IF NOT EXISTS reuse_links_b ON reuse_links(b);
+CREATE INDEX IF NOT EXISTS reuse_links_cluster ON reuse_links(cluster);
+CREATE TABLE IF NOT EXISTS reuse_clusters (id INTEGER PRIMARY KEY, size INTEGER NOT NULL, origin TEXT);
+CREATE TABLE IF NOT EXISTS reuse_spans (
+    cluster INTEGER NOT NULL, doc_id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reuse_spans_doc ON reuse_spans(doc_id);
+CREATE INDEX IF NOT EXISTS reuse_spans_cluster ON reuse_spans(cluster);
+CREATE TABLE IF NOT EXISTS claims (
+    doc_id TEXT NOT NULL, subject TEXT NOT NULL, quantity TEXT NOT NULL, lo REAL, hi REAL,
+    value REAL NOT NULL, surface TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    s_start INTEGER NOT NULL, s_end INTEGER NOT NULL, how TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS claims_doc ON claims(doc_id);
+CREATE INDEX IF NOT EXISTS claims_slot ON claims(subject, quantity);
+CREATE TABLE IF NOT EXISTS conflict_dismissals (key TEXT PRIMARY KEY, dismissed_at TEXT NOT NULL)
+""",
+}
 
 
 class Store:
@@ -101,9 +136,9 @@ class Store:
             raise StoreError(f"index was written by a newer version (schema {v}); rebuild with this version")
         if v == 0:
             self.db.conn.executescript(_SCHEMA_V1)
-            self.set_meta(schema_version=str(SCHEMA_VERSION))
+            self.set_meta(schema_version="1")
             self.db.conn.commit()
-            return
+            v = 1
         while v < SCHEMA_VERSION:
             with self.db.atomic():
                 for stmt in MIGRATIONS[v].split(";\n"):
@@ -320,6 +355,174 @@ class Store:
             if p.exists():
                 total += p.stat().st_size
         return total
+
+    # ------------------------------------------------------------------ cross-source analysis (explorer.compare)
+
+    def reuse_current_docs(self) -> dict[str, dict]:
+        """{doc_id: {key, series}} of every document; ``key`` changes when the document's file,
+        text length, source or date does (then its reuse and claims are computed again)."""
+        out = {}
+        for doc_id, file, sha, n, source, date in self.db.execute(
+                "SELECT d.doc_id, d.file, f.sha256, d.char_count, d.source, d.date "
+                "FROM documents d LEFT JOIN files f ON f.path = d.file"):
+            series = f"source:{source.strip().casefold()}" if source and source.strip() else f"file:{file}"
+            out[doc_id] = {"key": f"{file}|{sha}|{n}|{source or ''}|{date or ''}", "series": series}
+        return out
+
+    def reuse_done_docs(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT doc_id, key FROM reuse_docs").fetchall())
+
+    def reuse_doc_keys(self) -> list[tuple[str, int, str]]:
+        return self.db.execute("SELECT doc_id, d, series FROM reuse_docs").fetchall()
+
+    def reuse_text(self, doc_id: str) -> str:
+        row = self.db.execute("SELECT text FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
+        return row[0] if row else ""
+
+    def reuse_remove(self, doc_ids: Sequence[str]) -> None:
+        """Forget the seeds, links and claims of these documents (removed or about to be redone)."""
+        for chunk in _chunks(doc_ids, 400):
+            marks = ",".join("?" * len(chunk))
+            ds = [r[0] for r in self.db.execute(f"SELECT d FROM reuse_docs WHERE doc_id IN ({marks})", chunk)]
+            if ds:
+                self.db.execute(f"DELETE FROM reuse_seeds WHERE d IN ({','.join('?' * len(ds))})", ds)
+            self.db.execute(f"DELETE FROM reuse_docs WHERE doc_id IN ({marks})", chunk)
+            self.db.execute(f"DELETE FROM reuse_links WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk)
+            self.db.execute(f"DELETE FROM claims WHERE doc_id IN ({marks})", chunk)
+
+    def reuse_add_doc(self, doc_id: str, key: str, series: str, n_words: int, exact: str, seeds: dict[int, int]) -> int:
+        cur = self.db.conn.execute(
+            "INSERT INTO reuse_docs (doc_id, key, series, words, exact) VALUES (?, ?, ?, ?, ?)",
+            [doc_id, key, series, n_words, exact])
+        d = cur.lastrowid
+        self.db.conn.executemany("INSERT INTO reuse_seeds (h, d, pos) VALUES (?, ?, ?)",
+                                 ((h, d, pos) for h, pos in seeds.items()))
+        return d
+
+    def reuse_postings(self, hashes: Sequence[int], d: int, max_df: int) -> list[tuple[int, int, int]]:
+        """(hash, document key, position) of the other documents holding these seeds, leaving
+        out seeds found in more than ``max_df`` documents."""
+        out: list[tuple[int, int, int]] = []
+        for chunk in _chunks(hashes, 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT h, d, pos FROM reuse_seeds WHERE h IN (SELECT h FROM reuse_seeds WHERE h IN ({marks}) "
+                f"GROUP BY h HAVING count(*) BETWEEN 2 AND ?)", [*chunk, max_df]).fetchall()
+            out.extend(r for r in rows if r[1] != d)
+        return out
+
+    def reuse_add_link(self, a: str, b: str, link: dict) -> None:
+        self.db.conn.execute(
+            "INSERT INTO reuse_links (a, a_start, a_end, b, b_start, b_end, similarity, cover, differences) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [a, link["a_start"], link["a_end"], b, link["b_start"], link["b_end"], link["similarity"],
+             link["cover"], json.dumps(link["diffs"], separators=(",", ":"))])
+
+    def reuse_all_links(self) -> list[tuple]:
+        return self.db.execute(
+            "SELECT id, a, a_start, a_end, b, b_start, b_end, cover, similarity FROM reuse_links ORDER BY id").fetchall()
+
+    def reuse_dates(self, doc_ids: Iterable[str]) -> dict[str, str | None]:
+        out: dict[str, str | None] = {}
+        for chunk in _chunks(list(doc_ids), 900):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"SELECT doc_id, date FROM documents WHERE doc_id IN ({marks})", chunk).fetchall())
+        return out
+
+    def reuse_put_clusters(self, link_cluster: dict[int, int], clusters: list[dict], spans: list[dict]) -> None:
+        self.db.execute("DELETE FROM reuse_clusters")
+        self.db.execute("DELETE FROM reuse_spans")
+        self.db.conn.executemany("UPDATE reuse_links SET cluster = ? WHERE id = ?",
+                                 ((c, lid) for lid, c in link_cluster.items()))
+        self._insert("reuse_clusters", clusters)
+        self._insert("reuse_spans", spans)
+
+    def reuse_exact_keys(self) -> list[tuple[str, str]]:
+        return self.db.execute("SELECT doc_id, exact FROM reuse_docs ORDER BY doc_id").fetchall()
+
+    def reuse_put_dup_groups(self, assign: dict[str, str]) -> None:
+        self.db.execute("UPDATE reuse_docs SET dup_group = NULL WHERE dup_group IS NOT NULL")
+        self.db.conn.executemany("UPDATE reuse_docs SET dup_group = ? WHERE doc_id = ?",
+                                 ((g, d) for d, g in assign.items()))
+
+    def reuse_put_claims(self, doc_id: str, rows: list[dict]) -> None:
+        self.db.execute("DELETE FROM claims WHERE doc_id = ?", [doc_id])
+        self._insert("claims", rows)
+
+    # reads
+
+    def reuse_links_between(self, doc_ids: Sequence[str]) -> list[dict]:
+        marks = ",".join("?" * len(doc_ids))
+        rows = list(self.db.query(
+            f"SELECT * FROM reuse_links WHERE a IN ({marks}) AND b IN ({marks}) ORDER BY cluster, id",
+            [*doc_ids, *doc_ids]))
+        for r in rows:
+            r["differences"] = json.loads(r["differences"])
+        return rows
+
+    def reuse_links_of(self, doc_id: str) -> list[dict]:
+        rows = list(self.db.query("SELECT * FROM reuse_links WHERE a = ? OR b = ? ORDER BY cluster, id", [doc_id, doc_id]))
+        for r in rows:
+            r["differences"] = json.loads(r["differences"])
+        return rows
+
+    def reuse_clusters(self) -> list[dict]:
+        return list(self.db.query("SELECT id, size, origin FROM reuse_clusters ORDER BY size DESC, id"))
+
+    def reuse_cluster_spans(self, cluster_ids: Sequence[int] | None = None) -> list[dict]:
+        if cluster_ids is None:
+            return list(self.db.query('SELECT cluster, doc_id, start, "end" FROM reuse_spans ORDER BY cluster, doc_id, start'))
+        out: list[dict] = []
+        for chunk in _chunks(cluster_ids, 900):
+            marks = ",".join("?" * len(chunk))
+            out.extend(self.db.query(
+                f'SELECT cluster, doc_id, start, "end" FROM reuse_spans WHERE cluster IN ({marks}) '
+                "ORDER BY cluster, doc_id, start", chunk))
+        return out
+
+    def reuse_spans_of(self, doc_id: str) -> list[dict]:
+        return list(self.db.query('SELECT cluster, start, "end" FROM reuse_spans WHERE doc_id = ? ORDER BY start', [doc_id]))
+
+    def dup_groups(self) -> dict[str, list[str]]:
+        """{group head: [members]} of the exact and near-duplicate documents."""
+        out: dict[str, list[str]] = {}
+        for doc_id, g in self.db.execute(
+                "SELECT doc_id, dup_group FROM reuse_docs WHERE dup_group IS NOT NULL ORDER BY dup_group, doc_id"):
+            out.setdefault(g, []).append(doc_id)
+        return out
+
+    def all_claims(self) -> list[dict]:
+        return list(self.db.query('SELECT * FROM claims ORDER BY subject, quantity, doc_id, start'))
+
+    def dismissed_conflicts(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT key FROM conflict_dismissals")}
+
+    def dismiss_conflict(self, key: str, when: str) -> None:
+        with self.db.atomic():
+            self.db.execute("INSERT OR REPLACE INTO conflict_dismissals (key, dismissed_at) VALUES (?, ?)", [key, when])
+
+    def restore_conflict(self, key: str) -> bool:
+        with self.db.atomic():
+            return self.db.execute("DELETE FROM conflict_dismissals WHERE key = ?", [key]).rowcount > 0
+
+    def mentions_of_entities(self, keys: Sequence[str]) -> list[dict]:
+        """Every mention of these entities with its document's source, date and title."""
+        out: list[dict] = []
+        for chunk in _chunks(keys, 900):
+            marks = ",".join("?" * len(chunk))
+            out.extend(self.db.query(
+                'SELECT m.doc_id, m.entity, m.kind, m.passage, m.start, m."end", m.surface, e.name, '
+                "d.source, d.date, d.title, d.file FROM mentions m JOIN documents d ON d.doc_id = m.doc_id "
+                f"LEFT JOIN entities e ON e.key = m.entity WHERE m.entity IN ({marks}) ORDER BY m.doc_id, m.start",
+                chunk))
+        return out
+
+    def doc_texts(self, ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"SELECT doc_id, text FROM documents WHERE doc_id IN ({marks})", chunk).fetchall())
+        return out
 
 
 def _connect_readonly(path: Path) -> sqlite3.Connection:

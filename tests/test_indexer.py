@@ -7,7 +7,7 @@ import pytest
 
 from explorer import indexer
 from explorer.query import Engine, Query
-from explorer.store import Store
+from explorer.store import SCHEMA_VERSION, Store
 
 from .conftest import process_alive
 
@@ -166,7 +166,7 @@ def test_unreadable_database_is_moved_aside_and_rebuilt(seed_corpus, data_dir):
 def test_schema_version_recorded(seed_index):
     st = Store(indexer.db_path(seed_index), readonly=True)
     try:
-        assert st.meta("schema_version") == "1"
+        assert st.meta("schema_version") == str(SCHEMA_VERSION)
         assert st.integrity_ok()
     finally:
         st.close()
