@@ -504,6 +504,106 @@ def conflicts(ctx, fmt, show_all, dismiss_id, restore_id) -> None:
     finally:
         engine.close()
 
+@cli.command()
+@click.argument("name", metavar="ENTITY_OR_TERM")
+@click.option("--sort", default="date", show_default=True, metavar="KEYS",
+              help="Up to three of date, source, 1L, 2L, 3L, 1R, 2R, 3R, comma-separated (e.g. 1R,2R).")
+@click.option("--source", "sources", multiple=True, metavar="SOURCE", help="Only rows from this source (repeatable).")
+@click.option("--context", type=click.IntRange(min=5, max=500), default=60, show_default=True,
+              help="Characters of context on each side.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_context
+def mentions(ctx, name, sort, sources, context, fmt) -> None:
+    """Mentions in context (KWIC) of an entity, a region, or any search term."""
+    engine = _engine(ctx)
+    try:
+        analysis = _analysis(engine)
+        term_docs = None
+        from explorer.compare.mentions import resolve
+
+        if name.strip() and not resolve(engine.store.entity_rows(), name):
+            term_docs = [h.doc_id for h in _search(engine, _query(f'"{name}"' if " " in name.strip() else name, (),
+                                                                  limit=None)).hits]
+        rows = _analysis_call(analysis.mentions, name, sort=[k.strip() for k in sort.split(",") if k.strip()],
+                              sources=list(sources), context=context, term_docs=term_docs)
+        if fmt == "json":
+            click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        elif fmt == "csv":
+            cols = ["doc_id", "source", "date", "entity", "start", "end", "left", "hit", "right"]
+            click.echo(to_csv_text(cols, [[r[c] for c in cols] for r in rows]), nl=False)
+        else:
+            click.echo(f"{len(rows)} mention(s) of {name!r}")
+            for r in rows:
+                click.echo(f"{r['date'] or 'undated':10} {_short(r['source'], 24):24} {r['left'][-40:]:>40} "
+                           f"[{r['hit']}] {r['right'][:40]}")
+    finally:
+        engine.close()
+
+
+@cli.command()
+@click.option("--rows", type=click.Choice(["pathfinder", "mentor", "region"]), default="pathfinder", show_default=True)
+@click.option("--cols", type=click.Choice(["source", "document"]), default="source", show_default=True)
+@click.option("--share", is_flag=True, help="Cells as the share of the column's documents that mention the row.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_context
+def matrix(ctx, rows, cols, share, fmt) -> None:
+    """Entities x sources: how often each source mentions each pathfinder, mentor or region."""
+    engine = _engine(ctx)
+    try:
+        m = _analysis_call(_analysis(engine).matrix, rows, cols, share=share)
+        if fmt == "json":
+            click.echo(json.dumps(m, ensure_ascii=False, indent=2))
+            return
+        if fmt == "csv":
+            click.echo(to_csv_text([rows, *m["cols"]], [[r, *cells] for r, cells in zip(m["rows"], m["cells"])]), nl=False)
+            return
+        click.echo(f"{len(m['rows'])} {rows}(s) x {len(m['cols'])} {cols}(s); cells: {m['unit']}; * = a disagreement")
+        for i, c in enumerate(m["cols"]):
+            click.echo(f"  [{i + 1}] {c}")
+        click.echo(f"{'':42}" + "".join(f"{f'[{i + 1}]':>7}" for i in range(len(m["cols"]))))
+        for r, cells in zip(m["rows"], m["cells"]):
+            label = _short(r, 40) + ("*" if r in m["disputed"] else "")
+            click.echo(f"{label:42}" + "".join(f"{(f'{v:.0%}' if share else str(v)) if v else '.':>7}" for v in cells))
+    finally:
+        engine.close()
+
+
+@cli.command()
+@click.argument("name", metavar="PATHFINDER")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "csv"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (atomically) instead of printing.")
+@click.pass_context
+def dossier(ctx, name, fmt, output) -> None:
+    """Everything about one pathfinder: facts, every source's sentence in date order, claims,
+    disagreements."""
+    from explorer.compare import dossier as dossier_mod
+
+    engine = _engine(ctx)
+    try:
+        d = _analysis_call(_analysis(engine).dossier, name)
+        if fmt == "json":
+            out = json.dumps(d, ensure_ascii=False, indent=2) + "\n"
+        elif fmt == "html":
+            out = dossier_mod.to_html(d)
+        elif fmt == "csv":
+            out = to_csv_text(dossier_mod.CSV_HEADER, dossier_mod.to_rows(d))
+        else:
+            out = dossier_mod.to_text(d) + "\n"
+        if output is None:
+            click.echo(out, nl=False)
+            return
+        tmp = output.with_name(output.name + ".part")
+        try:
+            tmp.write_text(out, encoding="utf-8")
+            os.replace(tmp, output)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            _fail(f"cannot write {output}: {exc.strerror or exc}")
+        click.echo(f"Wrote the dossier of {d['name']} to {output}")
+    finally:
+        engine.close()
+
 
 def main() -> None:
     try:

@@ -7,6 +7,9 @@ from collections import defaultdict
 from datetime import datetime, timezone
 
 from explorer.compare import conflicts as conflicts_mod
+from explorer.compare import dossier as dossier_mod
+from explorer.compare import matrix as matrix_mod
+from explorer.compare import mentions as mentions_mod
 
 
 _FLIP = {"insert": "delete", "delete": "insert"}
@@ -128,6 +131,65 @@ class Analysis:
 
     def conflict_ids(self) -> list[str]:
         return [c["id"] for c in conflicts_mod.find(self.store, self.names())]
+
+    # ------------------------------------------------------------------ mentions, matrix, dossier
+
+    def mentions(self, name: str, sort: list[str] | None = None, sources: list[str] | None = None,
+                 context: int = 60, term_docs: list[str] | None = None) -> list[dict]:
+        """KWIC rows for an entity (its stored mentions; a region means its places) or, when
+        ``name`` is no entity, for the term as whole words in ``term_docs`` (default: all)."""
+        if not name.strip():
+            raise AnalysisError("give an entity (pathfinder, mentor, place, region) or a search term")
+        sort = sort or ["date"]
+        bad = [k for k in sort if k not in mentions_mod.SORT_KEYS]
+        if bad or len(sort) > 3:
+            raise AnalysisError(f"unknown sort {','.join(bad) or ','.join(sort)!r}; use up to three of "
+                                f"{', '.join(mentions_mod.SORT_KEYS)}, comma-separated")
+        entities = mentions_mod.resolve(self.store.entity_rows(), name)
+        rows = []
+        if entities:
+            found = self.store.mentions_of_entities([e["key"] for e in entities])
+            ids = sorted({m["doc_id"] for m in found})
+            docs, texts = self._docs(ids), self.store.doc_texts(ids)
+            for m in found:
+                rows.append(mentions_mod.row(docs[m["doc_id"]], texts[m["doc_id"]], m["name"] or m["entity"],
+                                             m["start"], m["end"], context, kind=m["kind"]))
+        else:
+            ids = sorted(term_docs if term_docs is not None else self.store.all_doc_ids())
+            docs = self._docs(ids)
+            for chunk in range(0, len(ids), 200):
+                texts = self.store.doc_texts(ids[chunk:chunk + 200])
+                for doc_id, text in texts.items():
+                    for s0, s1 in mentions_mod.term_spans(text, name):
+                        rows.append(mentions_mod.row(docs[doc_id], text, name, s0, s1, context, kind="term"))
+        if sources:
+            wanted = {s.casefold() for s in sources}
+            rows = [r for r in rows if r["source"].casefold() in wanted]
+        return mentions_mod.sort_rows(rows, sort)
+
+    def matrix(self, rows: str = "pathfinder", cols: str = "source", share: bool = False) -> dict:
+        if rows not in matrix_mod.ROWS:
+            raise AnalysisError(f"unknown rows {rows!r}; use one of {', '.join(matrix_mod.ROWS)}")
+        if cols not in matrix_mod.COLS:
+            raise AnalysisError(f"unknown cols {cols!r}; use one of {', '.join(matrix_mod.COLS)}")
+        names = self.names()
+        disputed = {names.get(c["subject_id"], "") for c in self.conflicts()}
+        return matrix_mod.build(self.store, rows, cols, share=share, disputed=disputed)
+
+    def pathfinder(self, name: str) -> dict:
+        pathfinders = self.store.entity_rows("pathfinder")
+        found = [e for e in mentions_mod.resolve(pathfinders, name) if e["kind"] == "pathfinder"]
+        if not found:
+            low = name.casefold()
+            found = [e for e in pathfinders if low in e["name"].casefold()]
+        if len(found) != 1:
+            shown = "; ".join(e["id"] for e in pathfinders)
+            raise AnalysisError(f"{'no' if not found else 'more than one'} pathfinder {name!r}; "
+                                f"give a name, alias or id: {shown}")
+        return found[0]
+
+    def dossier(self, name: str) -> dict:
+        return dossier_mod.build(self.store, self.pathfinder(name), self.conflicts())
 
 
 def dismiss(store, conflict_id: str, restore: bool = False) -> None:
