@@ -124,8 +124,10 @@ def child_main(argv: list[str]) -> None:
         if system == "explorer":
             from explorer import indexer
 
+            reuse_s = _time_reuse_pass(indexer)
             s = indexer.run(data, corpus, rebuild=(cmd == "_build"))
-            out = {"documents": s.documents, "processed": s.new + s.changed + s.removed, "skipped": len(s.skipped)}
+            out = {"documents": s.documents, "processed": s.new + s.changed + s.removed, "skipped": len(s.skipped),
+                   "reuse_s": reuse_s[0]}
         elif system == "naive":  # one process reads, tags and writes, with whoosh's own writer
             from explorer import fulltext, indexer
 
@@ -147,6 +149,42 @@ def child_main(argv: list[str]) -> None:
     out["maxrss_mb"] = ru.ru_maxrss / 1024
     out["cpu_s"] = ru.ru_utime + ru.ru_stime
     print("RESULT " + json.dumps(out))
+
+
+def _time_reuse_pass(indexer) -> list[float]:
+    """Time the text-reuse pass (explorer.compare.reuse.update) inside the index run."""
+    spent = [0.0]
+    inner = indexer.compare_reuse.update
+
+    class Timed:
+        @staticmethod
+        def update(store, *a, **kw):
+            t0 = time.perf_counter()
+            try:
+                return inner(store, *a, **kw)
+            finally:
+                spent[0] += time.perf_counter() - t0
+
+    indexer.compare_reuse = Timed
+    return spent
+
+
+def reuse_quality(data: Path, truth: list[list[str]]) -> dict:
+    """Precision and recall of the detected document pairs against the planted ones (document
+    ids compared without their sub-folder)."""
+    from explorer import indexer
+    from explorer.store import Store
+
+    store = Store(indexer.db_path(data), readonly=True)
+    try:
+        found = {tuple(sorted(x.rsplit("/", 1)[-1] for x in r))
+                 for r in store.db.execute("SELECT DISTINCT a, b FROM reuse_links")}
+    finally:
+        store.close()
+    planted = {tuple(p) for p in truth}
+    hit = planted & found
+    return {"planted": len(planted), "found": len(found), "correct": len(hit),
+            "precision": len(hit) / len(found) if found else 1.0, "recall": len(hit) / len(planted) if planted else 1.0}
 
 
 def run_child(args: list[str], sample_s: float = 0.1) -> dict:
@@ -386,6 +424,8 @@ def main() -> int:
             fig[system]["build_tree_rss"] = r["tree_rss_mb"]
             fig[system]["build_cpu"] = r["tree_cpu_s"]
             print(f"  {system} build: {r['documents']} documents in {r['seconds']:.1f} s", flush=True)
+            if system == "explorer":
+                fig["reuse"] = {"seconds": r["reuse_s"], **reuse_quality(data, gen.get("reuse_pairs", []))}
         if args.naive:
             r = run_child(["_build", "naive", str(corpus), str(data_n)])
             fig["naive"] = {"build_s": r["seconds"], "docs": r["documents"]}
@@ -494,6 +534,13 @@ def report(fig: dict, s: dict, n: int, rounds: int, nq: int, checked_ratio: floa
     for label, x, y, fmt in rows:
         ratio = x / y if y else float("nan")
         print(f"{label:36} {fmt.format(x):>10} {fmt.format(y):>10} {ratio:>7.2f}")
+    if "reuse" in fig:
+        ru = fig["reuse"]
+        share = ru["seconds"] / e["build_s"] if e["build_s"] else float("nan")
+        print(f"\ntext reuse: {ru['found']} document pairs found, {ru['planted']} planted; "
+              f"precision {ru['precision']:.3f}, recall {ru['recall']:.3f} (goal >= 0.95 each)")
+        print(f"reuse pass: {ru['seconds']:.1f} s = {share:.0%} of the build "
+              f"(the build is {ru['seconds'] / max(1e-9, e['build_s'] - ru['seconds']):.0%} slower than without it; goal <= 25%)")
     if "naive" in fig:
         nv = fig["naive"]
         print(f"{'naive single-process build (docs/s)':36} {nv['docs'] / nv['build_s']:>10.0f}"

@@ -517,15 +517,9 @@ def mentions(ctx, name, sort, sources, context, fmt) -> None:
     """Mentions in context (KWIC) of an entity, a region, or any search term."""
     engine = _engine(ctx)
     try:
-        analysis = _analysis(engine)
-        term_docs = None
-        from explorer.compare.mentions import resolve
-
-        if name.strip() and not resolve(engine.store.entity_rows(), name):
-            term_docs = [h.doc_id for h in _search(engine, _query(f'"{name}"' if " " in name.strip() else name, (),
-                                                                  limit=None)).hits]
-        rows = _analysis_call(analysis.mentions, name, sort=[k.strip() for k in sort.split(",") if k.strip()],
-                              sources=list(sources), context=context, term_docs=term_docs)
+        rows = _analysis_call(_analysis(engine).mentions, name, sort=[k.strip() for k in sort.split(",") if k.strip()],
+                              sources=list(sources), context=context,
+                              search=lambda text: [h.doc_id for h in _search(engine, _query(text, (), limit=None)).hits])
         if fmt == "json":
             click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         elif fmt == "csv":

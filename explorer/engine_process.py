@@ -85,6 +85,30 @@ class EngineProcess:
     def index_bytes(self) -> int:
         return self._call("index_bytes")
 
+    # cross-source analysis (explorer.compare), run next to the engine's store
+
+    def compare(self, doc_ids: list[str]) -> dict:
+        return self.call(_compare, doc_ids)
+
+    def reuse_clusters(self, doc_ids: list[str] | None = None) -> list[dict]:
+        return self.call(_reuse_clusters, doc_ids)
+
+    def conflicts(self, include_dismissed: bool = False) -> list[dict]:
+        return self.call(_conflicts, include_dismissed)
+
+    def dismiss_conflict(self, conflict_id: str, restore: bool = False) -> None:
+        return self.call(_dismiss_conflict, conflict_id, restore)
+
+    def mentions(self, name: str, sort: list[str] | None = None, sources: list[str] | None = None,
+                 context: int = 60) -> list[dict]:
+        return self.call(_mentions, name, sort, sources, context)
+
+    def matrix(self, rows: str = "pathfinder", cols: str = "source", share: bool = False) -> dict:
+        return self.call(_matrix, rows, cols, share)
+
+    def dossier(self, name: str) -> dict:
+        return self.call(_dossier, name)
+
     def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``fn(engine, *args, **kwargs)`` in the child; ``fn`` must be importable by name."""
         return self._call("call", fn, *args, **kwargs)
@@ -213,3 +237,50 @@ def _send(conn, message: tuple) -> bool:
         except OSError:
             return False
     return True
+
+
+# --------------------------------------------------------------------------- cross-source calls (in the child)
+
+
+def _analysis(engine: Engine):
+    from explorer.compare.analysis import Analysis
+
+    engine.refresh()
+    return Analysis(engine.store)
+
+
+def _compare(engine: Engine, doc_ids: list[str]) -> dict:
+    return _analysis(engine).compare(doc_ids)
+
+
+def _reuse_clusters(engine: Engine, doc_ids: list[str] | None) -> list[dict]:
+    return _analysis(engine).clusters(set(doc_ids) if doc_ids is not None else None)
+
+
+def _conflicts(engine: Engine, include_dismissed: bool) -> list[dict]:
+    return _analysis(engine).conflicts(include_dismissed=include_dismissed)
+
+
+def _dismiss_conflict(engine: Engine, conflict_id: str, restore: bool) -> None:
+    from explorer import indexer
+    from explorer.compare.analysis import dismiss
+    from explorer.store import Store
+
+    store = Store(indexer.db_path(engine.data))  # the engine's own store is read-only
+    try:
+        dismiss(store, conflict_id, restore=restore)
+    finally:
+        store.close()
+
+
+def _mentions(engine: Engine, name: str, sort: list[str] | None, sources: list[str] | None, context: int) -> list[dict]:
+    return _analysis(engine).mentions(name, sort=sort, sources=sources, context=context,
+                                      search=lambda text: [h.doc_id for h in engine.search(Query(text=text, limit=None)).hits])
+
+
+def _matrix(engine: Engine, rows: str, cols: str, share: bool) -> dict:
+    return _analysis(engine).matrix(rows, cols, share=share)
+
+
+def _dossier(engine: Engine, name: str) -> dict:
+    return _analysis(engine).dossier(name)

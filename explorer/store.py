@@ -3,6 +3,7 @@ counts for the query layer. The only module that writes SQL."""
 
 from __future__ import annotations
 
+import array
 import contextlib
 import json
 import os
@@ -58,12 +59,11 @@ MIGRATIONS: dict[int, str] = {
     1: """
 CREATE TABLE IF NOT EXISTS reuse_docs (
     d INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE, key TEXT NOT NULL, series TEXT NOT NULL,
-    words INTEGER NOT NULL, exact TEXT NOT NULL, dup_group TEXT
+    words INTEGER NOT NULL, exact TEXT NOT NULL, dup_group TEXT, seeds BLOB
 );
 CREATE TABLE IF NOT EXISTS reuse_seeds (
     h INTEGER NOT NULL, d INTEGER NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY (h, d)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS reuse_seeds_d ON reuse_seeds(d);
 CREATE TABLE IF NOT EXISTS reuse_links (
     id INTEGER PRIMARY KEY, a TEXT NOT NULL, a_start INTEGER NOT NULL, a_end INTEGER NOT NULL,
     b TEXT NOT NULL, b_start INTEGER NOT NULL, b_end INTEGER NOT NULL,
@@ -383,17 +383,18 @@ class Store:
         """Forget the seeds, links and claims of these documents (removed or about to be redone)."""
         for chunk in _chunks(doc_ids, 400):
             marks = ",".join("?" * len(chunk))
-            ds = [r[0] for r in self.db.execute(f"SELECT d FROM reuse_docs WHERE doc_id IN ({marks})", chunk)]
-            if ds:
-                self.db.execute(f"DELETE FROM reuse_seeds WHERE d IN ({','.join('?' * len(ds))})", ds)
+            for d, blob in self.db.execute(f"SELECT d, seeds FROM reuse_docs WHERE doc_id IN ({marks})", chunk).fetchall():
+                hashes = array.array("q")
+                hashes.frombytes(blob or b"")
+                self.db.conn.executemany("DELETE FROM reuse_seeds WHERE h = ? AND d = ?", ((h, d) for h in hashes))
             self.db.execute(f"DELETE FROM reuse_docs WHERE doc_id IN ({marks})", chunk)
             self.db.execute(f"DELETE FROM reuse_links WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk)
             self.db.execute(f"DELETE FROM claims WHERE doc_id IN ({marks})", chunk)
 
     def reuse_add_doc(self, doc_id: str, key: str, series: str, n_words: int, exact: str, seeds: dict[int, int]) -> int:
         cur = self.db.conn.execute(
-            "INSERT INTO reuse_docs (doc_id, key, series, words, exact) VALUES (?, ?, ?, ?, ?)",
-            [doc_id, key, series, n_words, exact])
+            "INSERT INTO reuse_docs (doc_id, key, series, words, exact, seeds) VALUES (?, ?, ?, ?, ?, ?)",
+            [doc_id, key, series, n_words, exact, array.array("q", seeds).tobytes()])
         d = cur.lastrowid
         self.db.conn.executemany("INSERT INTO reuse_seeds (h, d, pos) VALUES (?, ?, ?)",
                                  ((h, d, pos) for h, pos in seeds.items()))

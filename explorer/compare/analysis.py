@@ -4,6 +4,7 @@ Works on an open :class:`explorer.store.Store` (read-only is enough, except to d
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from explorer.compare import conflicts as conflicts_mod
@@ -135,9 +136,10 @@ class Analysis:
     # ------------------------------------------------------------------ mentions, matrix, dossier
 
     def mentions(self, name: str, sort: list[str] | None = None, sources: list[str] | None = None,
-                 context: int = 60, term_docs: list[str] | None = None) -> list[dict]:
+                 context: int = 60, search: Callable[[str], list[str]] | None = None) -> list[dict]:
         """KWIC rows for an entity (its stored mentions; a region means its places) or, when
-        ``name`` is no entity, for the term as whole words in ``term_docs`` (default: all)."""
+        ``name`` is no entity, for the term as whole words in the documents ``search`` returns
+        for it (a full-text query; without one, every document is read)."""
         if not name.strip():
             raise AnalysisError("give an entity (pathfinder, mentor, place, region) or a search term")
         sort = sort or ["date"]
@@ -155,7 +157,9 @@ class Analysis:
                 rows.append(mentions_mod.row(docs[m["doc_id"]], texts[m["doc_id"]], m["name"] or m["entity"],
                                              m["start"], m["end"], context, kind=m["kind"]))
         else:
-            ids = sorted(term_docs if term_docs is not None else self.store.all_doc_ids())
+            words = name.split()
+            ids = sorted(search(f'"{" ".join(words)}"' if len(words) > 1 else words[0]) if search is not None
+                         else self.store.all_doc_ids())
             docs = self._docs(ids)
             for chunk in range(0, len(ids), 200):
                 texts = self.store.doc_texts(ids[chunk:chunk + 200])

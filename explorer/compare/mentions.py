@@ -41,7 +41,7 @@ def row(doc: dict, text: str, entity: str, start: int, end: int, context: int, *
     return {"doc_id": doc["doc_id"], "source": source_label(doc), "date": doc.get("date") or "",
             "title": doc.get("title") or "", "entity": entity, "start": start, "end": end,
             "left": " ".join(left.split()) if left.strip() else "", "hit": text[start:end],
-            "right": " ".join(right.split()) if right.strip() else "", **extra}
+            "right": " ".join(right.split()) if right.strip() else "", "chars": len(text), **extra}
 
 
 def term_spans(text: str, term: str) -> Iterable[tuple[int, int]]:

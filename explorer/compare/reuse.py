@@ -1,7 +1,8 @@
 """Text reuse in the index build, as passim does it.
 
-Every document's words are cut into 5-word seeds (normalised, hashed to 64 bits); a seed is
-kept when it occurs once in its document (a paragraph printed twice inside one document is not
+Every document's words are cut into 5-word seeds (normalised, hashed to 64 bits); one seed in
+SAMPLE is kept (chosen by hash, so two copies keep the same ones), and only when it occurs once
+in its document (a paragraph printed twice inside one document is not
 reuse). Seed postings live in SQLite (``reuse_seeds``). A new or changed document looks its
 seeds up there: seeds present in 2..MAX_DF documents vote for candidate documents, and a
 document of another series (source, or file when the source is unknown; passim's ``series``)
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from difflib import SequenceMatcher
@@ -27,30 +29,49 @@ from difflib import SequenceMatcher
 from explorer.compare import claims as claims_mod
 from explorer.compare.text import Words, words
 
-VERSION = "1"  # bump when seeds, alignment or claims change: every document is redone
+VERSION = "3"  # bump when seeds, alignment or claims change: every document is redone
 SEED_WORDS = 5
+SAMPLE = 2  # keep one seed in SAMPLE (by hash, so every document keeps the same ones)
 MAX_DF = 100  # a seed in more documents than this is boilerplate, not a passage
 MIN_SHARED = 5  # seeds two documents must share to be aligned
 MIN_CHAIN = 2  # seeds in one chain (a span shorter than this is noise)
 GAP = 30  # words allowed between two seeds of one chain
 MARGIN = 12  # words around a chain that the alignment may extend into
-MIN_WORDS = 8  # words in an aligned span
+MIN_WORDS = 12  # words in an aligned span (a long name shared by two texts is not reuse)
 MIN_SIMILARITY = 0.5
 DUP_COVER = 0.9  # a link covering this share of both documents, this similar, makes them duplicates
 
 
-def seed_hash(grams: Iterable[str]) -> int:
-    digest = hashlib.blake2b(" ".join(grams).encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+_M = 0x100000001B3  # FNV prime: mixes the five word hashes into one 64-bit seed
+_MASK = (1 << 64) - 1
+_SIGN = 1 << 63
+
+
+def seed_hashes(norm: list[str]) -> list[int]:
+    """The 64-bit hash of every SEED_WORDS-word window (stable across runs and machines: the
+    CRC-32 of each word, combined by a rolling polynomial), as signed integers for SQLite."""
+    wh = [zlib.crc32(w.encode("utf-8")) + 1 for w in norm]
+    if len(wh) < SEED_WORDS:
+        return []
+    top = pow(_M, SEED_WORDS - 1, 1 << 64)
+    h = 0
+    for x in wh[:SEED_WORDS]:
+        h = (h * _M + x) & _MASK
+    out = [h]
+    for i in range(SEED_WORDS, len(wh)):
+        h = ((h - wh[i - SEED_WORDS] * top) * _M + wh[i]) & _MASK
+        out.append(h)
+    return [h - (1 << 64) if h & _SIGN else h for h in out]
 
 
 def seeds(w: Words) -> dict[int, int]:
-    """{hash: word position} of the seeds that occur exactly once in the document."""
+    """{hash: word position} of the sampled seeds (hash divisible by SAMPLE, passim's and
+    winnowing's way to store fewer) that occur exactly once in the document."""
     seen: dict[int, int] = {}
     repeated: set[int] = set()
-    norm = w.norm
-    for i in range(len(norm) - SEED_WORDS + 1):
-        h = seed_hash(norm[i:i + SEED_WORDS])
+    for i, h in enumerate(seed_hashes(w.norm)):
+        if h % SAMPLE:
+            continue
         if h in seen:
             repeated.add(h)
         else:

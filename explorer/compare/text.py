@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 _WORD = re.compile(r"\w+(?:[’'‘\-‐–.]\w+)*")
-_FOLD = re.compile(r"[’'‘\-‐–.]")
+_FOLD = str.maketrans("", "", "’'‘-‐–.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +33,13 @@ class Words:
 def words(text: str) -> Words:
     norm, starts, ends = [], [], []
     for m in _WORD.finditer(text):
-        norm.append(_FOLD.sub("", m.group()).casefold())
         starts.append(m.start())
         ends.append(m.end())
-    return Words(norm, starts, ends)
+        norm.append(m.group())
+    folded = " ".join(norm).translate(_FOLD).casefold().split(" ")
+    if len(folded) != len(norm):  # casefold made a space of something: word by word
+        folded = [w.translate(_FOLD).casefold() for w in norm]
+    return Words(folded, starts, ends)
 
 
 _SENTENCE_END = re.compile(r"[.!?…]+[”’\"')\]]*(?=\s+|$)|\n+")
@@ -44,8 +47,9 @@ _SENTENCE_END = re.compile(r"[.!?…]+[”’\"')\]]*(?=\s+|$)|\n+")
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence (or line) that holds text[start:end], as character offsets, trimmed."""
-    s = 0
-    for m in _SENTENCE_END.finditer(text, 0, start):
+    lo = max(0, start - 2000)  # a sentence longer than this is cut at the window
+    s = lo
+    for m in _SENTENCE_END.finditer(text, lo, start):
         s = m.end()
     m = _SENTENCE_END.search(text, end)
     e = m.end() if m else len(text)
