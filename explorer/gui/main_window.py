@@ -27,6 +27,7 @@ from explorer.query import Hit, NoIndex, PathfinderRow, Query, QueryError, Resul
 from explorer.store import FACET_KEYS
 
 from . import icons
+from .analysis_panel import install as install_analysis
 from .compare_view import CompareView
 from .dialogs import AboutDialog, ExportDialog, ExportRequest, IndexProgressDialog, Notice, SkippedDialog, SyntaxPopup
 from .facet_panel import TITLES, FacetPanel
@@ -353,6 +354,7 @@ class MainWindow(QMainWindow):
         self.action_prev = act(view, "Pre&vious match", lambda: self._active_pane().previous_hit(), "Shift+F3")
         view.addSeparator()
         act(view, "Reset &layout", self.reset_layout)
+        self.analysis = install_analysis(self, view)  # cross-source views (explorer/gui/analysis_panel.py)
 
         helpm = mb.addMenu("&Help")
         act(helpm, "&Query syntax", self.show_syntax_help, QKeySequence.StandardKey.HelpContents)
@@ -1068,6 +1070,7 @@ class MainWindow(QMainWindow):
 
         def refreshed(_changed) -> None:
             self.refresh_stats()
+            self.analysis.refresh()
             self.run_search()
             self._reload_pinned()
             then()

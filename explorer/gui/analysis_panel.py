@@ -1,0 +1,115 @@
+"""The cross-source views in one tabbed panel: shared passages (compare in columns),
+disagreements, mentions in context, the entity x source matrix and the pathfinder dossier.
+Each view has its own small controller; the panel only wires them to each other (a matrix cell
+opens its mentions) and reports a document to open at a position."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QTabWidget
+
+from .compare_passages_view import ComparePassagesView
+from .conflicts_view import ConflictsView
+from .dossier_view import DossierView
+from .kwic_view import KwicView
+from .matrix_view import MatrixView
+from .workers import Runner
+
+
+class AnalysisPanel(QTabWidget):
+    openAt = Signal(str, int, int)  # doc_id, start, end: show this document at this span
+    status = Signal(str)
+
+    def __init__(self, runner: Runner, engine, parent=None):
+        super().__init__(parent)
+        self.setObjectName("analysisPanel")
+        self.passages = ComparePassagesView(runner, engine, self)
+        self.conflicts = ConflictsView(runner, engine, self)
+        self.kwic = KwicView(runner, engine, self)
+        self.matrix = MatrixView(runner, engine, self)
+        self.dossier = DossierView(runner, engine, self)
+        self.addTab(self.passages, "Shared passages")
+        self.addTab(self.conflicts, "Disagreements")
+        self.addTab(self.kwic, "Mentions in context")
+        self.addTab(self.matrix, "Matrix")
+        self.addTab(self.dossier, "Dossier")
+        self.kwic.openAt.connect(self.openAt)
+        self.matrix.mentionsRequested.connect(self.show_mentions)
+        for view in (self.passages, self.kwic, self.dossier):
+            view.status.connect(self.status)
+        self._loaded: set[int] = set()
+        self.currentChanged.connect(self._first_show)
+
+    def show_mentions(self, name: str, source: str = "") -> None:
+        self.setCurrentWidget(self.kwic)
+        self.kwic.show_mentions(name, source or None)
+
+    def compare_documents(self, doc_ids: list[str]) -> None:
+        self.setCurrentWidget(self.passages)
+        self.passages.set_documents(doc_ids)
+
+    def refresh(self) -> None:
+        """The index changed: views already shown load again, the others when first shown."""
+        self._loaded.clear()
+        self._first_show(self.currentIndex())
+
+    def _first_show(self, index: int) -> None:
+        if index in self._loaded or not self.isVisible():
+            return
+        self._loaded.add(index)
+        view = self.widget(index)
+        if view in (self.conflicts, self.matrix, self.dossier):
+            view.refresh()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._first_show(self.currentIndex())
+
+
+def install(window, view_menu) -> AnalysisPanel:
+    """Add the panel to the main window as a bottom dock (hidden until asked for) with its View
+    menu actions; a mention opened from it shows in the window's reading pane. Returns it."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QDockWidget
+
+    from .source_view import Shown
+
+    panel = AnalysisPanel(window.runner, lambda: window.engine, window)
+    dock = QDockWidget("Cross-source analysis", window)
+    dock.setObjectName("analysisDock")
+    dock.setWidget(panel)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    dock.hide()
+    toggle = dock.toggleViewAction()
+    toggle.setText("Cross-source &analysis")
+    toggle.setShortcut(QKeySequence("Ctrl+Shift+A"))
+    view_menu.addSeparator()
+    view_menu.addAction(toggle)
+
+    def compare_pinned() -> None:
+        ids = [p.doc_id for p in window.compare.panes()]
+        dock.show()
+        if len(ids) < 2:
+            panel.setCurrentWidget(panel.passages)
+            panel.passages.summary.setText("Pin a document (Ctrl+P) and select another, then compare them here; "
+                                           "or type 2 to 4 document ids above.")
+            return
+        panel.compare_documents(ids)
+
+    action = view_menu.addAction("Compare &shared passages of pinned and shown")
+    action.setShortcut(QKeySequence("Ctrl+Shift+C"))
+    action.triggered.connect(compare_pinned)
+
+    def open_at(doc_id: str, start: int, end: int) -> None:
+        engine = window.engine
+        if engine is None:
+            return
+        window.runner.submit(lambda task: engine.document(doc_id), name="document",
+                             on_result=lambda d: d is not None and window.compare.show_in_live(Shown(d, [], (start, end))),
+                             on_error=lambda exc: panel.status.emit(f"Could not open {doc_id}: {exc}"))
+
+    panel.openAt.connect(open_at)
+    panel.status.connect(lambda m: window.statusBar().showMessage(m, 8000))
+    panel.dock = dock
+    return panel

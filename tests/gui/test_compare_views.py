@@ -1,0 +1,163 @@
+"""The cross-source views in a real window over a real index (engine in its child process):
+shared passages in columns, disagreements with dismissal, mentions in context, the matrix and
+the dossier; qtmodeltester on every new model."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from explorer import indexer
+from explorer.gui.conflicts_view import ConflictsModel
+from explorer.gui.kwic_view import KwicModel
+from explorer.gui.matrix_view import MatrixModel
+
+from .conftest import WAIT_MS, settle
+
+SEED_000 = "000_8468651e8cf8aa21"
+SEED_001 = "001_be1e46d498799f71"
+
+
+@pytest.fixture
+def own_window(make_window, seed_corpus, data_dir, qtbot):
+    """A window over a private index (dismissing a conflict writes to it)."""
+    indexer.run(data_dir, seed_corpus, workers=0)
+    w = make_window(data_dir)
+    settle(qtbot, w)
+    return w
+
+
+def open_panel(w, qtbot):
+    w.analysis.dock.show()
+    qtbot.waitUntil(lambda: w.analysis.isVisible(), timeout=WAIT_MS)
+    return w.analysis
+
+
+def test_shared_passages_in_columns_are_tinted_marked_and_linked(window, qtbot, engine):
+    panel = open_panel(window, qtbot)
+    view = panel.passages
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        panel.compare_documents([SEED_000, SEED_001])
+    cols = view.visible_columns()
+    assert [c.doc_id for c in cols] == [SEED_000, SEED_001]
+    expected = engine.store  # the same index, read directly, to check what the view shows
+    from explorer.compare.analysis import Analysis
+
+    truth = Analysis(expected).compare([SEED_000, SEED_001])
+    for col in cols:
+        text = engine.document(col.doc_id)["text"]
+        assert col.text.toPlainText() == text
+        mine = [(s["start"], s["end"]) for p in truth["passages"] for s in p["spans"] if s["doc_id"] == col.doc_id]
+        assert sorted((s["start"], s["end"]) for s in col.spans) == sorted(mine)
+        sels = col.text.extraSelections()
+        tinted = {(s.cursor.selectionStart(), s.cursor.selectionEnd()) for s in sels}
+        assert set(mine) <= tinted  # every shared passage is tinted
+        assert len(sels) > len(mine)  # ... and differing words are marked on top
+        assert len(col.strip.spans) == len(mine)
+    # clicking a passage in the left column brings its counterpart into view on the right
+    left, right = cols
+    target = max(truth["passages"], key=lambda p: p["spans"][0]["start"])
+    span_left = next(s for s in target["spans"] if s["doc_id"] == SEED_000)
+    span_right = next(s for s in target["spans"] if s["doc_id"] == SEED_001)
+    right.text.verticalScrollBar().setValue(0)
+    left.scroll_to(span_left["start"])
+    rect = left.text.cursorRect()
+    qtbot.mouseClick(left.text.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(rect.x() + 3, rect.center().y()))
+    assert right.text.textCursor().position() == span_right["start"]
+    # a document id that does not exist is one plain line
+    with qtbot.waitSignal(view.controller.failed, timeout=WAIT_MS):
+        view.ids_edit.setText(f"{SEED_000} nope")
+        view.compare_typed()
+    assert "nope" in view.summary.text()
+
+
+def test_conflicts_view_lists_ten_versus_twelve_and_dismissal_survives_reindex(own_window, qtbot, qtmodeltester):
+    panel = open_panel(own_window, qtbot)
+    view = panel.conflicts
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        panel.setCurrentWidget(view)
+    qtmodeltester.check(view.model)
+    rows = view.model.rows
+    pilots = next(c for c in rows if c["quantity"] == "pathfinders")
+    assert {10, 12} <= {v["value"] for v in pilots["values"]}
+    view.table.selectRow(rows.index(pilots))
+    page = view.detail.toPlainText()
+    assert "These ten pilots" in page and "twelve fledgling" in page
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        view.dismiss_button.click()
+    assert pilots["id"] not in {c["id"] for c in view.model.rows}
+    indexer.run(own_window.data, None, workers=0, rebuild=True)  # as `explorer index --rebuild` would
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        view.show_dismissed.setChecked(True)
+    again = next(c for c in view.model.rows if c["id"] == pilots["id"])
+    assert again["dismissed"]
+
+
+def test_kwic_view_rows_sort_plot_and_open(window, qtbot, qtmodeltester, engine):
+    panel = open_panel(window, qtbot)
+    view = panel.kwic
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        panel.show_mentions("Swindon")
+    qtmodeltester.check(view.model)
+    rows = view.model.rows
+    assert rows and all(engine.document(r["doc_id"])["text"][r["start"]:r["end"]] == r["hit"] for r in rows)
+    assert len(view.plot.docs) == len({r["doc_id"] for r in rows})
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        view.sort.setCurrentIndex(2)  # 1R, 2R
+    firsts = [(re.findall(r"\w[\w’'\-]*", r["right"]) or [""])[0].casefold() for r in view.model.rows]
+    assert len(firsts) == len(rows) and firsts == sorted(firsts)
+    target = view.model.rows[-1]
+    with qtbot.waitSignal(view.openAt, timeout=WAIT_MS):
+        view._open(view.model.index(len(view.model.rows) - 1, 3))
+    qtbot.waitUntil(lambda: window.compare.live.doc_id == target["doc_id"], timeout=WAIT_MS)
+
+
+def test_matrix_cell_opens_its_mentions_with_the_same_count(window, qtbot, qtmodeltester):
+    panel = open_panel(window, qtbot)
+    view = panel.matrix
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        panel.setCurrentWidget(view)
+    qtmodeltester.check(view.model)
+    m = view.model.m
+    r, c = next((i, j) for i, row in enumerate(m["cells"]) for j, v in enumerate(row) if v)
+    with qtbot.waitSignal(panel.kwic.controller.done, timeout=WAIT_MS):
+        view._cell(view.model.index(r, c))
+    assert panel.currentWidget() is panel.kwic
+    assert panel.kwic.source.currentText() == m["cols"][c]
+    assert panel.kwic.model.rowCount() == m["cells"][r][c]
+
+
+def test_dossier_view_shows_and_saves(window, qtbot, tmp_path):
+    panel = open_panel(window, qtbot)
+    view = panel.dossier
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        panel.setCurrentWidget(view)
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        view.show_pathfinder("swindon")
+    assert view.dossier["id"] == "swindon"
+    assert "SEQOL" in view.page.toPlainText()
+    out = tmp_path / "swindon.html"
+    with qtbot.waitSignal(view.controller.saving.done, timeout=WAIT_MS):
+        view._save("html", out)
+    assert "<mark>" in out.read_text(encoding="utf-8")
+    csv_out = tmp_path / "swindon.csv"
+    with qtbot.waitSignal(view.controller.saving.done, timeout=WAIT_MS):
+        view._save("csv", csv_out)
+    assert csv_out.read_text(encoding="utf-8").startswith("pathfinder,date,source")
+
+
+def test_models_hold_plain_data(qtmodeltester):
+    kwic = KwicModel()
+    kwic.set_rows([{"doc_id": "a", "source": "S", "date": "", "title": "T", "entity": "x", "start": 0, "end": 1,
+                    "left": "", "hit": "x", "right": "y", "chars": 3}])
+    qtmodeltester.check(kwic)
+    matrix = MatrixModel()
+    matrix.set_matrix({"rows": ["r"], "cols": ["c", "d"], "cells": [[1, 0]], "disputed": ["r"], "unit": "mentions"})
+    qtmodeltester.check(matrix)
+    conflicts = ConflictsModel()
+    conflicts.set_rows(json.loads(json.dumps([{"id": "1", "subject": "s", "quantity": "q", "dismissed": True, "values": [
+        {"value": 1, "low": 1, "high": 1, "surface": "one", "doc_id": "a"}]}])))
+    qtmodeltester.check(conflicts)
