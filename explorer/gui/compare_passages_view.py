@@ -1,7 +1,8 @@
 """Shared passages, read in columns (Juxta-style): 2 to 4 documents side by side; each passage
 they share is tinted with its cluster's colour in every column, the words that differ inside
 it are marked, text unique to one document stays plain. Clicking a passage scrolls the other
-columns to its counterpart; scrolling can be locked. A thin strip beside each column shows
+columns to its counterpart; clicking a mention marks that entity in every column; scrolling
+can be locked. A thin strip beside each column shows
 where its shared text lies."""
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def load_comparison(engine, doc_ids: list[str]) -> dict:
     for d in doc_ids:
         doc = engine.document(d)
         result["docs"][d] = {k: doc[k] for k in ("doc_id", "title", "source", "date", "text")}
+        result["docs"][d]["mentions"] = [{"entity": m["entity"], "name": m["name"] or m["entity"], "start": m["start"],
+                                          "end": m["end"]} for m in doc["mentions"]]
     return result
 
 
@@ -81,6 +84,23 @@ class Column(QWidget):
         lay.addWidget(self.header)
         lay.addLayout(row, 1)
         self.spans: list[dict] = []  # {"start", "end", "cluster"} of this document
+        self.mentions: list[dict] = []  # {"entity", "name", "start", "end"}
+        self._base: list[QTextEdit.ExtraSelection] = []
+
+    def mention_at(self, pos: int) -> dict | None:
+        return next((m for m in self.mentions if m["start"] <= pos < m["end"]), None)
+
+    def highlight_entity(self, entity: str | None) -> int:
+        """Mark every mention of ``entity`` (on top of the passages); returns how many."""
+        fmt_colour = QColor(255, 196, 0, 200)
+        marks = []
+        for m in self.mentions:
+            if m["entity"] == entity:
+                sel = self._selection(m["start"], m["end"], fmt_colour)
+                sel.format.setFontWeight(700)
+                marks.append(sel)
+        self.text.setExtraSelections(self._base + marks)
+        return len(marks)
 
     def display(self, doc: dict, spans: list[dict], differing: list[tuple[int, int]]) -> None:
         self.doc_id = doc["doc_id"]
@@ -99,6 +119,8 @@ class Column(QWidget):
             sel.format.setFontUnderline(True)
             sel.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
             sels.append(sel)
+        self._base = sels
+        self.mentions = doc.get("mentions", [])
         self.text.setExtraSelections(sels)
         self.strip.set_spans([(s["start"], s["end"], s["cluster"]) for s in self.spans], len(doc["text"]))
         self.show()
@@ -219,11 +241,22 @@ class ComparePassagesView(QWidget):
                 col.scroll_to(match["start"])
         return True
 
+    def highlight_entity(self, entity: str | None) -> int:
+        """Mark ``entity``'s mentions in every column (None clears); returns how many."""
+        n = sum(col.highlight_entity(entity) for col in self.visible_columns())
+        if entity is not None:
+            name = next((m["name"] for c in self.visible_columns() for m in c.mentions if m["entity"] == entity), entity)
+            self.status.emit(f"{name}: {n} mention{'s' if n != 1 else ''} marked across the columns")
+        return n
+
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.MouseButtonRelease and event.button() == Qt.MouseButton.LeftButton:
             for col in self.visible_columns():
                 if obj is col.text.viewport() and not col.text.textCursor().hasSelection():
-                    self.follow(col, col.text.cursorForPosition(event.position().toPoint()).position())
+                    pos = col.text.cursorForPosition(event.position().toPoint()).position()
+                    mention = col.mention_at(pos)
+                    self.highlight_entity(mention["entity"] if mention else None)
+                    self.follow(col, pos)
         return super().eventFilter(obj, event)
 
     def _scrolled(self, source: Column, value: int) -> None:

@@ -67,6 +67,15 @@ def test_shared_passages_in_columns_are_tinted_marked_and_linked(window, qtbot, 
     rect = left.text.cursorRect()
     qtbot.mouseClick(left.text.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(rect.x() + 3, rect.center().y()))
     assert right.text.textCursor().position() == span_right["start"]
+    # clicking a mention marks that entity in every column
+    swindon = next(m for m in left.mentions if m["entity"] == "pathfinder:swindon")
+    left.scroll_to(swindon["start"])
+    rect = left.text.cursorRect()
+    qtbot.mouseClick(left.text.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(rect.x() + 4, rect.center().y()))
+    for col in cols:
+        marked = {(s.cursor.selectionStart(), s.cursor.selectionEnd()) for s in col.text.extraSelections()}
+        want = {(m["start"], m["end"]) for m in col.mentions if m["entity"] == "pathfinder:swindon"}
+        assert want and want <= marked
     # a document id that does not exist is one plain line
     with qtbot.waitSignal(view.controller.failed, timeout=WAIT_MS):
         view.ids_edit.setText(f"{SEED_000} nope")
