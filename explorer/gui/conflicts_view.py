@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QPalette
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QGuiApplication, QPalette
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QTableView, QTextBrowser,
                                QVBoxLayout, QWidget)
 
-from .analysis_calls import EngineCall
+from .analysis_calls import EngineCall, RowsModel
 from .workers import Runner
 
-Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Subject", "Number of", "Readings", "Documents", "Status")
 
 
@@ -25,45 +24,16 @@ def readings(c: dict) -> str:
     return " vs ".join(f"{k} ({', '.join(dict.fromkeys(s))})" for k, s in seen.items())
 
 
-class ConflictsModel(QAbstractTableModel):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[dict] = []
+class ConflictsModel(RowsModel):
+    COLUMNS = COLUMNS
 
-    def set_rows(self, rows: list[dict]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        c = self.rows[index.row()]
+    def cell(self, c: dict, col: int, role: int):
         if role == Qt.ItemDataRole.DisplayRole:
             return (c["subject"], c["quantity"], readings(c), str(len({v["doc_id"] for v in c["values"]})),
-                    "dismissed" if c["dismissed"] else "open")[index.column()]
+                    "dismissed" if c["dismissed"] else "open")[col]
         if role == Qt.ItemDataRole.ForegroundRole and c["dismissed"]:
-            return QBrush(self_palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
-        if role == Qt.ItemDataRole.UserRole:
-            return c
+            return QBrush(QGuiApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
         return None
-
-
-def self_palette() -> QPalette:
-    from PySide6.QtGui import QGuiApplication
-
-    return QGuiApplication.palette()
 
 
 def detail_html(c: dict) -> str:

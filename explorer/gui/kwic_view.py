@@ -5,55 +5,30 @@ concordance plot). Double-clicking a row opens the document at that mention."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRect, Qt, Signal
+from PySide6.QtCore import QModelIndex, QRect, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter,
                                QTableView, QVBoxLayout, QWidget)
 
-from .analysis_calls import EngineCall
+from .analysis_calls import EngineCall, RowsModel
 from .models import plain_tooltip
 from .workers import Runner
 
-Index = QModelIndex | QPersistentModelIndex
 SORTS = [("Date", ["date"]), ("Source, date", ["source", "date"]), ("1R, 2R", ["1R", "2R"]),
          ("1L, 2L", ["1L", "2L"]), ("1R, 2R, 3R", ["1R", "2R", "3R"]), ("1L, 1R", ["1L", "1R"])]
 COLUMNS = ("Source", "Date", "Left", "Hit", "Right")
 
 
-class KwicModel(QAbstractTableModel):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[dict] = []
+class KwicModel(RowsModel):
+    COLUMNS = COLUMNS
 
-    def set_rows(self, rows: list[dict]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        r = self.rows[index.row()]
-        col = index.column()
+    def cell(self, r: dict, col: int, role: int):
         if role == Qt.ItemDataRole.DisplayRole:
             return (r["source"], r["date"] or "undated", r["left"], r["hit"], r["right"])[col]
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(f"{r['title']}\n{r['doc_id']} {r['start']}-{r['end']}\n\n…{r['left']} [{r['hit']}] {r['right']}…")
-        if role == Qt.ItemDataRole.UserRole:
-            return r
         return None
 
 
@@ -145,6 +120,7 @@ class KwicView(QWidget):
         lay.addWidget(split, 1)
         self._all: list[dict] = []
         self._filling = False
+        self._wanted_source: str | None = None
 
     def show_mentions(self, name: str, source: str | None = None) -> None:
         self.edit.setText(name)
@@ -164,7 +140,7 @@ class KwicView(QWidget):
 
     def _show(self, rows: list[dict]) -> None:
         self._all = rows
-        wanted = getattr(self, "_wanted_source", None) or (self.source.currentText() if self.source.currentIndex() > 0 else None)
+        wanted = self._wanted_source or (self.source.currentText() if self.source.currentIndex() > 0 else None)
         self._wanted_source = None
         self._filling = True
         self.source.clear()
