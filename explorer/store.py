@@ -55,37 +55,24 @@ CREATE INDEX IF NOT EXISTS doc_facets_doc ON doc_facets(doc_id);
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
 MIGRATIONS: dict[int, str] = {
     # 1 -> 2: cross-source analysis (explorer.compare). The reuse tables are filled by the next
-    # index run; conflict_dismissals belongs to the user and survives every re-index.
+    # index run; conflict_dismissals belongs to the user and survives every re-index. Kept
+    # terse: the whole schema fits SQLite's first page, so damage to later pages is found by
+    # the integrity check rather than when the file is opened (tests/reliability).
     1: """
-CREATE TABLE IF NOT EXISTS reuse_docs (
-    d INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE, key TEXT NOT NULL, series TEXT NOT NULL,
-    words INTEGER NOT NULL, exact TEXT NOT NULL, dup_group TEXT, seeds BLOB
-);
-CREATE TABLE IF NOT EXISTS reuse_seeds (
-    h INTEGER NOT NULL, d INTEGER NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY (h, d)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS reuse_links (
-    id INTEGER PRIMARY KEY, a TEXT NOT NULL, a_start INTEGER NOT NULL, a_end INTEGER NOT NULL,
-    b TEXT NOT NULL, b_start INTEGER NOT NULL, b_end INTEGER NOT NULL,
-    similarity REAL NOT NULL, cover REAL NOT NULL, differences TEXT NOT NULL, cluster INTEGER
-);
-CREATE INDEX IF NOT EXISTS reuse_links_a ON reuse_links(a);
-CREATE INDEX IF NOT EXISTS reuse_links_b ON reuse_links(b);
-CREATE INDEX IF NOT EXISTS reuse_links_cluster ON reuse_links(cluster);
-CREATE TABLE IF NOT EXISTS reuse_clusters (id INTEGER PRIMARY KEY, size INTEGER NOT NULL, origin TEXT);
-CREATE TABLE IF NOT EXISTS reuse_spans (
-    cluster INTEGER NOT NULL, doc_id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS reuse_spans_doc ON reuse_spans(doc_id);
-CREATE INDEX IF NOT EXISTS reuse_spans_cluster ON reuse_spans(cluster);
-CREATE TABLE IF NOT EXISTS claims (
-    doc_id TEXT NOT NULL, subject TEXT NOT NULL, quantity TEXT NOT NULL, lo REAL, hi REAL,
-    value REAL NOT NULL, surface TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    s_start INTEGER NOT NULL, s_end INTEGER NOT NULL, how TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS claims_doc ON claims(doc_id);
-CREATE INDEX IF NOT EXISTS claims_slot ON claims(subject, quantity);
-CREATE TABLE IF NOT EXISTS conflict_dismissals (key TEXT PRIMARY KEY, dismissed_at TEXT NOT NULL)
+CREATE TABLE reuse_docs (d INTEGER PRIMARY KEY, doc_id TEXT UNIQUE, key TEXT, series TEXT, words INT, exact TEXT,
+ dup_group TEXT, seeds BLOB);
+CREATE TABLE reuse_seeds (h INT, d INT, pos INT, PRIMARY KEY (h, d)) WITHOUT ROWID;
+CREATE TABLE reuse_links (id INTEGER PRIMARY KEY, a TEXT, a_start INT, a_end INT, b TEXT, b_start INT, b_end INT,
+ similarity REAL, cover REAL, differences TEXT, cluster INT);
+CREATE INDEX reuse_links_a ON reuse_links(a);
+CREATE INDEX reuse_links_b ON reuse_links(b);
+CREATE TABLE reuse_clusters (id INTEGER PRIMARY KEY, size INT, origin TEXT);
+CREATE TABLE reuse_spans (cluster INT, doc_id TEXT, start INT, "end" INT);
+CREATE INDEX reuse_spans_doc ON reuse_spans(doc_id);
+CREATE TABLE claims (doc_id TEXT, subject TEXT, quantity TEXT, lo REAL, hi REAL, value REAL, surface TEXT,
+ start INT, "end" INT, s_start INT, s_end INT, how TEXT);
+CREATE INDEX claims_doc ON claims(doc_id);
+CREATE TABLE conflict_dismissals (key TEXT PRIMARY KEY, dismissed_at TEXT) WITHOUT ROWID
 """,
 }
 

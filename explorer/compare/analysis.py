@@ -91,7 +91,7 @@ class Analysis:
         """Clusters of shared passages (the same text in N documents), biggest first; with
         ``within``, only clusters that have a member among those documents."""
         clusters = self.store.reuse_clusters()
-        spans = self.store.reuse_cluster_spans([c["id"] for c in clusters])
+        spans = self.store.reuse_cluster_spans()
         members: dict[int, list[dict]] = defaultdict(list)
         for s in spans:
             members[s["cluster"]].append(s)

@@ -82,6 +82,9 @@ def seeds(w: Words) -> dict[int, int]:
 
 
 def exact_key(w: Words) -> str:
+    """The same for two documents of the same words ("" for one too short to group)."""
+    if len(w) < MIN_WORDS:
+        return ""
     return hashlib.blake2b(" ".join(w.norm).encode("utf-8"), digest_size=12).hexdigest()
 
 
@@ -189,12 +192,13 @@ def update(store, progress: Callable[[int, int], None] | None = None) -> dict:
         todo = [d for d, info in current.items() if done.get(d) != info["key"]]
     store.reuse_remove(stale)
     series = {doc_id: (d, s) for doc_id, d, s in store.reuse_doc_keys()}
+    by_key = {d: doc_id for doc_id, (d, _s) in series.items()}
     cache: dict[str, Words] = {}
 
     def words_of(doc_id: str) -> Words:
         w = cache.get(doc_id)
         if w is None:
-            if len(cache) > 2000:
+            if len(cache) > 300:
                 cache.clear()
             w = cache[doc_id] = words(store.reuse_text(doc_id))
         return w
@@ -208,7 +212,7 @@ def update(store, progress: Callable[[int, int], None] | None = None) -> dict:
         own = seeds(w)
         d = store.reuse_add_doc(doc_id, info["key"], info["series"], len(w), exact_key(w), own)
         series[doc_id] = (d, info["series"])
-        by_key = {dd: did for did, (dd, _) in series.items()}
+        by_key[d] = doc_id
         by_doc: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for h, other, pos in store.reuse_postings(list(own), d, MAX_DF):
             by_doc[other].append((own[h], pos))
@@ -306,6 +310,8 @@ def rebuild_clusters(store) -> None:
     by_exact: dict[str, str] = {}
     docs_exact = store.reuse_exact_keys()
     for doc_id, key in docs_exact:
+        if not key:
+            continue
         first = by_exact.setdefault(key, doc_id)
         if first != doc_id:
             dparent[dfind(doc_id)] = dfind(first)
