@@ -321,3 +321,19 @@ def test_a_version_1_index_is_migrated_and_filled_by_the_next_run(seed_corpus, d
         assert analysis.compare([SEED_000, SEED_001])["passages"]
     finally:
         store.close()
+
+
+def test_a_number_that_differs_inside_a_shared_passage_is_a_variant_reading(crafted):
+    _, data = crafted
+    store, analysis = open_analysis(data)
+    try:
+        texts = store.doc_texts(["alpha", "beta"])
+        variants = [c for c in analysis.conflicts() if c["kind"] == "variant"]
+        months = next(c for c in variants if {v["doc_id"] for v in c["values"]} == {"alpha", "beta"})
+        values = {v["doc_id"]: v for v in months["values"]}
+        assert values["alpha"]["value"] == 18 and values["beta"]["value"] == 2
+        for v in months["values"]:
+            assert texts[v["doc_id"]][v["start"]:v["end"]] == v["surface"]
+        assert "eighteen" in months["why"] and "two" in months["why"]
+    finally:
+        store.close()
