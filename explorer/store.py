@@ -448,11 +448,10 @@ class Store:
             r["differences"] = json.loads(r["differences"])
         return rows
 
-    def reuse_links_of(self, doc_id: str) -> list[dict]:
-        rows = list(self.db.query("SELECT * FROM reuse_links WHERE a = ? OR b = ? ORDER BY cluster, id", [doc_id, doc_id]))
-        for r in rows:
-            r["differences"] = json.loads(r["differences"])
-        return rows
+    def reuse_numeric_links(self) -> list[tuple[str, str, int, list[dict]]]:
+        """(a, b, cluster, differences) of the links with a number read differently."""
+        return [(a, b, c, json.loads(d)) for a, b, c, d in self.db.execute(
+            """SELECT a, b, cluster, differences FROM reuse_links WHERE differences LIKE '%"num"%'""")]
 
     def reuse_clusters(self) -> list[dict]:
         return list(self.db.query("SELECT id, size, origin FROM reuse_clusters ORDER BY size DESC, id"))
@@ -467,9 +466,6 @@ class Store:
                 f'SELECT cluster, doc_id, start, "end" FROM reuse_spans WHERE cluster IN ({marks}) '
                 "ORDER BY cluster, doc_id, start", chunk))
         return out
-
-    def reuse_spans_of(self, doc_id: str) -> list[dict]:
-        return list(self.db.query('SELECT cluster, start, "end" FROM reuse_spans WHERE doc_id = ? ORDER BY start', [doc_id]))
 
     def dup_groups(self) -> dict[str, list[str]]:
         """{group head: [members]} of the exact and near-duplicate documents."""

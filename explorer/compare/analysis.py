@@ -12,7 +12,6 @@ from explorer.compare import dossier as dossier_mod
 from explorer.compare import matrix as matrix_mod
 from explorer.compare import mentions as mentions_mod
 
-
 _FLIP = {"insert": "delete", "delete": "insert"}
 
 

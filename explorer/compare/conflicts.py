@@ -8,7 +8,6 @@ across re-indexing while its readings stay the same."""
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections import defaultdict
 
@@ -43,33 +42,35 @@ def _disagree(values: list[dict]) -> list[tuple[dict, dict]]:
             if a["doc_id"] == b["doc_id"]:
                 continue
             ahi = math.inf if a["high"] is None else a["high"]
-            bhi = math.inf if b["high"] is None else b["high"]
+            bhi = math.inf if b["high"] is None else b["high"]  # (None: no upper bound)
             if ahi < b["low"] or bhi < a["low"]:
                 out.append((a, b))
     return out
 
 
 def find(store, names: dict[str, str]) -> list[dict]:
-    """Every disagreement, dismissed ones flagged. ``names`` maps entity keys to names."""
+    """Every disagreement, dismissed ones flagged. ``names`` maps entity keys to names. Only
+    the documents of disagreeing claims and of numeric variant readings are read."""
     claims = store.all_claims()
-    link_rows = store.db.execute("SELECT a, b, cluster, differences FROM reuse_links").fetchall()
-    ids = {c["doc_id"] for c in claims} | {r[0] for r in link_rows} | {r[1] for r in link_rows}
-    docs = store.documents(sorted(ids))
-    texts = store.doc_texts(sorted(ids))
+    slots: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for c in claims:
+        slots[(c["subject"], c["quantity"])].append(c)
+    disputed = {slot: rows for slot, rows in slots.items() if _disagree(
+        [{"doc_id": c["doc_id"], "low": c["lo"], "high": c["hi"]} for c in rows])}
+    variants = [(a, b, cluster, d) for a, b, cluster, diffs in store.reuse_numeric_links()
+                for d in diffs if d.get("num")]
+    ids = sorted({c["doc_id"] for rows in disputed.values() for c in rows} | {v[0] for v in variants} | {v[1] for v in variants})
+    docs = store.documents(ids)
+    texts = store.doc_texts(ids)
     dismissed = store.dismissed_conflicts()
     out: list[dict] = []
     seen_offsets: set[tuple[str, int]] = set()
 
-    slots: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for c in claims:
-        hi = math.inf if c["hi"] is None else c["hi"]
-        slots[(c["subject"], c["quantity"])].append(_value_row(
-            docs[c["doc_id"]], texts[c["doc_id"]], c["value"], c["lo"], hi, c["start"], c["end"],
-            c["s_start"], c["s_end"], c["how"]))
-    for (subject, quantity), values in sorted(slots.items()):
+    for (subject, quantity), rows in sorted(disputed.items()):
+        values = [_value_row(docs[c["doc_id"]], texts[c["doc_id"]], c["value"], c["lo"],
+                             math.inf if c["hi"] is None else c["hi"], c["start"], c["end"], c["s_start"], c["s_end"],
+                             c["how"]) for c in rows]
         pairs = _disagree(values)
-        if not pairs:
-            continue
         readings = sorted({(v["low"], v["high"] if v["high"] is not None else math.inf) for v in values})
         key = _key("claim", subject, quantity, readings)
         name = "the pathfinder programme" if subject == PROGRAMME else names.get(subject, subject)
@@ -83,25 +84,22 @@ def find(store, names: dict[str, str]) -> list[dict]:
         })
         seen_offsets.update((v["doc_id"], v["start"]) for v in values)
 
-    for a, b, cluster, diffs in link_rows:
-        for d in json.loads(diffs):
-            if d["op"] != "replace":
-                continue
-            qa = numbers.find(texts[a][d["a"][0]:d["a"][1]])
-            qb = numbers.find(texts[b][d["b"][0]:d["b"][1]])
-            if len(qa) != 1 or len(qb) != 1 or qa[0].overlaps(qb[0]):
-                continue
-            va = _variant(docs[a], texts[a], qa[0], d["a"][0])
-            vb = _variant(docs[b], texts[b], qb[0], d["b"][0])
-            if (a, va["start"]) in seen_offsets and (b, vb["start"]) in seen_offsets:
-                continue  # already in a claim-slot disagreement
-            key = _key("variant", a, va["start"], b, vb["start"], va["value"], vb["value"])
-            out.append({
-                "id": key, "subject": f"shared passage (cluster {cluster})", "subject_id": f"cluster:{cluster}",
-                "quantity": "number in an aligned passage", "kind": "variant", "values": [va, vb],
-                "why": f"the same passage reads {va['surface']!r} in {a} and {vb['surface']!r} in {b}",
-                "dismissed": key in dismissed,
-            })
+    for a, b, cluster, d in variants:
+        qa = numbers.find(texts[a][d["a"][0]:d["a"][1]])
+        qb = numbers.find(texts[b][d["b"][0]:d["b"][1]])
+        if len(qa) != 1 or len(qb) != 1 or qa[0].overlaps(qb[0]):
+            continue
+        va = _variant(docs[a], texts[a], qa[0], d["a"][0])
+        vb = _variant(docs[b], texts[b], qb[0], d["b"][0])
+        if (a, va["start"]) in seen_offsets and (b, vb["start"]) in seen_offsets:
+            continue  # already in a claim-slot disagreement
+        key = _key("variant", a, va["start"], b, vb["start"], va["value"], vb["value"])
+        out.append({
+            "id": key, "subject": f"shared passage (cluster {cluster})", "subject_id": f"cluster:{cluster}",
+            "quantity": "number in an aligned passage", "kind": "variant", "values": [va, vb],
+            "why": f"the same passage reads {va['surface']!r} in {a} and {vb['surface']!r} in {b}",
+            "dismissed": key in dismissed,
+        })
     return out
 
 

@@ -20,16 +20,16 @@ and compared (against everything already stored); removed ones drop their seeds 
 from __future__ import annotations
 
 import hashlib
-import json
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from difflib import SequenceMatcher
 
 from explorer.compare import claims as claims_mod
+from explorer.compare import numbers
 from explorer.compare.text import Words, words
 
-VERSION = "3"  # bump when seeds, alignment or claims change: every document is redone
+VERSION = "4"  # bump when seeds, alignment or claims change: every document is redone
 SEED_WORDS = 5
 SAMPLE = 2  # keep one seed in SAMPLE (by hash, so every document keeps the same ones)
 MAX_DF = 100  # a seed in more documents than this is boilerplate, not a passage
@@ -140,11 +140,19 @@ def align_ranges(wa: Words, wb: Words, a0: int, a1: int, b0: int, b1: int) -> di
             continue
         sa, ea = wa.char_range(ra0 + i1, ra0 + i2)
         sb, eb = wb.char_range(rb0 + j1, rb0 + j2)
-        diffs.append({"op": op, "a": [sa, ea], "b": [sb, eb]})
+        diff = {"op": op, "a": [sa, ea], "b": [sb, eb]}
+        if op == "replace" and _numbers_differ(wa.text[sa:ea], wb.text[sb:eb]):
+            diff["num"] = 1  # a variant reading of a number: the disagreement finder looks at these
+        diffs.append(diff)
     sa, ea = wa.char_range(ra0, ra1)
     sb, eb = wb.char_range(rb0, rb1)
     return {"a_start": sa, "a_end": ea, "b_start": sb, "b_end": eb, "similarity": round(similarity, 4),
             "words": (ra0, ra1, rb0, rb1), "diffs": diffs}
+
+
+def _numbers_differ(a: str, b: str) -> bool:
+    qa, qb = numbers.find(a), numbers.find(b)
+    return len(qa) == 1 and len(qb) == 1 and not qa[0].overlaps(qb[0])
 
 
 def pair_links(wa: Words, wb: Words, points: list[tuple[int, int]]) -> list[dict]:
@@ -333,6 +341,3 @@ def rebuild_clusters(store) -> None:
             assign[m] = head
     store.reuse_put_dup_groups(assign)
 
-
-def differences_json(diffs: list[dict]) -> str:
-    return json.dumps(diffs, separators=(",", ":"))

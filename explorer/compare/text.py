@@ -16,6 +16,7 @@ class Words:
     norm: list[str]
     starts: list[int]
     ends: list[int]
+    text: str = ""
 
     def __len__(self) -> int:
         return len(self.norm)
@@ -39,7 +40,7 @@ def words(text: str) -> Words:
     folded = " ".join(norm).translate(_FOLD).casefold().split(" ")
     if len(folded) != len(norm):  # casefold made a space of something: word by word
         folded = [w.translate(_FOLD).casefold() for w in norm]
-    return Words(folded, starts, ends)
+    return Words(folded, starts, ends, text)
 
 
 _SENTENCE_END = re.compile(r"[.!?…]+[”’\"')\]]*(?=\s+|$)|\n+")
