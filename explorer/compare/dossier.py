@@ -73,19 +73,24 @@ def to_rows(d: dict) -> list[list]:
             for m in d["mentions"]]
 
 
-def to_html(d: dict) -> str:
+def to_html(d: dict, limit: int | None = None) -> str:
+    """The printable report. Mentions are paragraphs, not table rows (Qt lays out a long table
+    ten times slower); with ``limit``, only the first ones are shown and a note says how many
+    more the full report holds."""
     e = html.escape
     facts = "".join(f"<tr><th>{e(label)}</th><td>{e(value)}</td></tr>" for label, value in (
         ("Sectors", ", ".join(d["sectors"])), ("Regions", ", ".join(d["regions"]) or "national"),
         ("Lead body", d["lead_body"]), ("Later names", ", ".join(d["later_names"])),
         ("Also called", ", ".join(d["aliases"]))) if value)
+    shown = d["mentions"] if limit is None else d["mentions"][:limit]
     rows = []
-    for m in d["mentions"]:
+    for m in shown:
         s = m["sentence"]
         a, b = m["start"] - m["sentence_start"], m["end"] - m["sentence_start"]
-        sentence = f"{e(s[:a])}<mark>{e(s[a:b])}</mark>{e(s[b:])}"
-        rows.append(f"<tr><td>{e(m['date'] or 'undated')}</td><td>{e(m['source'])}</td>"
-                    f"<td><code>{e(m['doc_id'])}</code></td><td>{sentence}</td></tr>")
+        rows.append(f"<p><b>{e(m['date'] or 'undated')}</b> · {e(m['source'])} · <code>{e(m['doc_id'])}</code><br>"
+                    f"{e(s[:a])}<mark>{e(s[a:b])}</mark>{e(s[b:])}</p>")
+    if len(shown) < len(d["mentions"]):
+        rows.append(f"<p><i>{len(d['mentions']) - len(shown)} more mentions: save the report to read them all.</i></p>")
     conflicts = "".join(
         f"<li><b>{e(c['quantity'])}</b>: " + ", ".join(f"{e(str(v['value']))} ({e(v['surface'])}, {e(v['doc_id'])})"
                                                         for v in c["values"]) + f"<br><small>{e(c['why'])}</small></li>"
@@ -102,7 +107,7 @@ td,th{{border-bottom:1px solid #ccc;padding:4px;text-align:left;vertical-align:t
 <body><h1>{e(d['name'])}</h1>
 <table>{facts}</table>
 <h2>Mentions ({len(d['mentions'])}, in date order)</h2>
-<table><tr><th>Date</th><th>Source</th><th>Document</th><th>Sentence</th></tr>{''.join(rows)}</table>
+{''.join(rows)}
 <h2>Claims</h2><ul>{claims}</ul>
 <h2>Disagreements</h2><ul>{conflicts}</ul>
 </body></html>

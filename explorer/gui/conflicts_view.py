@@ -98,6 +98,7 @@ class ConflictsView(QWidget):
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setResizeContentsPrecision(200)  # sizing reads 200 rows, not all
         self.table.selectionModel().currentRowChanged.connect(self._current)
         self.detail = QTextBrowser(self)
         self.detail.setOpenLinks(False)

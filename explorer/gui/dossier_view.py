@@ -24,6 +24,8 @@ from explorer.query import Query
 from .analysis_calls import EngineCall
 from .workers import Runner
 
+SHOWN_MENTIONS = 300  # laying out more at once would hold the GUI thread; the saved report has all
+
 
 def write_text(path: Path, text: str) -> int:
     """Write atomically (a worker thread runs this, never the GUI thread)."""
@@ -123,7 +125,7 @@ class DossierView(QWidget):
 
     def _show(self, d: dict) -> None:
         self.dossier = d
-        self.page.setHtml(dossier_mod.to_html(d))
+        self.page.setHtml(dossier_mod.to_html(d, limit=SHOWN_MENTIONS))
         docs = len({m["doc_id"] for m in d["mentions"]})
         self.summary.setText(f"Mentioned in {docs} document{'s' if docs != 1 else ''} from {len(d['sources'])} "
                              f"source{'s' if len(d['sources']) != 1 else ''}; {len(d['conflicts'])} disagreement(s).")

@@ -113,6 +113,7 @@ class KwicView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(self._open)
+        self.table.horizontalHeader().setResizeContentsPrecision(200)  # sizing reads 200 rows, not all
         self.plot = KwicPlot(self)
         top = QHBoxLayout()
         top.addWidget(self.edit, 1)

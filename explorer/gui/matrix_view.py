@@ -117,6 +117,8 @@ class MatrixView(QWidget):
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.doubleClicked.connect(self._cell)
+        self.table.horizontalHeader().setDefaultSectionSize(90)
+        self.table.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideMiddle)
         top = QHBoxLayout()
         top.addWidget(self.rows)
         top.addWidget(self.cols)
@@ -133,7 +135,9 @@ class MatrixView(QWidget):
 
     def _show(self, m: dict) -> None:
         self.model.set_matrix(m)
-        self.table.resizeColumnsToContents()
+        # sized from the first columns only: measuring hundreds of columns would hold the GUI thread
+        for c in range(min(self.model.columnCount(), 25)):
+            self.table.resizeColumnToContents(c)
         marked = f"; ⚠ marks {len(m['disputed'])} with a disagreement" if m["disputed"] else ""
         self.summary.setText(f"{len(m['rows'])} rows x {len(m['cols'])} columns; cells: {m['unit']}{marked}. "
                              "Double-click a cell to read its mentions.")
