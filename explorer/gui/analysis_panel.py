@@ -1,5 +1,5 @@
-"""The cross-source views in one tabbed panel: shared passages (compare in columns),
-disagreements, mentions in context, the entity x source matrix and the pathfinder dossier.
+"""The cross-source views in one tabbed panel: shared passages (compare in columns), the
+clusters of shared text, disagreements, mentions in context, the entity x source matrix and the pathfinder dossier.
 Each view has its own small controller; the panel only wires them to each other (a matrix cell
 opens its mentions) and reports a document to open at a position."""
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget
 
+from .clusters_view import ClustersView
 from .compare_passages_view import ComparePassagesView
 from .conflicts_view import ConflictsView
 from .dossier_view import DossierView
@@ -24,17 +25,20 @@ class AnalysisPanel(QTabWidget):
         super().__init__(parent)
         self.setObjectName("analysisPanel")
         self.passages = ComparePassagesView(runner, engine, self)
+        self.clusters = ClustersView(runner, engine, self)
         self.conflicts = ConflictsView(runner, engine, self)
         self.kwic = KwicView(runner, engine, self)
         self.matrix = MatrixView(runner, engine, self)
         self.dossier = DossierView(runner, engine, self)
         self.addTab(self.passages, "Shared passages")
+        self.addTab(self.clusters, "Clusters")
         self.addTab(self.conflicts, "Disagreements")
         self.addTab(self.kwic, "Mentions in context")
         self.addTab(self.matrix, "Matrix")
         self.addTab(self.dossier, "Dossier")
         self.kwic.openAt.connect(self.openAt)
         self.matrix.mentionsRequested.connect(self.show_mentions)
+        self.clusters.compareRequested.connect(self.compare_documents)
         for view in (self.passages, self.kwic, self.dossier):
             view.status.connect(self.status)
         self._loaded: set[int] = set()
@@ -58,7 +62,7 @@ class AnalysisPanel(QTabWidget):
             return
         self._loaded.add(index)
         view = self.widget(index)
-        if view in (self.conflicts, self.matrix, self.dossier):
+        if view in (self.clusters, self.conflicts, self.matrix, self.dossier):
             view.refresh()
 
     def showEvent(self, event) -> None:

@@ -170,3 +170,22 @@ def test_models_hold_plain_data(qtmodeltester):
     conflicts.set_rows(json.loads(json.dumps([{"id": "1", "subject": "s", "quantity": "q", "dismissed": True, "values": [
         {"value": 1, "low": 1, "high": 1, "surface": "one", "doc_id": "a"}]}])))
     qtmodeltester.check(conflicts)
+
+
+def test_clusters_view_lists_shared_passages_and_opens_one_in_columns(window, qtbot, qtmodeltester):
+    panel = open_panel(window, qtbot)
+    view = panel.clusters
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        panel.setCurrentWidget(view)
+    qtmodeltester.check(view.model)
+    rows = view.model.rows
+    assert rows and rows == sorted(rows, key=lambda c: -c["size"])
+    biggest = rows[0]
+    with qtbot.waitSignal(panel.passages.controller.done, timeout=WAIT_MS):
+        view._chosen(view.model.index(0, 0))
+    assert panel.currentWidget() is panel.passages
+    shown = [c.doc_id for c in panel.passages.visible_columns()]
+    assert shown == list(dict.fromkeys(m["doc_id"] for m in biggest["members"]))[:4]
+    # the cluster's passage is tinted in every column it was opened in
+    for col in panel.passages.visible_columns():
+        assert any(s["cluster"] == biggest["cluster"] for s in col.spans)
