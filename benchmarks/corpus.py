@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RESOURCES = ROOT / "explorer" / "resources"
+RESOURCES = ROOT / "resources"
 
 FUNCTION_WORDS = (
     "the of and to a in that is was for on it with as be by at this are from have has an not but "

@@ -124,14 +124,14 @@ def child_main(argv: list[str]) -> None:
         if system == "explorer":
             from explorer import indexer
 
-            reuse_s = _time_reuse_pass(indexer)
+            reuse_s = _time_reuse_pass()
             s = indexer.run(data, corpus, rebuild=(cmd == "_build"))
             out = {"documents": s.documents, "processed": s.new + s.changed + s.removed, "skipped": len(s.skipped),
                    "reuse_s": reuse_s[0]}
-        elif system == "naive":  # one process reads, tags and writes, with whoosh's own writer
+        elif system == "naive":  # one process reads, tags and writes, with stock whoosh (no shortcuts)
             from explorer import fulltext, indexer
 
-            fulltext.STOCK_WRITER = True
+            fulltext.set_shortcuts(False)
 
             s = indexer.run(data, corpus, rebuild=True, workers=0)
             out = {"documents": s.documents, "processed": s.new, "skipped": len(s.skipped)}
@@ -151,10 +151,12 @@ def child_main(argv: list[str]) -> None:
     print("RESULT " + json.dumps(out))
 
 
-def _time_reuse_pass(indexer) -> list[float]:
+def _time_reuse_pass() -> list[float]:
     """Time the text-reuse pass (explorer.compare.reuse.update) inside the index run."""
+    from explorer.indexer import runner
+
     spent = [0.0]
-    inner = indexer.compare_reuse.update
+    inner = runner.compare_reuse.update
 
     class Timed:
         @staticmethod
@@ -165,7 +167,7 @@ def _time_reuse_pass(indexer) -> list[float]:
             finally:
                 spent[0] += time.perf_counter() - t0
 
-    indexer.compare_reuse = Timed
+    runner.compare_reuse = Timed
     return spent
 
 

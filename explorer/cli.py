@@ -12,10 +12,11 @@ from pathlib import Path
 import click
 
 from explorer import __version__, indexer, paths
-from explorer.corpus.read import Limits
+from explorer.corpus.read import Limits, html_extractor_problem
 from explorer.export import EXPORT_LEVELS, ExportError, export as export_csv, rows_for, to_csv_text
-from explorer.query import LEVELS, SORTS, Engine, NoIndex, Query, QueryError
-from explorer.store import FACET_KEYS, StoreError
+from explorer.model import FACET_KEYS, LEVELS, SORTS, NoIndex, Query, QueryError
+from explorer.query import Engine
+from explorer.store import StoreError
 
 
 class UserError(click.ClickException):
@@ -129,7 +130,7 @@ def index(ctx: click.Context, corpus: Path | None, rebuild: bool, max_size: floa
     limits = Limits(max_bytes=int(max_size * 1024 * 1024))
     try:
         summary = indexer.run(data, corpus, rebuild=rebuild, progress=progress, limits=limits, workers=workers)
-    except indexer.IndexError_ as exc:
+    except indexer.IndexBuildError as exc:
         _fail(str(exc))
     except StoreError as exc:
         _fail(str(exc))
@@ -139,6 +140,11 @@ def index(ctx: click.Context, corpus: Path | None, rebuild: bool, max_size: floa
         if bar is not None:
             bar.__exit__(None, None, None)
     click.echo(summary.line())
+    problem = html_extractor_problem()
+    if problem:  # loud even with --quiet: every HTML page lost its main-text extraction
+        click.echo(f"WARNING: the HTML extractor (trafilatura) cannot be loaded ({problem}); HTML pages "
+                   f"were read with the plain fallback, without title, date or author. Repair the install: "
+                   f"pip install --force-reinstall trafilatura lxml_html_clean")
     if not quiet:
         for note in summary.notes:
             click.echo(f"  note: {note}")
@@ -599,9 +605,34 @@ def dossier(ctx, name, fmt, output) -> None:
         engine.close()
 
 
-def main() -> None:
+# --------------------------------------------------------------------------- desktop integration
+
+
+@cli.command("install-desktop")
+@click.option("--uninstall", is_flag=True, help="Remove the menu entry, icons and metainfo instead.")
+def install_desktop(uninstall: bool) -> None:
+    """Add the app to the desktop's menu for the current user (freedesktop.org desktops)."""
+    from explorer import desktop
+
     try:
-        cli.main(prog_name="explorer", standalone_mode=True)
+        if uninstall:
+            removed = desktop.uninstall()
+            click.echo(f"Removed {len(removed)} files from {desktop.data_home()}" if removed
+                       else f"Nothing to remove: no menu entry in {desktop.data_home()}")
+        else:
+            written = desktop.install()
+            click.echo(f"Installed the menu entry and {len(written) - 2} icons in {desktop.data_home()} "
+                       f"(app id {desktop.APP_ID}); remove them with: explorer install-desktop --uninstall")
+    except desktop.DesktopError as exc:
+        _fail(str(exc))
+
+
+def main(args: list[str] | None = None) -> None:
+    from multiprocessing import freeze_support
+
+    freeze_support()  # a frozen app's worker processes re-run this binary: they stop here
+    try:
+        cli.main(args=args, prog_name="explorer", standalone_mode=True)
     except KeyboardInterrupt:
         click.echo("explorer: interrupted", err=True)
         sys.exit(130)
@@ -615,6 +646,26 @@ def main() -> None:
             raise
         click.echo(f"explorer: internal error: {type(exc).__name__}: {exc} (set EXPLORER_DEBUG=1 for details)", err=True)
         sys.exit(1)
+
+
+def gui_main() -> None:
+    """The `pathfinder-explorer-gui` entry point (a gui-script: no console window on Windows):
+    `explorer gui` with the same options; `--data-dir DIR` may come first or anywhere."""
+    argv = sys.argv[1:]
+    group: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--data-dir" and i + 1 < len(argv):
+            group += argv[i:i + 2]
+            i += 2
+            continue
+        if argv[i].startswith("--data-dir="):
+            group.append(argv[i])
+        else:
+            rest.append(argv[i])
+        i += 1
+    main([*group, "gui", *rest])
 
 
 if __name__ == "__main__":

@@ -16,30 +16,33 @@ back). Calls are answered one at a time, in order; the object may be shared betw
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from explorer.query import Engine, NoIndex, Query, ResultSet
+from explorer import procs
+from explorer.model import NoIndex, Query, ResultSet
 
 
 class EngineProcess:
     """Starts the child and opens the index there; raises what ``Engine(data)`` raises (with
     ``wait=False``: at the first call, or at :meth:`wait_ready`, so that the caller can do other
-    work while the child starts)."""
+    work while the child starts).
+
+    Requests are ``(method name, args, kwargs)``; replies ``(kind, value)`` pairs
+    (explorer.procs). The child (explorer/engine_child.py) imports the engine; this process never
+    loads the storage code."""
 
     def __init__(self, data: Path, wait: bool = True):
-        import multiprocessing
-
         self.data = Path(data)
-        ctx = multiprocessing.get_context("spawn" if os.name == "nt" else "forkserver")
+        ctx = procs.context()
         self._conn, there = ctx.Pipe()
         self._lock = threading.Lock()
         self._closed = False
         self._ready = False
-        self._proc = ctx.Process(target=_serve, args=(there, str(self.data)), daemon=True, name="explorer-engine")
+        self._proc = ctx.Process(target=procs.run_named, args=("explorer.engine_child:serve", there, str(self.data)),
+                                 daemon=True, name="explorer-engine")
         try:
             self._proc.start()
         except OSError as exc:
@@ -85,29 +88,30 @@ class EngineProcess:
     def index_bytes(self) -> int:
         return self._call("index_bytes")
 
-    # cross-source analysis (explorer.compare), run next to the engine's store
+    # cross-source analysis (explorer.compare), run in the child next to the engine's store
+    # (explorer/engine_child.py's ANALYSIS table)
 
     def compare(self, doc_ids: list[str]) -> dict:
-        return self.call(_compare, doc_ids)
+        return self._call("compare", doc_ids)
 
     def reuse_clusters(self, doc_ids: list[str] | None = None) -> list[dict]:
-        return self.call(_reuse_clusters, doc_ids)
+        return self._call("reuse_clusters", doc_ids)
 
     def conflicts(self, include_dismissed: bool = False) -> list[dict]:
-        return self.call(_conflicts, include_dismissed)
+        return self._call("conflicts", include_dismissed)
 
     def dismiss_conflict(self, conflict_id: str, restore: bool = False) -> None:
-        return self.call(_dismiss_conflict, conflict_id, restore)
+        return self._call("dismiss_conflict", conflict_id, restore)
 
     def mentions(self, name: str, sort: list[str] | None = None, sources: list[str] | None = None,
                  context: int = 60) -> list[dict]:
-        return self.call(_mentions, name, sort, sources, context)
+        return self._call("mentions", name, sort, sources, context)
 
     def matrix(self, rows: str = "pathfinder", cols: str = "source", share: bool = False) -> dict:
-        return self.call(_matrix, rows, cols, share)
+        return self._call("matrix", rows, cols, share)
 
     def dossier(self, name: str) -> dict:
-        return self.call(_dossier, name)
+        return self._call("dossier", name)
 
     def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``fn(engine, *args, **kwargs)`` in the child; ``fn`` must be importable by name."""
@@ -137,12 +141,10 @@ class EngineProcess:
 
     def _receive(self) -> Any:
         try:
-            kind, value = self._conn.recv()
+            message = self._conn.recv()
         except (EOFError, OSError):
             raise self._gone() from None
-        if kind == "error":
-            raise value
-        return value
+        return procs.unwrap(message)
 
     def _gone(self) -> NoIndex:
         self._proc.join(timeout=2)
@@ -188,99 +190,3 @@ def discard_prestarted() -> None:
     """Close engines started early and never taken over."""
     while _prestarted:
         _prestarted.popitem()[1].close()
-
-
-def _serve(conn, data: str) -> None:
-    """The child: open the engine, then answer calls until told to close or the parent goes."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in a terminal is the app's to handle
-    try:
-        engine = Engine(Path(data))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent
-        _send(conn, ("error", exc))
-        return
-    try:
-        if not _send(conn, ("ok", None)):
-            return
-        while True:
-            try:
-                name, args, kwargs = conn.recv()
-            except (EOFError, OSError):
-                return  # the parent has gone
-            if name == "close":
-                return
-            try:
-                if name == "call":
-                    fn, *rest = args
-                    reply: tuple = ("ok", fn(engine, *rest, **kwargs))
-                else:
-                    reply = ("ok", getattr(engine, name)(*args, **kwargs))
-            except Exception as exc:  # noqa: BLE001 - raised again in the parent
-                reply = ("error", exc)
-            if not _send(conn, reply):
-                return
-    finally:
-        engine.close()
-
-
-def _send(conn, message: tuple) -> bool:
-    try:
-        conn.send(message)
-    except OSError:
-        return False
-    except Exception as exc:  # a value or exception that cannot be pickled
-        kind, value = message
-        what = f"{type(value).__name__}: {value}" if kind == "error" else type(value).__name__
-        try:
-            conn.send(("error", RuntimeError(f"{what} (cannot be passed back from the search process: {exc})")))
-        except OSError:
-            return False
-    return True
-
-
-# --------------------------------------------------------------------------- cross-source calls (in the child)
-
-
-def _analysis(engine: Engine):
-    from explorer.compare.analysis import Analysis
-
-    engine.refresh()
-    return Analysis(engine.store)
-
-
-def _compare(engine: Engine, doc_ids: list[str]) -> dict:
-    return _analysis(engine).compare(doc_ids)
-
-
-def _reuse_clusters(engine: Engine, doc_ids: list[str] | None) -> list[dict]:
-    return _analysis(engine).clusters(set(doc_ids) if doc_ids is not None else None)
-
-
-def _conflicts(engine: Engine, include_dismissed: bool) -> list[dict]:
-    return _analysis(engine).conflicts(include_dismissed=include_dismissed)
-
-
-def _dismiss_conflict(engine: Engine, conflict_id: str, restore: bool) -> None:
-    from explorer import indexer
-    from explorer.compare.analysis import dismiss
-    from explorer.store import Store
-
-    store = Store(indexer.db_path(engine.data))  # the engine's own store is read-only
-    try:
-        dismiss(store, conflict_id, restore=restore)
-    finally:
-        store.close()
-
-
-def _mentions(engine: Engine, name: str, sort: list[str] | None, sources: list[str] | None, context: int) -> list[dict]:
-    return _analysis(engine).mentions(name, sort=sort, sources=sources, context=context,
-                                      search=lambda text: [h.doc_id for h in engine.search(Query(text=text, limit=None)).hits])
-
-
-def _matrix(engine: Engine, rows: str, cols: str, share: bool) -> dict:
-    return _analysis(engine).matrix(rows, cols, share=share)
-
-
-def _dossier(engine: Engine, name: str) -> dict:
-    return _analysis(engine).dossier(name)

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from explorer.query import Engine, Hit, PathfinderRow, Query, ResultSet
+from explorer.model import Hit, PathfinderRow, Query, ResultSet
+
+if TYPE_CHECKING:  # the engine is passed in (in the engine's own process, for the desktop app)
+    from explorer.query import Engine
+
+log = logging.getLogger(__name__)
 
 EXPORT_LEVELS = ("documents", "passages", "mentions", "pathfinders")
 
@@ -132,8 +139,8 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
     except OSError as exc:
         try:
             os.unlink(tmp)
-        except OSError:
-            pass
+        except OSError:  # the export failed anyway; the error below says why
+            log.debug("cannot remove %s", tmp, exc_info=True)
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
     return len(rows)
 

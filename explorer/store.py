@@ -1,11 +1,13 @@
-"""SQLite via sqlite-utils: schema, migrations, writes from the indexer, lookups and facet
-counts for the query layer. The only module that writes SQL."""
+"""SQLite via sqlite-utils: schema, migrations, writes from the indexer, and the lookups of
+the query layer (which counts facets over bitmasks built from :meth:`Store.facet_rows`). The
+only module that writes SQL."""
 
 from __future__ import annotations
 
 import array
 import contextlib
 import json
+import logging
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -14,8 +16,9 @@ from typing import Any
 
 import sqlite_utils
 
+log = logging.getLogger(__name__)
+
 SCHEMA_VERSION = 2
-FACET_KEYS = ("pathfinder", "sector", "region", "mentor", "source", "author", "year")
 
 
 class StoreError(Exception):
@@ -139,6 +142,7 @@ class Store:
             row = self.db.execute("PRAGMA quick_check").fetchone()
             return bool(row) and row[0] == "ok"
         except sqlite3.DatabaseError:
+            log.debug("integrity check of %s failed", self.path, exc_info=True)
             return False
 
     def close(self) -> None:
@@ -151,7 +155,7 @@ class Store:
         return row[0] if row else default
 
     def set_meta(self, **values: str) -> None:
-        self.db["meta"].upsert_all([{"key": k, "value": v} for k, v in values.items()], pk="key")
+        self.db.table("meta").upsert_all([{"key": k, "value": v} for k, v in values.items()], pk="key")
 
     # ------------------------------------------------------------------ writes (indexer)
 
@@ -173,7 +177,7 @@ class Store:
             try:
                 conn.execute("COMMIT")
             except sqlite3.ProgrammingError:  # closed inside (the engine reopened its store)
-                pass
+                log.debug("read snapshot of %s ended on a closed connection", self.path, exc_info=True)
 
     def known_files(self) -> dict[str, dict[str, Any]]:
         cur = self.db.execute("SELECT * FROM files")  # (plain rows: every run reads them all)
@@ -226,7 +230,7 @@ class Store:
 
     def put_entities(self, rows: Iterable[dict]) -> None:
         self.db.execute("DELETE FROM entities")
-        self.db["entities"].insert_all(list(rows), pk="key", replace=True)
+        self.db.table("entities").insert_all(list(rows), pk="key", replace=True)
 
     # ------------------------------------------------------------------ reads
 
@@ -251,7 +255,7 @@ class Store:
         return self.db.execute("SELECT doc_id, date, title FROM documents").fetchall()
 
     def facet_rows(self) -> Iterable[tuple[str, str, str]]:
-        """Every (doc_id, facet, value) row: the query layer keeps them in memory as bitsets."""
+        """Every (doc_id, facet, value) row: the query layer keeps them in memory as bitmasks."""
         return self.db.execute("SELECT doc_id, facet, value FROM doc_facets")
 
     def all_doc_ids(self) -> list[str]:
@@ -297,43 +301,15 @@ class Store:
         sql = "SELECT * FROM files" + (" WHERE status = ?" if status else "") + " ORDER BY path"
         return list(self.db.query(sql, [status] if status else []))
 
-    # ------------------------------------------------------------------ facets
+    def pathfinder_documents(self) -> list[tuple[str, str, str, str]]:
+        """(pathfinder name, doc_id, file, source) for every document tagged with a pathfinder;
+        the source is the publisher where the text states one, else the document's title."""
+        return self.db.execute(
+            "SELECT f.value, d.doc_id, d.file, coalesce(nullif(d.source, ''), d.title) FROM doc_facets f "
+            "JOIN documents d ON d.doc_id = f.doc_id WHERE f.facet = 'pathfinder'").fetchall()
 
-    def facet_value_docs(self, facet: str, values: Sequence[str]) -> set[str]:
-        """Documents having any of ``values`` for ``facet`` (case-insensitive)."""
-        marks = ",".join("?" * len(values))
-        return {r[0] for r in self.db.execute(
-            f"SELECT DISTINCT doc_id FROM doc_facets WHERE facet = ? AND lower(value) IN ({marks})",
-            [facet, *[v.lower() for v in values]])}
-
-    def facet_values(self, facet: str) -> list[str]:
-        return [r[0] for r in self.db.execute(
-            "SELECT DISTINCT value FROM doc_facets WHERE facet = ? ORDER BY value", [facet])]
-
-    def facet_counts(self, facet: str, ids: Sequence[str] | None) -> list[tuple[str, int]]:
-        """(value, number of documents) for ``facet`` over ``ids`` (None = every document),
-        most frequent first. Counted with one GROUP BY, joined on a temp table of the ids."""
-        if ids is None:
-            sql = ("SELECT value, count(DISTINCT doc_id) AS n FROM doc_facets WHERE facet = ? "
-                   "GROUP BY value ORDER BY n DESC, value")
-            return [(v, n) for v, n in self.db.execute(sql, [facet])]
-        table = self._id_table(ids)
-        sql = (f"SELECT f.value, count(DISTINCT f.doc_id) AS n FROM doc_facets f JOIN {table} t ON t.doc_id = f.doc_id "
-               "WHERE f.facet = ? GROUP BY f.value ORDER BY n DESC, f.value")
-        return [(v, n) for v, n in self.db.execute(sql, [facet])]
-
-    def _id_table(self, ids: Sequence[str]) -> str:
-        """Fill a temp table with ``ids`` (reused when called again with the same set)."""
-        key = (len(ids), hash(tuple(ids)))
-        if getattr(self, "_id_table_key", None) != key:
-            was_in_transaction = self.db.conn.in_transaction
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS hit_ids (doc_id TEXT PRIMARY KEY)")
-            self.db.execute("DELETE FROM temp.hit_ids")
-            self.db.conn.executemany("INSERT OR IGNORE INTO temp.hit_ids VALUES (?)", ((i,) for i in ids))
-            if not was_in_transaction and self.db.conn.in_transaction:
-                self.db.conn.commit()  # don't hold a read snapshot open: later reads must see new data
-            self._id_table_key = key
-        return "temp.hit_ids"
+    def mention_counts_by_kind(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT kind, count(*) FROM mentions GROUP BY kind").fetchall())
 
     def size_bytes(self) -> int:
         total = 0

@@ -61,3 +61,17 @@ def process_alive(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def require_programs(*programs: str) -> None:
+    """Skip (outside CI) or fail (in CI) when a system program a test drives is missing.
+    `python3 dev.py test` installs them on Debian as root (dev.py's TEST_TOOLS)."""
+    import os
+
+    missing = [p for p in programs if not shutil.which(p)]
+    if not missing:
+        return
+    message = f"{', '.join(missing)} not installed (python3 dev.py test installs them on Debian as root)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)

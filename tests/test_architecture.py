@@ -1,7 +1,8 @@
 """The two rules that keep the code easy to change (GUIDE section 4): the core never imports
-Qt, and only explorer/fulltext.py imports whoosh."""
+Qt, and only the explorer/fulltext/ package imports whoosh."""
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -32,15 +33,23 @@ def test_pyside_only_in_gui():
 
 
 def test_whoosh_only_in_fulltext():
+    fulltext = PACKAGE / "fulltext"
+    assert fulltext.is_dir() and not (PACKAGE / "fulltext.py").exists()
     offenders = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
-                 if "whoosh" in imported_modules(p) and p.name != "fulltext.py"]
+                 if "whoosh" in imported_modules(p) and not p.is_relative_to(fulltext)]
     assert offenders == []
-    assert "whoosh" in imported_modules(PACKAGE / "fulltext.py")
+    users = {p.relative_to(fulltext).as_posix() for p in fulltext.rglob("*.py") if "whoosh" in imported_modules(p)}
+    assert {"reader.py", "writer.py", "_shortcuts/phrase.py"} <= users  # the rule sees inside the package
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def test_every_core_module_imports_with_pyside_blocked():
-    modules = sorted(".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts) for p in core_files())
-    assert "explorer.cli" in modules and "explorer.query" in modules
+    modules = sorted(module_name(p) for p in core_files())
+    assert {"explorer.cli", "explorer.query", "explorer.query.engine", "explorer.indexer.runner"} <= set(modules)
     code = (
         "import sys, importlib\n"
         "class Block:\n"
@@ -52,3 +61,28 @@ def test_every_core_module_imports_with_pyside_blocked():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.strip() == "ok", proc.stderr
+
+
+def test_the_desktop_app_process_loads_neither_whoosh_nor_sqlite_utils():
+    """The GUI draws its window from explorer.model's plain values; searching and indexing
+    happen in child processes (engine_process, indexer.isolated), which alone load storage."""
+    gui = sorted(module_name(p) for p in (PACKAGE / "gui").rglob("*.py"))
+    assert "explorer.gui.main_window" in gui and "explorer.gui.app" in gui
+    code = (
+        "import sys, importlib\n"
+        f"for m in ['explorer.model', *{gui!r}]: importlib.import_module(m)\n"
+        "print(sorted(m for m in ('whoosh', 'sqlite_utils') if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
+def test_the_model_module_imports_no_storage():
+    """explorer.model itself, alone: no sqlite3 either (the value types need none)."""
+    code = ("import sys, explorer.model\n"
+            "print(sorted(m for m in ('whoosh', 'sqlite_utils', 'sqlite3') if m in sys.modules))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

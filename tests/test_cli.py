@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from explorer import paths
+
 
 def explorer(*args, data=None, env_extra=None):
     env = {**os.environ, "PYTHONWARNINGS": "error", **(env_extra or {})}
@@ -31,7 +33,7 @@ def cli_data(tmp_path_factory):
     data = tmp_path_factory.mktemp("cli-data")
     proc = explorer("index", data=data)  # no --corpus: the bundled seeds
     assert proc.returncode == 0, proc.stderr
-    assert "5 files, 14 documents" in proc.stdout and "explorer/seeds" in proc.stdout.replace(os.sep, "/")
+    assert "5 files, 14 documents" in proc.stdout and str(paths.seeds_dir()) in proc.stdout
     return data
 
 

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from explorer import indexer
+from explorer import indexer, paths
 from explorer.query import Engine, Query
 from explorer.store import SCHEMA_VERSION, Store
 
@@ -185,8 +185,25 @@ def test_isolated_run_gives_the_same_index_and_relays_progress_in_order(seed_cor
     assert snapshot(tmp_path / "child") == snapshot(tmp_path / "here")
 
 
+def test_isolated_run_takes_the_fallback_folder_only_when_nothing_better_is_known(seed_corpus, tmp_path):
+    """The desktop app passes the folder its user indexed last: used when the index cannot say
+    what it was built from, and the folder chosen is reported before the run starts."""
+    chosen = []
+    s = indexer.run_isolated(tmp_path / "a", fallback=seed_corpus, on_corpus=chosen.append)
+    assert chosen == [str(seed_corpus)] and s.corpus == str(seed_corpus.resolve()) and s.documents == 14
+    other = tmp_path / "other"
+    shutil.copytree(seed_corpus, other)
+    next(other.glob("000*")).unlink()
+    chosen.clear()
+    s = indexer.run_isolated(tmp_path / "a", fallback=other, on_corpus=chosen.append)  # the index knows better
+    assert chosen == [str(seed_corpus.resolve())] and s.unchanged == 5
+    chosen.clear()
+    s = indexer.run_isolated(tmp_path / "b", fallback=tmp_path / "gone", on_corpus=chosen.append)
+    assert chosen == [str(paths.seeds_dir())] and s.documents == 14  # no such folder: the bundled seeds
+
+
 def test_isolated_run_raises_what_run_raises(tmp_path, data_dir):
-    with pytest.raises(indexer.IndexError_, match="corpus folder not found"):
+    with pytest.raises(indexer.IndexBuildError, match="corpus folder not found"):
         indexer.run_isolated(data_dir, tmp_path / "missing")
 
 

@@ -7,6 +7,7 @@ the indexer reports to the user.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -280,6 +281,20 @@ _HTML_SNIFF = re.compile(r"^\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>
 
 def _looks_like_html(text: str) -> bool:
     return bool(_HTML_SNIFF.match(text[:1000]))
+
+
+@functools.cache
+def html_extractor_problem() -> str | None:
+    """None when the HTML extractor (trafilatura) loads; otherwise why not, in one line. Without
+    it every HTML page falls back to plain lxml text, with no metadata (issue 13: an old pip left
+    out lxml_html_clean, which trafilatura needs)."""
+    try:
+        import trafilatura
+
+        trafilatura.bare_extraction  # noqa: B018 - a half-imported module lacks it
+    except Exception as exc:  # ImportError, or whatever a broken install raises
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
+    return None
 
 
 def html_to_text(html: str) -> RawText:

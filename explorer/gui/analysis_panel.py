@@ -5,6 +5,8 @@ opens its mentions) and reports a document to open at a position."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget
 
@@ -14,6 +16,7 @@ from .conflicts_view import ConflictsView
 from .dossier_view import DossierView
 from .kwic_view import KwicView
 from .matrix_view import MatrixView
+from .source_view import Shown
 from .workers import Runner
 
 
@@ -42,11 +45,25 @@ class AnalysisPanel(QTabWidget):
         for view in (self.passages, self.kwic, self.dossier):
             view.status.connect(self.status)
         self._loaded: set[int] = set()
+        self.pinned_and_shown: Callable[[], list[str]] = list  # set by install()
+        self.dock = None
         self.currentChanged.connect(self._first_show)
 
     def show_mentions(self, name: str, source: str = "") -> None:
         self.setCurrentWidget(self.kwic)
         self.kwic.show_mentions(name, source or None)
+
+    def compare_pinned(self) -> None:
+        """Show the panel with the pinned documents and the one shown compared in columns."""
+        ids = self.pinned_and_shown()
+        self.dock.show()
+        self.dock.raise_()
+        if len(ids) < 2:
+            self.setCurrentWidget(self.passages)
+            self.passages.summary.setText("Pin a document (Ctrl+P) and select another, then compare them here; "
+                                          "or type 2 to 4 document ids above.")
+            return
+        self.compare_documents(ids)
 
     def compare_documents(self, doc_ids: list[str]) -> None:
         self.setCurrentWidget(self.passages)
@@ -70,40 +87,17 @@ class AnalysisPanel(QTabWidget):
         self._first_show(self.currentIndex())
 
 
-def install(window, view_menu) -> AnalysisPanel:
-    """Add the panel to the main window as a bottom dock (hidden until asked for) with its View
-    menu actions; a mention opened from it shows in the window's reading pane. Returns it."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QKeySequence
-    from PySide6.QtWidgets import QDockWidget
-
-    from .source_view import Shown
-
+def install(window) -> AnalysisPanel:
+    """Add the panel to the main window as a docked view (hidden until asked for, View menu
+    toggle Ctrl+Shift+A), loaded again after each index run; a mention opened from it shows in
+    the window's reading pane. The menu command that compares the pinned and shown documents is
+    in the actions table (explorer/gui/actions.py: ``analysis.compare_pinned``). Returns it."""
     panel = AnalysisPanel(window.runner, lambda: window.engine, window)
-    dock = QDockWidget("Cross-source analysis", window)
-    dock.setObjectName("analysisDock")
-    dock.setWidget(panel)
-    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-    dock.hide()
-    toggle = dock.toggleViewAction()
-    toggle.setText("Cross-source &analysis")
-    toggle.setShortcut(QKeySequence("Ctrl+Shift+A"))
-    view_menu.addSeparator()
-    view_menu.addAction(toggle)
-
-    def compare_pinned() -> None:
-        ids = [p.doc_id for p in window.compare.panes()]
-        dock.show()
-        if len(ids) < 2:
-            panel.setCurrentWidget(panel.passages)
-            panel.passages.summary.setText("Pin a document (Ctrl+P) and select another, then compare them here; "
-                                           "or type 2 to 4 document ids above.")
-            return
-        panel.compare_documents(ids)
-
-    action = view_menu.addAction("Compare &shared passages of pinned and shown")
-    action.setShortcut(QKeySequence("Ctrl+Shift+C"))
-    action.triggered.connect(compare_pinned)
+    panel.view_action = window.add_view("analysis", "Cross-source analysis", panel, "Ctrl+Shift+A")
+    panel.view_action.setText("Cross-source &analysis")
+    panel.dock = panel.parentWidget()
+    panel.pinned_and_shown = lambda: [p.doc_id for p in window.compare.panes() if p.doc_id]
+    window.indexer.refreshed.connect(panel.refresh)
 
     def open_at(doc_id: str, start: int, end: int) -> None:
         engine = window.engine
@@ -115,5 +109,4 @@ def install(window, view_menu) -> AnalysisPanel:
 
     panel.openAt.connect(open_at)
     panel.status.connect(lambda m: window.statusBar().showMessage(m, 8000))
-    panel.dock = dock
     return panel

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 
-from explorer import indexer, paths
+from explorer import paths
+from explorer.indexer.isolated import run_isolated
 
 from .app import application, save_screenshot, settle, wait_for
 
@@ -32,7 +33,7 @@ def run(out_dir: Path, data: Path | None = None, size: tuple[int, int] = (1600, 
     with tempfile.TemporaryDirectory(prefix="explorer-shot-") as tmp:
         if data is None:
             data = Path(tmp) / "data"
-            indexer.run(data, paths.seeds_dir(), workers=0)
+            run_isolated(data, paths.seeds_dir(), workers=0)
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
         w = MainWindow(data, settings, query="twelve", interactive=False)
         try:

@@ -14,15 +14,14 @@ from PySide6.QtCore import QEventLoop, QLockFile, QSettings, Qt, QTimer, QtMsgTy
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from explorer import __version__
-from explorer.query import Query, QueryError
-from explorer.store import FACET_KEYS
+from explorer import __version__, paths
+from explorer.desktop import APP_ID
+from explorer.model import FACET_KEYS, Query, QueryError
 
 from . import icons
 
 APP_NAME = "Pathfinder Explorer"
 ORG_NAME = "pathfinder-explorer"
-LOCK_NAME = "gui.lock"
 SCREENSHOT_SIZE = (1400, 860)
 SCREENSHOT_TIMEOUT_S = 180
 
@@ -53,7 +52,8 @@ def application() -> QApplication:
     QApplication.setApplicationName(APP_NAME)
     QApplication.setOrganizationName(ORG_NAME)
     QApplication.setApplicationVersion(__version__)
-    QGuiApplication.setDesktopFileName(ORG_NAME)
+    # The Wayland app id and KDE's desktop-file hint: the installed .desktop file's name.
+    QGuiApplication.setDesktopFileName(APP_ID)
     app.setWindowIcon(icons.app_icon())
     return app  # type: ignore[return-value]
 
@@ -61,7 +61,7 @@ def application() -> QApplication:
 def acquire_instance_lock(data: Path) -> QLockFile | None:
     """Lock the data dir for this process; None if another GUI holds it. A lock left by a
     process that died is taken over (QLockFile checks the owner's pid and host)."""
-    lock = QLockFile(str(data / LOCK_NAME))
+    lock = QLockFile(str(paths.Layout(data).gui_lock))
     lock.setStaleLockTime(0)  # never by age: only a dead owner makes a lock stale
     if lock.tryLock(200):
         return lock
@@ -112,7 +112,7 @@ def main(data: Path, screenshot: Path | None = None, corpus: Path | None = None,
             return _fail(f"cannot create the data folder {data}: {exc.strerror or exc}", screenshot is None)
         lock = acquire_instance_lock(data)
         if lock is None:
-            return _fail(_already_open_message(data, data / LOCK_NAME), screenshot is None)
+            return _fail(_already_open_message(data, paths.Layout(data).gui_lock), screenshot is None)
         try:
             if screenshot is not None:
                 return _screenshot(app, data, Path(screenshot), corpus, q)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from explorer.compare import dossier as dossier_mod
 from explorer.export import write_csv
-from explorer.query import Query
+from explorer.model import Query
 
 from .analysis_calls import EngineCall
 from .workers import Runner

@@ -11,8 +11,7 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate, QStyleOptionViewItem, QToolButton, QVBoxLayout, QWidget,
 )
 
-from explorer.query import FacetValue
-from explorer.store import FACET_KEYS
+from explorer.model import FACET_KEYS, FacetValue
 
 from . import icons
 from .models import COUNT_ROLE, FRACTION_ROLE, FacetModel, FacetProxy

@@ -1,6 +1,6 @@
 """Small line icons drawn with QPainter in the palette's text colour, so they are sharp at any
-device pixel ratio and follow light and dark palettes. The application icon is an SVG file in
-explorer/resources."""
+device pixel ratio and follow light and dark palettes. The application icon is an SVG file among
+the bundled resources (explorer.paths.resource)."""
 
 from __future__ import annotations
 
@@ -172,11 +172,15 @@ def refresh(root) -> None:
 
 
 def app_icon() -> QIcon:
+    """The application icon: the SVG, plus the rendered PNG sizes for where SVG is not drawn."""
+    from explorer.desktop import APP_ID, ICON_SIZES
+
     ic = QIcon()
-    svg = paths.resource("pathfinder-explorer.svg")
+    svg = paths.resource(f"icons/hicolor/scalable/apps/{APP_ID}.svg")
     if svg.is_file():
         ic.addFile(str(svg))
-    png = paths.resource("pathfinder-explorer.png")
-    if png.is_file():
-        ic.addFile(str(png))
+    for size in ICON_SIZES:
+        png = paths.resource(f"icons/hicolor/{size}x{size}/apps/{APP_ID}.png")
+        if png.is_file():
+            ic.addFile(str(png))
     return ic

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
-from explorer.query import FacetValue, Hit, PathfinderRow
+from explorer.model import FacetValue, Hit, PathfinderRow
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from explorer import indexer, paths
+from explorer import paths
+from explorer.indexer.isolated import run_isolated
 
 from .app import application, main, save_screenshot, settle, wait_for
 
@@ -57,7 +58,7 @@ def run(out_dir: Path, data: Path | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="explorer-data-") as tmp:
         if data is None:
             data = Path(tmp)
-            indexer.run(data, paths.seeds_dir(), workers=0)
+            run_isolated(data, paths.seeds_dir(), workers=0)  # in a child: this process loads no storage
         code = main(data, screenshot=out_dir / "main-window.png", query="homeless", facets=["sector=Health"])
         if code:
             return code

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QColor, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup, QHBoxLayout, QLabel, QLayout, QLayoutItem, QLineEdit, QSizePolicy, QToolButton, QWidget,
 )
@@ -232,3 +232,22 @@ QToolButton#segment:checked {{ background: {accent}; color: {accent_text}; borde
 QFrame#rule {{ color: {border}; max-height: 1px; }}
 QFrame#syntaxPopup {{ border: 1px solid {border}; }}
 """
+
+
+def palette_style_sheet(pal: QPalette) -> str:
+    """:func:`style_sheet` in colours mixed from ``pal`` (light or dark)."""
+    from .source_view import palette_is_dark
+
+    text = pal.color(QPalette.ColorRole.WindowText)
+    window = pal.color(QPalette.ColorRole.Window)
+
+    def mix(a: QColor, b: QColor, t: float) -> str:
+        return QColor(int(a.red() * t + b.red() * (1 - t)), int(a.green() * t + b.green() * (1 - t)),
+                      int(a.blue() * t + b.blue() * (1 - t))).name()
+
+    accent = pal.color(QPalette.ColorRole.Highlight)
+    return style_sheet(
+        muted=mix(text, window, 0.6), border=mix(text, window, 0.25), accent=accent.name(),
+        accent_text=pal.color(QPalette.ColorRole.HighlightedText).name(),
+        chip=mix(accent, pal.color(QPalette.ColorRole.Base), 0.12),
+        warn="#e0a030" if palette_is_dark(pal) else "#9a5b00", base=pal.color(QPalette.ColorRole.Base).name())

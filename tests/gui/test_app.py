@@ -14,6 +14,7 @@ from PySide6.QtGui import QImage
 import explorer
 from explorer.cli import cli
 from explorer.gui import app
+from explorer.paths import Layout
 
 
 def test_screenshot_command_indexes_on_first_run_and_saves_the_window(qapp, data_dir, tmp_path):
@@ -28,7 +29,7 @@ def test_screenshot_command_indexes_on_first_run_and_saves_the_window(qapp, data
     colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
     assert len(colours) > 50
     assert (data_dir / "index" / "explorer.db").is_file()  # the first run built the index
-    assert not (data_dir / app.LOCK_NAME).exists()  # and released the lock
+    assert not Layout(data_dir).gui_lock.exists()  # and released the lock
 
 
 def test_second_instance_on_the_same_data_dir_is_refused(qapp, data_dir, tmp_path, capsys):

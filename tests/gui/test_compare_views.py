@@ -15,7 +15,7 @@ from explorer.gui.conflicts_view import ConflictsModel
 from explorer.gui.kwic_view import KwicModel
 from explorer.gui.matrix_view import MatrixModel
 
-from .conftest import WAIT_MS, settle
+from .conftest import WAIT_MS, search, settle
 
 SEED_000 = "000_8468651e8cf8aa21"
 SEED_001 = "001_be1e46d498799f71"
@@ -189,3 +189,25 @@ def test_clusters_view_lists_shared_passages_and_opens_one_in_columns(window, qt
     # the cluster's passage is tinted in every column it was opened in
     for col in panel.passages.visible_columns():
         assert any(s["cluster"] == biggest["cluster"] for s in col.spans)
+
+
+def test_menu_command_compares_the_pinned_and_the_shown_document(window, qtbot):
+    """View > Compare shared passages (actions table) puts the pinned and the shown document in
+    columns; the panel's own View toggle (add_view) shows and hides its dock."""
+    assert window.analysis.view_action in window.menus["&View"].actions()
+    assert window.action_compare_shared.shortcut().toString() == "Ctrl+Shift+P"
+    assert window.analysis.dock.isHidden()
+    search(qtbot, window, "mutual")
+    qtbot.waitUntil(lambda: window.compare.live.shown is not None, timeout=WAIT_MS)
+    window.action_compare_shared.trigger()  # one document only: the panel says what to do
+    assert window.analysis.isVisible() and "Pin a document" in window.analysis.passages.summary.text()
+    first = window.compare.live.doc_id
+    window.action_pin.trigger()
+    second = next(h for h in window.table.shown_rows() if h.doc_id != first)
+    with qtbot.waitSignal(window.documentShown, timeout=WAIT_MS):
+        window.table.select_source_row(window.table.source.rows.index(second))
+    with qtbot.waitSignal(window.analysis.passages.controller.done, timeout=WAIT_MS):
+        window.action_compare_shared.trigger()
+    assert [c.doc_id for c in window.analysis.passages.visible_columns()] == [first, second.doc_id]
+    window.analysis.view_action.trigger()
+    assert window.analysis.dock.isHidden()

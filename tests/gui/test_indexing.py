@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from explorer import indexer, paths
+from explorer.gui.main_window import data_settings
 from explorer.query import Engine, Query
 
 from .conftest import WAIT_MS, search, settle
@@ -69,7 +70,7 @@ def test_cancel_keeps_the_previous_index(make_window, qtbot, data_dir, seed_corp
         w.action_reindex.trigger()
     assert blocker.args == ["done"]
     qtbot.waitUntil(lambda: w.result.query.text == "zebracorn" and w.table.source.total == 1 and w.is_settled(), timeout=WAIT_MS)
-    assert str(seed_corpus.resolve()) in settings.value("corpus/recent")
+    assert str(seed_corpus.resolve()) in data_settings(data_dir).value("corpus/recent")
     assert [a.text() for a in w.recent_menu.actions()] == [str(seed_corpus.resolve())]
 
 
@@ -121,7 +122,7 @@ def test_corpus_argument_indexes_that_folder_on_start(make_window, qtbot, data_d
 def test_damaged_index_is_rebuilt_from_the_last_corpus(make_window, qtbot, data_dir, seed_corpus, settings):
     (seed_corpus / "marker.txt").write_text("Quokkaville\n\nA quokkaville mutual in Swindon.\n", encoding="utf-8")
     indexer.run(data_dir, seed_corpus, workers=0)
-    settings.setValue("corpus/last", str(seed_corpus.resolve()))
+    data_settings(data_dir).setValue("corpus/last", str(seed_corpus.resolve()))
     with open(indexer.db_path(data_dir), "r+b") as fh:
         fh.write(b"this is not SQLite at all")
     w = make_window(data_dir, start=False)

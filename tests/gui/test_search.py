@@ -13,7 +13,7 @@ from .conftest import WAIT_MS, offscreen_popup, search, settle, shown_doc_ids
 def test_typing_a_query_updates_results(window, qtbot, engine):
     assert window.table.source.total == engine.search(Query("")).total == 14
     qtbot.keyClicks(window.search_edit, "homeless")
-    assert window._search_timer.isActive()  # debounced: nothing ran yet
+    assert window.session.timer.isActive()  # debounced: nothing ran yet
     qtbot.waitUntil(lambda: window.result.query.text == "homeless" and window.is_settled(), timeout=WAIT_MS)
     expected = engine.search(Query("homeless"))
     assert sorted(shown_doc_ids(window)) == sorted(h.doc_id for h in expected.hits)
@@ -22,11 +22,11 @@ def test_typing_a_query_updates_results(window, qtbot, engine):
 
 
 def test_keystrokes_run_one_search_and_superseded_results_are_dropped(window, qtbot):
-    gen = window._search_gen
+    gen = window.session.generation
     with qtbot.waitSignal(window.resultsShown, timeout=WAIT_MS):
         qtbot.keyClicks(window.search_edit, "mutual")
     settle(qtbot, window)
-    assert window._search_gen == gen + 1  # six keystrokes, one search
+    assert window.session.generation == gen + 1  # six keystrokes, one search
 
     shown: list[str] = []
     window.resultsShown.connect(lambda: shown.append(window.result.query.text))
@@ -41,7 +41,7 @@ def test_keystrokes_run_one_search_and_superseded_results_are_dropped(window, qt
 def test_enter_searches_at_once_and_is_remembered(window, qtbot, settings):
     qtbot.keyClicks(window.search_edit, "swindon")
     qtbot.keyClick(window.search_edit, Qt.Key.Key_Return)
-    assert not window._search_timer.isActive()
+    assert not window.session.timer.isActive()
     qtbot.waitUntil(lambda: window.result.query.text == "swindon" and window.is_settled(), timeout=WAIT_MS)
     assert window.history_model.stringList()[0] == "swindon"
     window.close()
@@ -131,9 +131,9 @@ def test_order_box_and_header_sorting(window, qtbot):
 
 
 def test_results_are_paged_in_as_the_table_needs_them(make_window, seed_index, qtbot, monkeypatch, tmp_path):
-    from explorer.gui import main_window
+    from explorer.gui import session
 
-    monkeypatch.setattr(main_window, "PAGE", 4)
+    monkeypatch.setattr(session, "PAGE", 4)
     w = make_window(seed_index)
     qtbot.waitUntil(lambda: w.result is not None, timeout=WAIT_MS)
     assert w.result.query.limit == 4 and w.result.total == 14

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from explorer.gui.main_window import data_settings
+
 from .conftest import WAIT_MS, offscreen_popup, settle
 
 
@@ -80,3 +82,33 @@ def test_follows_a_palette_change(window, qapp):
         qapp.setPalette(old)
         qapp.processEvents()
     assert window.styleSheet() == before
+
+
+def test_two_data_dirs_do_not_see_each_others_corpus(make_window, qtbot, tmp_path, settings):
+    """The per-user settings (layout) are shared; the last corpus belongs to its data dir, so a
+    fresh --data-dir starts on the bundled seeds, not on a corpus another data dir indexed."""
+    corpus = tmp_path / "user-corpus"
+    corpus.mkdir()
+    (corpus / "one.txt").write_text("Mutuals\n\nStaff at Newton Rigg college set up a trust.\n", encoding="utf-8")
+    first, second = tmp_path / "data-a", tmp_path / "data-b"
+    first.mkdir()
+    second.mkdir()
+
+    a = make_window(first, corpus=corpus, start=False)
+    with qtbot.waitSignal(a.indexFinished, timeout=WAIT_MS) as blocker:
+        a.start()
+    assert blocker.args == ["done"]
+    settle(qtbot, a)
+    assert a.table.source.total == 1
+    a.close()
+
+    b = make_window(second, start=False)  # same per-user settings object, fresh data dir
+    with qtbot.waitSignal(b.indexFinished, timeout=WAIT_MS) as blocker:
+        b.start()
+    assert blocker.args == ["done"]
+    settle(qtbot, b)
+    assert b.corpus_label.text() == "Corpus: seeds" and b.table.source.total == 14
+    assert str(corpus.resolve()) not in str(data_settings(second).value("corpus/last", ""))
+    assert str(corpus.resolve()) not in [x.text() for x in b.recent_menu.actions()]
+    assert data_settings(first).value("corpus/last") == str(corpus.resolve())
+    assert settings.value("corpus/last") is None  # nothing corpus-related in the per-user file

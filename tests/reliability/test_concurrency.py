@@ -55,7 +55,7 @@ def test_second_index_run_is_refused_while_one_runs(indexed):
         proc = run_cli("index", "--corpus", str(corpus), data=data)
         assert_one_line_error(proc, "another index run is in progress")
         # ... and from this one (a GUI's second indexing request)
-        with pytest.raises(indexer.IndexError_, match="another index run is in progress"):
+        with pytest.raises(indexer.IndexBuildError, match="another index run is in progress"):
             indexer.run(data, corpus, workers=0)
         assert snapshot(data) == before  # readers still see the old index
     finally:

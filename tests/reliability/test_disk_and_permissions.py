@@ -106,7 +106,7 @@ def test_full_disk_injected(indexed, monkeypatch, where):
         def full(*args, **kwargs):
             raise sqlite3.OperationalError("database or disk is full")
         monkeypatch.setattr(Store, "put_documents", full)
-    with pytest.raises(indexer.IndexError_) as info:
+    with pytest.raises(indexer.IndexBuildError) as info:
         indexer.run(data, corpus, workers=0)
     msg = str(info.value)
     assert "disk is full" in msg and "\n" not in msg
@@ -157,7 +157,7 @@ def _read_only_checks(data, before, tmp_path):
     assert proc.returncode == 0, proc.stderr
     # indexing is refused in one line
     assert_one_line_error(run_cli("index", data=data), "not writable")
-    with pytest.raises(indexer.IndexError_, match="not writable"):
+    with pytest.raises(indexer.IndexBuildError, match="not writable"):
         indexer.run(data, workers=0)
     # exporting elsewhere works
     out = tmp_path / "out.csv"

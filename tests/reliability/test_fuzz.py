@@ -16,7 +16,7 @@ from explorer import fulltext
 from explorer.corpus.document import documents_from_bytes
 from explorer.corpus.read import SkipFile
 from explorer.query import MAX_QUERY_CHARS, LEVELS, SORTS, Engine, Query, QueryError, ResultSet, sanitise
-from explorer.store import FACET_KEYS
+from explorer.model import FACET_KEYS
 
 pytestmark = pytest.mark.fuzz
 

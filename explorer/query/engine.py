@@ -1,5 +1,6 @@
-"""Query (text + facet selections + level + sort) -> ResultSet. The one entry point the CLI,
-the GUI and export use to ask the index anything.
+"""The engine: Query (text + facet selections + level + sort) -> ResultSet. The one entry
+point the CLI, the desktop app (through explorer.engine_process) and export use to ask the
+index anything.
 
 Facet semantics: repeating a key ORs its values, different keys AND. Counts are disjunctive:
 the counts of a facet are taken as if that facet's own selection were absent, so its other
@@ -10,36 +11,18 @@ from __future__ import annotations
 
 import functools
 import heapq
-import html
 import json
-import os
-import re
 import sqlite3
-import string
 import time
-import zlib
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from explorer import fulltext, indexer
-from explorer.store import FACET_KEYS, Store, StoreError
-
-LEVELS = ("documents", "passages", "pathfinders")
-SORTS = ("relevance", "date", "title")
-MAX_QUERY_CHARS = 1000
-SNIPPET_CHARS = 220
-
-
-class QueryError(Exception):
-    """The request itself is wrong (unknown facet key, level, sort); one line for the user."""
-
-
-class NoIndex(Exception):
-    """There is no usable index yet; the message names the command that makes one."""
-
-
-class IndexDamaged(NoIndex):
-    """The index was found damaged while in use; ``explorer index`` rebuilds it."""
+from explorer import fulltext
+from explorer.model import (FACET_KEYS, LEVELS, SNIPPET_CHARS, SORTS, FacetValue, Hit, IndexDamaged, NoIndex,
+                            PathfinderRow, Query, QueryError, ResultSet, marked_to_plain)
+from explorer.paths import Layout
+from explorer.query.facets import DocIndex
+from explorer.query.syntax import sanitise
+from explorer.store import Store, StoreError
 
 
 def _guard_db(method):
@@ -67,242 +50,14 @@ def _one_snapshot(method):
 
     return wrapper
 
-
-@dataclass
-class Query:
-    text: str = ""
-    facets: dict[str, list[str]] = field(default_factory=dict)
-    level: str = "documents"
-    sort: str = "relevance"
-    limit: int | None = 50
-    offset: int = 0
-
-    @classmethod
-    def from_pairs(cls, text: str = "", pairs: list[str] | tuple[str, ...] = (), **kw) -> Query:
-        """Build from ``KEY=VALUE`` strings as given on the command line."""
-        facets: dict[str, list[str]] = {}
-        for pair in pairs:
-            key, sep, value = pair.partition("=")
-            key = key.strip().lower()
-            if not sep or not key:
-                raise QueryError(f"--facet needs KEY=VALUE, got {pair!r} (keys: {', '.join(FACET_KEYS)})")
-            facets.setdefault(key, []).append(value.strip())
-        return cls(text=text or "", facets=facets, **kw)
-
-
-@dataclass
-class FacetValue:
-    value: str
-    count: int
-    selected: bool = False
-
-
-@dataclass
-class Hit:
-    doc_id: str
-    file: str
-    title: str
-    source: str
-    author: str
-    date: str
-    url: str
-    pathfinders: list[dict[str, str]]
-    mentors: list[str]
-    regions: list[str]
-    sectors: list[str]
-    score: float
-    snippet: str  # plain text
-    snippet_marked: str = ""  # query-term matches between fulltext.MARK_START / MARK_END
-    passage: int | None = None  # passages level: ordinal, offsets and text
-    start: int | None = None
-    end: int | None = None
-    text: str | None = None
-
-    @property
-    def snippet_html(self) -> str:
-        return marked_to_html(self.snippet_marked or self.snippet)
-
-    def as_dict(self) -> dict:
-        d = {
-            "doc_id": self.doc_id, "file": self.file, "title": self.title, "source": self.source,
-            "author": self.author, "date": self.date, "url": self.url, "pathfinders": self.pathfinders,
-            "mentors": self.mentors, "regions": self.regions, "sectors": self.sectors,
-            "score": round(self.score, 4), "snippet": self.snippet,
-        }
-        if self.passage is not None:
-            d.update(passage=self.passage, start=self.start, end=self.end, text=self.text)
-        return d
-
-
-@dataclass
-class PathfinderRow:
-    id: str
-    name: str
-    sectors: list[str]
-    regions: list[str]
-    documents: int
-    files: int
-    sources: list[str]
-    later_names: list[str]
-
-    def as_dict(self) -> dict:
-        return {"id": self.id, "name": self.name, "sectors": self.sectors, "regions": self.regions,
-                "documents": self.documents, "files": self.files, "sources": self.sources,
-                "later_names": self.later_names}
-
-
-@dataclass
-class ResultSet:
-    query: Query
-    hits: list  # Hit for documents/passages, PathfinderRow for pathfinders
-    total: int
-    facets: dict[str, list[FacetValue]]
-    elapsed_ms: float
-    read_as: str  # the query text as it was actually searched
-    notes: list[str]  # how a malformed query was read, unknown facet values, ...
-    terms: list[tuple[str, str]]  # query terms, for highlighting
-
-    @property
-    def level(self) -> str:
-        return self.query.level
-
-    def unit(self) -> str:
-        word = {"documents": "document", "passages": "passage", "pathfinders": "pathfinder"}[self.level]
-        return word if self.total == 1 else word + "s"
-
-
-# --------------------------------------------------------------------------- lenient reading
-
-_FIELD_RE = re.compile(r"(?<![\w:])([A-Za-z_][\w-]*):(?=\S)")
-_OPS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
-
-
-def sanitise(text: str) -> tuple[str, list[str]]:
-    """Make any string a query whoosh reads the way a person would mean it. Returns the text
-    to search and notes on what was changed. Never raises."""
-    notes: list[str] = []
-    text = (text or "").replace("“", '"').replace("”", '"').replace("\u00a0", " ")
-    text = "".join(ch if ch.isprintable() else " " for ch in text)
-    if len(text) > MAX_QUERY_CHARS:
-        text = text[:MAX_QUERY_CHARS]
-        notes.append(f"query cut to its first {MAX_QUERY_CHARS} characters")
-    # Quotes: an odd number means one was left open.
-    if text.count('"') % 2:
-        i = text.rfind('"')
-        text = text[:i] + " " + text[i + 1:]
-        notes.append("unbalanced quote ignored")
-    # Brackets and parentheses, outside quotes.
-    text, fixed = _balance(text)
-    if fixed:
-        notes.append("unbalanced brackets fixed")
-    # Fields: known ones lower-cased; unknown ones searched as words.
-    from explorer.fulltext import QUERY_FIELDS
-
-    unknown: list[str] = []
-
-    def field_sub(m: re.Match[str]) -> str:
-        name = m.group(1)
-        if name.lower() in QUERY_FIELDS or name.lower() in ("body", "content"):
-            return name.lower() + ":"
-        unknown.append(name)
-        return name + " "
-
-    text = _outside_quotes(text, lambda s: _FIELD_RE.sub(field_sub, s))
-    if unknown:
-        notes.append(f"unknown field {', '.join(repr(u) for u in dict.fromkeys(unknown))} searched as words "
-                     f"(fields: {', '.join(QUERY_FIELDS)})")
-    # Operators: none dangling at either end, none doubled.
-    tokens = _tokens(text)
-    cleaned: list[str] = []
-    dropped = False
-    for tok in tokens:
-        if tok in _OPS and (not cleaned or cleaned[-1] in _OPS | {"("}):
-            if tok == "NOT" and (not cleaned or cleaned[-1] in ("AND", "OR", "(")):
-                cleaned.append(tok)
-                continue
-            dropped = True
-            continue
-        if tok == ")" and cleaned and cleaned[-1] in _OPS:
-            cleaned.pop()
-            dropped = True
-        cleaned.append(tok)
-    while cleaned and cleaned[-1] in _OPS:
-        cleaned.pop()
-        dropped = True
-    if dropped:
-        notes.append("dangling AND/OR/NOT ignored")
-        text = " ".join(cleaned)
-    text = re.sub(r"\(\s*\)", " ", text)
-    text = re.sub(r"\s+", " ", text).strip()
-    if len(text.split()) > 64:
-        text = " ".join(text.split()[:64])
-        notes.append("only the first 64 words are searched")
-    return text, notes
-
-
-def _tokens(text: str) -> list[str]:
-    return re.findall(r'"[^"]*"|\(|\)|[^\s()"]+(?:"[^"]*")?', text)
-
-
-def _outside_quotes(text: str, fn) -> str:
-    parts = re.split(r'("[^"]*")', text)
-    return "".join(p if p.startswith('"') and p.endswith('"') and len(p) > 1 else fn(p) for p in parts)
-
-
-def _balance(text: str) -> tuple[str, bool]:
-    out: list[str] = []
-    stack: list[tuple[str, int]] = []
-    fixed = False
-    in_quote = False
-    pairs = {")": "(", "]": "[", "}": "{"}
-    for ch in text:
-        if ch == '"':
-            in_quote = not in_quote
-            out.append(ch)
-            continue
-        if in_quote:
-            out.append(ch)
-            continue
-        if ch in "([{":
-            stack.append((ch, len(out)))
-            out.append(ch)
-        elif ch in ")]}":
-            if stack and stack[-1][0] == pairs[ch]:
-                stack.pop()
-                out.append(ch)
-            else:
-                fixed = True
-                out.append(" ")
-        else:
-            out.append(ch)
-    for _ch, pos in stack:
-        out[pos] = " "
-        fixed = True
-    # a range needs "to": "[2010 2011]" is not one
-    result = "".join(out)
-    result2 = re.sub(r"\[([^\]]*)\]", lambda m: m.group(0) if re.search(r"\bto\b", m.group(1), re.I) else " " + m.group(1) + " ", result)
-    return result2, fixed or result2 != result
-
-
-def marked_to_html(marked: str) -> str:
-    """Snippet with match sentinels -> safe HTML: text escaped, matches in <b>."""
-    return html.escape(marked, quote=False).replace(fulltext.MARK_START, "<b>").replace(fulltext.MARK_END, "</b>")
-
-
-def marked_to_plain(marked: str) -> str:
-    return marked.replace(fulltext.MARK_START, "").replace(fulltext.MARK_END, "")
-
-
-# --------------------------------------------------------------------------- the engine
-
-
 class Engine:
     """An open index (SQLite read-only + full text) answering queries. Long-lived: the GUI keeps
     one; it notices when an index run has replaced the full-text directory and reopens."""
 
     def __init__(self, data: Path):
         self.data = Path(data)
-        db = indexer.db_path(self.data)
+        self.layout = Layout(self.data)
+        db = self.layout.db
         if not db.is_file():
             raise NoIndex("no index yet: run `explorer index` (or `explorer index --corpus DIR`) first")
         try:
@@ -313,7 +68,7 @@ class Engine:
         self._ft: fulltext.FullText | None = None
         self._ft_name: str | None = None
         self._names: dict[str, dict[str, str]] = {}
-        self._docs: _DocIndex | None = None
+        self._docs: DocIndex | None = None
         self._open_fulltext()
 
     def _open_fulltext(self) -> None:
@@ -327,7 +82,7 @@ class Engine:
             return
         old = self._ft
         try:
-            self._ft = fulltext.FullText(indexer.index_dir(self.data) / name)
+            self._ft = fulltext.FullText(self.layout.generation(name))
         except fulltext.FullTextError as exc:
             raise NoIndex(f"{exc}; run `explorer index` to rebuild it") from None
         self._ft_name = name
@@ -339,7 +94,7 @@ class Engine:
     @_guard_db
     def refresh(self) -> bool:
         """Pick up a finished index run. Returns True when something changed."""
-        db = indexer.db_path(self.data)
+        db = self.layout.db
         try:
             ino = db.stat().st_ino
         except OSError:
@@ -417,7 +172,7 @@ class Engine:
             matches = None
         else:
             matches = self._ft.search(pq, level, scored=score_all)
-        # Document sets, as bitmasks over the documents (see _DocIndex)
+        # Document sets, as bitmasks over the documents (see DocIndex)
         text_docs = None if matches is None else {m.doc_id for m in matches}
         text_mask = None if text_docs is None else docs.mask_of(text_docs)
         selected_masks = {k: docs.select(k, vs) for k, vs in selections.items()}
@@ -452,10 +207,11 @@ class Engine:
         if q.level == "pathfinders":
             hits = self._pathfinder_rows(final, has_filter=bool(selections) or not pq.empty)
             total = sum(1 for h in hits if h.documents) if (selections or not pq.empty) else len(hits)
-            page = hits
+            page: list = hits
         else:
             if matches is None:
                 ids = docs.ids if final is None else list(final)
+                ranked: list[tuple[str, int | None, float]]
                 if level == "documents":
                     ranked = [(i, None, 0.0) for i in ids]
                 else:
@@ -504,10 +260,10 @@ class Engine:
             return sorted(ranked, key=key)
         return heapq.nsmallest(first, ranked, key=key)
 
-    def _doc_index(self) -> _DocIndex:
+    def _doc_index(self) -> DocIndex:
         if self._docs is None:
-            cache = None if self._ft_name is None else indexer.index_dir(self.data) / self._ft_name / _DocIndex.CACHE
-            self._docs = _DocIndex(self.store, cache)
+            cache = None if self._ft_name is None else self.layout.facet_cache(self._ft_name)
+            self._docs = DocIndex(self.store, cache)
         return self._docs
 
     def _hits(self, ranked: list[tuple[str, int | None, float]], terms: list[tuple[str, str]]) -> list[Hit]:
@@ -554,12 +310,8 @@ class Engine:
     def _pathfinder_rows(self, final: set[str] | None, has_filter: bool) -> list[PathfinderRow]:
         rows = []
         ents = self.store.entity_rows("pathfinder")
-        # A source is the publisher where the text states one, else the document's title.
-        all_docs = self.store.db.execute(
-            "SELECT f.value, d.doc_id, d.file, coalesce(nullif(d.source, ''), d.title) FROM doc_facets f "
-            "JOIN documents d ON d.doc_id = f.doc_id WHERE f.facet = 'pathfinder'").fetchall()
         by_name: dict[str, list[tuple[str, str, str]]] = {}
-        for name, doc_id, file, source in all_docs:
+        for name, doc_id, file, source in self.store.pathfinder_documents():
             if final is None or doc_id in final:
                 by_name.setdefault(name, []).append((doc_id, file, source))
         for e in ents:
@@ -616,7 +368,7 @@ class Engine:
     @_guard_db
     def stats(self) -> dict:
         s = self.store
-        kinds = dict(s.db.execute("SELECT kind, count(*) FROM mentions GROUP BY kind").fetchall())
+        kinds = s.mention_counts_by_kind()
         files = s.files()
         return {
             "corpus": s.meta("corpus"), "last_indexed": s.meta("last_indexed"),
@@ -632,141 +384,9 @@ class Engine:
     def index_bytes(self) -> int:
         total = self.store.size_bytes()
         if self._ft_name:
-            folder = indexer.index_dir(self.data) / self._ft_name
+            folder = self.layout.generation(self._ft_name)
             total += sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
         return total
-
-
-_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
-_BITS = tuple(tuple(k for k in range(8) if b >> k & 1) for b in range(256))
-
-
-class _DocIndex:
-    """The documents of one index generation, numbered 0..n-1, with each facet value's
-    documents as a bitmask (a Python int, so AND and bit_count run in C), and each document's
-    date and title for ordering. Built once per index generation (the engine drops it when an
-    index run finishes). Facet counting then costs one AND and one popcount per facet value,
-    instead of a GROUP BY over a temporary table of every hit; the counts are exactly those
-    of ``Store.facet_counts`` (distinct documents per value, most first, then by value)."""
-
-    CACHE = "facets.bin"  # the masks, kept beside the full-text files of the generation they describe
-
-    def __init__(self, store: Store, cache: Path | None = None):
-        rows = store.doc_sort_rows()
-        self.ids: list[str] = [r[0] for r in rows]
-        self.num: dict[str, int] = {d: i for i, d in enumerate(self.ids)}
-        self._date = [r[1] for r in rows]
-        self._title = [r[2] for r in rows]
-        self._nbytes = (len(self.ids) >> 3) + 1
-        # Reading every facet row and setting its bit is most of a cold start (a quarter of a
-        # second at 10,000 documents), so the masks are saved once per index generation.
-        stamp = f"{len(self.ids)}:{zlib.crc32(chr(31).join(self.ids).encode('utf-8', 'surrogatepass'))}"
-        if cache is not None:
-            loaded = self._load(cache, stamp)
-            if loaded is not None:
-                self.masks = loaded
-                return
-        self.masks = self._build(store)
-        if cache is not None:
-            self._save(cache, stamp)
-
-    def _build(self, store: Store) -> dict[str, dict[str, int]]:
-        groups: dict[str, dict[str, bytearray]] = {}
-        num = self.num
-        for doc_id, facet, value in store.facet_rows():
-            i = num.get(doc_id)
-            if i is None:
-                continue
-            by_value = groups.get(facet)
-            if by_value is None:
-                by_value = groups[facet] = {}
-            bits = by_value.get(value)
-            if bits is None:
-                bits = by_value[value] = bytearray(self._nbytes)
-            bits[i >> 3] |= 1 << (i & 7)
-        return {f: {v: int.from_bytes(b, "little") for v, b in vals.items()} for f, vals in groups.items()}
-
-    # The cache file: a JSON header line (stamp, then [facet, value] pairs in order), then every
-    # mask as _nbytes little-endian bytes. Plain data: nothing in it is ever executed.
-    def _load(self, path: Path, stamp: str) -> dict[str, dict[str, int]] | None:
-        try:
-            raw = path.read_bytes()
-            head, _, body = raw.partition(b"\n")
-            meta = json.loads(head)
-            if meta.get("stamp") != stamp or len(body) != len(meta["values"]) * self._nbytes \
-                    or meta.get("crc") != zlib.crc32(body):
-                return None
-            out: dict[str, dict[str, int]] = {}
-            n = self._nbytes
-            for k, (facet, value) in enumerate(meta["values"]):
-                out.setdefault(facet, {})[value] = int.from_bytes(body[k * n:(k + 1) * n], "little")
-            return out
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            return None  # missing, from another generation, or damaged: rebuilt
-
-    def _save(self, path: Path, stamp: str) -> None:
-        pairs = [(f, v) for f, vals in self.masks.items() for v in vals]
-        body = b"".join(self.masks[f][v].to_bytes(self._nbytes, "little") for f, v in pairs)
-        head = json.dumps({"stamp": stamp, "crc": zlib.crc32(body), "values": pairs}, ensure_ascii=True).encode("ascii")
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        try:
-            tmp.write_bytes(head + b"\n" + body)
-            os.replace(tmp, path)
-        except OSError:  # a read-only data dir, a full disk: only a cache
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
-
-    def date(self, doc_id: str) -> str | None:
-        i = self.num.get(doc_id)
-        return None if i is None else self._date[i]
-
-    def title(self, doc_id: str) -> str | None:
-        i = self.num.get(doc_id)
-        return None if i is None else self._title[i]
-
-    def mask_of(self, doc_ids) -> int:
-        bits = bytearray(self._nbytes)
-        num = self.num
-        for d in doc_ids:
-            i = num.get(d)
-            if i is not None:
-                bits[i >> 3] |= 1 << (i & 7)
-        return int.from_bytes(bits, "little")
-
-    def ids_of(self, mask: int) -> set[str]:
-        ids = self.ids
-        out = set()
-        for j, byte in enumerate(mask.to_bytes(self._nbytes, "little")):
-            if byte:
-                base = j << 3
-                for k in _BITS[byte]:
-                    out.add(ids[base + k])
-        return out
-
-    def select(self, facet: str, values: list[str]) -> int:
-        """Documents having any of ``values`` (matched as Store.facet_value_docs does:
-        SQLite's lower(), which folds ASCII letters only, against Python's lower())."""
-        wanted = {v.lower() for v in values}
-        mask = 0
-        for value, m in self.masks.get(facet, {}).items():
-            if value.translate(_ASCII_LOWER) in wanted:
-                mask |= m
-        return mask
-
-    def known_lower(self, facet: str) -> set[str]:
-        return {v.lower() for v in self.masks.get(facet, {})}
-
-    def counts(self, facet: str, within: int | None) -> list[tuple[str, int]]:
-        vals = self.masks.get(facet, {})
-        if within is None:
-            pairs = [(v, m.bit_count()) for v, m in vals.items()]
-        else:
-            pairs = [(v, (m & within).bit_count()) for v, m in vals.items()]
-        pairs = [p for p in pairs if p[1]]
-        pairs.sort(key=lambda p: (-p[1], p[0]))
-        return pairs
 
 
 def _neg_date(d: str) -> str:

@@ -1,0 +1,108 @@
+"""The child side of explorer.engine_process: open the engine, then answer the parent's calls,
+one at a time, until told to close or the parent goes. Started by name
+(``procs.run_named("explorer.engine_child:serve", ...)``), so the parent never imports this
+module or the storage code it loads."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from typing import Any
+
+from explorer import procs
+from explorer.model import Query
+from explorer.paths import Layout
+from explorer.query import Engine
+
+
+def serve(conn, data: str) -> None:
+    """The child: open the engine, then answer calls until told to close or the parent goes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in a terminal is the app's to handle
+    try:
+        engine = Engine(Path(data))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent
+        _send(conn, "error", exc)
+        return
+    try:
+        if not _send(conn, "ok", None):
+            return
+        while True:
+            try:
+                name, args, kwargs = conn.recv()
+            except (EOFError, OSError):
+                return  # the parent has gone
+            if name == "close":
+                return
+            try:
+                if name == "call":
+                    fn, *rest = args
+                    kind, value = "ok", fn(engine, *rest, **kwargs)
+                elif name in ANALYSIS:
+                    kind, value = "ok", ANALYSIS[name](engine, *args, **kwargs)
+                else:
+                    kind, value = "ok", getattr(engine, name)(*args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - raised again in the parent
+                kind, value = "error", exc
+            if not _send(conn, kind, value):
+                return
+    finally:
+        engine.close()
+
+
+def _send(conn, kind: str, value: Any) -> bool:
+    return procs.send(conn, kind, value, lambda what, exc: RuntimeError(
+        f"{what} (cannot be passed back from the search process: {exc})"))
+
+
+# --------------------------------------------------------------------------- cross-source calls
+# EngineProcess.compare(...) etc. arrive here by name: the analysis (explorer.compare) reads the
+# engine's store, refreshed first so that it sees the last index run.
+
+
+def _analysis(engine: Engine):
+    from explorer.compare.analysis import Analysis
+
+    engine.refresh()
+    return Analysis(engine.store)
+
+
+def _compare(engine: Engine, doc_ids: list[str]) -> dict:
+    return _analysis(engine).compare(doc_ids)
+
+
+def _reuse_clusters(engine: Engine, doc_ids: list[str] | None) -> list[dict]:
+    return _analysis(engine).clusters(set(doc_ids) if doc_ids is not None else None)
+
+
+def _conflicts(engine: Engine, include_dismissed: bool) -> list[dict]:
+    return _analysis(engine).conflicts(include_dismissed=include_dismissed)
+
+
+def _dismiss_conflict(engine: Engine, conflict_id: str, restore: bool) -> None:
+    from explorer.compare.analysis import dismiss
+    from explorer.store import Store
+
+    store = Store(Layout(engine.data).db)  # the engine's own store is read-only
+    try:
+        dismiss(store, conflict_id, restore=restore)
+    finally:
+        store.close()
+
+
+def _mentions(engine: Engine, name: str, sort: list[str] | None, sources: list[str] | None, context: int) -> list[dict]:
+    return _analysis(engine).mentions(name, sort=sort, sources=sources, context=context,
+                                      search=lambda text: [h.doc_id for h in engine.search(Query(text=text, limit=None)).hits])
+
+
+def _matrix(engine: Engine, rows: str, cols: str, share: bool) -> dict:
+    return _analysis(engine).matrix(rows, cols, share=share)
+
+
+def _dossier(engine: Engine, name: str) -> dict:
+    return _analysis(engine).dossier(name)
+
+
+ANALYSIS = {
+    "compare": _compare, "reuse_clusters": _reuse_clusters, "conflicts": _conflicts,
+    "dismiss_conflict": _dismiss_conflict, "mentions": _mentions, "matrix": _matrix, "dossier": _dossier,
+}

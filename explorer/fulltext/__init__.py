@@ -1,0 +1,38 @@
+"""The full-text index: the ONLY package that imports whoosh.
+
+It opens or creates an index directory, writes documents and passages, parses queries, runs
+searches (returning plain ids and scores), makes snippets and finds query terms in a text.
+
+    schema      the fields, the two indexes of a directory, entry ids
+    directory   index directories on disk (create, clone, check) and their commits
+    writer      Writer (one commit) and SegmentBuilder (a worker process's segments)
+    reader      FullText: a directory's long-lived searcher, parse, search, scores, terms
+    highlight   snippets and term spans, with MARK_START / MARK_END around matches
+    _shortcuts  private: faster copies of pieces of whoosh 2.7.5, used only on that version
+                and while the switch is on (EXPLORER_WHOOSH_SHORTCUTS, set_shortcuts)
+"""
+
+from explorer.fulltext._shortcuts import ENV as SHORTCUTS_ENV
+from explorer.fulltext._shortcuts import set_shortcuts
+from explorer.fulltext.directory import MAX_SEGMENTS, check, clone, create
+from explorer.fulltext.highlight import MARK_END, MARK_START
+from explorer.fulltext.reader import FullText, FullTextError, ParsedQuery
+from explorer.fulltext.schema import QUERY_FIELDS
+from explorer.fulltext.writer import SegmentBuilder, Writer
+
+__all__ = [
+    "MARK_END",
+    "MARK_START",
+    "MAX_SEGMENTS",
+    "QUERY_FIELDS",
+    "SHORTCUTS_ENV",
+    "FullText",
+    "FullTextError",
+    "ParsedQuery",
+    "SegmentBuilder",
+    "Writer",
+    "check",
+    "clone",
+    "create",
+    "set_shortcuts",
+]

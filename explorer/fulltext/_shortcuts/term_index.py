@@ -1,0 +1,94 @@
+"""A TEXT field's ``index(value)`` without whoosh's token-object pipeline (a shortcut, see the
+package docstring)."""
+
+from __future__ import annotations
+
+import pickle
+import re
+
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.formats import Positions
+from whoosh.system import pack_uint
+
+# whoosh's default tokenizer expression (RegexTokenizer's), which both shortcuts below assume
+TOKEN_PATTERN = r"[\w\*]+(\.?[\w\*]+)*"
+
+
+class FastTerms:
+    """``field.index(value)`` for a TEXT field with positions and a StemmingAnalyzer, without
+    whoosh's token-object pipeline: one C-level regex pass, then a plain loop (lower-case,
+    stop words and minimum size, renumbered positions, cached stemming). Same terms, weights
+    and position bytes as whoosh's; fields set up any other way are left to whoosh."""
+
+    _TOKEN = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")  # whoosh's default pattern, no capture group
+
+    def __init__(self, field):
+        items = getattr(field.analyzer, "items", None) or []
+        kinds = [type(x) for x in items]
+        if type(field.format) is not Positions or not items:
+            raise TypeError("not the expected analyser")
+        tok = items[0]
+        if tok.gaps or tok.expression.pattern != TOKEN_PATTERN:
+            raise TypeError("not the expected analyser")
+        if kinds == [RegexTokenizer, LowercaseFilter]:  # StandardAnalyzer(stoplist=None)
+            self.index = self._index_plain
+        elif kinds == [RegexTokenizer, LowercaseFilter, StopFilter, StemFilter]:  # StemmingAnalyzer
+            _tok, _low, stop, stem = items
+            if not stop.renumber or stem.lang:
+                raise TypeError("not the expected analyser")
+            self._stops, self._min, self._max = stop.stops, stop.min, stop.max
+            self._ignore = stem.ignore
+            self._stemfn = stem.stemfn  # cached here in a plain dict: whoosh's LRU wrapper is Python
+            self._stems: dict[str, str] = {}
+        else:
+            raise TypeError("not the expected analyser")
+        self._fb = field.format.field_boost
+        self._encode = encode_positions  # Positions.encode, with the deltas made in one comprehension
+
+    def _items(self, poses: dict[str, list[int]]):
+        """(term bytes, frequency, weight, encoded positions) per term, as Positions.word_values."""
+        fb, encode = self._fb, self._encode
+        return [(w.encode("utf-8"), len(pl), float(len(pl)) * fb, encode(pl)) for w, pl in poses.items()]
+
+    def _index_plain(self, value: str):
+        poses: dict[str, list[int]] = {}
+        for i, tok in enumerate(self._TOKEN.findall(value)):
+            low = tok.lower()
+            lst = poses.get(low)
+            if lst is None:
+                poses[low] = [i]
+            else:
+                lst.append(i)
+        return self._items(poses)
+
+    def index(self, value: str):
+        stops, minsize, maxsize, ignore = self._stops, self._min, self._max, self._ignore
+        stems, stemfn = self._stems, self._stemfn
+        if len(stems) > 500_000:
+            stems.clear()
+        poses: dict[str, list[int]] = {}
+        pos = None
+        for i, tok in enumerate(self._TOKEN.findall(value)):
+            low = tok.lower()
+            n = len(low)
+            if n < minsize or (maxsize is not None and n > maxsize) or low in stops:
+                continue
+            pos = i if pos is None else pos + 1
+            if low in ignore:
+                text = low
+            else:
+                text = stems.get(low)
+                if text is None:
+                    text = stems[low] = stemfn(low)
+            lst = poses.get(text)
+            if lst is None:
+                poses[text] = [pos]
+            else:
+                lst.append(pos)
+        return self._items(poses)
+
+
+def encode_positions(poslist: list[int]) -> bytes:
+    """whoosh.formats.Positions.encode (2.7.5): the count, then the pickled gaps."""
+    deltas = [b - a for a, b in zip([0, *poslist], poslist)]
+    return pack_uint(len(deltas)) + pickle.dumps(deltas, 2)

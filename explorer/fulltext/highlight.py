@@ -1,0 +1,54 @@
+"""Snippets and term positions: where a query's terms occur in a text."""
+
+from __future__ import annotations
+
+import logging
+
+from whoosh import highlight
+
+log = logging.getLogger(__name__)
+
+# Sentinels marking query-term matches in snippets; query.py turns them into HTML, ANSI or plain.
+MARK_START = "\x02"
+MARK_END = "\x03"
+
+SNIPPET_FIELDS = ("text", "title")
+
+
+class MarkFormatter(highlight.Formatter):
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return MARK_START + highlight.get_text(text, token, replace) + MARK_END
+
+    def format_fragment(self, fragment, replace=False):
+        return super().format_fragment(fragment, replace).strip()
+
+
+def snippet(text: str, terms: list[tuple[str, str]], analyzer, fast=None, maxchars: int = 220, top: int = 2) -> str:
+    """The best fragments of ``text`` for the query terms, with matches between MARK_START
+    and MARK_END. Empty when no term occurs. ``fast``: a ``_shortcuts.fragments.FastFragments``
+    for ``analyzer`` (the same output as whoosh's highlighter, faster), or None."""
+    words = frozenset(t for f, t in terms if f in SNIPPET_FIELDS)
+    if not words or not text:
+        return ""
+    fragmenter = highlight.ContextFragmenter(maxchars=maxchars, surround=60)
+    try:
+        frags = fast.fragments(text, words, fragmenter) if fast is not None else None
+        if frags is None:  # not provably identical: let whoosh re-tokenise the whole text
+            return highlight.highlight(text, words, analyzer, fragmenter, MarkFormatter(), top=top)
+        best = highlight.top_fragments(frags, top, highlight.BasicFragmentScorer(), highlight.FIRST, 1)
+        return MarkFormatter()(text, best)
+    except Exception:  # a snippet is never worth failing a search for
+        log.debug("no snippet for a text of %d characters", len(text), exc_info=True)
+        return ""
+
+
+def term_spans(text: str, terms: list[tuple[str, str]], analyzer) -> list[tuple[int, int]]:
+    """Character spans in ``text`` of every token matching a query term (after stemming)."""
+    words = {t for f, t in terms if f in SNIPPET_FIELDS}
+    if not words or not text:
+        return []
+    return [(tok.startchar, tok.endchar)
+            for tok in analyzer(text, chars=True, mode="index")
+            if tok.text in words]

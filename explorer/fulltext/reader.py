@@ -1,0 +1,235 @@
+"""Reading the full-text index: one directory's documents and passages behind a long-lived
+searcher; queries are parsed, run (plain ids and scores come back) and highlighted here."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import qparser
+from whoosh import query as wq
+from whoosh.qparser.dateparse import DateParserPlugin
+
+from explorer.fulltext import _shortcuts, highlight
+from explorer.fulltext.directory import open_for_reading, reap_leaked_files
+from explorer.fulltext.schema import INDEX_NAME, PASSAGES_NAME, parse_uid
+
+log = logging.getLogger(__name__)
+
+
+class FullTextError(Exception):
+    """The full-text index cannot be used; the message says why in one line."""
+
+
+@dataclass
+class ParsedQuery:
+    """A parsed query, opaque outside this module except for how it was read."""
+
+    q: object
+    interpreted: str
+    empty: bool
+    probe: object = None  # the same query for scoring a few given hits (no bulk phrase work)
+
+
+@dataclass
+class Match:
+    doc_id: str
+    ordinal: int | None  # passage ordinal, None for a document hit
+    score: float
+    docnum: int = -1  # this searcher's number for the hit (for FullText.scores)
+
+
+class FullText:
+    """A read-only view of one index directory with a long-lived searcher.
+
+    The shortcuts past whoosh (explorer.fulltext._shortcuts) that reading uses are chosen
+    when it opens, each where :func:`_shortcuts.load` allows it: memory-mapped segment parts
+    read in place (mmap_view), the scorer's length lookups cached (doc_lengths), phrases
+    matched in bulk (phrase) and snippets found from the matching words (fragments). With
+    the switch off, this reader is whoosh's own."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        failure = None
+        mmap_view = _shortcuts.load("mmap_view")
+        self._doc_lengths = _shortcuts.load("doc_lengths")
+        self._phrase = _shortcuts.load("phrase")
+        fragments = _shortcuts.load("fragments")
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                self._ix = open_for_reading(path, INDEX_NAME, mmap_view)
+                self._searcher = self._ix.searcher()
+                self._pix = open_for_reading(path, PASSAGES_NAME, mmap_view)
+                self._psearcher = self._pix.searcher()
+            except Exception as exc:
+                log.debug("full-text index at %s did not open", path, exc_info=True)
+                failure = f"cannot open the full-text index at {path} ({type(exc).__name__}: {exc})"
+            if failure:
+                for opened in (getattr(self, "_searcher", None), getattr(self, "_psearcher", None)):
+                    if opened is not None:
+                        try:
+                            opened.close()
+                        except Exception:  # the open failed already; that is what is reported
+                            log.debug("closing a half-opened searcher failed", exc_info=True)
+                reap_leaked_files()
+        if failure:
+            raise FullTextError(failure)
+        self._lock = threading.RLock()
+        self._parser = self._make_parser()
+        self._analyzer = self._ix.schema["text"].analyzer
+        self._fast = fragments.FastFragments.for_analyzer(self._analyzer) if fragments is not None else None
+        self._uids: dict[int, tuple[str, int | None]] = {}  # document index: docnum -> (doc_id, None)
+        self._cache_lengths()
+
+    def _cache_lengths(self) -> None:
+        if self._doc_lengths is not None:
+            for searcher in (self._searcher, self._psearcher):
+                self._doc_lengths.install(searcher)
+
+    def _make_parser(self) -> qparser.QueryParser:
+        p = qparser.MultifieldParser(["title", "text"], self._ix.schema, group=qparser.AndGroup)
+        p.add_plugin(DateParserPlugin(free=False))
+        p.add_plugin(qparser.FieldAliasPlugin({"text": ["body", "content"]}))
+        return p
+
+    def refresh(self) -> None:
+        with self._lock:
+            new = self._searcher.refresh()
+            if new is not self._searcher:
+                self._uids = {}
+            self._searcher = new
+            self._psearcher = self._psearcher.refresh()
+            self._cache_lengths()
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                self._searcher.close()
+                self._psearcher.close()
+            finally:
+                self._ix.close()
+                self._pix.close()
+
+    def doc_count(self) -> int:
+        """Entries in the index: documents and passages."""
+        with self._lock:
+            return self._searcher.doc_count() + self._psearcher.doc_count()
+
+    # ------------------------------------------------------------------ queries
+
+    def parse(self, text: str) -> ParsedQuery:
+        """Parse an already-sanitised query string. Never raises: anything whoosh cannot read
+        becomes a plain AND of its words."""
+        text = text.strip()
+        if not text:
+            return ParsedQuery(wq.Every(), "", True)
+        try:
+            q = self._parser.parse(text)
+        except Exception:
+            log.debug("query %r read as plain words", text, exc_info=True)
+            words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
+            q = wq.And([wq.Or([wq.Term("title", w.lower()), wq.Term("text", w.lower())]) for w in words]) if words else wq.NullQuery
+        if q is wq.NullQuery:
+            return ParsedQuery(wq.NullQuery, text, False)
+        if self._phrase is None:
+            return ParsedQuery(q, str(q), False)
+        fast = self._phrase.fast_phrases
+        return ParsedQuery(fast(q), str(q), False, fast(q, bulk=False))
+
+    def _for(self, level: str):
+        """The searcher of a level's index."""
+        return self._psearcher if level == "passages" else self._searcher
+
+    def search(self, pq: ParsedQuery, level: str = "documents", limit: int | None = None,
+               scored: bool = True) -> list[Match]:
+        """Every match (or the best ``limit``), best first. With ``scored=False`` every match
+        in index order with score 0.0, much faster (nothing is scored); FullText.scores gives
+        the scores of the few that are shown."""
+        with self._lock:
+            s = self._for(level)
+            if pq.empty:
+                pairs = [(1.0, n) for n in s.reader().all_doc_ids()]
+            elif not scored:
+                pairs = [(0.0, n) for n in s.docs_for_query(pq.q)]
+            else:
+                results = s.search(pq.q, limit=limit, terms=False)
+                pairs = [(hit.score, hit.docnum) for hit in results]
+            col = s.reader().column_reader("uid")
+            memo = self._uids if s is self._searcher else {}
+            out = []
+            for score, docnum in pairs:
+                uid = memo.get(docnum)
+                if uid is None:
+                    uid = memo[docnum] = parse_uid(col[docnum])
+                out.append(Match(uid[0], uid[1], float(score), docnum))
+            return out
+
+    def scores(self, pq: ParsedQuery, level: str, docnums: Iterable[int]) -> dict[int, float]:
+        """The scores :meth:`search` gives, for the hits numbered ``docnums`` only."""
+        wanted = sorted(set(docnums))
+        if pq.empty or not wanted:
+            return {}
+        out: dict[int, float] = {}
+        with self._lock:
+            s = self._for(level)
+            context = s.context()
+            # One matcher per segment, moved straight to each wanted document (skip_to reads
+            # only the posting blocks that hold them), scored exactly as a collector scores.
+            leaves = list(s.leaf_searchers())
+            i = 0
+            for n, (sub, offset) in enumerate(leaves):
+                end = leaves[n + 1][1] if n + 1 < len(leaves) else None
+                m = None
+                while i < len(wanted) and (end is None or wanted[i] < end):
+                    target = wanted[i] - offset
+                    i += 1
+                    if m is None:
+                        m = (pq.probe if pq.probe is not None else pq.q).matcher(sub, context)
+                    if not m.is_active():
+                        continue
+                    if m.id() < target:
+                        m.skip_to(target)
+                        if not m.is_active():
+                            continue
+                    if m.id() == target:
+                        out[target + offset] = float(m.score())
+        return out
+
+    def terms(self, pq: ParsedQuery) -> list[tuple[str, str]]:
+        """The (field, term) pairs of a query that occur in the index, wildcards expanded."""
+        if pq.empty:
+            return []
+        # (Query.existing_terms returns nothing in whoosh-reloaded 2.7.5, so walk the leaves.)
+        out: dict[tuple[str, str], None] = {}
+        with self._lock:
+            reader = self._searcher.reader()
+            try:
+                for leaf in pq.q.leaves():
+                    if isinstance(leaf, wq.MultiTerm):  # wildcard, prefix, fuzzy: expand
+                        pairs = leaf.expanded_terms(reader)
+                    else:
+                        pairs = leaf.iter_all_terms()
+                    for f, t in pairs:
+                        out[(f, t.decode("utf-8") if isinstance(t, bytes) else str(t))] = None
+                        if len(out) > 500:
+                            break
+            except Exception:  # the terms found so far are still right; snippets show those
+                log.debug("terms of %s not all listed", pq.interpreted, exc_info=True)
+        return list(out)
+
+    # ------------------------------------------------------------------ highlighting
+
+    def snippet(self, text: str, terms: list[tuple[str, str]], maxchars: int = 220, top: int = 2) -> str:
+        """The best fragments of ``text`` for the query terms, with matches between MARK_START
+        and MARK_END. Empty when no term occurs."""
+        return highlight.snippet(text, terms, self._analyzer, self._fast, maxchars=maxchars, top=top)
+
+    def term_spans(self, text: str, terms: list[tuple[str, str]]) -> list[tuple[int, int]]:
+        """Character spans in ``text`` of every token matching a query term (after stemming)."""
+        return highlight.term_spans(text, terms, self._analyzer)

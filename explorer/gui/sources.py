@@ -1,0 +1,112 @@
+"""The source panes of the window (``CompareView``: the live pane and the pinned one) fed by the
+``DocumentLoader``: the document of the current row, a pathfinder's summary, the pinned
+document kept up to date after a search or an index run, match navigation in the pane that
+has the focus, and the wider source column while a document is pinned."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QSplitter
+
+from explorer.model import PathfinderRow
+
+from .compare_view import CompareView
+from .documents import DocumentLoader
+from .source_view import Shown
+
+
+def pathfinder_summary(row: PathfinderRow) -> str:
+    docs = "document" if row.documents == 1 else "documents"
+    sources = f"{len(row.sources)} source{'s' if len(row.sources) != 1 else ''}"
+    return (f"{row.name}\n\nSectors: {', '.join(row.sectors)}\nRegion: {', '.join(row.regions) or 'National'}\n"
+            f"Mentioned in {row.documents} {docs} from {sources}.\n\nPress Enter or double-click to list those documents.")
+
+
+class SourcePanes(QObject):
+    documentShown = Signal(str)
+
+    def __init__(self, compare: CompareView, loader: DocumentLoader, splitter: QSplitter, pin_action: QAction):
+        super().__init__(compare)
+        self.compare, self.loader, self.splitter, self.pin_action = compare, loader, splitter, pin_action
+        self._sizes_before_pin: list[int] | None = None
+        loader.shown.connect(self._show)
+        loader.missing.connect(lambda d: compare.live.clear(f"Document {d} is no longer in the index; search again to refresh."))
+        loader.failed.connect(lambda m: compare.live.clear(f"Could not read this document: {m}"))
+        loader.pinnedShown.connect(self._pinned_reloaded)
+        loader.pinnedSpans.connect(self._pinned_spans)
+        compare.pinChanged.connect(self._pin_changed)
+
+    def show_row(self, row, terms: Sequence[str]) -> None:
+        """The live pane follows the current row: a document, or a pathfinder's summary."""
+        if isinstance(row, PathfinderRow):
+            self.loader.supersede()
+            self.compare.live.clear(pathfinder_summary(row))
+        elif row is not None:
+            self.loader.load(row, terms)
+
+    def open(self, hit, terms: Sequence[str]) -> None:
+        """Read ``hit`` now (Enter on a row) and put the focus in its text."""
+        if self.compare.live.doc_id != hit.doc_id:
+            self.loader.timer.stop()
+            self.loader.load(hit, terms)
+        self.focus_source()
+
+    def _show(self, shown: Shown) -> None:
+        live = self.compare.live
+        # the same document with the same matches (a facet changed): stay where the reader is
+        keep = live.shown is not None and live.doc_id == shown.doc_id and shown.focus is None and live.shown.spans == shown.spans
+        self.compare.show_in_live(shown, keep_position=keep)
+        self.documentShown.emit(shown.doc_id)
+
+    def new_terms(self, terms: Sequence[str]) -> None:
+        """A new search: mark its matches in the pinned document."""
+        pane = self.compare.pinned
+        if pane.shown is not None and not pane.isHidden():
+            self.loader.mark_pinned(pane.shown.doc_id, pane.shown.doc["text"], terms)
+
+    def reload_pinned(self, terms: Sequence[str]) -> None:
+        """The index changed: read the pinned document again."""
+        if self.compare.pinned.shown is not None:
+            self.loader.reload_pinned(self.compare.pinned.shown.doc_id, terms)
+
+    def _pinned_reloaded(self, doc_id: str, shown: Shown | None) -> None:
+        pane = self.compare.pinned
+        if shown is None:
+            self.compare.unpin()
+        elif pane.shown is not None and pane.shown.doc_id == doc_id:
+            pane.show_document(shown, keep_position=True)
+
+    def _pinned_spans(self, doc_id: str, spans) -> None:
+        pane = self.compare.pinned
+        if pane.shown is not None and pane.shown.doc_id == doc_id:
+            pane.set_spans(spans)
+
+    def _pin_changed(self, pinned: bool) -> None:
+        self.pin_action.setText("Un&pin document" if pinned else "&Pin document (side by side)")
+        sizes = self.splitter.sizes()
+        total = sum(sizes)
+        if pinned and total and sizes[2] < total * 0.5:
+            self._sizes_before_pin = sizes
+            facets = min(sizes[0], 230)
+            source = int(total * 0.56)
+            self.splitter.setSizes([facets, total - facets - source, source])
+        elif not pinned and self._sizes_before_pin:
+            self.splitter.setSizes(self._sizes_before_pin)
+            self._sizes_before_pin = None
+
+    def active_pane(self):
+        """The pane match navigation acts on: the pinned one if it has the focus."""
+        focus, p = QApplication.focusWidget(), self.compare.pinned
+        return p if focus is not None and not p.isHidden() and p.isAncestorOf(focus) else self.compare.live
+
+    def next_match(self) -> None:
+        self.active_pane().next_hit()
+
+    def previous_match(self) -> None:
+        self.active_pane().previous_hit()
+
+    def focus_source(self) -> None:
+        self.compare.live.text.setFocus(Qt.FocusReason.ShortcutFocusReason)

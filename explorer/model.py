@@ -1,0 +1,196 @@
+"""The plain values that cross from the core to its callers: a :class:`Query`, the
+:class:`ResultSet` it gives (``Hit``, ``FacetValue``, ``PathfinderRow``), an index run's
+:class:`IndexSummary`, the exceptions a caller catches, and the constants the CLI and GUI offer
+(``FACET_KEYS``, ``LEVELS``, ``SORTS``).
+
+No storage here: this module imports neither sqlite nor whoosh, directly or through another
+module, so the desktop app draws its window without loading either (its searches and index runs
+happen in child processes; see explorer/engine_process.py and explorer/indexer/isolated.py).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+FACET_KEYS = ("pathfinder", "sector", "region", "mentor", "source", "author", "year")
+LEVELS = ("documents", "passages", "pathfinders")
+SORTS = ("relevance", "date", "title")
+MAX_QUERY_CHARS = 1000
+SNIPPET_CHARS = 220
+
+# A snippet marks the query's matches between these two characters (the full-text layer writes
+# them; marked_to_html turns them into <b>); control characters no corpus text keeps.
+MARK_START = "\x02"
+MARK_END = "\x03"
+
+ProgressFn = Callable[[int, int, str], None]  # (files done, files in total, current file)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class QueryError(Exception):
+    """The request itself is wrong (unknown facet key, level, sort); one line for the user."""
+
+
+class NoIndex(Exception):
+    """There is no usable index yet; the message names the command that makes one."""
+
+
+class IndexDamaged(NoIndex):
+    """The index was found damaged while in use; ``explorer index`` rebuilds it."""
+
+
+class IndexBuildError(Exception):
+    """Indexing cannot start or finish; the message is one line for the user."""
+
+
+class Cancelled(Exception):
+    """The index run was cancelled; the previous index is untouched."""
+
+
+# --------------------------------------------------------------------------- a query and its answer
+
+
+@dataclass
+class Query:
+    text: str = ""
+    facets: dict[str, list[str]] = field(default_factory=dict)
+    level: str = "documents"
+    sort: str = "relevance"
+    limit: int | None = 50
+    offset: int = 0
+
+    @classmethod
+    def from_pairs(cls, text: str = "", pairs: list[str] | tuple[str, ...] = (), **kw) -> Query:
+        """Build from ``KEY=VALUE`` strings as given on the command line."""
+        facets: dict[str, list[str]] = {}
+        for pair in pairs:
+            key, sep, value = pair.partition("=")
+            key = key.strip().lower()
+            if not sep or not key:
+                raise QueryError(f"--facet needs KEY=VALUE, got {pair!r} (keys: {', '.join(FACET_KEYS)})")
+            facets.setdefault(key, []).append(value.strip())
+        return cls(text=text or "", facets=facets, **kw)
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class Hit:
+    doc_id: str
+    file: str
+    title: str
+    source: str
+    author: str
+    date: str
+    url: str
+    pathfinders: list[dict[str, str]]
+    mentors: list[str]
+    regions: list[str]
+    sectors: list[str]
+    score: float
+    snippet: str  # plain text
+    snippet_marked: str = ""  # query-term matches between MARK_START / MARK_END
+    passage: int | None = None  # passages level: ordinal, offsets and text
+    start: int | None = None
+    end: int | None = None
+    text: str | None = None
+
+    @property
+    def snippet_html(self) -> str:
+        return marked_to_html(self.snippet_marked or self.snippet)
+
+    def as_dict(self) -> dict:
+        d = {
+            "doc_id": self.doc_id, "file": self.file, "title": self.title, "source": self.source,
+            "author": self.author, "date": self.date, "url": self.url, "pathfinders": self.pathfinders,
+            "mentors": self.mentors, "regions": self.regions, "sectors": self.sectors,
+            "score": round(self.score, 4), "snippet": self.snippet,
+        }
+        if self.passage is not None:
+            d.update(passage=self.passage, start=self.start, end=self.end, text=self.text)
+        return d
+
+
+@dataclass
+class PathfinderRow:
+    id: str
+    name: str
+    sectors: list[str]
+    regions: list[str]
+    documents: int
+    files: int
+    sources: list[str]
+    later_names: list[str]
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "sectors": self.sectors, "regions": self.regions,
+                "documents": self.documents, "files": self.files, "sources": self.sources,
+                "later_names": self.later_names}
+
+
+@dataclass
+class ResultSet:
+    query: Query
+    hits: list  # Hit for documents/passages, PathfinderRow for pathfinders
+    total: int
+    facets: dict[str, list[FacetValue]]
+    elapsed_ms: float
+    read_as: str  # the query text as it was actually searched
+    notes: list[str]  # how a malformed query was read, unknown facet values, ...
+    terms: list[tuple[str, str]]  # query terms, for highlighting
+
+    @property
+    def level(self) -> str:
+        return self.query.level
+
+    def unit(self) -> str:
+        word = {"documents": "document", "passages": "passage", "pathfinders": "pathfinder"}[self.level]
+        return word if self.total == 1 else word + "s"
+
+
+def marked_to_html(marked: str) -> str:
+    """Snippet with match sentinels -> safe HTML: text escaped, matches in <b>."""
+    return html.escape(marked, quote=False).replace(MARK_START, "<b>").replace(MARK_END, "</b>")
+
+
+def marked_to_plain(marked: str) -> str:
+    return marked.replace(MARK_START, "").replace(MARK_END, "")
+
+
+# --------------------------------------------------------------------------- an index run
+
+
+@dataclass
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass
+class IndexSummary:
+    corpus: str
+    rebuilt: bool = False
+    new: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    documents: int = 0  # documents in the index after the run
+    files: int = 0  # files indexed after the run
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        did = "Rebuilt" if self.rebuilt else "Indexed"
+        return (f"{did} {self.corpus}: {self.files} files, {self.documents} documents "
+                f"({self.new} new, {self.changed} changed, {self.removed} removed, {self.unchanged} unchanged; "
+                f"{len(self.skipped)} skipped) in {self.seconds:.1f} s")

@@ -1,0 +1,157 @@
+"""The bitmask facet engine (explorer.query.facets) against the plain SQL it replaced: for any
+text query and facet selection, every facet's counts must be what a GROUP BY over
+``doc_facets`` gives, with disjunctive semantics (a facet's counts ignore its own selection),
+and the total must be the documents matching the text and every selection.
+
+The SQL reference lives only here: nothing in the program counts facets with SQL any more."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import sqlite3
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from explorer import indexer
+from explorer.model import FACET_KEYS, Query
+from explorer.paths import Layout
+from explorer.query import Engine
+
+
+# --------------------------------------------------------------------------- the SQL reference
+
+
+def _docs_with(db: sqlite3.Connection, facet: str, values: list[str]) -> set[str]:
+    """Documents having any of ``values`` for ``facet``, case-insensitively as SQLite folds."""
+    marks = ",".join("?" * len(values))
+    return {r[0] for r in db.execute(
+        f"SELECT DISTINCT doc_id FROM doc_facets WHERE facet = ? AND lower(value) IN ({marks})",
+        [facet, *[v.lower() for v in values]])}
+
+
+def _group_by(db: sqlite3.Connection, facet: str, ids: set[str]) -> list[tuple[str, int]]:
+    db.execute("DELETE FROM temp.hit_ids")
+    db.executemany("INSERT INTO temp.hit_ids VALUES (?)", ((i,) for i in ids))
+    return [(v, n) for v, n in db.execute(
+        "SELECT f.value, count(DISTINCT f.doc_id) AS n FROM doc_facets f JOIN temp.hit_ids t ON t.doc_id = f.doc_id "
+        "WHERE f.facet = ? GROUP BY f.value ORDER BY n DESC, f.value", [facet])]
+
+
+def sql_answer(data: Path, text_ids: set[str] | None, selections: dict[str, list[str]]):
+    """(total, {facet: [(value, count), ...]}) computed with SQL alone."""
+    db = sqlite3.connect(Layout(data).db.as_uri() + "?mode=ro", uri=True)
+    try:
+        db.execute("CREATE TEMP TABLE hit_ids (doc_id TEXT PRIMARY KEY)")
+        every = {r[0] for r in db.execute("SELECT doc_id FROM documents")}
+        base = every if text_ids is None else text_ids
+        chosen = {k: _docs_with(db, k, vs) for k, vs in selections.items()}
+        total = len(base.intersection(*chosen.values()))
+        counts = {key: _group_by(db, key, base.intersection(*(m for k, m in chosen.items() if k != key)))
+                  for key in FACET_KEYS}
+        return total, counts
+    finally:
+        db.close()
+
+
+def check(engine: Engine, data: Path, text: str, selections: dict[str, list[str]]) -> None:
+    text_ids = None if not text else {h.doc_id for h in engine.search(Query(text, limit=None)).hits}
+    rs = engine.search(Query(text, facets=selections, limit=None))
+    total, counts = sql_answer(data, text_ids, selections)
+    assert rs.total == total, (text, selections)
+    for key in FACET_KEYS:
+        got = [(fv.value, fv.count) for fv in rs.facets[key] if fv.count]
+        assert got == counts[key], (key, text, selections)
+        for v in selections.get(key, []):  # a selection with no documents is still shown, at 0
+            assert any(fv.value.lower() == v.lower() and fv.selected for fv in rs.facets[key]), (key, v)
+
+
+def stored_values(data: Path) -> dict[str, list[str]]:
+    db = sqlite3.connect(Layout(data).db.as_uri() + "?mode=ro", uri=True)
+    try:
+        out: dict[str, list[str]] = {}
+        for facet, value in db.execute("SELECT DISTINCT facet, value FROM doc_facets ORDER BY facet, value"):
+            out.setdefault(facet, []).append(value)
+        return out
+    finally:
+        db.close()
+
+
+def selections_of(values: dict[str, list[str]]):
+    """Single values, two values of one facet (OR), values of two facets (AND), a value in
+    another case, and a value no document has."""
+    keys = sorted(values)
+    yield {}
+    for k in keys:
+        yield {k: values[k][:1]}
+        if len(values[k]) > 1:
+            yield {k: values[k][-2:]}
+        yield {k: [values[k][0].upper()]}
+    for a, b in itertools.combinations(keys, 2):
+        yield {a: values[a][:1], b: values[b][-1:]}
+    if keys:
+        yield {keys[0]: ["no such value"], keys[-1]: values[keys[-1]][:1]}
+
+
+TEXTS = ("", "services", "mutual OR health", '"public sector"', "nothingmatchesthis")
+
+
+def test_bitmask_counts_equal_sql_counts_on_the_seeds(seed_index):
+    engine = Engine(seed_index)
+    try:
+        values = stored_values(seed_index)
+        assert {"pathfinder", "sector", "region", "source"} <= set(values)  # the seeds exercise them
+        for text in TEXTS:
+            for selection in selections_of(values):
+                check(engine, seed_index, text, selection)
+    finally:
+        engine.close()
+
+
+# --------------------------------------------------------------------------- a generated corpus
+
+NAMES = ["Swindon", "Leicester", "Newton Rigg College", "John Lewis Partnership", "KPMG", "Westminster",
+         "Kensington and Chelsea", "Cumbria", "Baxi Partnership", "Sunderland"]
+WORDS = ["public", "services", "mutual", "health", "staff", "sector", "employee", "owned", "care"]
+PEOPLE = ["Ann Smith", "ann smith", "Zoë Brown", "ZOË BROWN", "Émile Roux", "Bob"]
+SOURCES = ["Guardian", "guardian", "Local Government Chronicle", "Ça Va Press", ""]
+DATES = ["2010-08-13", "2011", "2012-03-01", "", "2009-12-31"]
+
+document = st.fixed_dictionaries({
+    "names": st.lists(st.sampled_from(NAMES), min_size=0, max_size=4),
+    "words": st.lists(st.sampled_from(WORDS), min_size=1, max_size=8),
+    "author": st.sampled_from(PEOPLE),
+    "source": st.sampled_from(SOURCES),
+    "date": st.sampled_from(DATES),
+})
+
+
+def write_corpus(folder: Path, docs: list[dict]) -> None:
+    folder.mkdir(parents=True)
+    with open(folder / "metadata.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["file", "title", "date", "source", "author"])
+        for i, d in enumerate(docs):
+            name = f"doc{i:02}.txt"
+            body = " ".join(d["words"]) + ". " + ". ".join(f"News from {n}" for n in d["names"]) + "."
+            (folder / name).write_text(f"Story {i}\n{body}\n", encoding="utf-8")
+            w.writerow([name, f"Story {i}", d["date"], d["source"], d["author"]])
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(docs=st.lists(document, min_size=1, max_size=10))
+def test_bitmask_counts_equal_sql_counts_on_generated_corpora(docs, tmp_path_factory):
+    base = tmp_path_factory.mktemp("generated")
+    write_corpus(base / "corpus", docs)
+    data = base / "data"
+    indexer.run(data, base / "corpus", workers=0)
+    engine = Engine(data)
+    try:
+        values = stored_values(data)
+        for text in ("", "services", "health OR care"):
+            for selection in selections_of(values):
+                check(engine, data, text, selection)
+    finally:
+        engine.close()
