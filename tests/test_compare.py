@@ -337,3 +337,57 @@ def test_a_number_that_differs_inside_a_shared_passage_is_a_variant_reading(craf
         assert "eighteen" in months["why"] and "two" in months["why"]
     finally:
         store.close()
+
+
+def duplicates_corpus(root):
+    """orig, a byte copy under another name, and a lightly edited reprint: one duplicate group;
+    plus one unrelated document."""
+    corpus = root / "dups"
+    corpus.mkdir()
+    write(corpus, "orig", "Gamma", "2010-01-01", [P1, P2, P3])
+    shutil.copy(corpus / "orig.txt", corpus / "copy-under-another-name.txt")
+    write(corpus, "reprint", "Delta", "2010-01-03", [P1, P2, P3.replace("lawyers", "solicitors")])
+    write(corpus, "other", "Epsilon", "2010-01-04", [P4, OWN])
+    return corpus
+
+
+GROUP = {"orig", "copy-under-another-name", "reprint"}
+
+
+def test_every_hit_of_a_duplicate_group_names_the_others_in_the_result(tmp_path):
+    from explorer.model import Query
+    from explorer.query import Engine
+
+    data = tmp_path / "d"
+    indexer.run(data, duplicates_corpus(tmp_path), workers=0)
+    engine = Engine(data)
+    try:
+        rs = engine.search(Query(""))
+        assert {h.doc_id for h in rs.hits} == GROUP | {"other"}
+        groups = {h.dup_group for h in rs.hits if h.doc_id in GROUP}
+        assert len(groups) == 1 and "" not in groups
+        for h in rs.hits:
+            if h.doc_id == "other":
+                assert h.dup_group == "" and h.similar == [] and "similar" not in h.as_dict()
+                continue
+            assert {s.doc_id for s in h.similar} == GROUP - {h.doc_id}
+            for s in h.similar:  # each member with its own source and date, as written
+                want = {"orig": ("Gamma", "2010-01-01"), "copy-under-another-name": ("Gamma", "2010-01-01"),
+                        "reprint": ("Delta", "2010-01-03")}[s.doc_id]
+                assert (s.source, s.date) == want
+            assert [s["doc_id"] for s in h.as_dict()["similar"]] == [s.doc_id for s in h.similar]
+        # one page at a time, the members still come with every hit
+        for offset in range(4):
+            page = engine.search(Query("", limit=1, offset=offset, sort="title")).hits
+            if page[0].doc_id in GROUP:
+                assert {s.doc_id for s in page[0].similar} == GROUP - {page[0].doc_id}
+        # only the members in this result: "solicitors" is in the reprint alone
+        only = engine.search(Query("solicitors")).hits
+        assert [h.doc_id for h in only] == ["reprint"] and only[0].similar == []
+        lawyers = engine.search(Query("lawyers")).hits
+        assert {h.doc_id for h in lawyers} == {"orig", "copy-under-another-name"}
+        assert all([s.doc_id for s in h.similar] == [o.doc_id for o in lawyers if o is not h] for h in lawyers)
+        # passages are not grouped
+        assert all(h.similar == [] for h in engine.search(Query("council", level="passages")).hits)
+    finally:
+        engine.close()

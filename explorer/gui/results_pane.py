@@ -149,12 +149,12 @@ class ResultsPane(QWidget):
         """Append a further page of ``current`` (unless the table moved on), then ask for the next
         one if the view still has room."""
         source = self.table.source
-        if len(source.rows) != offset:
+        if source.fetched() != offset:
             source.fetch_failed()
             return
         source.append(page.hits)
         if current is not None:
-            current.hits = list(source.rows)
+            current.hits = list(source.hits)
             self.show_totals(current, selection)
         QTimer.singleShot(0, self.table.fetch_if_visible)
 

@@ -211,3 +211,92 @@ def test_menu_command_compares_the_pinned_and_the_shown_document(window, qtbot):
     assert [c.doc_id for c in window.analysis.passages.visible_columns()] == [first, second.doc_id]
     window.analysis.view_action.trigger()
     assert window.analysis.dock.isHidden()
+
+
+def test_a_duplicate_group_is_one_row_that_unfolds_to_every_member(make_window, tmp_path, qtbot, qtmodeltester):
+    from explorer.gui.models import HIT_ROLE
+    from tests.test_compare import GROUP, duplicates_corpus
+
+    data = tmp_path / "data"
+    indexer.run(data, duplicates_corpus(tmp_path), workers=0)
+    w = make_window(data)
+    settle(qtbot, w)
+    table, model = w.table, w.table.source
+    assert {h.doc_id for h in model.hits} == GROUP | {"other"}  # the engine sent every hit
+    shown = [h.doc_id for h in table.shown_rows()]
+    assert len(shown) == 2 and "other" in shown  # ... and the group is one row
+    g = next(i for i, h in enumerate(model.rows) if h.doc_id in GROUP)
+    col = model.column_index("similar")
+    assert model.index(g, col).data() == "▸ +2 similar"
+    tip = model.index(g, col).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Gamma, 2010-01-01" in tip and "Delta, 2010-01-03" in tip
+    qtmodeltester.check(table.proxy)
+    # a click on "+2 similar" lists every member, each with its source and date
+    cell = table.proxy.mapFromSource(model.index(g, col))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(cell).center())
+    assert {h.doc_id for h in table.shown_rows()} == GROUP | {"other"}
+    members = model.rows[g + 1:g + 3]
+    assert {h.doc_id for h in members} == GROUP - {model.rows[g].doc_id}
+    date_col, source_col = model.column_index("date"), model.column_index("source")
+    written = {"orig": ("Gamma", "2010-01-01"), "copy-under-another-name": ("Gamma", "2010-01-01"),
+               "reprint": ("Delta", "2010-01-03")}
+    for r in (g + 1, g + 2):
+        doc = model.index(r, 0).data(HIT_ROLE).doc_id
+        assert (model.index(r, source_col).data(), model.index(r, date_col).data()) == written[doc]
+    qtmodeltester.check(table.proxy)
+    # sorted by any column either way, the members stay right under their group's row
+    for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+        for c in range(model.columnCount()):
+            table.sortByColumn(c, order)
+            ids = [h.doc_id for h in table.shown_rows()]
+            at = ids.index(model.rows[g].doc_id)
+            assert set(ids[at + 1:at + 3]) == {h.doc_id for h in members}, (c, order, ids)
+    table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    # a member opens like any row; Left on it folds the group back onto its row
+    member = members[0]
+    table.select_source_row(model.rows.index(member))
+    qtbot.waitUntil(lambda: w.compare.live.doc_id == member.doc_id, timeout=WAIT_MS)
+    qtbot.keyClick(table, Qt.Key.Key_Left)
+    assert len(table.shown_rows()) == 2 and table.current_row().doc_id == model.rows[g].doc_id
+    qtbot.keyClick(table, Qt.Key.Key_Right)
+    assert len(table.shown_rows()) == 4
+
+
+def test_duplicate_members_on_later_pages_fold_into_the_first(engine_for_dups, qtmodeltester):
+    """Pages of one hit: the group's first hit makes its row; its members, arriving later, add
+    none, and the model still asks for every page."""
+    from explorer.gui.models import ResultsModel
+    from explorer.model import Query
+    from tests.test_compare import GROUP
+
+    engine = engine_for_dups
+    q = Query("", limit=1, sort="title")
+    first = engine.search(q)
+    model = ResultsModel()
+    asked = []
+    model.fetch_page = lambda offset: asked.append(offset) or True
+    model.set_rows("documents", first.hits, first.total)
+    while model.canFetchMore():
+        model.fetchMore()
+        model.append(engine.search(Query("", limit=1, offset=asked[-1], sort="title")).hits)
+    assert asked == [1, 2, 3] and model.fetched() == first.total == 4
+    assert sorted(h.doc_id in GROUP for h in model.rows) == [False, True]
+    g = next(i for i, h in enumerate(model.rows) if h.doc_id in GROUP)
+    model.toggle_similar(g)
+    assert {h.doc_id for h in model.rows} == GROUP | {"other"} and len(model.rows) == 4
+    qtmodeltester.check(model)
+    model.toggle_similar(g + 1)  # from a member row: folds its group
+    assert len(model.rows) == 2
+    qtmodeltester.check(model)
+
+
+@pytest.fixture
+def engine_for_dups(tmp_path):
+    from explorer.query import Engine
+    from tests.test_compare import duplicates_corpus
+
+    data = tmp_path / "data"
+    indexer.run(data, duplicates_corpus(tmp_path), workers=0)
+    e = Engine(data)
+    yield e
+    e.close()
