@@ -57,7 +57,6 @@ def _scan(corpus: Path) -> list[tuple[str, Path, int, float]]:
 def _analyse(todo: list[tuple[str, Path, int, float]], workers: int):
     from explorer import indexer
     from explorer.corpus.read import Limits
-    from explorer.corpus.split import MetadataSheet
     from explorer.knowledge import taxonomy
     from explorer.knowledge.tagger import Tagger
 
@@ -71,8 +70,8 @@ def _analyse(todo: list[tuple[str, Path, int, float]], workers: int):
 
     ctx = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=indexer._worker_init,
-                             initargs=(None, MetadataSheet(), Limits())) as pool:
-        yield from pool.map(indexer._worker_analyse, [(rel, str(path)) for rel, path, _s, _m in todo], chunksize=4)
+                             initargs=(None, Limits())) as pool:
+        yield from pool.map(indexer._worker_analyse, [(rel, str(path), None, None) for rel, path, _s, _m in todo], chunksize=4)
 
 
 def _workers(n: int) -> int:

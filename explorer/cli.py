@@ -1,11 +1,20 @@
 """Command-line interface. Thin: parse, call the core, print. Exit codes: 0 ok; 1 no index,
-bad usage or a failed run, always with a one-line message and never a traceback."""
+bad input or a failed run; 2 a command line that cannot be parsed (unknown option, bad option
+value). Always a one-line message and never a traceback.
+
+Table and text output goes through :func:`inert`: titles, names and document text come from
+files and pages we do not control, and must not drive the terminal (clear the screen, set the
+window title, write the clipboard, fake a hyperlink, reverse the text). JSON and CSV stay exact."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import os
+import re
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -13,7 +22,7 @@ import click
 
 from explorer import __version__, indexer, paths
 from explorer.corpus.read import Limits, html_extractor_problem
-from explorer.export import EXPORT_LEVELS, ExportError, export as export_csv, rows_for, to_csv_text
+from explorer.export import EXPORT_LEVELS, ExportError, export as export_csv, export_rows, rows_for, to_csv_text
 from explorer.model import FACET_KEYS, LEVELS, SORTS, NoIndex, Query, QueryError
 from explorer.query import Engine
 from explorer.store import StoreError
@@ -23,7 +32,25 @@ class UserError(click.ClickException):
     exit_code = 1
 
     def show(self, file=None) -> None:
-        click.echo(f"explorer: {self.message}", err=True)
+        click.echo(f"explorer: {inert(self.message)}", err=True)
+
+
+# C0 controls but newline and tab, DEL, C1 controls (U+0080-U+009F: U+009B is a one-character
+# CSI, U+009D an OSC) and the bidi embeddings, overrides and isolates. Escaping ESC (and the
+# one-character introducers) leaves the rest of any sequence as plain, inert text.
+_UNSAFE_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def inert(text: object) -> str:
+    """``text`` safe to write to a terminal: each control character that could move the cursor,
+    start an escape sequence or reorder the line is shown escaped (``\\x1b``, ``\\u202e``)."""
+    s = "" if text is None else str(text)
+    return _UNSAFE_RE.sub(lambda m: repr(m.group())[1:-1], s)
+
+
+def _say(text: object = "", err: bool = False) -> None:
+    """One line (or block) of table or text output, made inert."""
+    click.echo(inert(text), err=err)
 
 
 def _fail(msg: str) -> None:
@@ -99,17 +126,64 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
 # --------------------------------------------------------------------------- index
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived: unwind as Ctrl+C does (the run cancels, its worker processes
+    are stopped and its half-written files removed) instead of dying on the spot and leaving
+    the workers running, holding our standard output open (``explorer index | tee log``)."""
+
+
+@contextlib.contextmanager
+def _stop_on_signals():
+    def stop(signum, _frame):
+        raise Stopped(signal.Signals(signum).name)
+
+    old = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread (an embedding caller)
+                old[sig] = signal.signal(sig, stop)
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def _memory_bytes() -> int | None:
+    """The machine's physical memory, where the platform says."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _max_size(mb: float) -> float:
+    """``--max-size`` in MB: a finite number above 0.001 MB and no larger than memory (a limit
+    no file can be read within would skip every file and empty the index)."""
+    if not math.isfinite(mb) or mb < 0.001:
+        raise click.BadParameter(f"{mb} is not a size in MB (a number from 0.001 up)", param_hint="'--max-size'")
+    memory = _memory_bytes()
+    if memory and mb * 1024 * 1024 > memory:
+        raise click.BadParameter(f"{mb:g} MB is more than this machine's memory ({memory / 1024 / 1024:,.0f} MB)",
+                                 param_hint="'--max-size'")
+    return mb
+
+
 @cli.command()
 @click.option("--corpus", type=click.Path(path_type=Path), default=None,
               help="Folder of .txt/.md/.html files (default: the folder indexed last, else the bundled seeds).")
 @click.option("--rebuild", is_flag=True, help="Re-read every file instead of only new and changed ones.")
-@click.option("--max-size", type=click.FloatRange(min=0.001), default=Limits().max_bytes / 1024 / 1024,
-              show_default=True, help="Skip files larger than this many MB.")
+@click.option("--max-size", type=float, default=Limits().max_bytes / 1024 / 1024, callback=lambda c, p, v: _max_size(v),
+              show_default=True, help="Skip files larger than this many MB (at most the machine's memory).")
 @click.option("--workers", type=click.IntRange(min=0), default=None,
               help="Processes that read and tag files (0 = in this process; default: by corpus size).")
+@click.option("--follow-outside-links", is_flag=True,
+              help="Index links to files outside the corpus folder too (skipped by default).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
 @click.pass_context
-def index(ctx: click.Context, corpus: Path | None, rebuild: bool, max_size: float, workers: int | None, quiet: bool) -> None:
+def index(ctx: click.Context, corpus: Path | None, rebuild: bool, max_size: float, workers: int | None,
+          follow_outside_links: bool, quiet: bool) -> None:
     """Index a corpus folder (incremental: only new, changed and removed files are processed)."""
     data = ctx.obj["data"]
     if corpus is not None and not corpus.is_dir():
@@ -129,27 +203,31 @@ def index(ctx: click.Context, corpus: Path | None, rebuild: bool, max_size: floa
 
     limits = Limits(max_bytes=int(max_size * 1024 * 1024))
     try:
-        summary = indexer.run(data, corpus, rebuild=rebuild, progress=progress, limits=limits, workers=workers)
+        with _stop_on_signals():
+            summary = indexer.run(data, corpus, rebuild=rebuild, progress=progress, limits=limits, workers=workers,
+                                  outside_links=follow_outside_links)
     except indexer.IndexBuildError as exc:
         _fail(str(exc))
     except StoreError as exc:
         _fail(str(exc))
+    except Stopped as exc:
+        _fail(f"stopped by {exc.args[0]}; the previous index is unchanged")
     except KeyboardInterrupt:
         _fail("interrupted; the previous index is unchanged")
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    click.echo(summary.line())
+    _say(summary.line())
     problem = html_extractor_problem()
     if problem:  # loud even with --quiet: every HTML page lost its main-text extraction
-        click.echo(f"WARNING: the HTML extractor (trafilatura) cannot be loaded ({problem}); HTML pages "
-                   f"were read with the plain fallback, without title, date or author. Repair the install: "
-                   f"pip install --force-reinstall trafilatura lxml_html_clean")
+        _say(f"WARNING: the HTML extractor (trafilatura) cannot be loaded ({problem}); HTML pages "
+             f"were read with the plain fallback, without title, date or author. Repair the install: "
+             f"pip install --force-reinstall trafilatura lxml_html_clean")
     if not quiet:
         for note in summary.notes:
-            click.echo(f"  note: {note}")
+            _say(f"  note: {note}")
         for s in summary.skipped:
-            click.echo(f"  skipped: {_one_line(s.path)}: {s.reason}")
+            _say(f"  skipped: {_one_line(s.path)}: {s.reason}")
 
 
 # --------------------------------------------------------------------------- search
@@ -173,18 +251,19 @@ def search(ctx, query, facets, level, sort, limit, offset, fmt) -> None:
             click.echo(json.dumps([h.as_dict() for h in result.hits], ensure_ascii=False, indent=2))
         elif fmt == "csv":
             header, rows = rows_for(engine, result, level)
-            click.echo(to_csv_text(header, rows), nl=False)
+            click.echo(to_csv_text(header, rows), nl=False, color=True)  # color: exact, no ANSI stripping
         else:
             _print_table(result)
         for note in result.notes:
-            click.echo(f"note: {note}", err=True)
+            _say(f"note: {note}", err=True)
     finally:
         engine.close()
 
 
 def _fit(indent: int, text: str, width: int) -> str:
-    """One output line: ``text`` on one line, cut at a word to fit ``width`` after ``indent``."""
-    text = " ".join(text.splitlines())
+    """One output line: ``text`` on one line, cut at a word to fit ``width`` after ``indent``,
+    made inert for the terminal."""
+    text = inert(" ".join(text.splitlines()))
     room = max(20, width - indent)
     if len(text) > room:
         cut = text[: room - 2]
@@ -197,7 +276,7 @@ def _print_table(result) -> None:
     shown = len(result.hits)
     more = f" (showing {result.query.offset + 1}-{result.query.offset + shown})" if shown < result.total and shown else ""
     query = f" for {result.read_as!r}" if result.read_as else ""
-    click.echo(f"{result.total} {result.unit()}{query}{more} [{result.elapsed_ms:.0f} ms]")
+    _say(f"{result.total} {result.unit()}{query}{more} [{result.elapsed_ms:.0f} ms]")
     if result.level == "pathfinders":
         for r in result.hits:
             docs = f"{r.documents} doc" + ("" if r.documents == 1 else "s")
@@ -237,16 +316,16 @@ def facets(ctx, query, facets, fmt) -> None:
                            for k, vs in result.facets.items()},
             }, ensure_ascii=False, indent=2))
         else:
-            click.echo(f"{result.total} {result.unit()}")
+            _say(f"{result.total} {result.unit()}")
             for key, values in result.facets.items():
-                click.echo(f"\n{key}")
+                _say(f"\n{key}")
                 if not values:
-                    click.echo("  (none)")
+                    _say("  (none)")
                 for v in values:
                     mark = "*" if v.selected else " "
-                    click.echo(f" {mark}{v.count:>5}  {v.value}")
+                    _say(f" {mark}{v.count:>5}  {v.value}")
         for note in result.notes:
-            click.echo(f"note: {note}", err=True)
+            _say(f"note: {note}", err=True)
     finally:
         engine.close()
 
@@ -258,8 +337,8 @@ def facets(ctx, query, facets, fmt) -> None:
 @query_options
 @level_option(EXPORT_LEVELS)
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="CSV file to write (written atomically).")
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
+              help="CSV file to write (written atomically; a regular file only), or - for standard output.")
 @click.option("--bom", is_flag=True, help="Start the file with a UTF-8 byte-order mark (for Excel).")
 @click.pass_context
 def export(ctx, query, facets, level, sort, output, bom) -> None:
@@ -269,10 +348,16 @@ def export(ctx, query, facets, level, sort, output, bom) -> None:
     try:
         q = _query(query, facets, level=level if level in LEVELS else "documents", sort=sort, limit=None)
         try:
+            if str(output) == "-":
+                header, rows = export_rows(engine, q, level=level)
+                text = ("\ufeff" if bom else "") + to_csv_text(header, rows)
+                click.echo(text, nl=False, color=True)  # color: exact, no ANSI stripping
+                _say(f"Exported {len(rows)} rows to standard output", err=True)
+                return
             n = export_csv(engine, q, output, level=level, bom=bom)
         except (ExportError, QueryError) as exc:
             _fail(str(exc))
-        click.echo(f"Exported {n} rows to {output}")
+        _say(f"Exported {n} rows to {output}")
     finally:
         engine.close()
 
@@ -294,21 +379,21 @@ def show(ctx, doc_id, fmt) -> None:
         if fmt == "json":
             click.echo(json.dumps(d, ensure_ascii=False, indent=2))
             return
-        click.echo(d["title"])
-        click.echo("=" * min(len(d["title"]), 100))
+        _say(d["title"])
+        _say("=" * min(len(d["title"]), 100))
         for label, key in (("Source", "source"), ("Author", "author"), ("Date", "date"), ("URL", "url"), ("File", "path")):
             if d.get(key):
-                click.echo(f"{label + ':':8} {d[key]}")
+                _say(f"{label + ':':8} {_one_line(str(d[key]))}")
         for label, key in (("Pathfinders", "pathfinders"), ("Mentors", "mentors"), ("Regions", "regions"), ("Sectors", "sectors")):
             vals = [p["name"] for p in d[key]] if key == "pathfinders" else d[key]
             if vals:
-                click.echo(f"{label + ':':12} {', '.join(vals)}")
-        click.echo("")
-        click.echo(d["text"])
+                _say(f"{label + ':':12} {', '.join(vals)}")
+        _say("")
+        _say(d["text"])
         if d["mentions"]:
-            click.echo("\nMentions (kind, entity, passage, offsets, text):")
+            _say("\nMentions (kind, entity, passage, offsets, text):")
             for m in d["mentions"]:
-                click.echo(f"  {m['kind']:12} {m['name'] or m['entity']:45} ¶{m['passage']:<3} {m['start']}-{m['end']}  {m['surface']!r}")
+                _say(f"  {m['kind']:12} {m['name'] or m['entity']:45} ¶{m['passage']:<3} {m['start']}-{m['end']}  {m['surface']!r}")
     finally:
         engine.close()
 
@@ -328,17 +413,17 @@ def stats(ctx, fmt) -> None:
         if fmt == "json":
             click.echo(json.dumps(s, ensure_ascii=False, indent=2))
             return
-        click.echo(f"Data dir:      {s['data_dir']}")
-        click.echo(f"Corpus:        {s['corpus']}")
-        click.echo(f"Last indexed:  {s['last_indexed']}")
-        click.echo(f"Files:         {s['files_indexed']} indexed, {s['files_skipped']} skipped")
-        click.echo(f"Documents:     {s['documents']}")
-        click.echo(f"Passages:      {s['passages']}")
+        _say(f"Data dir:      {s['data_dir']}")
+        _say(f"Corpus:        {s['corpus']}")
+        _say(f"Last indexed:  {s['last_indexed']}")
+        _say(f"Files:         {s['files_indexed']} indexed, {s['files_skipped']} skipped")
+        _say(f"Documents:     {s['documents']}")
+        _say(f"Passages:      {s['passages']}")
         kinds = ", ".join(f"{n} {k}" for k, n in sorted(s["mentions_by_kind"].items()))
-        click.echo(f"Mentions:      {s['mentions']} ({kinds})")
-        click.echo(f"Index size:    {s['index_bytes'] / 1024 / 1024:.1f} MB")
+        _say(f"Mentions:      {s['mentions']} ({kinds})")
+        _say(f"Index size:    {s['index_bytes'] / 1024 / 1024:.1f} MB")
         for f in s["skipped"]:
-            click.echo(f"  skipped: {_one_line(f['path'])}: {f['reason']}")
+            _say(f"  skipped: {_one_line(f['path'])}: {f['reason']}")
     finally:
         engine.close()
 
@@ -376,7 +461,7 @@ def gui(ctx, screenshot, corpus, query, facets) -> None:
 def _analysis(engine: Engine):
     from explorer.compare.analysis import Analysis
 
-    return Analysis(engine.store)
+    return _analysis_call(Analysis, engine.store)
 
 
 def _analysis_call(fn, *args, **kw):
@@ -627,25 +712,53 @@ def install_desktop(uninstall: bool) -> None:
         _fail(str(exc))
 
 
+def _tolerant_streams() -> None:
+    """Characters the terminal's encoding cannot show (a latin-1 terminal, a name with bytes
+    that are not UTF-8) come out as replacement characters instead of stopping the command."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):  # closed, or already written to in another way
+                pass
+
+
 def main(args: list[str] | None = None) -> None:
     from multiprocessing import freeze_support
 
     freeze_support()  # a frozen app's worker processes re-run this binary: they stop here
+    _tolerant_streams()
     try:
-        cli.main(args=args, prog_name="explorer", standalone_mode=True)
+        code = cli.main(args=args, prog_name="explorer", standalone_mode=False)
+    except click.UsageError as exc:  # one line, as for every other bad input; exit 2 (README)
+        where = exc.ctx.command_path if exc.ctx is not None else "explorer"
+        click.echo(f"explorer: {inert(exc.format_message())} (see '{where} --help')", err=True)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("explorer: aborted", err=True)
+        sys.exit(1)
     except KeyboardInterrupt:
         click.echo("explorer: interrupted", err=True)
         sys.exit(130)
     except SystemExit:
         raise
+    except BrokenPipeError:  # `explorer search ... | head`: the reader has gone; nothing to say
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     except NoIndex as exc:  # e.g. the index was found damaged in the middle of a search
-        click.echo(f"explorer: {exc}", err=True)
+        click.echo(f"explorer: {inert(exc)}", err=True)
         sys.exit(1)
     except Exception as exc:  # a bug: still one line, with a way to see more
         if os.environ.get("EXPLORER_DEBUG"):
             raise
-        click.echo(f"explorer: internal error: {type(exc).__name__}: {exc} (set EXPLORER_DEBUG=1 for details)", err=True)
+        click.echo(f"explorer: internal error: {type(exc).__name__}: {inert(exc)} (set EXPLORER_DEBUG=1 for details)", err=True)
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def gui_main() -> None:

@@ -3,11 +3,14 @@ passage justify each tag). Safe for spreadsheets and written atomically."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import io
 import logging
 import os
-import tempfile
+import stat
+import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -118,16 +121,61 @@ def to_csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return buf.getvalue()
 
 
+def check_target(path: Path) -> None:
+    """Refuse a target we must not replace: anything but a regular file (a named pipe, a device
+    such as /dev/null, a socket, a folder) and symbolic links (replacing one would cut the
+    link; writing through it could land anywhere), and read-only files. Raises ExportError."""
+    path = Path(path)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise ExportError(f"{path} is a symbolic link; give the path of a regular file (or a new name)")
+    if stat.S_ISDIR(st.st_mode):
+        raise ExportError(f"{path} is a folder; give a file name")
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a named pipe" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
+                else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a regular file")
+        raise ExportError(f"{path} is {kind}, not a regular file; refusing to replace it (use -o - for standard output)")
+    if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise ExportError(f"{path} is read-only; refusing to replace it (choose another name or make it writable)")
+
+
+def _create_temp(folder: Path, name: str, mode: int | None) -> tuple[int, Path]:
+    """A new file beside the target, created with ``mode`` (the target's, when it exists) or
+    else 0o666 less the user's umask, as any program's new file would be."""
+    for _ in range(100):
+        tmp = folder / f".{name}.{uuid.uuid4().hex[:12]}.tmp"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        except FileExistsError:
+            continue
+        if mode is not None:
+            with contextlib.suppress(OSError):
+                os.chmod(tmp, mode)
+        return fd, tmp
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
+
+
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]], bom: bool = False) -> int:
-    """Write atomically (temp file in the same folder, then rename). Returns the row count."""
+    """Write atomically (temp file in the same folder, then rename). Returns the row count.
+    The target is checked first (:func:`check_target`); a replaced file keeps its permissions."""
     path = Path(path)
     rows = list(rows)
     text = to_csv_text(header, rows)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ExportError(f"folder does not exist: {folder}")
+    check_target(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        mode = None
+    try:
+        fd, tmp = _create_temp(folder, path.name, mode)
     except OSError as exc:
         raise ExportError(f"cannot write in {folder}: {exc.strerror or exc}") from None
     try:
@@ -145,12 +193,18 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
     return len(rows)
 
 
-def export(engine: Engine, query: Query, path: Path, level: str = "documents", bom: bool = False) -> int:
-    """Run ``query`` without a row limit and write every result at ``level``."""
+def export_rows(engine: Engine, query: Query, level: str = "documents") -> tuple[list[str], list[list[object]]]:
+    """Header and rows of every result of ``query`` (no row limit) at ``level``."""
     if level not in EXPORT_LEVELS:
         raise ExportError(f"unknown export level {level!r} (levels: {', '.join(EXPORT_LEVELS)})")
     search_level = {"mentions": query.level if query.level != "pathfinders" else "documents"}.get(level, level)
     q = Query(text=query.text, facets=query.facets, level=search_level, sort=query.sort, limit=None)
     result = engine.search(q)
-    header, rows = rows_for(engine, result, level)
+    return rows_for(engine, result, level)
+
+
+def export(engine: Engine, query: Query, path: Path, level: str = "documents", bom: bool = False) -> int:
+    """Run ``query`` without a row limit and write every result at ``level``."""
+    check_target(path)  # before the search: a refused target costs nothing
+    header, rows = export_rows(engine, query, level)
     return write_csv(path, header, rows, bom=bom)

@@ -18,18 +18,29 @@ import sqlite_utils
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+READABLE_FROM = 1  # the oldest schema a reader can search as it is
 
 
 class StoreError(Exception):
     """The database cannot be used; the message says why in one line."""
 
 
-_SCHEMA_V1 = """
+class ForeignDatabase(StoreError):
+    """The file is a readable SQLite database, but not ours (another program's): never write
+    into it, never move it aside; refuse."""
+
+
+# Tables every index of ours has had since schema 1: a database with other tables and without
+# these is another program's.
+_OUR_TABLES = {"meta", "files", "documents", "passages", "mentions", "doc_facets", "entities"}
+
+
+_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, size INTEGER, mtime REAL, sha256 TEXT,
-    status TEXT NOT NULL, reason TEXT, docs INTEGER DEFAULT 0, indexed_at TEXT
+    status TEXT NOT NULL, reason TEXT, docs INTEGER DEFAULT 0, indexed_at TEXT, doc_base TEXT
 );
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY, file TEXT NOT NULL, ordinal INTEGER NOT NULL,
@@ -55,13 +66,10 @@ CREATE INDEX IF NOT EXISTS doc_facets_fv ON doc_facets(facet, value, doc_id);
 CREATE INDEX IF NOT EXISTS doc_facets_doc ON doc_facets(doc_id);
 """
 
-# Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
-MIGRATIONS: dict[int, str] = {
-    # 1 -> 2: cross-source analysis (explorer.compare). The reuse tables are filled by the next
-    # index run; conflict_dismissals belongs to the user and survives every re-index. Kept
-    # terse: the whole schema fits SQLite's first page, so damage to later pages is found by
-    # the integrity check rather than when the file is opened (tests/reliability).
-    1: """
+# Cross-source analysis (explorer.compare): seeds, links, clusters, duplicate groups, claims and
+# dismissed conflicts. Kept terse: the whole schema fits SQLite's first page, so damage to later
+# pages is found by the integrity check rather than when the file is opened (tests/reliability).
+_REUSE_SCHEMA = """
 CREATE TABLE reuse_docs (d INTEGER PRIMARY KEY, doc_id TEXT UNIQUE, key TEXT, series TEXT, words INT, exact TEXT,
  dup_group TEXT, seeds BLOB);
 CREATE TABLE reuse_seeds (h INT, d INT, pos INT, PRIMARY KEY (h, d)) WITHOUT ROWID;
@@ -76,7 +84,19 @@ CREATE TABLE claims (doc_id TEXT, subject TEXT, quantity TEXT, lo REAL, hi REAL,
  start INT, "end" INT, s_start INT, s_end INT, how TEXT);
 CREATE INDEX claims_doc ON claims(doc_id);
 CREATE TABLE conflict_dismissals (key TEXT PRIMARY KEY, dismissed_at TEXT) WITHOUT ROWID
-""",
+"""
+_REUSE_TABLES = ("reuse_docs", "reuse_seeds", "reuse_links", "reuse_clusters", "reuse_spans", "claims",
+                 "conflict_dismissals")
+
+# Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
+# 1 -> 2: files.doc_base, the id base of a file's documents (explorer.corpus.document.id_bases);
+# NULL in a version-1 index means the stem, the only rule then, so a file whose base is its
+# stem is not re-read; files that shared a stem (and so one id) differ from it and are re-read.
+# 2 -> 3: cross-source analysis (explorer.compare), _REUSE_SCHEMA; the reuse tables are filled by
+# the next index run; conflict_dismissals belongs to the user and survives every re-index.
+MIGRATIONS: dict[int, str] = {
+    1: "ALTER TABLE files ADD COLUMN doc_base TEXT",
+    2: _REUSE_SCHEMA,
 }
 
 
@@ -94,12 +114,17 @@ class Store:
                 conn = sqlite3.connect(str(self.path), check_same_thread=False)
             conn.execute("PRAGMA busy_timeout = 10000")
             self.db = sqlite_utils.Database(conn)
-            if not readonly:
-                self.db.execute("PRAGMA journal_mode = WAL")
-                self.db.execute("PRAGMA synchronous = NORMAL")
-                self._migrate()
-            else:
-                self._check_version()
+            try:
+                if not readonly:
+                    self._check_identity()  # before the journal mode changes the file's header
+                    self.db.execute("PRAGMA journal_mode = WAL")
+                    self.db.execute("PRAGMA synchronous = NORMAL")
+                    self._migrate()
+                else:
+                    self._check_version()
+            except BaseException:
+                conn.close()
+                raise
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"index database {self.path} is unreadable ({exc})") from None
 
@@ -111,13 +136,27 @@ class Store:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         return int(row[0]) if row else 0
 
+    def _check_identity(self) -> None:
+        """Refuse another program's database before anything is written to it: an empty file
+        (or one with no tables) is ours to create; tables of any other shape are not."""
+        tables = set(self.db.table_names())
+        if not tables:
+            return
+        meta_cols = {c.name for c in self.db["meta"].columns} if "meta" in tables else set()
+        if not _OUR_TABLES <= tables or meta_cols != {"key", "value"} or self._version() == 0:
+            shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+            raise ForeignDatabase(f"{self.path} is another program's SQLite database (tables: {shown}), "
+                                  "not a Pathfinder Explorer index; refusing to write to it "
+                                  "(move it away or choose another data dir)")
+
     def _check_version(self) -> None:
+        self._check_identity()
         v = self._version()
         if v > SCHEMA_VERSION:
             raise StoreError(f"index was written by a newer version (schema {v}); rebuild with this version")
         if v == 0:
             raise StoreError(f"index database {self.path} is empty or damaged (it has no tables)")
-        if v < SCHEMA_VERSION:
+        if v < READABLE_FROM:  # a reader needs nothing later versions added (only the indexer does)
             raise StoreError("index needs upgrading; run `explorer index` once")
 
     def _migrate(self) -> None:
@@ -125,10 +164,10 @@ class Store:
         if v > SCHEMA_VERSION:
             raise StoreError(f"index was written by a newer version (schema {v}); rebuild with this version")
         if v == 0:
-            self.db.conn.executescript(_SCHEMA_V1)
-            self.set_meta(schema_version="1")
+            self.db.conn.executescript(_SCHEMA + _REUSE_SCHEMA)
+            self.set_meta(schema_version=str(SCHEMA_VERSION))
             self.db.conn.commit()
-            v = 1
+            return
         while v < SCHEMA_VERSION:
             with self.db.atomic():
                 for stmt in MIGRATIONS[v].split(";\n"):
@@ -320,6 +359,11 @@ class Store:
         return total
 
     # ------------------------------------------------------------------ cross-source analysis (explorer.compare)
+
+    def has_reuse(self) -> bool:
+        """The cross-source tables are there (an index older than schema 3 is searchable
+        without them; its next index run adds and fills them)."""
+        return set(_REUSE_TABLES) <= set(self.db.table_names())
 
     def reuse_current_docs(self) -> dict[str, dict]:
         """{doc_id: {key, series}} of every document; ``key`` changes when the document's file,

@@ -296,23 +296,35 @@ def test_a_dismissed_conflict_stays_dismissed_after_index(seed_corpus, data_dir)
         store.close()
 
 
-def test_a_version_1_index_is_migrated_and_filled_by_the_next_run(seed_corpus, data_dir):
+def test_an_index_from_before_the_reuse_tables_is_searchable_then_migrated_and_filled(seed_corpus, data_dir):
     import sqlite3
 
     from explorer import store as store_mod
+    from explorer.model import Query
+    from explorer.query import Engine
 
     indexer.run(data_dir, seed_corpus, workers=0)
     db = indexer.db_path(data_dir)
     conn = sqlite3.connect(db)
-    for table in ("reuse_docs", "reuse_seeds", "reuse_links", "reuse_clusters", "reuse_spans", "claims",
-                  "conflict_dismissals"):
+    for table in store_mod._REUSE_TABLES:
         conn.execute(f"DROP TABLE {table}")
-    conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    before = store_mod.SCHEMA_VERSION - 1  # the version just before the reuse tables came
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(before)])
     conn.execute("DELETE FROM meta WHERE key = 'reuse_version'")
     conn.commit()
     conn.close()
-    with pytest.raises(store_mod.StoreError, match="needs upgrading"):
-        Store(db, readonly=True)
+    # a reader searches it as it is; the analysis says what to run, in one line
+    engine = Engine(data_dir)
+    try:
+        hits = engine.search(Query("mutual")).hits
+        assert hits and all(h.similar == [] for h in hits)
+        with pytest.raises(AnalysisError, match="run `explorer index`"):
+            Analysis(engine.store)
+    finally:
+        engine.close()
+    from tests.test_cli import assert_one_line_error, explorer
+
+    assert_one_line_error(explorer("compare", SEED_000, SEED_001, data=data_dir), "run `explorer index`")
     summary = indexer.run(data_dir, seed_corpus, workers=0)
     assert summary.unchanged == 5  # nothing re-read: the reuse pass works from the stored texts
     store, analysis = open_analysis(data_dir)

@@ -236,8 +236,8 @@ def _dump_ft(ft) -> dict:
 
 
 def test_the_fast_writer_writes_what_whooshs_writer_writes(seed_corpus, tmp_path, monkeypatch):
-    (seed_corpus / "odd.md").write_text("# Café ünïcode\n\n" + "e.g. gov.uk x*y 3.5 " * 50 + "\n\n" +
-                                        "public services " * 300, encoding="utf-8")
+    (seed_corpus / "odd.md").write_text("# Café ünïcode STRASSE\n\n" + "e.g. gov.uk x*y 3.5 " * 50 + "\n\n" +
+                                        FOLD_TEXT + "\n\n" + "public services " * 300, encoding="utf-8")
     for i in range(300):  # terms in more documents than a posting block holds (128)
         (seed_corpus / f"note-{i:03}.txt").write_text(f"Note {i}\n\nPublic services mutual number {i % 7}.\n",
                                                      encoding="utf-8")
@@ -256,7 +256,34 @@ def test_the_fast_writer_writes_what_whooshs_writer_writes(seed_corpus, tmp_path
     for level in ("documents", "passages"):
         assert fast[level] == stock[level], level
     assert len(fast["documents"][0]) > 1000
+    words = [t.decode("utf-8") for (f, t) in fast["documents"][0] if f in ("title", "text", "pathfinder")]
+    assert "ß" not in "".join(words) and all(w == w.casefold() for w in words)  # FoldFilter, both paths
     assert max(len(posts) for _stats, posts in fast["documents"][0].values()) > 300
+
+
+# Words whose case folding differs from lower-casing (ß, ligatures, final sigma, title-case digraph)
+FOLD_TEXT = "Straße STRASSE strasse ﬁnance FINANCE ΣΊΣΥΦΟΣ σίσυφος ǅemal Ǆemal the OF İstanbul"
+
+
+@pytest.mark.parametrize("fieldname", ["text", "title", "pathfinder"])
+@pytest.mark.parametrize("folding", [True, False])
+def test_the_fast_analyser_gives_whooshs_terms(fieldname, folding, monkeypatch):
+    """term_index.FastTerms gives the terms, weights and positions of the field's own analyser,
+    with the fold filter (this version's schema) and without it (an index written before)."""
+    from explorer.fulltext import schema
+    from explorer.fulltext._shortcuts.term_index import FastTerms
+
+    if not folding:
+        monkeypatch.setattr(schema, "_folding", lambda analyzer: analyzer)
+    field = schema.make_schema()[fieldname]
+    kinds = [type(x) for x in field.analyzer.items]
+    assert (schema.FoldFilter in kinds) is folding
+    for value in (FOLD_TEXT, FOLD_TEXT.upper(), "e.g. gov.uk x*y 3.5 Café ünïcode " * 3, ""):
+        fast = sorted(FastTerms(field).index(value))
+        stock = sorted(field.index(value))
+        assert fast == stock, value
+    terms = {t.decode("utf-8") for t, *_ in FastTerms(field).index(FOLD_TEXT)}
+    assert any("ß" in t for t in terms) is not folding  # lower() keeps ß; casefold() makes it ss
 
 
 # --------------------------------------------------------------------------- the switch and the gate

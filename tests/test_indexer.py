@@ -166,7 +166,7 @@ def test_unreadable_database_is_moved_aside_and_rebuilt(seed_corpus, data_dir):
 def test_schema_version_recorded(seed_index):
     st = Store(indexer.db_path(seed_index), readonly=True)
     try:
-        assert st.meta("schema_version") == str(SCHEMA_VERSION)
+        assert st.meta("schema_version") == str(SCHEMA_VERSION) == "3"  # 2: files.doc_base, 3: reuse tables
         assert st.integrity_ok()
     finally:
         st.close()

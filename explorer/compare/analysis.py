@@ -21,6 +21,8 @@ class AnalysisError(Exception):
 
 class Analysis:
     def __init__(self, store):
+        if not store.has_reuse():  # an index of an older version, searchable but never analysed
+            raise AnalysisError("this index predates cross-source analysis: run `explorer index` once to add it")
         self.store = store
 
     # ------------------------------------------------------------------ helpers

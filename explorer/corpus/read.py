@@ -70,7 +70,7 @@ def read_path(path: Path, limits: Limits | None = None) -> RawText:
         raise SkipFile(f"too large ({human_bytes(size)}; limit {human_bytes(limits.max_bytes)})")
     try:
         with open(path, "rb") as fh:
-            data = fh.read(limits.max_bytes + 1)
+            data = _read_at_most(fh, size, limits.max_bytes + 1)
     except FileNotFoundError:
         raise SkipFile("file disappeared before it could be read") from None
     except IsADirectoryError:
@@ -82,6 +82,24 @@ def read_path(path: Path, limits: Limits | None = None) -> RawText:
     if len(data) > limits.max_bytes:
         raise SkipFile(f"too large (over {human_bytes(limits.max_bytes)})")
     return read_bytes(data, fmt, limits)
+
+
+def _read_at_most(fh, expected: int, most: int) -> bytes:
+    """Up to ``most`` bytes of ``fh``, allocating for what the file holds (``expected``, its
+    size when it was stat'ed), never for the limit: a limit of gigabytes must not cost
+    gigabytes per file. A file that grew since is read on in 1 MB blocks."""
+    data = fh.read(min(expected, most - 1) + 1)
+    if len(data) <= expected:
+        return data
+    parts = [data]
+    have = len(data)
+    while have < most:
+        block = fh.read(min(1 << 20, most - have))
+        if not block:
+            break
+        parts.append(block)
+        have += len(block)
+    return b"".join(parts)
 
 
 def read_bytes(data: bytes, fmt: str, limits: Limits | None = None) -> RawText:

@@ -9,6 +9,7 @@ metadata line or the page's metadata states it.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -271,6 +272,10 @@ def _title_from_sentence(p: str, limit: int = 100) -> str:
 METADATA_COLUMNS = ("file", "title", "date", "source", "author", "url")
 
 
+class SheetError(Exception):
+    """``metadata.csv`` cannot be read as a table; one line naming the file, line and problem."""
+
+
 @dataclass
 class MetadataSheet:
     """The optional ``metadata.csv`` in a corpus root: per-file (or per ``file#n`` article)
@@ -278,40 +283,76 @@ class MetadataSheet:
 
     rows: dict[str, dict[str, str]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    _by_file: tuple[int, dict[str, list[str]]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def load(cls, path: Path) -> MetadataSheet:
+        """The sheet at ``path`` (an empty one when there is none). Rows with a bad cell are
+        dropped with a problem each; a sheet that is not a table at all (an unclosed quote
+        running to the end of the file, past the csv field limit) raises SheetError, so the
+        caller can stop before anything is indexed without the user's overrides."""
         sheet = cls()
         if not path.is_file():
             return sheet
         try:
-            raw = path.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raw = path.read_bytes().decode("cp1252", errors="replace")
+            data = path.read_bytes()
         except OSError as exc:
-            sheet.problems.append(f"{path.name}: cannot read ({exc.strerror or exc})")
-            return sheet
-        reader = csv.DictReader(raw.splitlines())
-        fields = [f.strip().lower() for f in (reader.fieldnames or [])]
-        if "file" not in fields:
-            sheet.problems.append(f"{path.name}: no 'file' column; ignored (columns: {', '.join(METADATA_COLUMNS)})")
-            return sheet
-        for n, row in enumerate(reader, start=2):
-            row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
-            key = row.get("file", "").replace("\\", "/").strip()
-            if not key:
-                sheet.problems.append(f"{path.name} line {n}: empty 'file' cell; row ignored")
-                continue
-            values = {k: row[k] for k in METADATA_COLUMNS[1:] if row.get(k)}
-            if "date" in values:
-                iso = normalise_date(values["date"])
-                if iso is None:
-                    sheet.problems.append(f"{path.name} line {n}: date {values['date']!r} not understood; ignored")
-                    del values["date"]
-                else:
-                    values["date"] = iso
-            sheet.rows[key] = values
+            raise SheetError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        try:
+            raw = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raw = data.decode("cp1252", errors="replace")
+        # newline="": a line break inside a quoted cell belongs to the cell ("staff\nspin out")
+        reader = csv.reader(io.StringIO(raw, newline=""))
+        last_line = 0
+        try:
+            header = next(reader, [])
+            last_line = reader.line_num
+            fields = [f.strip().lower() for f in header]
+            if "file" not in fields:
+                sheet.problems.append(f"{path.name}: no 'file' column; ignored (columns: {', '.join(METADATA_COLUMNS)})")
+                return sheet
+            for cells in reader:
+                n, last_line = last_line + 1, reader.line_num
+                if not any(c.strip() for c in cells):
+                    continue
+                row = {fields[i]: c.strip() for i, c in enumerate(cells) if i < len(fields) and fields[i]}
+                sheet._add(path.name, n, row)
+        except csv.Error as exc:
+            raise SheetError(f"{path} line {last_line + 1}: {csv_problem(exc)}") from None
         return sheet
+
+    def _add(self, name: str, n: int, row: dict[str, str]) -> None:
+        key = row.get("file", "").replace("\\", "/").strip()
+        if not key:
+            self.problems.append(f"{name} line {n}: empty 'file' cell; row ignored")
+            return
+        values = {k: row[k] for k in METADATA_COLUMNS[1:] if row.get(k)}
+        if "date" in values:
+            iso = normalise_date(values["date"])
+            if iso is None:
+                self.problems.append(f"{name} line {n}: date {values['date']!r} not understood; ignored")
+                del values["date"]
+            else:
+                values["date"] = iso
+        self.rows[key] = values
+
+    def subset(self, rel_path: str) -> MetadataSheet:
+        """The rows :meth:`lookup` can use for the file ``rel_path``: what a worker process
+        needs for one file, instead of a copy of the whole sheet."""
+        if not self.rows:
+            return self
+        if self._by_file is None or self._by_file[0] != len(self.rows):
+            by_file: dict[str, list[str]] = {}
+            for key in self.rows:
+                by_file.setdefault(key, []).append(key)
+                base, sep, n = key.rpartition("#")
+                if sep and n.isdigit():
+                    by_file.setdefault(base, []).append(key)
+            self._by_file = (len(self.rows), by_file)
+        name = rel_path.rsplit("/", 1)[-1]
+        keys = self._by_file[1].get(rel_path, []) + (self._by_file[1].get(name, []) if name != rel_path else [])
+        return MetadataSheet(rows={k: self.rows[k] for k in keys})
 
     def lookup(self, rel_path: str, n: int | None) -> dict[str, str]:
         """Overrides for article ``n`` (1-based, None for a single-article file) of a file given
@@ -325,6 +366,17 @@ class MetadataSheet:
             for key in (f"{rel_path}#{n}", f"{name}#{n}"):
                 found = {**found, **self.rows.get(key, {})}
         return found
+
+
+def csv_problem(exc: csv.Error) -> str:
+    """A csv module error in the user's terms."""
+    msg = str(exc)
+    if "field larger than field limit" in msg:
+        return ("a quoted cell never ends (a stray double quote?) and runs on past "
+                f"{csv.field_size_limit():,} characters")
+    if "new-line character seen in unquoted field" in msg or "unexpected end of data" in msg:
+        return "a quoted cell is not closed (a stray double quote?)"
+    return msg
 
 
 def apply_overrides(article: Article, values: dict[str, str]) -> Article:

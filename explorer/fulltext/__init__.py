@@ -14,10 +14,10 @@ searches (returning plain ids and scores), makes snippets and finds query terms 
 
 from explorer.fulltext._shortcuts import ENV as SHORTCUTS_ENV
 from explorer.fulltext._shortcuts import set_shortcuts
-from explorer.fulltext.directory import MAX_SEGMENTS, check, clone, create
+from explorer.fulltext.directory import MAX_SEGMENTS, check, clone, create, outdated
 from explorer.fulltext.highlight import MARK_END, MARK_START
 from explorer.fulltext.reader import FullText, FullTextError, ParsedQuery
-from explorer.fulltext.schema import QUERY_FIELDS
+from explorer.fulltext.schema import QUERY_FIELDS, FoldFilter, stop_words
 from explorer.fulltext.writer import SegmentBuilder, Writer
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "MAX_SEGMENTS",
     "QUERY_FIELDS",
     "SHORTCUTS_ENV",
+    "FoldFilter",
     "FullText",
     "FullTextError",
     "ParsedQuery",
@@ -34,5 +35,7 @@ __all__ = [
     "check",
     "clone",
     "create",
+    "outdated",
     "set_shortcuts",
+    "stop_words",
 ]

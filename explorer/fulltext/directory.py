@@ -19,7 +19,7 @@ from whoosh import index
 from whoosh.writing import MERGE_SMALL
 
 from explorer.fulltext import _shortcuts
-from explorer.fulltext.schema import INDEX_NAME, PASSAGES_NAME, make_schema
+from explorer.fulltext.schema import INDEX_NAME, PASSAGES_NAME, FoldFilter, make_schema
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,22 @@ def check(path: Path) -> str | None:
         if problem:
             reap_leaked_files()
     return problem
+
+
+def outdated(path: Path) -> str | None:
+    """Why the index at ``path`` should be rebuilt although it is sound (None when it need not):
+    one written before case folding keeps lower-casing until it is rebuilt."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            ix = index.open_dir(str(path), indexname=INDEX_NAME, readonly=True)
+            items = getattr(ix.schema["text"].analyzer, "items", [])
+    except Exception:  # check() reports damage; this only looks at sound indexes
+        log.debug("full-text index at %s not looked at for its version", path, exc_info=True)
+        return None
+    if not any(type(x) is FoldFilter for x in items):
+        return "full-text index written before Unicode case folding; rebuilding it"
+    return None
 
 
 def reap_leaked_files() -> None:

@@ -33,6 +33,7 @@ class ParsedQuery:
     interpreted: str
     empty: bool
     probe: object = None  # the same query for scoring a few given hits (no bulk phrase work)
+    nothing: bool = False  # it can match nothing: every word a stop word, or an empty phrase
 
 
 @dataclass
@@ -134,13 +135,17 @@ class FullText:
         except Exception:
             log.debug("query %r read as plain words", text, exc_info=True)
             words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
-            q = wq.And([wq.Or([wq.Term("title", w.lower()), wq.Term("text", w.lower())]) for w in words]) if words else wq.NullQuery
-        if q is wq.NullQuery:
-            return ParsedQuery(wq.NullQuery, text, False)
+            q = wq.And([wq.Or([wq.Term("title", w.casefold()), wq.Term("text", w.casefold())]) for w in words]) if words else wq.NullQuery
+        if q is wq.NullQuery:  # nothing searchable in it (stop words, an empty phrase)
+            return ParsedQuery(wq.NullQuery, text, False, nothing=True)
         if self._phrase is None:
             return ParsedQuery(q, str(q), False)
         fast = self._phrase.fast_phrases
         return ParsedQuery(fast(q), str(q), False, fast(q, bulk=False))
+
+    def nothing(self) -> ParsedQuery:
+        """A query that matches nothing (what was typed had nothing searchable in it)."""
+        return ParsedQuery(wq.NullQuery, "", False, nothing=True)
 
     def _for(self, level: str):
         """The searcher of a level's index."""
@@ -160,6 +165,8 @@ class FullText:
             else:
                 results = s.search(pq.q, limit=limit, terms=False)
                 pairs = [(hit.score, hit.docnum) for hit in results]
+            if not pairs:  # (an index with no documents has no columns to read: whoosh raises)
+                return []
             col = s.reader().column_reader("uid")
             memo = self._uids if s is self._searcher else {}
             out = []

@@ -4,8 +4,9 @@ entry's unique id is written."""
 from __future__ import annotations
 
 import datetime as _dt
+import re
 
-from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS, LowercaseFilter, StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
 FIELD_NAMES = ("pathfinder", "mentor", "region", "sector", "source", "author")
@@ -14,9 +15,31 @@ INDEX_NAME = "MAIN"  # documents
 PASSAGES_NAME = "PASSAGES"  # passages, in their own index so a document search never walks them
 
 
+def stop_words(text: str) -> list[str]:
+    """The words of ``text`` the text fields do not index (too common: "the", "of")."""
+    return [w for w in re.findall(r"\w+", text.casefold()) if w in STOP_WORDS]
+
+
+class FoldFilter(LowercaseFilter):
+    """Unicode case folding (``str.casefold``) where whoosh lower-cases: "STRASSE" finds
+    "Straße", and every capital and small form of a letter is one term. The fast analyser
+    (_shortcuts/term_index.py) folds the same way when a field's analyser holds this filter."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = t.text.casefold()
+            yield t
+
+
+def _folding(analyzer):
+    """``analyzer`` with its LowercaseFilter replaced by FoldFilter."""
+    analyzer.items = [FoldFilter() if type(x) is LowercaseFilter else x for x in analyzer.items]
+    return analyzer
+
+
 def make_schema() -> Schema:
-    stem = StemmingAnalyzer()
-    plain = StandardAnalyzer(stoplist=None)
+    stem = _folding(StemmingAnalyzer())
+    plain = _folding(StandardAnalyzer(stoplist=None))
     return Schema(
         uid=ID(unique=True, stored=True, sortable=True),
         kind=ID(),
@@ -40,8 +63,12 @@ def make_uid(doc_id: str, ordinal: int | None) -> str:
 
 
 def parse_uid(uid: str) -> tuple[str, int | None]:
-    parts = uid.split("\x1f")
-    return (parts[1], None) if parts[0] == "d" else (parts[1], int(parts[2]))
+    """The inverse of make_uid, for any doc id: one made from a file name may itself hold the
+    separator (a control character is a valid file name character)."""
+    if uid.startswith("d\x1f"):
+        return uid[2:], None
+    doc_id, _, ordinal = uid[2:].rpartition("\x1f")
+    return doc_id, int(ordinal)
 
 
 def to_datetime(iso: str) -> _dt.datetime | None:

@@ -70,7 +70,7 @@ def analyse_document(doc: Document, tagger: Tagger, tax: taxonomy_mod.Taxonomy) 
 
 
 def analyse_file(path: Path, rel: str, sheet: MetadataSheet | None, tagger: Tagger,
-                 tax: taxonomy_mod.Taxonomy, limits: Limits | None = None) -> Analysed:
+                 tax: taxonomy_mod.Taxonomy, limits: Limits | None = None, id_base: str | None = None) -> Analysed:
     try:
         sha = sha256_of(path)
     except FileNotFoundError:
@@ -81,7 +81,7 @@ def analyse_file(path: Path, rel: str, sheet: MetadataSheet | None, tagger: Tagg
         return Analysed(rel, "", skipped=f"cannot read file: {exc.strerror or exc}")
     out = Analysed(rel, sha)
     try:
-        docs = documents_from_file(path, rel, sheet, limits)
+        docs = documents_from_file(path, rel, sheet, limits, id_base)
     except SkipFile as exc:
         out.skipped = str(exc)
         return out

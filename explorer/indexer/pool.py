@@ -41,7 +41,7 @@ def analyse_here(todo: list[ScannedFile], sheet: MetadataSheet, limits: Limits, 
         if cancelled():
             raise Cancelled()
         try:
-            yield analyse_file(f.path, f.rel, sheet, tagger, tax, limits)
+            yield analyse_file(f.path, f.rel, sheet, tagger, tax, limits, f.id_base)
         except Exception as exc:
             yield _internal_error(f.rel, exc)
 
@@ -72,11 +72,19 @@ class Analyser:
             return
         ctx = procs.context()
         tasks, results = ctx.Queue(), ctx.Queue()
-        batches = [[(f.rel, str(f.path)) for f in self.todo[i:i + self.BATCH]]
-                   for i in range(0, len(self.todo), self.BATCH)]
+        sheet = self.sheet
+
+        def task(f: ScannedFile) -> tuple[str, str, MetadataSheet | None, str | None]:
+            sub = sheet.subset(f.rel) if sheet is not None else None
+            return f.rel, f.full, sub if sub is not None and sub.rows else None, f.id_base
+
+        batches = [[task(f) for f in self.todo[i:i + self.BATCH]] for i in range(0, len(self.todo), self.BATCH)]
         n = max(1, min(self.workers, len(batches)))
+        # Each worker watches this pipe: when this process ends, however it ends (SIGKILL
+        # included), the pipe closes and the worker stops instead of running on for good.
+        alive_r, alive_w = ctx.Pipe(duplex=False)
         workers = [ctx.Process(target=_worker_loop, daemon=True, name=f"explorer-indexer-{i}",
-                               args=(tasks, results, str(self.data), self.sheet, self.limits, str(self.ft_dir)))
+                               args=(tasks, results, str(self.data), self.limits, str(self.ft_dir), alive_r))
                    for i in range(n)]
         finished = False
 
@@ -137,6 +145,8 @@ class Analyser:
                 tasks.cancel_join_thread()
             tasks.close()
             results.close()
+            alive_w.close()
+            alive_r.close()
 
 
 def _worker_failure(errno_: int | None, message: str) -> Exception:
@@ -149,33 +159,51 @@ def _worker_failure(errno_: int | None, message: str) -> Exception:
 _WORKER: dict = {}
 
 
-def _worker_init(data: str | None, sheet: MetadataSheet, limits: Limits) -> None:
+def _worker_init(data: str | None, limits: Limits) -> None:
     tax = taxonomy_mod.load(Path(data) if data else None)
-    _WORKER.update(tax=tax, tagger=Tagger(tax), sheet=sheet, limits=limits)
+    _WORKER.update(tax=tax, tagger=Tagger(tax), limits=limits)
 
 
-def _worker_analyse(task: tuple[str, str]) -> Analysed:
-    rel, path = task
+def _worker_analyse(task: tuple[str, str, MetadataSheet | None, str | None]) -> Analysed:
+    """One file; ``task`` carries the metadata.csv rows for that file only (a copy of the
+    whole sheet in every worker cost several times the sheet's size per worker) and its id base."""
+    rel, path, sheet, id_base = task
     try:
-        return analyse_file(Path(path), rel, _WORKER["sheet"], _WORKER["tagger"], _WORKER["tax"], _WORKER["limits"])
+        return analyse_file(Path(path), rel, sheet, _WORKER["tagger"], _WORKER["tax"], _WORKER["limits"], id_base)
     except Exception as exc:
         return _internal_error(rel, exc)
 
 
-def _worker_loop(tasks, results, data: str, sheet: MetadataSheet, limits: Limits, ft_dir: str) -> None:
+def _exit_with_parent(alive) -> None:
+    """Stop this process when the end of the pipe ``alive`` in the parent closes (the parent
+    ended, whatever the signal): a worker must never outlive the run that started it."""
+    import threading
+
+    def watch() -> None:
+        try:
+            alive.recv()
+        except (EOFError, OSError):
+            pass
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="explorer-parent-watch").start()
+
+
+def _worker_loop(tasks, results, data: str, limits: Limits, ft_dir: str, alive) -> None:
     """A worker process (see Analyser): analyse batches of files and index their full text
     into this process's own segments; on the final None, write the segments out."""
+    _exit_with_parent(alive)
     builder = None
     try:
-        _worker_init(data, sheet, limits)
+        _worker_init(data, limits)
         while True:
             msg = tasks.get()
             if msg is None:
                 break
             seq, batch = msg
             out = []
-            for rel, path in batch:
-                res = _worker_analyse((rel, path))
+            for task in batch:
+                res = _worker_analyse(task)
                 if res.fulltext:
                     if builder is None:
                         builder = fulltext.SegmentBuilder(Path(ft_dir))

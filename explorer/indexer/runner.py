@@ -26,14 +26,15 @@ from pathlib import Path
 
 from explorer import fulltext, paths, procs
 from explorer.compare import reuse as compare_reuse
+from explorer.corpus.document import id_bases, stem_of
 from explorer.corpus.read import Limits
-from explorer.corpus.split import MetadataSheet
+from explorer.corpus.split import MetadataSheet, SheetError
 from explorer.indexer.pool import Analyser, default_workers
-from explorer.indexer.scanning import ScannedFile, scan, sha256_of
+from explorer.indexer.scanning import Scan, ScannedFile, display_name, scan, sha256_of
 from explorer.knowledge import taxonomy as taxonomy_mod
 from explorer.model import Cancelled, IndexBuildError, IndexSummary, ProgressFn, Skipped
 from explorer.paths import METADATA_SHEET, Layout
-from explorer.store import Store, StoreError
+from explorer.store import ForeignDatabase, Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +78,10 @@ def _run_lock(data: Path) -> Iterator[None]:
 
 
 def resolve_corpus(data: Path, corpus: Path | None) -> Path:
-    """The corpus to index: the one given; else the one the index was built from; else the
-    bundled seeds."""
+    """The corpus to index: the one given; else the one the index was built from; else (on
+    first use only) the bundled seeds. A corpus that was indexed before and is now missing
+    (moved, renamed, unmounted) is an error naming it: re-indexing the seeds in its place would
+    replace the user's index."""
     if corpus is not None:
         return corpus
     layout = Layout(data)
@@ -88,24 +91,34 @@ def resolve_corpus(data: Path, corpus: Path | None) -> Path:
             store = Store(db, readonly=True)
             try:
                 last = store.meta("corpus")
+                exact = store.meta("corpus_fs")
             finally:
                 store.close()
-            if last and Path(last).is_dir():
-                return Path(last)
+            if exact:  # the path's bytes: a folder name that is not UTF-8 is stored as U+FFFD in "corpus"
+                return _existing_corpus(Path(os.fsdecode(bytes.fromhex(exact))))
+            if last:
+                return _existing_corpus(Path(last))
         except (StoreError, sqlite3.DatabaseError):
             log.debug("cannot read the corpus from %s", db, exc_info=True)
     try:
         last = layout.corpus_note.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError):
         last = ""
-    if last and Path(last).is_dir():
-        return Path(last)
+    if last:
+        return _existing_corpus(Path(last))
     return paths.seeds_dir()
+
+
+def _existing_corpus(last: Path) -> Path:
+    if last.is_dir():
+        return last
+    raise IndexBuildError(f"the corpus folder {last} is missing (moved, renamed or unmounted?); "
+                          "the index is unchanged (use --corpus DIR to index another folder)")
 
 
 def run(data: Path, corpus: Path | None = None, rebuild: bool = False, progress: ProgressFn | None = None,
         cancelled: Callable[[], bool] | None = None, limits: Limits | None = None,
-        workers: int | None = None) -> IndexSummary:
+        workers: int | None = None, outside_links: bool = False) -> IndexSummary:
     """Index ``corpus`` into the data dir ``data``. Raises IndexBuildError (cannot run) or
     Cancelled (stopped by ``cancelled()``); either way the previous index is intact."""
     started = time.perf_counter()
@@ -123,6 +136,8 @@ def run(data: Path, corpus: Path | None = None, rebuild: bool = False, progress:
     with _run_lock(data):
         try:
             store = _open_checked(Layout(data))
+        except ForeignDatabase as exc:  # not ours to rebuild, move or write into
+            raise IndexBuildError(str(exc)) from None
         except StoreError as exc:
             # An unreadable database is moved aside and rebuilt from the corpus.
             try:
@@ -135,7 +150,7 @@ def run(data: Path, corpus: Path | None = None, rebuild: bool = False, progress:
         else:
             note = ""
         try:
-            summary = _run(store, data, corpus, rebuild, progress, cancelled, limits, workers)
+            summary = _run(store, data, corpus, rebuild, progress, cancelled, limits, workers, outside_links)
         except Cancelled:
             store.close()
             _note_checked(Layout(data))
@@ -229,14 +244,16 @@ def _quarantine(layout: Layout) -> Path:
 
 
 def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: ProgressFn | None,
-         cancelled: Callable[[], bool], limits: Limits, workers: int | None) -> IndexSummary:
-    summary = IndexSummary(corpus=str(corpus))
+         cancelled: Callable[[], bool], limits: Limits, workers: int | None,
+         outside_links: bool = False) -> IndexSummary:
+    summary = IndexSummary(corpus=display_name(str(corpus)))
+    asked_rebuild = rebuild
     tax = taxonomy_mod.load(data)
     summary.notes.extend(tax.problems)
     fingerprint = tax.fingerprint()
     current = current_fulltext_dir(store)
     reasons = []
-    if store.meta("corpus") not in (None, str(corpus)):
+    if store.meta("corpus") not in (None, display_name(str(corpus))):
         reasons.append(f"corpus changed from {store.meta('corpus')}")
     if store.meta("taxonomy") not in (None, fingerprint):
         reasons.append("knowledge base changed; re-tagging every document")
@@ -244,6 +261,8 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
         if current is not None and store.count("documents"):
             reasons.append(fulltext.check(current) or "full-text index missing")
         current = None
+    if current is not None and (why := fulltext.outdated(current)):
+        reasons.append(why)
     if store.meta("limits") not in (None, _limits_key(limits)):
         reasons.append("size limits changed")
     if reasons and not rebuild:
@@ -252,13 +271,24 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
     summary.rebuilt = rebuild
     _remove_stale_dirs(data, keep=(current,))
 
-    sheet = MetadataSheet.load(corpus / METADATA_SHEET)
+    try:
+        sheet = MetadataSheet.load(corpus / METADATA_SHEET)
+    except SheetError as exc:  # before anything is written: the index stays as it was
+        raise IndexBuildError(f"{exc}; fix the sheet (or move it away) and index again; the index is unchanged") from None
     summary.notes.extend(sheet.problems)
     sheet_sha = sha256_of(corpus / METADATA_SHEET) if (corpus / METADATA_SHEET).is_file() else ""
     if store.meta("metadata_sheet", "") != sheet_sha and not rebuild:
         rebuild = summary.rebuilt = True  # overrides may touch any file
-    scanned, skipped_scan = scan(corpus)
-    known = {} if rebuild else store.known_files()
+    found = scan(corpus, exclude=data, outside_links=outside_links)
+    scanned, skipped_scan = found.files, found.skipped
+    indexed_before = store.known_files()
+    _refuse_losing_files(corpus, found, indexed_before, rebuild, asked_rebuild)
+    known = {} if rebuild else indexed_before
+    # Document ids: unique across the folder (files kept from unlisted folders count too).
+    kept = [rel for rel in indexed_before if found.under_unlisted(rel)]
+    bases = id_bases([f.rel for f in scanned] + kept)
+    for f in scanned:
+        f.id_base = bases[f.rel]
 
     todo: list[ScannedFile] = []
     unchanged_rows: list[dict] = []
@@ -267,6 +297,9 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
         if old is None:
             todo.append(f)
             summary.new += 1
+        elif (old.get("doc_base") or stem_of(f.rel)) != f.id_base:
+            todo.append(f)  # its id changes (a file of the same stem came or went): re-read it
+            summary.changed += 1
         elif old["size"] == f.size and old["mtime"] == f.mtime:
             summary.unchanged += 1
         else:
@@ -281,7 +314,8 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
                 todo.append(f)
                 summary.changed += 1
     scanned_rels = {f.rel for f in scanned}
-    removed = [rel for rel in known if rel not in scanned_rels]
+    # files in a folder that could not be listed were not seen, not removed: they stay as they were
+    removed = [rel for rel in known if rel not in scanned_rels and not found.under_unlisted(rel)]
     summary.removed = len(removed)
 
     new_dir = Layout(data).new_generation()
@@ -320,7 +354,7 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
                     writer.delete_file(result.rel)
                 seen = by_rel.get(result.rel)
                 base = {"path": result.rel, "size": seen.size if seen else None, "mtime": seen.mtime if seen else None,
-                        "sha256": result.sha256, "indexed_at": now}
+                        "sha256": result.sha256, "indexed_at": now, "doc_base": seen.id_base if seen else None}
                 if result.skipped:
                     store.put_file({**base, "status": "skipped", "reason": result.skipped, "docs": 0})
                     continue
@@ -336,7 +370,8 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
             writer.commit(analysed.segments)
             writer = None
             store.set_meta(
-                fulltext_dir=new_dir.name, corpus=str(corpus), taxonomy=fingerprint,
+                fulltext_dir=new_dir.name, corpus=display_name(str(corpus)), corpus_fs=os.fsencode(corpus).hex(),
+                taxonomy=fingerprint,
                 last_indexed=now, metadata_sheet=sheet_sha, limits=_limits_key(limits),
             )
     except BaseException:
@@ -352,6 +387,24 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
     summary.skipped = skipped_scan + [Skipped(r["path"], r["reason"]) for r in store.files("skipped")]
     summary.skipped.sort(key=lambda s: s.path)
     return summary
+
+
+def _refuse_losing_files(corpus: Path, found: Scan, before: dict[str, dict], rebuild: bool, asked: bool) -> None:
+    """Stop, before anything is written, a run that would drop files the index holds without
+    anyone having removed them: an empty corpus folder (an unmounted disk leaves its mount
+    point, empty) unless a rebuild was asked for, or a rebuild that cannot read a folder."""
+    if not before:
+        return
+    if not found.files and not found.skipped and not asked:
+        raise IndexBuildError(f"the corpus folder {display_name(str(corpus))} is empty (not mounted?); "
+                              f"the index of {len(before)} files is unchanged (index with --rebuild to empty it)")
+    if rebuild and found.unlisted:
+        lost = [rel for rel in before if found.under_unlisted(rel)]
+        if lost:
+            where = found.unlisted[0] or display_name(str(corpus))
+            raise IndexBuildError(f"cannot list the folder {where}, and this run rebuilds the index: its "
+                                  f"{len(lost)} indexed files would be lost; the index is unchanged "
+                                  "(make the folder readable and index again)")
 
 
 def _limits_key(limits: Limits) -> str:

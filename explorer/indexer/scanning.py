@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from explorer.corpus.read import SUPPORTED_EXTENSIONS
@@ -19,60 +19,122 @@ class ScannedFile:
     full: str  # a string: a Path per file was a third of scanning a large corpus
     size: int
     mtime: float
+    id_base: str | None = None  # set by the run (explorer.corpus.document.id_bases); None: the stem
 
     @property
     def path(self) -> Path:
         return Path(self.full)
 
 
-def scan(corpus: Path) -> tuple[list[ScannedFile], list[Skipped]]:
+@dataclass
+class Scan:
+    """What :func:`scan` found: the files to index, those it will not index (with reasons),
+    and the folders it could not list (relative, "" for the corpus itself): their files were
+    not seen, so the caller must keep what it indexed from them rather than count them as
+    removed."""
+
+    files: list[ScannedFile] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    unlisted: list[str] = field(default_factory=list)
+
+    def __iter__(self):  # ``found, skipped = scan(corpus)``, as before
+        return iter((self.files, self.skipped))
+
+    def under_unlisted(self, rel: str) -> bool:
+        return any(not d or rel.startswith(d + "/") for d in self.unlisted)
+
+
+def display_name(name: str) -> str:
+    """A file or folder name as text: bytes that are not UTF-8 (Python keeps them as
+    surrogates) become U+FFFD, the replacement character, so the name can be stored, shown
+    and exported. The file itself is still opened by its real name."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def scan(corpus: Path, exclude: Path | None = None, outside_links: bool = False) -> Scan:
     """Every file below ``corpus`` we could index, plus those we will not (with reasons).
-    Hidden files and folders are ignored; links to folders are not followed (no loops)."""
-    found: list[ScannedFile] = []
-    skipped: list[Skipped] = []
 
-    def on_error(err: OSError) -> None:
-        rel = os.path.relpath(err.filename, corpus) if err.filename else "?"
-        skipped.append(Skipped(rel.replace(os.sep, "/"), f"cannot list folder: {err.strerror or err}"))
-
-    for root, dirs, files in os.walk(corpus, onerror=on_error, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for d in dirs:
-            full = os.path.join(root, d)
-            if os.path.islink(full):
-                skipped.append(Skipped(_rel(corpus, full) + "/", "link to a folder (not followed)"))
-        # Per-file work kept to string operations (a 10,000-file corpus is scanned on every
-        # run, also when one file changed): the folder's Path and relative path are made once.
-        rel_root = _rel(corpus, root) if files else ""
-        at_top = root == str(corpus)
-        for name in sorted(files):
-            full_name = os.path.join(root, name)
-            rel = name if rel_root == "." else f"{rel_root}/{name}"
-            if name.startswith(".") or (at_top and name == METADATA_SHEET):
+    Hidden files and folders are ignored; links to folders are not followed (no loops); a link
+    to a file outside ``corpus`` is skipped unless ``outside_links`` (it would index whatever
+    it points at: ``~/.ssh/id_rsa``); ``exclude`` (the data dir, if it is inside the corpus)
+    is not entered. The walk keeps its own stack, so any depth of folders is fine."""
+    out = Scan()
+    corpus_s = str(corpus)
+    root_real = os.path.realpath(corpus_s)
+    exclude_s = os.path.realpath(str(exclude)) if exclude is not None else None
+    seen_rel: set[str] = set()
+    stack: list[tuple[str, str]] = [(corpus_s, "")]  # (folder, its relative path for display)
+    while stack:
+        folder, rel_dir = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            out.unlisted.append(rel_dir)
+            out.skipped.append(Skipped((rel_dir + "/") if rel_dir else ".",
+                                       f"cannot list folder: {exc.strerror or exc}; "
+                                       "its files stay indexed as they were"))
+            continue
+        subdirs: list[tuple[str, str]] = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            rel = display_name(name) if not rel_dir else f"{rel_dir}/{display_name(name)}"
+            full_name = entry.path
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError as exc:
+                out.skipped.append(Skipped(rel, f"cannot read: {exc.strerror or exc}"))
+                continue
+            if is_dir:
+                if exclude_s is not None and os.path.realpath(full_name) == exclude_s:
+                    out.skipped.append(Skipped(rel + "/", "the data dir (the index itself), not corpus files"))
+                    continue
+                subdirs.append((full_name, rel))
+                continue
+            if is_link and os.path.isdir(full_name):
+                out.skipped.append(Skipped(rel + "/", "link to a folder (not followed)"))
+                continue
+            if not rel_dir and name == METADATA_SHEET:
                 continue
             dot = name.rfind(".")
             suffix = name[dot:] if 0 < dot < len(name) - 1 else ""  # as Path.suffix
             if suffix.lower() not in SUPPORTED_EXTENSIONS:
-                skipped.append(Skipped(rel, f"unsupported file type {suffix or '(no extension)'}"))
+                skipped_suffix = display_name(suffix) or "(no extension)"
+                out.skipped.append(Skipped(rel, f"unsupported file type {skipped_suffix}"))
                 continue
+            if is_link and not outside_links:
+                target = os.path.realpath(full_name)
+                if os.path.commonpath([root_real, target]) != root_real:
+                    out.skipped.append(Skipped(rel, "link to a file outside the corpus folder (not followed; "
+                                                    "--follow-outside-links allows it)"))
+                    continue
             try:
                 st = os.stat(full_name)
             except FileNotFoundError:
-                skipped.append(Skipped(rel, "broken link" if os.path.islink(full_name) else "file disappeared"))
+                out.skipped.append(Skipped(rel, "broken link" if is_link else "file disappeared"))
                 continue
             except OSError as exc:
-                skipped.append(Skipped(rel, f"cannot read file: {exc.strerror or exc}"))
+                out.skipped.append(Skipped(rel, f"cannot read file: {exc.strerror or exc}"))
                 continue
             if not stat.S_ISREG(st.st_mode):
                 # a named pipe would block the run forever on open(); a device is not a document
-                skipped.append(Skipped(rel, "not a regular file (pipe, socket or device)"))
+                out.skipped.append(Skipped(rel, "not a regular file (pipe, socket or device)"))
                 continue
-            found.append(ScannedFile(rel, full_name, st.st_size, st.st_mtime))
-    return found, skipped
-
-
-def _rel(corpus: Path, full: str) -> str:
-    return os.path.relpath(full, corpus).replace(os.sep, "/")
+            if rel in seen_rel:  # two names that differ only in bytes that are not UTF-8
+                out.skipped.append(Skipped(rel, "another file has the same name once its undecodable "
+                                                "bytes are replaced; rename one of them"))
+                continue
+            seen_rel.add(rel)
+            out.files.append(ScannedFile(rel, full_name, st.st_size, st.st_mtime))
+        stack.extend(reversed(subdirs))  # sorted, depth first: the order os.walk gave
+    return out
 
 
 def sha256_of(path: Path) -> str:

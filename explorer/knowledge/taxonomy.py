@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from explorer import paths
+from explorer.corpus.split import csv_problem
 
 KINDS = ("pathfinder", "mentor", "place", "organisation")
 SECTORS = (
@@ -117,7 +119,7 @@ def load(data_dir: Path | None = None) -> Taxonomy:
                 _merge(entities, _read_toml(user_toml), user_toml, problems)
                 sources.append(str(user_toml))
             except TaxonomyError as exc:
-                problems.append(str(exc))
+                problems.append(f"{exc}; the file is ignored")
         user_places = paths.user_override("places.csv", data_dir)
         if user_places.is_file():
             for e in _read_places(user_places, problems):
@@ -139,11 +141,46 @@ def _read_toml(path: Path) -> dict:
         raise TaxonomyError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
+def _line_of(path: Path, key: str, nth: int = 1) -> int | None:
+    """The line of ``path`` where the ``nth`` ``[[key]]`` table (or a ``key = ...`` value)
+    starts: tomllib gives values, not their places, and a message should say where to look."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    pattern = re.compile(rf"^\s*(\[\[\s*{re.escape(key)}\s*\]\]|{re.escape(key)}\s*=)")
+    seen = 0
+    for i, line in enumerate(lines, start=1):
+        if pattern.match(line):
+            seen += 1
+            if seen == nth:
+                return i
+    return None
+
+
+def _where(path: Path, key: str, nth: int = 1) -> str:
+    line = _line_of(path, key, nth)
+    return f"{path.name} line {line}" if line else path.name
+
+
+def _type_name(value: object) -> str:
+    return {int: "a number", float: "a number", str: "text", bool: "true/false", dict: "a table",
+            list: "a list"}.get(type(value), type(value).__name__)
+
+
 def _merge(entities: dict[str, Entity], data: dict, path: Path, problems: list[str]) -> None:
     for kind in ("pathfinder", "mentor", "organisation", "place"):
-        for n, raw in enumerate(data.get(kind, []), start=1):
-            if not isinstance(raw, dict) or not raw.get("id") and not raw.get("name"):
-                problems.append(f"{path.name}: {kind} entry {n} has neither id nor name; ignored")
+        entries = data.get(kind, [])
+        if not isinstance(entries, list):
+            problems.append(f"{_where(path, kind)}: '{kind}' must be a list of [[{kind}]] tables, "
+                            f"not {_type_name(entries)}; ignored")
+            continue
+        for n, raw in enumerate(entries, start=1):
+            if not isinstance(raw, dict):
+                problems.append(f"{_where(path, kind)}: {kind} entry {n} must be a table, not {_type_name(raw)}; ignored")
+                continue
+            if not raw.get("id") and not raw.get("name"):
+                problems.append(f"{_where(path, kind, n)}: {kind} entry {n} has neither id nor name; ignored")
                 continue
             eid = str(raw.get("id") or slug(str(raw["name"])))
             key = f"{kind}:{eid}"
@@ -170,8 +207,8 @@ def _merge(entities: dict[str, Entity], data: dict, path: Path, problems: list[s
                     e.cues = [[[str(t) for t in group] for group in cue] for cue in raw["cues"]]
                 if "common_word" in raw:
                     e.common_word = bool(raw["common_word"])
-            except TypeError:
-                problems.append(f"{path.name}: {kind} {eid!r} has a malformed field; ignored")
+            except (TypeError, ValueError):
+                problems.append(f"{_where(path, kind, n)}: {kind} {eid!r} has a field of the wrong type; ignored")
                 continue
             bad = [s for s in e.sectors if s not in SECTORS] + [r for r in e.regions if r not in REGIONS]
             if bad:
@@ -189,15 +226,21 @@ def _read_places(path: Path, problems: list[str]) -> list[Entity]:
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(f"{path}: cannot read ({exc})")
         return out
-    reader = csv.DictReader(text.splitlines())
-    for n, row in enumerate(reader, start=2):
-        name = (row.get("name") or "").strip()
-        region = (row.get("region") or "").strip()
-        if not name or region not in REGIONS:
-            problems.append(f"{path.name} line {n}: needs a name and one of the 12 regions; ignored")
-            continue
-        aliases = [a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()]
-        out.append(Entity(kind="place", id=slug(name), name=name, aliases=aliases, regions=[region],
-                          place_type=(row.get("type") or "").strip(),
-                          common_word=(row.get("common_word") or "0").strip() in ("1", "true", "yes")))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    last_line = 1
+    try:
+        for row in reader:
+            n, last_line = last_line + 1, reader.line_num
+            name = (row.get("name") or "").strip()
+            region = (row.get("region") or "").strip()
+            if not name or region not in REGIONS:
+                problems.append(f"{path.name} line {n}: needs a name and one of the 12 regions; ignored")
+                continue
+            aliases = [a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()]
+            out.append(Entity(kind="place", id=slug(name), name=name, aliases=aliases, regions=[region],
+                              place_type=(row.get("type") or "").strip(),
+                              common_word=(row.get("common_word") or "0").strip() in ("1", "true", "yes")))
+    except csv.Error as exc:
+        problems.append(f"{path} line {last_line + 1}: {csv_problem(exc)}; the whole file is ignored")
+        return []
     return out

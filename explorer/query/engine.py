@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import heapq
 import json
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -21,7 +22,7 @@ from explorer.model import (FACET_KEYS, LEVELS, SNIPPET_CHARS, SORTS, FacetValue
                             PathfinderRow, Query, QueryError, ResultSet, marked_to_plain)
 from explorer.paths import Layout
 from explorer.query.facets import DocIndex
-from explorer.query.syntax import sanitise
+from explorer.query.syntax import EMPTY_FIELD_NOTE, sanitise
 from explorer.store import Store, StoreError
 
 
@@ -138,9 +139,9 @@ class Engine:
         rows = self.store.entity_rows(key)
         out = []
         for v in values:
-            low = v.strip().lower()
-            match = next((r["name"] for r in rows if low in (r["id"].lower(), r["name"].lower())
-                          or low in (a.lower() for a in r["data"].get("aliases", []))), None)
+            low = v.strip().casefold()
+            match = next((r["name"] for r in rows if low in (r["id"].casefold(), r["name"].casefold())
+                          or low in (a.casefold() for a in r["data"].get("aliases", []))), None)
             out.append(match or v)
         return out
 
@@ -163,7 +164,12 @@ class Engine:
         text, read_notes = sanitise(q.text)
         notes.extend(read_notes)
         assert self._ft is not None
-        pq = self._ft.parse(text)
+        if any(n.startswith(EMPTY_FIELD_NOTE) for n in read_notes) and not text.replace('""', "").strip():
+            pq = self._ft.nothing()  # only empty fields ("title:"): not "everything", and the note says why
+        else:
+            pq = self._ft.parse(text)
+            if pq.nothing:
+                notes.append(_why_nothing(text))
         terms = self._ft.terms(pq)
         level = "passages" if q.level == "passages" else "documents"
         docs = self._doc_index()
@@ -179,8 +185,8 @@ class Engine:
         text_mask = None if text_docs is None else docs.mask_of(text_docs)
         selected_masks = {k: docs.select(k, vs) for k, vs in selections.items()}
         for k, vs in selections.items():
-            known = docs.known_lower(k)
-            missing = [v for v in vs if v.lower() not in known]
+            known = docs.known_folded(k)
+            missing = [v for v in vs if v.casefold() not in known]
             if missing:
                 shown = ", ".join(v if v.isprintable() else repr(v) for v in missing)  # a note is one line
                 notes.append(f"no document has {k} = {shown}")
@@ -198,11 +204,11 @@ class Engine:
         facets: dict[str, list[FacetValue]] = {}
         for key in FACET_KEYS:
             counts = docs.counts(key, restrict(key))
-            chosen = {v.lower() for v in selections.get(key, [])}
-            values = [FacetValue(v, n, v.lower() in chosen) for v, n in counts]
-            present = {fv.value.lower() for fv in values}
+            chosen = {v.casefold() for v in selections.get(key, [])}
+            values = [FacetValue(v, n, v.casefold() in chosen) for v, n in counts]
+            present = {fv.value.casefold() for fv in values}
             for v in selections.get(key, []):
-                if v.lower() not in present:
+                if v.casefold() not in present:
                     values.append(FacetValue(v, 0, True))
             facets[key] = values
 
@@ -332,7 +338,7 @@ class Engine:
 
     def _dup_groups(self) -> tuple[dict[str, str], dict[str, list[str]]]:
         if self._dups is None:
-            members = self.store.dup_groups()
+            members = self.store.dup_groups() if self.store.has_reuse() else {}
             self._dups = ({d: g for g, ids in members.items() for d in ids}, members)
         return self._dups
 
@@ -416,6 +422,16 @@ class Engine:
             folder = self.layout.generation(self._ft_name)
             total += sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
         return total
+
+
+def _why_nothing(text: str) -> str:
+    """A note for a query with no searchable word in it."""
+    words = re.findall(r"\w+", re.sub(r"\b\w+:", " ", text).lower())
+    stops = list(dict.fromkeys(fulltext.stop_words(" ".join(words))))
+    if words and len(stops) == len(set(words)):
+        return (f"only stop words ({', '.join(stops)}): words this common are not indexed, so nothing matches; "
+                "search for a rarer word")
+    return "nothing searchable in the query (an empty phrase?), so nothing matches"
 
 
 def _neg_date(d: str) -> str:

@@ -7,7 +7,6 @@ import contextlib
 import json
 import logging
 import os
-import string
 import zlib
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from explorer.store import Store
 
 log = logging.getLogger(__name__)
 
-_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _BITS = tuple(tuple(k for k in range(8) if b >> k & 1) for b in range(256))
 
 
@@ -126,17 +124,17 @@ class DocIndex:
         return out
 
     def select(self, facet: str, values: list[str]) -> int:
-        """Documents having any of ``values`` (matched as SQL ``lower(value) IN (...)`` would:
-        SQLite's lower(), which folds ASCII letters only, against Python's lower())."""
-        wanted = {v.lower() for v in values}
+        """Documents having any of ``values``, compared with Unicode case folding (so that
+        "Émile Durkheim", "ÉMILE DURKHEIM" and "émile durkheim" are one value)."""
+        wanted = {v.casefold() for v in values}
         mask = 0
         for value, m in self.masks.get(facet, {}).items():
-            if value.translate(_ASCII_LOWER) in wanted:
+            if value.casefold() in wanted:
                 mask |= m
         return mask
 
-    def known_lower(self, facet: str) -> set[str]:
-        return {v.lower() for v in self.masks.get(facet, {})}
+    def known_folded(self, facet: str) -> set[str]:
+        return {v.casefold() for v in self.masks.get(facet, {})}
 
     def counts(self, facet: str, within: int | None) -> list[tuple[str, int]]:
         vals = self.masks.get(facet, {})

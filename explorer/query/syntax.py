@@ -11,6 +11,9 @@ from explorer.model import MAX_QUERY_CHARS, marked_to_html, marked_to_plain
 __all__ = ["marked_to_html", "marked_to_plain", "sanitise"]
 
 _FIELD_RE = re.compile(r"(?<![\w:])([A-Za-z_][\w-]*):(?=\S)")
+# a quoted phrase (kept as it is), or a field with nothing after it: "title:", "title:\"\""
+_EMPTY_FIELD_RE = re.compile(r'"[^"]*"|(?<![\w:])([A-Za-z_][\w-]*):(?:""|(?=\s|$))')
+EMPTY_FIELD_NOTE = "nothing to search after"  # how a note on an empty field starts (the engine looks)
 _OPS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 
 
@@ -44,6 +47,19 @@ def sanitise(text: str) -> tuple[str, list[str]]:
         unknown.append(name)
         return name + " "
 
+    empty: list[str] = []
+
+    def empty_sub(m: re.Match[str]) -> str:  # "title:" with nothing after it searches nothing
+        name = m.group(1)
+        if name is not None and (name.lower() in QUERY_FIELDS or name.lower() in ("body", "content")):
+            empty.append(name.lower() + ":")
+            return " "
+        return m.group(0)
+
+    text = _EMPTY_FIELD_RE.sub(empty_sub, text)
+    if empty:
+        notes.append(f"{EMPTY_FIELD_NOTE} {', '.join(repr(e) for e in dict.fromkeys(empty))}: a field needs a word "
+                     "or phrase (title:mutual); that part was left out")
     text = _outside_quotes(text, lambda s: _FIELD_RE.sub(field_sub, s))
     if unknown:
         notes.append(f"unknown field {', '.join(repr(u) for u in dict.fromkeys(unknown))} searched as words "

@@ -10,13 +10,15 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFil
 from whoosh.formats import Positions
 from whoosh.system import pack_uint
 
+from explorer.fulltext.schema import FoldFilter
+
 # whoosh's default tokenizer expression (RegexTokenizer's), which both shortcuts below assume
 TOKEN_PATTERN = r"[\w\*]+(\.?[\w\*]+)*"
 
 
 class FastTerms:
     """``field.index(value)`` for a TEXT field with positions and a StemmingAnalyzer, without
-    whoosh's token-object pipeline: one C-level regex pass, then a plain loop (lower-case,
+    whoosh's token-object pipeline: one C-level regex pass, then a plain loop (case fold,
     stop words and minimum size, renumbered positions, cached stemming). Same terms, weights
     and position bytes as whoosh's; fields set up any other way are left to whoosh."""
 
@@ -25,6 +27,9 @@ class FastTerms:
     def __init__(self, field):
         items = getattr(field.analyzer, "items", None) or []
         kinds = [type(x) for x in items]
+        # str.casefold for an index written with FoldFilter, str.lower for an older one
+        self._fold = str.casefold if FoldFilter in kinds else str.lower
+        kinds = [LowercaseFilter if k is FoldFilter else k for k in kinds]
         if type(field.format) is not Positions or not items:
             raise TypeError("not the expected analyser")
         tok = items[0]
@@ -52,8 +57,9 @@ class FastTerms:
 
     def _index_plain(self, value: str):
         poses: dict[str, list[int]] = {}
+        fold = self._fold
         for i, tok in enumerate(self._TOKEN.findall(value)):
-            low = tok.lower()
+            low = fold(tok)
             lst = poses.get(low)
             if lst is None:
                 poses[low] = [i]
@@ -68,8 +74,9 @@ class FastTerms:
             stems.clear()
         poses: dict[str, list[int]] = {}
         pos = None
+        fold = self._fold
         for i, tok in enumerate(self._TOKEN.findall(value)):
-            low = tok.lower()
+            low = fold(tok)
             n = len(low)
             if n < minsize or (maxsize is not None and n > maxsize) or low in stops:
                 continue
