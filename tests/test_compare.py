@@ -403,3 +403,31 @@ def test_every_hit_of_a_duplicate_group_names_the_others_in_the_result(tmp_path)
         assert all(h.similar == [] for h in engine.search(Query("council", level="passages")).hits)
     finally:
         engine.close()
+
+
+def test_compare_sits_below_the_indexer_and_above_the_store():
+    """Layers: the index run calls explorer.compare, which reads and writes through the store
+    it is handed; compare imports no other part of explorer (so never the query engine, the
+    indexer or a front end), and the store and the full text never import it."""
+    import ast
+    from pathlib import Path
+
+    import explorer
+
+    root = Path(explorer.__file__).parent
+
+    def explorer_imports(path: Path) -> set[str]:
+        out = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 else []
+            out.update(n for n in names if n.split(".")[0] == "explorer")
+        return out
+
+    compare_files = list((root / "compare").glob("*.py"))
+    assert len(compare_files) > 5
+    for path in compare_files:
+        assert {m for m in explorer_imports(path) if not m.startswith("explorer.compare")} == set(), path.name
+    for path in [root / "store.py", *(root / "fulltext").rglob("*.py")]:
+        assert not any(m.startswith("explorer.compare") for m in explorer_imports(path)), path.name
+    assert "explorer.compare" in explorer_imports(root / "indexer" / "runner.py")
