@@ -254,6 +254,10 @@ class ResultsModel(QAbstractTableModel):
             out.append(h)
         return out
 
+    def has_groups(self) -> bool:
+        """Some row on screen stands for a duplicate group."""
+        return bool(self._leaders)
+
     def fetched(self) -> int:
         """Hits received so far (the offset of the next page)."""
         return len(self.hits)

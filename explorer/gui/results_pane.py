@@ -132,6 +132,7 @@ class ResultsPane(QWidget):
             if st is not None:
                 self.table.horizontalHeader().restoreState(st)
             self.shown_level = rs.level
+        self.table.sync_similar_column()
         self.show_totals(rs, selection)
         if rs.total == 0 or not rs.hits:
             self.show_empty(no_results_text(rs, selection))

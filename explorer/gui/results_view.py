@@ -190,6 +190,10 @@ class ResultsTable(QTableView):
         self.setItemDelegate(WrapDelegate(self))
         self.doubleClicked.connect(self.opened)
         self.clicked.connect(self._clicked)
+        # the Similar column is there only while some row stands for a duplicate group
+        self._similar_hidden: int | None = None
+        self.source.modelReset.connect(self.sync_similar_column)
+        self.source.rowsInserted.connect(self.sync_similar_column)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._context_menu)
 
@@ -233,6 +237,19 @@ class ResultsTable(QTableView):
         if not self.source.is_expanded(g):
             self.select_source_row(g)
         return True
+
+    def sync_similar_column(self, *_args) -> None:
+        """Show the Similar column while some row stands for a duplicate group, else hide it;
+        the section hidden is shown again when the level changes (another column takes it)."""
+        col = self.source.column_index("similar")
+        if self._similar_hidden is not None and self._similar_hidden != col:
+            self.setColumnHidden(self._similar_hidden, False)
+            self._similar_hidden = None
+        if col >= 0:
+            hide = not self.source.has_groups()
+            if self.isColumnHidden(col) != hide:
+                self.setColumnHidden(col, hide)
+            self._similar_hidden = col if hide else None
 
     def _clicked(self, index: QModelIndex) -> None:
         if self.source.columns[self.proxy.mapToSource(index).column()].key == "similar":

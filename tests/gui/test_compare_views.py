@@ -227,6 +227,7 @@ def test_a_duplicate_group_is_one_row_that_unfolds_to_every_member(make_window, 
     assert len(shown) == 2 and "other" in shown  # ... and the group is one row
     g = next(i for i, h in enumerate(model.rows) if h.doc_id in GROUP)
     col = model.column_index("similar")
+    assert not table.isColumnHidden(col)  # shown: a row stands for a group
     assert model.index(g, col).data() == "▸ +2 similar"
     tip = model.index(g, col).data(Qt.ItemDataRole.ToolTipRole)
     assert "Gamma, 2010-01-01" in tip and "Delta, 2010-01-03" in tip
@@ -300,3 +301,16 @@ def engine_for_dups(tmp_path):
     e = Engine(data)
     yield e
     e.close()
+
+
+def test_the_similar_column_is_hidden_without_duplicate_groups_and_leaves_other_levels_alone(window, qtbot):
+    t = window.table
+    col = t.source.column_index("similar")
+    assert col >= 0 and not t.source.has_groups() and t.isColumnHidden(col)  # the seeds have no duplicates
+    window.set_level("passages")
+    qtbot.waitUntil(lambda: window.result.level == "passages" and window.is_settled(), timeout=WAIT_MS)
+    assert not any(t.isColumnHidden(i) for i in range(t.source.columnCount()))  # the ¶ column took its place
+    window.set_level("documents")
+    qtbot.waitUntil(lambda: window.result.level == "documents" and window.is_settled(), timeout=WAIT_MS)
+    assert t.isColumnHidden(t.source.column_index("similar"))
+    assert [i for i in range(t.source.columnCount()) if t.isColumnHidden(i)] == [col]
