@@ -70,20 +70,20 @@ CREATE INDEX IF NOT EXISTS doc_facets_doc ON doc_facets(doc_id);
 # dismissed conflicts. Kept terse: the whole schema fits SQLite's first page, so damage to later
 # pages is found by the integrity check rather than when the file is opened (tests/reliability).
 _REUSE_SCHEMA = """
-CREATE TABLE reuse_docs (d INTEGER PRIMARY KEY, doc_id TEXT UNIQUE, key TEXT, series TEXT, words INT, exact TEXT,
+CREATE TABLE IF NOT EXISTS reuse_docs (d INTEGER PRIMARY KEY, doc_id TEXT UNIQUE, key TEXT, series TEXT, words INT, exact TEXT,
  dup_group TEXT, seeds BLOB);
-CREATE TABLE reuse_seeds (h INT, d INT, pos INT, PRIMARY KEY (h, d)) WITHOUT ROWID;
-CREATE TABLE reuse_links (id INTEGER PRIMARY KEY, a TEXT, a_start INT, a_end INT, b TEXT, b_start INT, b_end INT,
+CREATE TABLE IF NOT EXISTS reuse_seeds (h INT, d INT, pos INT, PRIMARY KEY (h, d)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS reuse_links (id INTEGER PRIMARY KEY, a TEXT, a_start INT, a_end INT, b TEXT, b_start INT, b_end INT,
  similarity REAL, cover REAL, differences TEXT, cluster INT);
-CREATE INDEX reuse_links_a ON reuse_links(a);
-CREATE INDEX reuse_links_b ON reuse_links(b);
-CREATE TABLE reuse_clusters (id INTEGER PRIMARY KEY, size INT, origin TEXT);
-CREATE TABLE reuse_spans (cluster INT, doc_id TEXT, start INT, "end" INT);
-CREATE INDEX reuse_spans_doc ON reuse_spans(doc_id);
-CREATE TABLE claims (doc_id TEXT, subject TEXT, quantity TEXT, lo REAL, hi REAL, value REAL, surface TEXT,
+CREATE INDEX IF NOT EXISTS reuse_links_a ON reuse_links(a);
+CREATE INDEX IF NOT EXISTS reuse_links_b ON reuse_links(b);
+CREATE TABLE IF NOT EXISTS reuse_clusters (id INTEGER PRIMARY KEY, size INT, origin TEXT);
+CREATE TABLE IF NOT EXISTS reuse_spans (cluster INT, doc_id TEXT, start INT, "end" INT);
+CREATE INDEX IF NOT EXISTS reuse_spans_doc ON reuse_spans(doc_id);
+CREATE TABLE IF NOT EXISTS claims (doc_id TEXT, subject TEXT, quantity TEXT, lo REAL, hi REAL, value REAL, surface TEXT,
  start INT, "end" INT, s_start INT, s_end INT, how TEXT);
-CREATE INDEX claims_doc ON claims(doc_id);
-CREATE TABLE conflict_dismissals (key TEXT PRIMARY KEY, dismissed_at TEXT) WITHOUT ROWID
+CREATE INDEX IF NOT EXISTS claims_doc ON claims(doc_id);
+CREATE TABLE IF NOT EXISTS conflict_dismissals (key TEXT PRIMARY KEY, dismissed_at TEXT) WITHOUT ROWID
 """
 _REUSE_TABLES = ("reuse_docs", "reuse_seeds", "reuse_links", "reuse_clusters", "reuse_spans", "claims",
                  "conflict_dismissals")
