@@ -9,6 +9,7 @@ window title, write the clipboard, fake a hyperlink, reverse the text). JSON and
 from __future__ import annotations
 
 import contextlib
+import difflib
 import json
 import math
 import os
@@ -99,9 +100,26 @@ def _query(query: str, facets: tuple[str, ...], **kw) -> Query:
 
 def _search(engine: Engine, q: Query):
     try:
-        return engine.search(q)
+        result = engine.search(q)
     except QueryError as exc:
         _fail(str(exc))
+    if result.total == 0 and q.facets:
+        _check_facet_values(engine, q.facets)
+    return result
+
+
+def _check_facet_values(engine: Engine, facets: dict[str, list[str]]) -> None:
+    """Nothing matched: if a facet value is in no document at all, say so and name the nearest."""
+    known = engine.search(Query("", limit=1)).facets
+    for key, values in facets.items():
+        names = [v.value for v in known.get(key, [])]
+        by_fold = {n.casefold(): n for n in names}
+        for value in values:
+            if value.casefold() in by_fold:
+                continue
+            close = difflib.get_close_matches(value.casefold(), list(by_fold), n=1, cutoff=0.6)
+            hint = f"; did you mean {by_fold[close[0]]}?" if close else " (`explorer facets` lists the values)"
+            _fail(f"no {key} {value!r} in the index{hint}")
 
 
 # --------------------------------------------------------------------------- group
@@ -242,7 +260,20 @@ def index(ctx: click.Context, corpus: Path | None, rebuild: bool, max_size: floa
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.pass_context
 def search(ctx, query, facets, level, sort, limit, offset, fmt) -> None:
-    """Search the index. QUERY uses the query syntax (see README); facets narrow it."""
+    """Search the index for QUERY; facets (-f KEY=VALUE) narrow it.
+
+    \b
+    Query syntax:
+      mutual health                   both words (stemmed: mutuals finds mutual)
+      "social enterprise"             the exact phrase
+      nhs OR health                   either word
+      mutual NOT nhs                  the first word without the second
+      (youth OR children) AND care    group with parentheses
+      employ*                         words starting with employ
+      title:maude                     one field: title, text, pathfinder, mentor,
+                                      region, sector, source, author
+      date:2010-08, date:[2010 to 2011]   dates and date ranges
+    """
     engine = _engine(ctx)
     try:
         q = _query(query, facets, level=level, sort=sort, limit=limit or None, offset=offset)

@@ -77,6 +77,17 @@ def test_unknown_facet_key_lists_valid_keys(cli_data):
     assert_one_line_error(proc, "KEY=VALUE")
 
 
+def test_unknown_facet_value_suggests_the_nearest(cli_data):
+    proc = explorer("search", "--facet", "sector=Helth", data=cli_data)
+    assert_one_line_error(proc, "no sector 'Helth' in the index", "did you mean Health?")
+    proc = explorer("search", "--facet", "sector=Qwxyz", data=cli_data)
+    assert_one_line_error(proc, "no sector 'Qwxyz'", "explorer facets")
+    proc = explorer("search", "--facet", "sector=health", data=cli_data)  # any case is the value itself
+    assert proc.returncode == 0 and "documents" in proc.stdout
+    proc = explorer("search", "zzzzqqq", "--facet", "sector=Health", data=cli_data)  # a known value, no match
+    assert proc.returncode == 0 and proc.stdout.startswith("0 documents")
+
+
 def test_malformed_query_is_read_leniently(cli_data):
     proc = explorer("search", '"Newton Rigg', data=cli_data)
     assert proc.returncode == 0 and "note: unbalanced quote ignored" in proc.stderr
@@ -136,3 +147,14 @@ def test_index_reports_skipped_files(tmp_path):
 def test_bad_usage_is_exit_1_without_traceback(cli_data):
     proc = explorer("search", "--level", "nonsense", data=cli_data)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
+
+
+def test_search_help_shows_the_query_syntax():
+    from click.testing import CliRunner
+
+    from explorer.cli import cli
+
+    out = CliRunner().invoke(cli, ["search", "--help"]).output
+    for example in ('"social enterprise"', "nhs OR health", "(youth OR children) AND care", "title:maude", "date:[2010 to 2011]"):
+        assert example in out
+    assert "see README" not in out

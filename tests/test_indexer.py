@@ -303,3 +303,31 @@ def test_small_updates_do_not_pile_up_segments(seed_corpus, data_dir):
         assert len(list(e._ft._searcher.leaf_searchers())) <= fulltext.MAX_SEGMENTS + 1
     finally:
         e.close()
+
+
+def test_switching_to_a_smaller_corpus_gives_the_space_back(seed_corpus, data_dir, tmp_path):
+    # a larger corpus: the seeds, each file also copied under another name
+    big = tmp_path / "big"
+    shutil.copytree(seed_corpus, big)
+    for f in list(big.iterdir()):
+        if f.is_file() and f.suffix in (".txt", ".md", ".html"):
+            for i in range(3):
+                shutil.copy(f, big / f"copy{i}-{f.name}")
+    small = tmp_path / "small"
+    small.mkdir()
+    (small / "one.txt").write_text("One\n\nThe Leicester pathfinder helps homeless people.\n", encoding="utf-8")
+
+    def on_disk() -> int:
+        db = indexer.db_path(data_dir)
+        return sum(p.stat().st_size for p in (db, db.with_name(db.name + "-wal")) if p.exists())
+
+    first = indexer.run(data_dir, big, workers=0)
+    big_size = on_disk()
+    second = indexer.run(data_dir, small, workers=0)
+    assert second.rebuilt and second.documents == 1 < first.documents
+    assert on_disk() < big_size / 2, (on_disk(), big_size)
+    store = Store(indexer.db_path(data_dir))
+    assert store.count("documents") == 1
+    store.close()
+    folders = [p for p in indexer.index_dir(data_dir).iterdir() if p.is_dir() and p.name.startswith("fulltext-")]
+    assert len(folders) <= 2  # the new generation and the one a reader may still have open

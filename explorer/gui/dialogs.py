@@ -81,6 +81,21 @@ class Notice(QDialog):
         return self.label.text()
 
 
+class Confirm(Notice):
+    """A question before something that cannot be undone: the action's own button, and Cancel
+    (the default, so Enter does not replace anything by accident)."""
+
+    def __init__(self, parent: QWidget | None, title: str, text: str, accept_text: str):
+        super().__init__(parent, title, text, QStyle.StandardPixmap.SP_MessageBoxQuestion)
+        buttons = self.findChild(QDialogButtonBox)
+        buttons.clear()
+        self.accept_button = buttons.addButton(accept_text, QDialogButtonBox.ButtonRole.AcceptRole)
+        cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.rejected.connect(self.reject)
+        cancel.setDefault(True)
+        cancel.setFocus()
+
+
 class SyntaxPopup(QFrame):
     """A popover under the search box explaining the query syntax."""
 
@@ -259,6 +274,22 @@ class IndexProgressDialog(QDialog):
         self.hide()
 
 
+def what_to_do(skipped: list) -> str:
+    """One line of advice per kind of reason files were left out."""
+    reasons = [s.reason for s in skipped]
+    kinds = sorted({r.split()[-1].lower() for r in reasons if r.startswith("unsupported file type")})
+    advice = []
+    if kinds:
+        pdf = " PDF and Word files are not supported yet." if {".pdf", ".doc", ".docx"} & set(kinds) else ""
+        advice.append(f"Files of type {', '.join(kinds)} are not read: only .txt, .md and .html files are.{pdf} "
+                      "Save them as text (for a PDF, pdftotext does it) and index the folder again.")
+    if any(r.startswith("cannot read") or "ermission" in r for r in reasons):
+        advice.append("Some files could not be read: check that you may open them, then choose File › Re-index.")
+    if any(not r.startswith(("unsupported", "cannot read")) and "ermission" not in r for r in reasons):
+        advice.append("The reason beside each other file says what to change; File › Re-index then picks it up.")
+    return "\n".join(advice)
+
+
 class SkippedDialog(QDialog):
     """Files the last run did not index, each with its reason."""
 
@@ -266,6 +297,8 @@ class SkippedDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Files not indexed")
         self.setObjectName("skippedDialog")
+        self.setModal(False)
+        self.advice: QLabel | None = None
         self.resize(760, 420)
         head = QLabel(summary_line, self)
         head.setTextFormat(Qt.TextFormat.PlainText)
@@ -278,8 +311,14 @@ class SkippedDialog(QDialog):
             n.setWordWrap(True)
             n.setObjectName("muted")
             lay.addWidget(n)
-        sub = QLabel(f"{len(skipped)} file{'s' if len(skipped) != 1 else ''} skipped:", self)
+        sub = QLabel(f"{len(skipped)} file{'s' if len(skipped) != 1 else ''} not indexed:", self)
         lay.addWidget(sub)
+        todo = what_to_do(skipped)
+        if todo:
+            self.advice = QLabel(todo, self)
+            self.advice.setTextFormat(Qt.TextFormat.PlainText)
+            self.advice.setWordWrap(True)
+            lay.addWidget(self.advice)
         self.model = SkippedModel(skipped, self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)

@@ -19,6 +19,38 @@ DOC_CACHE = 48
 CURSOR_PAUSE_MS = 40
 
 
+def one_per_run(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Matched words next to each other (a phrase: "John Lewis") as one match, so F3 steps
+    from match to match, not from word to word; only spaces or a hyphen may lie between."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and (start <= out[-1][1] or not text[out[-1][1]:start].strip(" \t-")):
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
+
+
+FIELD_KINDS = {"mentor": "mentor", "pathfinder": "pathfinder"}  # query fields named by the document's mentions
+
+
+def field_spans(doc: dict, terms: Sequence) -> list[tuple[int, int]]:
+    """Where a field query (``mentor:kpmg``, ``pathfinder:leicester``) matches in the text: the
+    mentions of that kind whose name has the word."""
+    wanted = [(FIELD_KINDS[f], w.casefold()) for f, w in terms if f in FIELD_KINDS]
+    if not wanted:
+        return []
+    return [(m["start"], m["end"]) for m in doc.get("mentions", [])
+            if any(m["kind"] == kind and word in m["name"].casefold().split() for kind, word in wanted)]
+
+
+def match_spans(engine, doc: dict, terms: Sequence) -> list[tuple[int, int]]:
+    """The query's matches in ``doc``: its words (as the index stems them) and its field values."""
+    if not terms:
+        return []
+    return one_per_run(doc["text"], list(engine.term_spans(doc["text"], terms)) + field_spans(doc, terms))
+
+
 class DocumentLoader(QObject):
     shown = Signal(object)  # Shown, for the live pane
     missing = Signal(str)  # the document is no longer in the index
@@ -63,7 +95,7 @@ class DocumentLoader(QObject):
             d = cached if cached is not None else engine.document(doc_id)
             if d is None:
                 return doc_id
-            spans = engine.term_spans(d["text"], terms) if terms else []
+            spans = match_spans(engine, d, terms)
             return Shown(d, spans, focus)
 
         self.runner.submit(work, name="document", on_result=lambda r: self._read(gen, r),
@@ -92,15 +124,15 @@ class DocumentLoader(QObject):
 
         def work(task):
             d = engine.document(doc_id)
-            return None if d is None else Shown(d, engine.term_spans(d["text"], terms) if terms else [])
+            return None if d is None else Shown(d, match_spans(engine, d, terms))
 
         self.runner.submit(work, name="reload-pinned", on_result=lambda s: self.pinnedShown.emit(doc_id, s),
                            on_error=lambda e: None)
 
-    def mark_pinned(self, doc_id: str, text: str, terms: Sequence[str]) -> None:
+    def mark_pinned(self, doc_id: str, doc: dict, terms: Sequence[str]) -> None:
         """Mark a new query's matches in the pinned document."""
         engine, terms = self.engine, list(terms)
         if engine is None:
             return
-        self.runner.submit(lambda task: engine.term_spans(text, terms) if terms else [], name="pinned-terms",
+        self.runner.submit(lambda task: match_spans(engine, doc, terms), name="pinned-terms",
                            on_result=lambda spans: self.pinnedSpans.emit(doc_id, spans), on_error=lambda e: None)

@@ -10,14 +10,14 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMainWindow
 
 from explorer import export as export_mod
 from explorer.model import QueryError, ResultSet
 
-from .dialogs import ExportDialog, ExportRequest
+from .dialogs import Confirm, ExportDialog, ExportRequest
 from .indexing_view import notice
 from .workers import Runner
 
@@ -94,6 +94,7 @@ class ExportView(QObject):
         super().__init__(window)
         self.win, self.ctl = window, ctl
         self.dialog: ExportDialog | None = None
+        self.confirm: Confirm | None = None  # "Replace the file?", while it is open
         ctl.started.connect(lambda path: self._status(f"Exporting to {path}…"))
         ctl.exported.connect(self._done)
         ctl.failed.connect(self._failed)
@@ -107,13 +108,45 @@ class ExportView(QObject):
         if rs is None or w.engine is None:
             self._status("Nothing to export yet: wait for the index, then search.", 5000)
             return None
+        text = w.search_edit.text()
         dlg = ExportDialog(w, rs.level, len(w.table.selected_rows()), rs.total, rs.unit(),
-                           self.ctl.default_path(w.search_edit.text(), rs.level))
-        dlg.accepted.connect(lambda: self.start(dlg.request()))
+                           self.ctl.default_path(text, rs.level))
+        suggested = [dlg.path_edit.text()]
+
+        def level_chosen(button, on: bool) -> None:
+            # the suggested name follows the level, unless the reader typed their own
+            if on and dlg.path_edit.text() == suggested[0]:
+                suggested[0] = str(self.ctl.default_path(text, button.property("level")))
+                dlg.path_edit.setText(suggested[0])
+
+        dlg.level_group.buttonToggled.connect(level_chosen)
+        dlg.accepted.connect(lambda: self.confirm_and_start(dlg.request()))
         dlg.finished.connect(dlg.deleteLater)
         dlg.open()
         self.dialog = dlg
         return dlg
+
+    def confirm_and_start(self, req: ExportRequest) -> None:
+        """Export, asking first if the file exists (looked up off the GUI thread)."""
+        self.win.runner.submit(lambda task: req.path.exists(), name="exists",
+                               on_result=lambda exists: self._ask_replace(req) if exists else self.start(req),
+                               on_error=lambda exc: self.start(req))
+
+    def _ask_replace(self, req: ExportRequest) -> None:
+        box = self.confirm = Confirm(self.win, "Replace the file?",
+                                     f"{req.path.name} already exists in {req.path.parent}.\n\n"
+                                     "Replace it with the exported rows?", "Replace")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(result: int) -> None:
+            self.confirm = None
+            if result:
+                self.start(req)
+            else:
+                self._status("Export cancelled; the existing file is unchanged.", 8000)
+
+        box.finished.connect(answered)
+        box.open()
 
     def start(self, req: ExportRequest) -> None:
         w = self.win

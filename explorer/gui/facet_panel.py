@@ -25,7 +25,8 @@ MAX_VISIBLE_ROWS = 15
 
 
 class FacetDelegate(QStyledItemDelegate):
-    """Check box, name (elided), count right-aligned, and a bar proportional to the count."""
+    """Check box, name (elided in the middle, so both ends of a long name show), the count
+    right-aligned and always whole, and a bar proportional to the count."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         fm = QFontMetrics(option.font)
@@ -61,7 +62,7 @@ class FacetDelegate(QStyledItemDelegate):
         name_rect = QRect(rect.left() + 2, rect.top() + 2, rect.width() - count_w - 4, text_h)
         painter.setPen(text_color)
         painter.drawText(name_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                         fm.elidedText(name, Qt.TextElideMode.ElideRight, name_rect.width()))
+                         fm.elidedText(name, Qt.TextElideMode.ElideMiddle, name_rect.width()))
         count_rect = QRect(rect.right() - count_w, rect.top() + 2, count_w - 2, text_h)
         painter.setPen(muted)
         painter.drawText(count_rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), count_text)
@@ -155,10 +156,13 @@ class FacetGroup(QFrame):
         self.view.setAccessibleName(f"{TITLES[key]} values")
         self.view.viewport().setAutoFillBackground(False)
         self.view.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # the values keep their places while the pointer is over them (a click changes the
+        # counts); they take their new order when it leaves
+        self.view.installEventFilter(self)
         self.view.setMinimumWidth(0)
         self.filter_edit.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
 
-        self.empty_label = QLabel("No values in the current results", self)
+        self.empty_label = QLabel("Loading…", self)  # until the first results arrive
         self.empty_label.setObjectName("muted")
         self.empty_label.setIndent(6)
 
@@ -181,8 +185,20 @@ class FacetGroup(QFrame):
 
     # -------------------------------------------------------------- state
 
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.view and event.type() in (QEvent.Type.Enter, QEvent.Type.Leave):
+            self._keep_order(event.type() == QEvent.Type.Enter)
+        return super().eventFilter(obj, event)
+
+    def _keep_order(self, on: bool) -> None:
+        current = self.view.currentIndex().data(Qt.ItemDataRole.DisplayRole)
+        self.model.set_frozen(on)
+        if current is not None and self.model.row_of(current) >= 0:
+            self.view.setCurrentIndex(self.proxy.mapFromSource(self.model.index(self.model.row_of(current), 0)))
+
     def set_values(self, values: list[FacetValue]) -> None:
         current = self.view.currentIndex().data(Qt.ItemDataRole.DisplayRole)
+        self.empty_label.setText("No values in the current results")
         self.model.set_values(values)
         if current is not None:
             row = self.model.row_of(current)
@@ -289,13 +305,26 @@ class FacetPanel(QWidget):
             group.set_values(facets.get(key, []))
 
     def focus_first(self) -> None:
+        """Focus the facet value last focused (else the first), scrolled into view."""
         for g in self.groups.values():
             if g.view.isVisible():
                 g.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
                 if not g.view.currentIndex().isValid() and g.proxy.rowCount():
                     g.view.setCurrentIndex(g.proxy.index(0, 0))
+                self.reveal(g)
                 return
         self.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def reveal(self, g: FacetGroup) -> None:
+        """Scroll the list and the panel so ``g``'s current value is on screen."""
+        idx = g.view.currentIndex()
+        if not idx.isValid():
+            self.scroll.ensureWidgetVisible(g)
+            return
+        g.view.scrollTo(idx)
+        r = g.view.visualRect(idx)
+        centre = g.view.viewport().mapTo(self.scroll.widget(), r.center())
+        self.scroll.ensureVisible(centre.x(), centre.y(), 0, r.height())
 
     def contains_focus(self) -> bool:
         w = self.focusWidget()

@@ -17,7 +17,8 @@ from PySide6.QtCore import QObject, QSettings, Signal
 from explorer import engine_process, paths
 from explorer.engine_process import EngineProcess
 from explorer.indexer.isolated import run_isolated
-from explorer.model import Cancelled, IndexBuildError, IndexSummary, NoIndex
+from explorer.indexer.scanning import scan
+from explorer.model import Cancelled, IndexBuildError, IndexSummary, NoIndex, Skipped
 
 from .workers import Runner, Task
 
@@ -41,11 +42,32 @@ def settings_list(settings: QSettings, key: str) -> list[str]:
     return [str(x) for x in v]
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 file``, ``2 files``, ``1,024 documents``."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+def run_line(summary: IndexSummary) -> str:
+    """What the index holds after a run, then what the run changed, each count named for what
+    it counts: files in the index, documents read from them, files not indexed; new, changed,
+    removed and unchanged files since the last run."""
+    did = "Rebuilt" if summary.rebuilt else "Indexed"
+    name = Path(summary.corpus).name or summary.corpus
+    line = f"{did} {name}: {plural(summary.files, 'file')} indexed, {plural(summary.documents, 'document')}"
+    if summary.skipped:
+        line += f"; {plural(len(summary.skipped), 'file')} not indexed"
+    changes = [f"{n:,} {what}" for n, what in ((summary.new, "new"), (summary.changed, "changed"),
+                                                (summary.removed, "removed")) if n]
+    n_changed = summary.new + summary.changed + summary.removed
+    line += f" ({', '.join(changes)} {'file' if n_changed == 1 else 'files'} since the last run)" if changes else ""
+    return line + f" in {summary.seconds:.1f} s"
+
+
 def summary_line(summary: IndexSummary) -> str:
     """What a finished run did, with its first note and how many more there are."""
     notes = summary.notes
-    more = f" (+{len(notes) - 1} more notes)" if len(notes) > 1 else ""
-    return summary.line() + (f"  ·  {notes[0]}{more}" if notes else "")
+    more = f" (+{plural(len(notes) - 1, 'more note')})" if len(notes) > 1 else ""
+    return run_line(summary) + (f"  ·  {notes[0]}{more}" if notes else "")
 
 
 class IndexingController(QObject):
@@ -153,6 +175,13 @@ class IndexingController(QObject):
     def last_corpus(self) -> str:
         return str(self.settings.value("corpus/last", "") or self.stats.get("corpus") or "")
 
+    def check_folder(self, folder: Path, on_result) -> None:
+        """Count the files of ``folder`` an index run would read (in the background), then call
+        ``on_result(count, skipped)`` with the files it would leave out."""
+        self.runner.submit(lambda task: scan(folder, exclude=self.data), name="scan",
+                           on_result=lambda r: on_result(len(r.files), r.skipped),
+                           on_error=lambda exc: on_result(0, [Skipped(str(folder), str(exc))]))
+
     def start(self, corpus: Path | None, rebuild: bool = False) -> bool:
         """Index ``corpus`` (None: the last corpus, else the bundled seeds) in the background;
         False if a run is already going."""
@@ -197,7 +226,7 @@ class IndexingController(QObject):
         self.succeeded.emit(summary_line(summary))
         self.remember(summary.corpus)
         if summary.skipped:
-            self.skipped.emit(summary.line(), list(summary.skipped), list(summary.notes))
+            self.skipped.emit(run_line(summary), list(summary.skipped), list(summary.notes))
         self.pick_up_index(lambda: self.finished.emit("done"), reopen=summary.rebuilt)
 
     def _failed(self, exc: BaseException) -> None:

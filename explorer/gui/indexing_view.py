@@ -10,11 +10,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QProgressBar, QStyle
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QProgressBar, QStyle, QToolButton
 
 from explorer.model import NoIndex, QueryError
 
-from .dialogs import IndexProgressDialog, Notice, SkippedDialog
+from .dialogs import Confirm, IndexProgressDialog, Notice, SkippedDialog
 from .indexing import IndexingController
 from .models import plain_tooltip
 from .results_pane import ResultsPane
@@ -51,6 +51,8 @@ class IndexingView(QObject):
         self.engine_error: str | None = None  # why there is no engine (no index yet, or it cannot be opened)
         self.dialog: IndexProgressDialog | None = None
         self.skipped_dialog: SkippedDialog | None = None
+        self.confirm: Confirm | None = None  # "Replace the index?", while it is open
+        self.refusal: Notice | None = None  # "Nothing to index"
         sb = window.statusBar()
         self.bar = QProgressBar(sb)
         self.bar.setMaximumWidth(160)
@@ -58,10 +60,16 @@ class IndexingView(QObject):
         self.bar.setTextVisible(False)
         self.bar.setToolTip("Indexing: click Index folder… or File › Show indexing progress")
         self.bar.hide()
+        self.skipped_button = QToolButton(sb)  # "2 files not indexed…" after a run that left some out
+        self.skipped_button.setAutoRaise(True)
+        self.skipped_button.setObjectName("skippedNotice")
+        self.skipped_button.hide()
+        self.skipped_button.clicked.connect(self.show_skipped)
+        self._skipped_args: tuple | None = None
         self.corpus_label = QLabel(sb)
         self.corpus_label.setTextFormat(Qt.TextFormat.PlainText)
         self.docs_label, self.indexed_label = QLabel(sb), QLabel(sb)
-        for w in (self.bar, self.corpus_label, self.docs_label, self.indexed_label):
+        for w in (self.bar, self.skipped_button, self.corpus_label, self.docs_label, self.indexed_label):
             sb.addPermanentWidget(w)
         ctl.engineChanged.connect(lambda e: setattr(self, "engine_error", None) if e is not None else None)
         ctl.engineMissing.connect(lambda msg: setattr(self, "engine_error", msg))
@@ -90,16 +98,53 @@ class IndexingView(QObject):
         self._status(f"{title}: {msg}")
 
     def choose_folder(self) -> None:
+        if self.ctl.running():
+            self._already_running()
+            return
         start = self.ctl.last_corpus() or str(Path.home())
         folder = QFileDialog.getExistingDirectory(self.win, "Index a folder of texts", start)
         if folder:
-            self.ctl.start(Path(folder))
+            self.index_folder(Path(folder))
+
+    def index_folder(self, folder: Path) -> None:
+        """Look in ``folder`` first: refuse it if it has nothing to index, ask before it
+        replaces an index of another folder, then index it."""
+        self._status(f"Looking for texts in {folder}…")
+        self.ctl.check_folder(folder, lambda n, skipped: self._checked(folder, n, skipped))
+
+    def _checked(self, folder: Path, n: int, skipped: list) -> None:
+        self._status("")
+        if self.ctl.running():
+            self._already_running()
+            return
+        if n == 0:
+            kinds = sorted({s.reason for s in skipped if s.reason.startswith("unsupported")})
+            found = f"\n\nIt has: {'; '.join(kinds)}." if kinds else ""
+            self.refusal = notice(self.win, True, "Nothing to index",
+                                  f"{folder} has no .txt, .md or .html files, so there is nothing to index "
+                                  f"(PDF and Word files are not supported yet).{found}\n\nThe current index is unchanged.")
+            return
+        docs = int(self.ctl.stats.get("documents") or 0)
+        current = str(self.ctl.stats.get("corpus") or "")
+        if docs == 0 or not self.interactive or Path(current) == folder:
+            self.ctl.start(folder)
+            return
+        files = f"{n:,} file{'s' if n != 1 else ''}"
+        box = self.confirm = Confirm(self.win, "Replace the index?",
+                                     f"Index {folder} ({files} to read) in place of {Path(current).name}?\n\n"
+                                     f"The {docs:,} document{'s' if docs != 1 else ''} indexed now from {current} "
+                                     "leave the index; you can index that folder again from File › Recent corpora.",
+                                     "Replace index")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.accepted.connect(lambda: self.ctl.start(folder))
+        box.finished.connect(lambda _r: setattr(self, "confirm", None))
+        box.open()
 
     def update_recent_menu(self, recent: list[str]) -> None:
         self.recent_menu.clear()
         for c in recent:
             a = self.recent_menu.addAction(c)
-            a.triggered.connect(lambda _=False, c=c: self.ctl.start(Path(c)))
+            a.triggered.connect(lambda _=False, c=c: self.index_folder(Path(c)))
         self.recent_menu.setEnabled(bool(recent))
 
     def show_stats(self, stats: dict) -> None:
@@ -120,7 +165,22 @@ class IndexingView(QObject):
         self._status("An index run is already in progress.", 5000)
         self.show_dialog()
 
+    def _set_runs_enabled(self, on: bool) -> None:
+        """While a run goes, nothing else can start one: the index actions wait for it."""
+        w = self.win
+        for a in (getattr(w, "action_index", None), getattr(w, "action_reindex", None)):
+            if a is not None:
+                a.setEnabled(on)
+        self.recent_menu.setEnabled(on and bool(self.ctl.recent()))
+        button = getattr(getattr(w, "search_bar", None), "index_button", None)
+        if button is not None:
+            button.setEnabled(on)
+            button.setToolTip("Index a folder of texts (Ctrl+O)" if on else "Wait for the index run to finish (or cancel it)")
+
     def _started(self, corpus: str) -> None:
+        self._set_runs_enabled(False)
+        self.skipped_button.hide()
+        self._skipped_args = None
         dlg = self.dialog = IndexProgressDialog(self.win, corpus)
         dlg.cancel_button.clicked.connect(self.ctl.cancel)
         if self.interactive:
@@ -146,6 +206,7 @@ class IndexingView(QObject):
         self._status("Cancelling indexing; the previous index is kept…")
 
     def _ended(self) -> None:
+        self._set_runs_enabled(True)
         if self.dialog is not None:
             self.dialog.hide()
             self.dialog.deleteLater()
@@ -154,9 +215,23 @@ class IndexingView(QObject):
         self.progress_action.setEnabled(False)
 
     def _skipped(self, line: str, skipped: list, notes: list) -> None:
-        if self.interactive:
-            self.skipped_dialog = SkippedDialog(self.win, line, skipped, notes)
-            self.skipped_dialog.show()
+        """A quiet notice in the status bar; the list, and what to do, on demand."""
+        b = self.skipped_button
+        b.setText(f"⚠ {len(skipped):,} file{'s' if len(skipped) != 1 else ''} not indexed…")
+        b.setToolTip("Show which files were left out, and why")
+        self._skipped_args = (line, skipped, notes)
+        b.show()
+
+    def show_skipped(self) -> SkippedDialog | None:
+        if self._skipped_args is None:
+            return None
+        if self.skipped_dialog is not None:
+            self.skipped_dialog.close()
+        self.skipped_dialog = SkippedDialog(self.win, *self._skipped_args)
+        self.skipped_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.skipped_dialog.destroyed.connect(lambda *_: setattr(self, "skipped_dialog", None))
+        self.skipped_dialog.show()
+        return self.skipped_dialog
 
     def _cancelled(self) -> None:
         if self.ctl.engine is not None:
@@ -171,4 +246,5 @@ class IndexingView(QObject):
             self.results.show_empty(f"Indexing failed: {msg}\n\nChoose File › Index folder… (Ctrl+O) to try another folder.",
                                     "No index")
         if self.interactive:
-            notice(self.win, True, "Indexing failed", f"{msg}\n\nThe previous index is unchanged.")
+            unchanged = "" if "unchanged" in msg else "\n\nThe previous index is unchanged."  # said once
+            notice(self.win, True, "Indexing failed", msg + unchanged)

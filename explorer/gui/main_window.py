@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, central)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.setChildrenCollapsible(False)
-        for i, (w, stretch, minimum) in enumerate(((self.facet_panel, 0, 170), (r, 3, 300), (self.compare, 2, 260))):
+        for i, (w, stretch, minimum) in enumerate(((self.facet_panel, 1, 170), (r, 3, 300), (self.compare, 2, 260))):
             self.splitter.addWidget(w)
             self.splitter.setStretchFactor(i, stretch)
             w.setMinimumWidth(minimum)
@@ -149,12 +149,14 @@ class MainWindow(QMainWindow):
         bar.help_button.clicked.connect(self.show_syntax_help)
         bar.index_button.clicked.connect(self.action_index.trigger)
         bar.export_button.clicked.connect(self.action_export.trigger)
+        self.results.index_button.clicked.connect(self.action_index.trigger)
         self.facet_panel.toggled.connect(s.toggle)
         self.facet_panel.cleared.connect(s.clear_facet)
         self.chips.removed.connect(lambda key, value: s.toggle(key, value, False))
         self.chips.clear_all.connect(s.clear_filters)
         self.level_switch.changed.connect(self.set_level)
         self.sort_combo.currentIndexChanged.connect(self._on_sort_changed)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._on_header_sorted)
         t = self.table
         t.source.fetch_page = s.fetch_page
         t.opened.connect(self.open_row)
@@ -168,7 +170,7 @@ class MainWindow(QMainWindow):
             lambda *_: self.action_copy.setEnabled(bool(t.selectionModel().selectedRows())))
         self.compare.mentionClicked.connect(self.select_facet_value)
         self.compare.status.connect(lambda m: self.statusBar().showMessage(m, 8000))
-        self.sources = SourcePanes(self.compare, docs, self.splitter, self.action_pin)
+        self.sources = SourcePanes(self.compare, docs, self.splitter, self.action_pin, self.action_unpin)
         self.sources.documentShown.connect(self.documentShown)
 
         s.resultsReady.connect(self._show_results)
@@ -178,6 +180,9 @@ class MainWindow(QMainWindow):
         s.pageFailed.connect(t.source.fetch_failed)
 
         ix.engineChanged.connect(self._on_engine)
+        # no index to read: the facets stop saying they are loading
+        ix.engineMissing.connect(lambda _m: self.facet_panel.set_facets({}))
+        ix.engineFailed.connect(lambda *_a: self.facet_panel.set_facets({}))
         ix.refreshed.connect(s.run)
         ix.progress.connect(self.indexProgress)
         ix.succeeded.connect(lambda _line: docs.cache.clear())
@@ -205,7 +210,7 @@ class MainWindow(QMainWindow):
         s = self.settings
         geo = s.value("window/geometry")
         if geo is None or not self.restoreGeometry(geo):
-            self.resize(*DEFAULT_SIZE)
+            self._default_size()
         sizes = s.value("window/splitter")
         if sizes is None or not self.splitter.restoreState(sizes):
             self.splitter.setSizes(list(DEFAULT_SPLIT))
@@ -230,8 +235,18 @@ class MainWindow(QMainWindow):
         s.setValue("view/sort", self.session.sort)
         s.sync()
 
+    def _default_size(self) -> None:
+        """The default size, or the screen's room when it has less (a 1280x800 laptop)."""
+        avail = self.screen().availableGeometry() if self.screen() is not None else None
+        if avail is None or avail.isEmpty() or (avail.width() >= DEFAULT_SIZE[0] and avail.height() >= DEFAULT_SIZE[1]):
+            self.resize(*DEFAULT_SIZE)
+            return
+        frame = 40  # the title bar and borders the window manager adds
+        self.resize(min(DEFAULT_SIZE[0], avail.width()), min(DEFAULT_SIZE[1], avail.height() - frame))
+        self.move(avail.topLeft())
+
     def reset_layout(self) -> None:
-        self.resize(*DEFAULT_SIZE)
+        self._default_size()
         self.splitter.setSizes(list(DEFAULT_SPLIT))
         self.results.header_states.clear()
         self.table.configure_columns()
@@ -272,7 +287,10 @@ class MainWindow(QMainWindow):
 
     def _show_results(self, rs: ResultSet) -> None:
         self.facet_panel.set_facets(rs.facets)
-        if not self.results.show_result(rs, self.session.selection):
+        shown = self.results.show_result(rs, self.session.selection)
+        if rs.level != "pathfinders":
+            self._sync_header(self.session.sort)
+        if not shown:
             self.compare.live.clear("No result selected.\n\nChange the search or remove a filter to see texts here.")
         self.search_bar.show_notes(rs)
         self.query_label.setText(f"Query {rs.elapsed_ms:.0f} ms")
@@ -306,9 +324,41 @@ class MainWindow(QMainWindow):
             self.level_switch.set_value(level)
             self.session.set_level(level)
 
+    # One sort state: the Order box and the Date / Title headers show the same order, the
+    # core's (newest first, undated last; title A-Z), which also holds for the pages not loaded.
     def _on_sort_changed(self, _i: int) -> None:
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self._sync_header(self.sort_combo.currentData())
         self.session.set_sort(self.sort_combo.currentData())
+
+    def _sync_header(self, sort: str) -> None:
+        col = self.table.source.column_index(sort) if sort in ("date", "title") else -1
+        order = Qt.SortOrder.DescendingOrder if sort == "date" else Qt.SortOrder.AscendingOrder
+        header = self.table.horizontalHeader()
+        if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (col, order):
+            self._syncing_sort = True
+            try:
+                header.setSortIndicator(col, order)
+            finally:
+                self._syncing_sort = False
+
+    def _on_header_sorted(self, col: int, order: Qt.SortOrder) -> None:
+        if getattr(self, "_syncing_sort", False):
+            return
+        cols = self.table.source.columns
+        key = cols[col].key if 0 <= col < len(cols) else ""
+        if col < 0:
+            sort = "relevance"
+        elif key == "date" and order == Qt.SortOrder.DescendingOrder:
+            sort = "date"
+        elif key == "title" and order == Qt.SortOrder.AscendingOrder:
+            sort = "title"
+        else:
+            return  # a column the Order box has no entry for: the loaded rows are sorted here
+        if sort != self.sort_combo.currentData():
+            self.sort_combo.blockSignals(True)
+            self.sort_combo.setCurrentIndex(self.sort_combo.findData(sort))
+            self.sort_combo.blockSignals(False)
+            self.session.set_sort(sort)
 
     # ================================================================== results and documents
 

@@ -53,10 +53,28 @@ class FacetModel(QAbstractListModel):
         self._values: list[FacetValue] = []
         self._max = 1
         self._by_count = True
+        self._frozen = False  # keep the shown order (the pointer is over the list)
+
+    def set_frozen(self, on: bool) -> None:
+        """While frozen, new counts keep each value in its place (new values go last); when
+        thawed, the values take the order they should have."""
+        if on == self._frozen:
+            return
+        self._frozen = on
+        if not on:
+            self.beginResetModel()
+            self._values = self._ordered(self._values)
+            self.endResetModel()
 
     def set_values(self, values: Sequence[FacetValue]) -> None:
         self.beginResetModel()
-        self._values = self._ordered([FacetValue(v.value, v.count, v.selected) for v in values])
+        new = [FacetValue(v.value, v.count, v.selected) for v in values]
+        if self._frozen and self._values:
+            place = {v.value: i for i, v in enumerate(self._values)}
+            tail = self._ordered([v for v in new if v.value not in place])
+            self._values = sorted((v for v in new if v.value in place), key=lambda v: place[v.value]) + tail
+        else:
+            self._values = self._ordered(new)
         self._max = max((v.count for v in self._values), default=0) or 1
         self.endResetModel()
 
@@ -159,27 +177,43 @@ class Column:
     title: str
     width: int
     align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+    shown: bool = True  # shown by default (the reader can choose in the header's menu)
 
 
 _TOP_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
 _TOP_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop
 
+# Documents and passages read as a mail client's list: the first column shows the title with
+# its date and source on one line and the snippet under it, and takes the room left by the
+# others; the separate date, source and snippet columns are there to be chosen in the header.
+SUMMARY_KEY = "title"
 COLUMNS: dict[str, list[Column]] = {
     "documents": [
-        Column("title", "Title", 150), Column("similar", "Similar", 84), Column("date", "Date", 80),
-        Column("source", "Source", 90), Column("pathfinders", "Pathfinders", 125), Column("mentors", "Mentors", 105),
-        Column("snippet", "Snippet", 240),
+        Column("title", "Document", 320), Column("pathfinders", "Pathfinders", 120), Column("similar", "Similar", 84),
+        Column("mentors", "Mentors", 105, shown=False), Column("date", "Date", 80, shown=False),
+        Column("source", "Source", 90, shown=False), Column("snippet", "Snippet", 240, shown=False),
     ],
     "passages": [
-        Column("title", "Title", 150), Column("passage", "¶", 34, _TOP_RIGHT), Column("date", "Date", 80),
-        Column("source", "Source", 90), Column("pathfinders", "Pathfinders", 125),
-        Column("snippet", "Passage", 300),
+        Column("title", "Passage", 320), Column("pathfinders", "Pathfinders", 120),
+        Column("passage", "¶", 34, _TOP_RIGHT, shown=False), Column("date", "Date", 80, shown=False),
+        Column("source", "Source", 90, shown=False), Column("snippet", "Text", 300, shown=False),
     ],
     "pathfinders": [
-        Column("name", "Pathfinder", 200), Column("sectors", "Sectors", 140), Column("regions", "Region", 110),
-        Column("documents", "Documents", 80, _TOP_RIGHT), Column("sources", "Sources", 200),
+        Column("name", "Pathfinder", 180), Column("sectors", "Sectors", 120), Column("regions", "Region", 90),
+        Column("documents", "Documents", 80, _TOP_RIGHT),
+        Column("sources", "Found in", 200),  # each document's publication, or its title when it has none
     ],
 }
+
+
+def summary_html(h: Hit) -> str:
+    """The two-line row: the title in bold, then date, source and paragraph on the same line,
+    and the snippet (already escaped by the core, matches in <b>) under it."""
+    meta = [h.date, h.source] + ([f"¶ {h.passage}"] if h.passage is not None else [])
+    line = "  ·  ".join(html.escape(m) for m in meta if m)
+    title = html.escape(h.title or h.file)
+    return (f"<b>{title}</b>" + (f"&nbsp;&nbsp;<span style='font-size:small'>{line}</span>" if line else "")
+            + f"<br>{h.snippet_html}")
 
 
 def _names(values: Sequence) -> str:
@@ -421,7 +455,11 @@ class ResultsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(row, col.key)
         if role == HTML_ROLE:
-            return row.snippet_html if col.key == "snippet" and isinstance(row, Hit) else None
+            if not isinstance(row, Hit):
+                return None
+            if col.key == SUMMARY_KEY:
+                return summary_html(row)
+            return row.snippet_html if col.key == "snippet" else None
         if role == Qt.ItemDataRole.ToolTipRole:
             if isinstance(row, Hit) and col.key == "similar":
                 return self._similar_tooltip(row)
@@ -438,7 +476,7 @@ class ResultsModel(QAbstractTableModel):
             if isinstance(row, PathfinderRow) and row.documents == 0:
                 return _dim_brush()
             return None
-        if role == Qt.ItemDataRole.FontRole and col.key in ("title", "name"):
+        if role == Qt.ItemDataRole.FontRole and col.key == "name":  # the summary column bolds its title itself
             f = QFont()
             f.setBold(True)
             return f
@@ -484,6 +522,8 @@ class ResultsProxy(QSortFilterProxyModel):
 
     def lessThan(self, left: Index, right: Index) -> bool:
         a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        if (a == "") != (b == ""):  # undated (or empty) rows last in either direction, as the core has them
+            return (a == "") == (self.sortOrder() == Qt.SortOrder.DescendingOrder)
         try:
             if a != b:
                 return a < b

@@ -5,7 +5,7 @@ answer on screen and keeps the reader's row and each level's column layout."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from explorer.model import PathfinderRow, ResultSet
 
@@ -19,8 +19,9 @@ SORT_LABELS = (("relevance", "Relevance"), ("date", "Newest first"), ("title", "
 def totals_detail(rs: ResultSet, selection: dict[str, list[str]]) -> str:
     """What the count is of: the search, the number of filters, how many rows are loaded."""
     bits = []
-    if rs.query.text.strip():
-        bits.append(f"for “{rs.query.text.strip()}”")
+    text = rs.query.text.strip()
+    if text:  # a phrase search is quoted once, not in two pairs of quotes
+        bits.append(f"for {text}" if len(text) > 1 and text[0] == text[-1] == '"' else f"for “{text}”")
     n = sum(len(v) for v in selection.values())
     if n:
         bits.append(f"with {n} filter{'s' if n != 1 else ''}")
@@ -29,8 +30,14 @@ def totals_detail(rs: ResultSet, selection: dict[str, list[str]]) -> str:
     return " ".join(bits)
 
 
+EMPTY_INDEX = ("The index is empty: the folder indexed had no .txt, .md or .html files "
+               "(PDF and Word files are not supported yet).\n\nIndex another folder to search its texts.")
+
+
 def no_results_text(rs: ResultSet, selection: dict[str, list[str]]) -> str:
     """Why nothing matched, and what to try."""
+    if not rs.query.text.strip() and not selection and rs.level != "passages":
+        return EMPTY_INDEX  # nothing asked and nothing found: there is nothing in the index
     unit = LEVEL_UNITS[rs.level]
     what = f"No {unit} match “{rs.query.text.strip()}”" if rs.query.text.strip() else f"No {unit}"
     if selection:
@@ -91,6 +98,7 @@ class ResultsPane(QWidget):
         switch_row.addWidget(self.level_switch)
         switch_row.addStretch(1)
         self.detail_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.detail_label.setWordWrap(True)  # a narrow pane wraps it between words, never cuts one
         head.addWidget(self.total_label)
         head.addWidget(self.detail_label, 1)
         head.addWidget(order)
@@ -99,9 +107,18 @@ class ResultsPane(QWidget):
         self.empty_label = _plain_label(self, "emptyState")
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.index_button = QPushButton("Index folder…", self)  # offered when the index is empty
+        self.index_button.setToolTip("Index a folder of .txt, .md and .html files (Ctrl+O)")
+        empty_page = QWidget(self)
+        el = QVBoxLayout(empty_page)
+        el.addStretch(1)
+        el.addWidget(self.empty_label)
+        el.addWidget(self.index_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        el.addStretch(2)
+        self.empty_page = empty_page
         self.results_stack = QStackedWidget(self)
         self.results_stack.addWidget(self.table)
-        self.results_stack.addWidget(self.empty_label)
+        self.results_stack.addWidget(empty_page)
         rl.addLayout(switch_row)
         rl.addWidget(self.chips)
         rl.addLayout(head)
@@ -111,7 +128,8 @@ class ResultsPane(QWidget):
         if total is not None:
             self.total_label.setText(total)
         self.empty_label.setText(text)
-        self.results_stack.setCurrentWidget(self.empty_label)
+        self.index_button.setVisible(text == EMPTY_INDEX or text.startswith("No index yet"))
+        self.results_stack.setCurrentWidget(self.empty_page)
 
     def show_totals(self, rs: ResultSet, selection: dict[str, list[str]]) -> None:
         self.total_label.setText(f"{rs.total:,} {rs.unit()}")
@@ -132,8 +150,12 @@ class ResultsPane(QWidget):
             if st is not None:
                 self.table.horizontalHeader().restoreState(st)
             self.shown_level = rs.level
-        self.table.sync_similar_column()
+        self.table.hide_empty_columns()  # (also the Similar column, while no row stands for a duplicate group)
         self.show_totals(rs, selection)
+        # pathfinders are listed by name; the order box is for documents and passages
+        self.sort_combo.setEnabled(rs.level != "pathfinders")
+        self.sort_combo.setToolTip("Pathfinders are listed A–Z; click a column header to sort them"
+                                   if rs.level == "pathfinders" else "")
         if rs.total == 0 or not rs.hits:
             self.show_empty(no_results_text(rs, selection))
             return False
@@ -154,6 +176,7 @@ class ResultsPane(QWidget):
             source.fetch_failed()
             return
         source.append(page.hits)
+        self.table.hide_empty_columns()
         if current is not None:
             current.hits = list(source.hits)
             self.show_totals(current, selection)
@@ -161,7 +184,7 @@ class ResultsPane(QWidget):
 
     def restore_headers(self, settings: QSettings) -> None:
         for level in LEVEL_UNITS:
-            st = settings.value(f"results/header/{level}")
+            st = settings.value(f"results/columns/{level}")
             if st is not None:
                 self.header_states[level] = st
 
@@ -170,4 +193,4 @@ class ResultsPane(QWidget):
         if self.shown_level is not None:
             self.header_states[self.shown_level] = self.table.horizontalHeader().saveState()
         for level, st in self.header_states.items():
-            settings.setValue(f"results/header/{level}", st)
+            settings.setValue(f"results/columns/{level}", st)

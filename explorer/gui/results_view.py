@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QHeaderView, QMenu, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView,
 )
 
-from .models import HIT_ROLE, HTML_ROLE, ResultsModel, ResultsProxy
+from .models import HIT_ROLE, HTML_ROLE, SUMMARY_KEY, ResultsModel, ResultsProxy
 
 ROW_LINES = 4
 
@@ -158,6 +158,7 @@ class ResultsTable(QTableView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.source = ResultsModel(self)
+        self.auto_hidden: set[int] = set()  # columns hidden because every row has them empty
         self.proxy = ResultsProxy(self)
         self.proxy.setSourceModel(self.source)
         self.setModel(self.proxy)
@@ -190,10 +191,6 @@ class ResultsTable(QTableView):
         self.setItemDelegate(WrapDelegate(self))
         self.doubleClicked.connect(self.opened)
         self.clicked.connect(self._clicked)
-        # the Similar column is there only while some row stands for a duplicate group
-        self._similar_hidden: int | None = None
-        self.source.modelReset.connect(self.sync_similar_column)
-        self.source.rowsInserted.connect(self.sync_similar_column)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._context_menu)
 
@@ -202,16 +199,39 @@ class ResultsTable(QTableView):
         self.verticalHeader().setDefaultSectionSize(fm.lineSpacing() * ROW_LINES + 12)
 
     def configure_columns(self) -> None:
-        """Default widths and the snippet delegate for the current level's columns."""
+        """Default widths, shown columns and delegates for the current level's columns: the
+        summary column (title, meta and snippet) or else the last one takes the room left, so
+        the rows fit the view without scrolling sideways."""
+        header = self.horizontalHeader()
         for i in range(max(self.source.columnCount(), 8)):
             self.setItemDelegateForColumn(i, None)  # type: ignore[arg-type]
-        last = len(self.source.columns) - 1
+        stretch = self.source.column_index(SUMMARY_KEY)
+        header.setStretchLastSection(stretch < 0)
+        self.auto_hidden.clear()
         for i, col in enumerate(self.source.columns):
-            if i != last:  # the last column stretches to fill the view
+            header.setSectionHidden(i, not col.shown)
+            header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch if i == stretch else QHeaderView.ResizeMode.Interactive)
+            if i != stretch:
                 self.setColumnWidth(i, col.width)
-            if col.key == "snippet":
+            if col.key in ("snippet", SUMMARY_KEY):
                 self.setItemDelegateForColumn(i, self.snippet_delegate)
-        self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+
+    def hide_empty_columns(self) -> None:
+        """Hide the columns that are empty in every loaded row (a corpus with no sources), and
+        show again the ones hidden so once they have something; the reader's own choices in
+        the header's menu are left alone."""
+        header, model = self.horizontalHeader(), self.source
+        for i, col in enumerate(model.columns):
+            if col.key == SUMMARY_KEY or (header.isSectionHidden(i) and i not in self.auto_hidden):
+                continue
+            empty = bool(model.rows) and not any(model.data(model.index(r, i)) for r in range(len(model.rows)))
+            if empty and not header.isSectionHidden(i):
+                self.auto_hidden.add(i)
+                header.setSectionHidden(i, True)
+            elif not empty and i in self.auto_hidden:
+                self.auto_hidden.discard(i)
+                header.setSectionHidden(i, False)
 
     def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
@@ -237,19 +257,6 @@ class ResultsTable(QTableView):
         if not self.source.is_expanded(g):
             self.select_source_row(g)
         return True
-
-    def sync_similar_column(self, *_args) -> None:
-        """Show the Similar column while some row stands for a duplicate group, else hide it;
-        the section hidden is shown again when the level changes (another column takes it)."""
-        col = self.source.column_index("similar")
-        if self._similar_hidden is not None and self._similar_hidden != col:
-            self.setColumnHidden(self._similar_hidden, False)
-            self._similar_hidden = None
-        if col >= 0:
-            hide = not self.source.has_groups()
-            if self.isColumnHidden(col) != hide:
-                self.setColumnHidden(col, hide)
-            self._similar_hidden = col if hide else None
 
     def _clicked(self, index: QModelIndex) -> None:
         if self.source.columns[self.proxy.mapToSource(index).column()].key == "similar":
@@ -317,6 +324,10 @@ class ResultsTable(QTableView):
         menu.addAction("Export selected rows…", self.export_requested.emit)
         menu.popup(self.viewport().mapToGlobal(pos))
 
+    def _choose_column(self, i: int, on: bool) -> None:
+        self.auto_hidden.discard(i)
+        self.horizontalHeader().setSectionHidden(i, not on)
+
     def _header_menu(self, pos: QPoint) -> None:
         header = self.horizontalHeader()
         menu = QMenu(self)
@@ -324,8 +335,6 @@ class ResultsTable(QTableView):
             act = QAction(col.title if col.key != "passage" else "Paragraph (¶)", menu)
             act.setCheckable(True)
             act.setChecked(not header.isSectionHidden(i))
-            act.toggled.connect(lambda on, i=i: header.setSectionHidden(i, not on))
+            act.toggled.connect(lambda on, i=i: self._choose_column(i, on))
             menu.addAction(act)
-        menu.addSeparator()
-        menu.addAction("Core order (sort box)", lambda: header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder))
         menu.popup(header.mapToGlobal(pos))

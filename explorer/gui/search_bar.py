@@ -48,6 +48,7 @@ class SearchBar(QWidget):
         self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setWidget(e)
+        e.history_popup = self.completer.popup()
         self.history_button = tool_button(self, "history", "Recent searches (Alt+Down)", "Recent searches")
         self.help_button = tool_button(self, "help", "Query syntax (F1)", "Query syntax help")
         self.index_button = tool_button(self, "folder", "Index a folder of texts (Ctrl+O)", "Index folder", text="Index folder…")

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRectF, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont, QHelpEvent, QMouseEvent, QPainter, QPalette, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont, QGuiApplication, QHelpEvent, QMouseEvent, QPainter, QPalette, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
-    QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QSizePolicy, QStackedWidget, QTextEdit, QToolButton, QToolTip,
+    QFrame, QHBoxLayout, QLabel, QMenu, QPlainTextEdit, QSizePolicy, QStackedWidget, QTextEdit, QToolButton, QToolTip,
     QVBoxLayout, QWidget,
 )
 
@@ -238,6 +239,12 @@ class SourcePane(QWidget):
         self.open_button.setToolTip("Show the original file in the system's viewer")
         self.open_button.setAccessibleName("Show original file")
         self.open_button.clicked.connect(self.open_original)
+        # when no application opens the file, these still reach it
+        self.open_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        menu = QMenu(self.open_button)
+        menu.addAction("Copy path", self.copy_path)
+        menu.addAction("Show in folder", self.show_in_folder)
+        self.open_button.setMenu(menu)
 
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
@@ -453,9 +460,25 @@ class SourcePane(QWidget):
             return
         path = self.shown.doc["path"]
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(path)):
-            self.status.emit(f"Could not open {path}")
+            # no viewer for this type here: the path on the clipboard still gets the reader there
+            QGuiApplication.clipboard().setText(path)
+            self.status.emit(f"No application opens {Path(path).name} here; its path is copied "
+                             "(Original › Show in folder opens its folder)")
         else:
             self.status.emit(f"Opened {path}")
+
+    def copy_path(self) -> None:
+        if self.shown is not None and self.shown.doc.get("path"):
+            QGuiApplication.clipboard().setText(self.shown.doc["path"])
+            self.status.emit(f"Copied {self.shown.doc['path']}")
+
+    def show_in_folder(self) -> None:
+        if self.shown is None or not self.shown.doc.get("path"):
+            return
+        folder = str(Path(self.shown.doc["path"]).parent)
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(folder)):
+            QGuiApplication.clipboard().setText(folder)
+            self.status.emit(f"No file manager opens {folder} here; its path is copied")
 
 
 class Swatch(QWidget):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QSplitter
 
@@ -20,17 +20,20 @@ from .source_view import Shown
 
 def pathfinder_summary(row: PathfinderRow) -> str:
     docs = "document" if row.documents == 1 else "documents"
-    sources = f"{len(row.sources)} source{'s' if len(row.sources) != 1 else ''}"
+    found = "; ".join(row.sources)
     return (f"{row.name}\n\nSectors: {', '.join(row.sectors)}\nRegion: {', '.join(row.regions) or 'National'}\n"
-            f"Mentioned in {row.documents} {docs} from {sources}.\n\nPress Enter or double-click to list those documents.")
+            f"Mentioned in {row.documents} {docs}" + (f", found in: {found}" if found else "") + ".\n\n"
+            "Press Enter or double-click to list those documents.")
 
 
 class SourcePanes(QObject):
     documentShown = Signal(str)
 
-    def __init__(self, compare: CompareView, loader: DocumentLoader, splitter: QSplitter, pin_action: QAction):
+    def __init__(self, compare: CompareView, loader: DocumentLoader, splitter: QSplitter, pin_action: QAction,
+                 unpin_action: QAction | None = None):
         super().__init__(compare)
         self.compare, self.loader, self.splitter, self.pin_action = compare, loader, splitter, pin_action
+        self.unpin_action = unpin_action
         self._sizes_before_pin: list[int] | None = None
         loader.shown.connect(self._show)
         loader.missing.connect(lambda d: compare.live.clear(f"Document {d} is no longer in the index; search again to refresh."))
@@ -46,6 +49,8 @@ class SourcePanes(QObject):
             self.compare.live.clear(pathfinder_summary(row))
         elif row is not None:
             self.loader.load(row, terms)
+        # the highlight legend explains a text's colours: a pathfinder's summary has none
+        self.compare.legend.setVisible(not isinstance(row, PathfinderRow))
 
     def open(self, hit, terms: Sequence[str]) -> None:
         """Read ``hit`` now (Enter on a row) and put the focus in its text."""
@@ -65,7 +70,7 @@ class SourcePanes(QObject):
         """A new search: mark its matches in the pinned document."""
         pane = self.compare.pinned
         if pane.shown is not None and not pane.isHidden():
-            self.loader.mark_pinned(pane.shown.doc_id, pane.shown.doc["text"], terms)
+            self.loader.mark_pinned(pane.shown.doc_id, pane.shown.doc, terms)
 
     def reload_pinned(self, terms: Sequence[str]) -> None:
         """The index changed: read the pinned document again."""
@@ -85,17 +90,25 @@ class SourcePanes(QObject):
             pane.set_spans(spans)
 
     def _pin_changed(self, pinned: bool) -> None:
-        self.pin_action.setText("Un&pin document" if pinned else "&Pin document (side by side)")
+        self.pin_action.setText("&Pin instead (side by side)" if pinned else "&Pin document (side by side)")
+        if self.unpin_action is not None:
+            self.unpin_action.setEnabled(pinned)
+        # two sources need the room: the facet panel steps aside (the chips above the results
+        # still show and remove the filters) and comes back, with the old sizes, on unpin
+        facets = self.splitter.widget(0)
         sizes = self.splitter.sizes()
         total = sum(sizes)
-        if pinned and total and sizes[2] < total * 0.5:
+        if pinned and total and self._sizes_before_pin is None:
             self._sizes_before_pin = sizes
-            facets = min(sizes[0], 230)
-            source = int(total * 0.56)
-            self.splitter.setSizes([facets, total - facets - source, source])
+            facets.hide()
+            source = int(total * 0.6)
+            self.splitter.setSizes([0, total - source, source])
         elif not pinned and self._sizes_before_pin:
-            self.splitter.setSizes(self._sizes_before_pin)
+            facets.show()
+            before = self._sizes_before_pin
             self._sizes_before_pin = None
+            # once the splitter has its handle back (next event loop pass), the old sizes fit exactly
+            QTimer.singleShot(0, lambda: self.splitter.setSizes(before))
 
     def active_pane(self):
         """The pane match navigation acts on: the pinned one if it has the focus."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPalette
+from PySide6.QtCore import QEvent, QMargins, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup, QHBoxLayout, QLabel, QLayout, QLayoutItem, QLineEdit, QSizePolicy, QToolButton, QWidget,
 )
@@ -140,10 +140,43 @@ class SearchEdit(QLineEdit):
     cleared = Signal()
     history_requested = Signal()
     down_requested = Signal()  # Down with text: go to the results
+    # keys the box keeps for editing even when a window action has the same shortcut
+    EDITING = (QKeySequence.StandardKey.Copy, QKeySequence.StandardKey.Cut, QKeySequence.StandardKey.Paste,
+               QKeySequence.StandardKey.SelectAll, QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo,
+               QKeySequence.StandardKey.Delete, QKeySequence.StandardKey.Backspace)
+
+    WINDOW_WIDE = (Qt.ShortcutContext.WindowShortcut, Qt.ShortcutContext.ApplicationShortcut)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.history_popup: QWidget | None = None  # the recent-searches list, when it has one
+
+    def event(self, event: QEvent) -> bool:
+        # A line edit claims Ctrl+E, Ctrl+K, Ctrl+U… for editing; the window's commands win.
+        if event.type() == QEvent.Type.ShortcutOverride and self._window_shortcut(event):
+            event.ignore()
+            return True
+        return super().event(event)
+
+    def _window_shortcut(self, event: QKeyEvent) -> bool:
+        chord = event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+                                     | Qt.KeyboardModifier.MetaModifier)
+        if not chord and not Qt.Key.Key_F1 <= event.key() <= Qt.Key.Key_F35:
+            return False  # typing: the box's own
+        if any(event.matches(k) for k in self.EDITING):
+            return False
+        pressed = QKeySequence(event.keyCombination())
+        for action in self.window().findChildren(QAction):
+            if action.isEnabled() and action.shortcutContext() in self.WINDOW_WIDE and any(
+                    k.matches(pressed) == QKeySequence.SequenceMatch.ExactMatch for k in action.shortcuts()):
+                return True
+        return False
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape and not event.modifiers():
-            if self.text():
+            if self.history_popup is not None and self.history_popup.isVisible():
+                self.history_popup.hide()  # Esc closes the recent searches first
+            elif self.text():
                 self.clear()
                 self.cleared.emit()
             event.accept()

@@ -247,6 +247,7 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
          cancelled: Callable[[], bool], limits: Limits, workers: int | None,
          outside_links: bool = False) -> IndexSummary:
     summary = IndexSummary(corpus=display_name(str(corpus)))
+    documents_before = store.count("documents")
     asked_rebuild = rebuild
     tax = taxonomy_mod.load(data)
     summary.notes.extend(tax.problems)
@@ -383,6 +384,10 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
     # commit (the GUI, a CLI search) can finish with it.
     _remove_stale_dirs(data, keep=(new_dir, current))
     summary.documents = store.count("documents")
+    if summary.rebuilt and summary.documents < documents_before:
+        # a smaller corpus: give the freed pages back (the file keeps its size otherwise)
+        store.db.execute("VACUUM")
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     summary.files = store.file_count("indexed")
     summary.skipped = skipped_scan + [Skipped(r["path"], r["reason"]) for r in store.files("skipped")]
     summary.skipped.sort(key=lambda s: s.path)

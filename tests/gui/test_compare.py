@@ -50,10 +50,27 @@ def test_pinning_shows_two_documents_side_by_side(window, qtbot, engine):
     assert live.shown is not None
 
 
-def test_pin_shortcut_toggles(window, qtbot):
+def test_pin_twice_never_shows_one_text_twice_and_unpin_keys(window, qtbot):
     qtbot.waitUntil(lambda: window.compare.live.shown is not None, timeout=WAIT_MS)
+    first = window.compare.live.doc_id
     window.action_pin.trigger()
-    assert window.compare.is_pinned()
+    assert window.compare.is_pinned() and window.compare.pinned.doc_id == first
+    assert window.compare.live.doc_id is None  # the live pane waits for another result
     assert window.action_pin.shortcut().toString() == "Ctrl+P"
-    window.action_pin.trigger()  # same document in both panes: Ctrl+P again unpins
+    assert window.action_unpin.shortcut().toString() == "Ctrl+Shift+P" and window.action_unpin.isEnabled()
+    window.table.select_source_row(0)
+    window.focus_results()
+    qtbot.keyClick(window.table, Qt.Key.Key_Return)  # read the pinned document again on the right
+    qtbot.waitUntil(lambda: window.compare.live.doc_id == first, timeout=WAIT_MS)
+    window.action_pin.trigger()  # Ctrl+P again: not pinned a second time
+    assert window.compare.is_pinned() and window.compare.pinned.doc_id == first and window.compare.live.doc_id == first
+    assert "already pinned" in window.statusBar().currentMessage()
+    window.action_unpin.trigger()
+    assert not window.compare.is_pinned() and not window.action_unpin.isEnabled()
+    # Esc in the pinned pane unpins too
+    window.action_pin.trigger()
+    window.activateWindow()
+    window.compare.pinned.text.setFocus()
+    qtbot.waitUntil(lambda: window.compare.pinned.text.hasFocus(), timeout=WAIT_MS)
+    qtbot.keyClick(window.compare.pinned.text, Qt.Key.Key_Escape)
     assert not window.compare.is_pinned()

@@ -119,3 +119,29 @@ def test_export_failure_is_reported(window, qtbot, tmp_path):
     boxes = [w for w in window.findChildren(Notice) if w.isVisible()]
     assert boxes and "folder does not exist" in boxes[0].text()
     boxes[0].close()
+
+
+def test_export_asks_before_replacing_a_file_and_names_it_from_level_and_query(window, qtbot, tmp_path, settings):
+    search(qtbot, window, "homeless")
+    settings.setValue("export/dir", str(tmp_path))
+    dlg = window.open_export_dialog()
+    assert dlg.path_edit.text() == str(tmp_path / "pathfinder-homeless-documents.csv")
+    dlg.set_level("mentions")  # the suggested name follows the level
+    assert dlg.path_edit.text() == str(tmp_path / "pathfinder-homeless-mentions.csv")
+    target = tmp_path / "pathfinder-homeless-mentions.csv"
+    target.write_text("keep me\n", encoding="utf-8")
+    qtbot.mouseClick(dlg.export_button, Qt.MouseButton.LeftButton)
+    view = window.export_view
+    qtbot.waitUntil(lambda: view.confirm is not None and view.confirm.isVisible(), timeout=WAIT_MS)
+    assert target.name in view.confirm.text()
+    view.confirm.reject()  # keep the file
+    assert target.read_text(encoding="utf-8") == "keep me\n"
+    assert "unchanged" in window.statusBar().currentMessage()
+
+    dlg = window.open_export_dialog()
+    dlg.set_level("mentions")
+    qtbot.mouseClick(dlg.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.confirm is not None and view.confirm.isVisible(), timeout=WAIT_MS)
+    with qtbot.waitSignal(window.exportFinished, timeout=WAIT_MS) as blocker:
+        view.confirm.accept_button.click()
+    assert blocker.args[0] > 0 and target.read_text(encoding="utf-8") != "keep me\n"

@@ -3,6 +3,8 @@ previous index; first run indexes the bundled seeds; skipped files are listed wi
 
 from __future__ import annotations
 
+import pytest
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
@@ -83,13 +85,24 @@ def test_index_folder_action_lists_skipped_files(make_window, qtbot, data_dir, s
     w = make_window(data_dir)
     settle(qtbot, w)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(corpus)))
+    w.action_index.trigger()
+    # the index holds another folder's documents: say so and ask first
+    qtbot.waitUntil(lambda: w.index_view.confirm is not None and w.index_view.confirm.isVisible(), timeout=WAIT_MS)
+    box = w.index_view.confirm
+    assert str(corpus) in box.text() and "14 documents" in box.text()
+    assert box.accept_button.text() == "Replace index"
     with qtbot.waitSignal(w.indexFinished, timeout=WAIT_MS) as blocker:
-        w.action_index.trigger()
+        box.accept_button.click()
     assert blocker.args == ["done"]
     assert w.action_index.shortcut().toString() == "Ctrl+O"
+    assert w._skipped_dialog is None  # no dialog pops up: a notice in the status bar instead
+    notice = w.index_view.skipped_button
+    assert notice.isVisible() and notice.text() == "⚠ 1 file not indexed…"
+    qtbot.mouseClick(notice, Qt.MouseButton.LeftButton)
     dlg = w._skipped_dialog
-    assert dlg is not None and dlg.isVisible()
+    assert dlg is not None and dlg.isVisible() and not dlg.isModal()
     assert dlg.model.items == [("scan.pdf", "unsupported file type .pdf")]
+    assert "PDF and Word files are not supported yet" in dlg.advice.text()
     dlg.close()
     settle(qtbot, w)
     assert w.table.source.total == 1
@@ -132,3 +145,69 @@ def test_damaged_index_is_rebuilt_from_the_last_corpus(make_window, qtbot, data_
     search(qtbot, w, "quokkaville")
     assert w.table.source.total == 1  # rebuilt from the user's corpus, not the bundled seeds
     assert w.stats["corpus"] == str(seed_corpus.resolve())
+
+
+@pytest.mark.parametrize("files", [{}, {"scan.pdf": b"%PDF-1.4"}], ids=["empty", "only-pdf"])
+def test_a_folder_with_nothing_to_index_is_refused_and_the_index_stays(make_window, qtbot, data_dir, seed_corpus,
+                                                                       tmp_path, monkeypatch, files):
+    indexer.run(data_dir, seed_corpus, workers=0)
+    folder = tmp_path / "nothing"
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    w = make_window(data_dir)
+    settle(qtbot, w)
+    total = w.result.total
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(folder)))
+    w.action_index.trigger()
+    qtbot.waitUntil(lambda: w.index_view.refusal is not None and w.index_view.refusal.isVisible(), timeout=WAIT_MS)
+    text = w.index_view.refusal.text()
+    assert str(folder) in text and ".txt, .md or .html" in text and "unchanged" in text
+    assert (".pdf" in text) == bool(files)
+    w.index_view.refusal.close()
+    assert not w.indexing() and str(folder) not in w.indexer.recent()
+    settle(qtbot, w)
+    assert w.result.total == total
+
+
+def test_replacing_the_index_can_be_declined(make_window, qtbot, data_dir, seed_corpus, tmp_path, monkeypatch):
+    indexer.run(data_dir, seed_corpus, workers=0)
+    folder = tmp_path / "other"
+    folder.mkdir()
+    (folder / "a.md").write_text("# A\n\nText.\n", encoding="utf-8")
+    w = make_window(data_dir)
+    settle(qtbot, w)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(folder)))
+    w.action_index.trigger()
+    qtbot.waitUntil(lambda: w.index_view.confirm is not None and w.index_view.confirm.isVisible(), timeout=WAIT_MS)
+    w.index_view.confirm.reject()
+    assert not w.indexing() and str(folder) not in w.indexer.recent()
+    assert w.stats.get("documents") == 14
+
+
+def test_index_actions_wait_while_a_run_goes(window, qtbot):
+    with qtbot.waitSignal(window.indexFinished, timeout=WAIT_MS):
+        window.start_indexing(None)
+        assert not window.action_index.isEnabled() and not window.search_bar.index_button.isEnabled()
+        assert not window.action_reindex.isEnabled()
+    assert window.action_index.isEnabled() and window.search_bar.index_button.isEnabled()
+
+
+def test_an_empty_index_says_why_and_offers_index_folder(make_window, qtbot, data_dir, tmp_path, monkeypatch):
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.4")
+    indexer.run(data_dir, folder, workers=0)  # e.g. from the command line: an index with nothing in it
+    w = make_window(data_dir)
+    settle(qtbot, w)
+    assert w.result.total == 0
+    assert w.results_stack.currentWidget() is w.results.empty_page
+    text = w.empty_label.text()
+    assert ".txt, .md or .html" in text and "remove a filter" not in text and "change the search" not in text
+    assert w.results.index_button.isVisible()
+    chosen = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: chosen.append(1) or ""))
+    qtbot.mouseClick(w.results.index_button, Qt.MouseButton.LeftButton)
+    assert chosen == [1]  # the button is File › Index folder…
+    g = w.facet_panel.groups["sector"]
+    assert g.empty_label.text() != "Loading…"

@@ -143,7 +143,7 @@ def test_skipped_files_are_reported_and_failures_are_one_line(make_controller, q
         ctl.start(corpus)
     (line, skipped, notes), = rec.args("skipped")
     assert [(s.path, s.reason) for s in skipped] == [("scan.pdf", "unsupported file type .pdf")]
-    assert line.endswith(" s") and "1 skipped" in line
+    assert line.endswith(" s") and "1 file not indexed" in line and "1 files" not in line
     assert ctl.recent() == [str(corpus.resolve())]
 
     with qtbot.waitSignal(ctl.finished, timeout=WAIT_MS) as blocker:

@@ -7,6 +7,8 @@ from PySide6.QtCore import Qt
 
 from explorer.query import Query
 
+from explorer.gui.models import HTML_ROLE
+
 from .conftest import WAIT_MS, offscreen_popup, search, settle, shown_doc_ids
 
 
@@ -81,7 +83,7 @@ def test_malformed_query_is_read_leniently_with_a_note(window, qtbot):
 
 def test_no_results_says_what_to_do(window, qtbot):
     search(qtbot, window, "zzzyzzx")
-    assert window.results_stack.currentWidget() is window.empty_label
+    assert window.results_stack.currentWidget() is window.results.empty_page
     assert "No documents match" in window.empty_label.text()
     assert "fewer or different words" in window.empty_label.text()
     assert window.compare.live.shown is None
@@ -95,7 +97,9 @@ def test_level_switch_passages_and_pathfinders(window, qtbot, engine):
     rows = window.table.shown_rows()
     assert sorted((h.doc_id, h.passage) for h in rows) == sorted((h.doc_id, h.passage) for h in expected.hits)
     assert window.total_label.text() == f"{expected.total} passages"
-    assert [c.title for c in window.table.source.columns][:2] == ["Title", "¶"]
+    # the row's first line names the paragraph beside the title
+    summary = window.table.proxy.index(0, window.table.source.column_index("title")).data(HTML_ROLE)
+    assert f"¶ {rows[0].passage}" in summary and rows[0].title in summary
 
     window.search_edit.clear()
     qtbot.mouseClick(window.level_switch.buttons["pathfinders"], Qt.MouseButton.LeftButton)
@@ -121,13 +125,25 @@ def test_order_box_and_header_sorting(window, qtbot):
     titles = [(h.title or h.file).casefold() for h in window.table.shown_rows()]
     assert titles == sorted(titles)
 
+    header = window.table.horizontalHeader()
+    title_col = window.table.source.column_index("title")
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (title_col, Qt.SortOrder.AscendingOrder)
+
+    # the Date header and the Order box share one sort: newest first, undated last
     date_col = window.table.source.column_index("date")
     window.table.sortByColumn(date_col, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: window.result.query.sort == "date" and window.is_settled(), timeout=WAIT_MS)
+    assert window.sort_combo.currentData() == "date"
     dates = [h.date for h in window.table.shown_rows()]
-    assert dates == sorted(dates, reverse=True)
-    window.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-    titles = [(h.title or h.file).casefold() for h in window.table.shown_rows()]
-    assert titles == sorted(titles)  # back to the core's order
+    dated = [d for d in dates if d]
+    assert dated == sorted(dated, reverse=True) and dates == dated + [""] * (len(dates) - len(dated))
+    assert dates == [h.date for h in window.result.hits]  # the same order as the core's
+    window.table.sortByColumn(date_col, Qt.SortOrder.AscendingOrder)  # oldest first: undated still last
+    dates = [h.date for h in window.table.shown_rows()]
+    assert [d for d in dates if d] == sorted(d for d in dates if d) and (not dates[-1] or "" not in dates)
+    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: window.result.query.sort == "relevance" and window.is_settled(), timeout=WAIT_MS)
+    assert window.sort_combo.currentData() == "relevance"
 
 
 def test_results_are_paged_in_as_the_table_needs_them(make_window, seed_index, qtbot, monkeypatch, tmp_path):

@@ -19,7 +19,7 @@ def test_layout_persists_between_sessions(make_window, qtbot, seed_index, settin
     w.facet_panel.groups["year"].set_expanded(False)
     w.set_level("passages")
     settle(qtbot, w)
-    w.table.setColumnWidth(0, 260)
+    w.table.setColumnWidth(1, 260)  # column 0 (the summary) takes the room left
     sizes = w.splitter.sizes()
     w.close()
 
@@ -31,17 +31,17 @@ def test_layout_persists_between_sessions(make_window, qtbot, seed_index, settin
     assert w2.level_switch.value() == "passages"
     assert w2.facet_panel.groups["mentor"].sort_az()
     assert not w2.facet_panel.groups["year"].expanded()
-    assert w2.table.columnWidth(0) == 260
+    assert w2.table.columnWidth(1) == 260
 
 
 def test_column_widths_are_kept_per_level(window, qtbot):
-    window.table.setColumnWidth(0, 333)
+    window.table.setColumnWidth(1, 333)
     window.set_level("pathfinders")
     qtbot.waitUntil(lambda: window.result.level == "pathfinders" and window.is_settled(), timeout=WAIT_MS)
-    assert window.table.columnWidth(0) != 333
+    assert window.table.columnWidth(1) != 333
     window.set_level("documents")
     qtbot.waitUntil(lambda: window.result.level == "documents" and window.is_settled(), timeout=WAIT_MS)
-    assert window.table.columnWidth(0) == 333
+    assert window.table.columnWidth(1) == 333
 
 
 def test_about_dialog_shows_version_data_dir_and_index_size(window, qtbot, seed_index):

@@ -159,3 +159,37 @@ def test_passage_hit_is_shown_in_context(window, qtbot, engine):
     assert pane.text.toPlainText()[hit.start:hit.end] == hit.text
 
 
+
+
+def test_no_opener_falls_back_to_the_path(window, qtbot, engine, monkeypatch):
+    from PySide6.QtWidgets import QApplication
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)  # no application for the type
+    qtbot.waitUntil(lambda: window.compare.live.shown is not None, timeout=WAIT_MS)
+    pane = window.compare.live
+    qtbot.mouseClick(pane.open_button, Qt.MouseButton.LeftButton)
+    path = engine.document(pane.doc_id)["path"]
+    assert QApplication.clipboard().text() == path
+    assert "path is copied" in window.statusBar().currentMessage()
+
+
+def test_a_phrase_is_one_match_for_f3(window, qtbot):
+    import re
+
+    search(qtbot, window, '"John Lewis"')
+    qtbot.waitUntil(lambda: window.compare.live.shown is not None and window.is_settled(), timeout=WAIT_MS)
+    pane = window.compare.live
+    text = pane.shown.doc["text"]
+    phrases = [m.span() for m in re.finditer(r"john\s+lewis", text, re.IGNORECASE)]
+    assert phrases and [tuple(s) for s in pane.shown.spans] == phrases
+    assert "“" not in window.detail_label.text() and '"John Lewis"' in window.detail_label.text()
+
+
+def test_a_field_query_highlights_its_value_in_the_text(window, qtbot):
+    search(qtbot, window, "mentor:kpmg")
+    qtbot.waitUntil(lambda: window.compare.live.shown is not None and window.is_settled(), timeout=WAIT_MS)
+    pane = window.compare.live
+    text = pane.shown.doc["text"]
+    marked = [text[a:b] for a, b in pane.shown.spans]
+    assert marked and all(m.casefold() == "kpmg" for m in marked)
+    assert len(marked) == text.casefold().count("kpmg")
