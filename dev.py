@@ -3,7 +3,8 @@
 
     python3 dev.py run     install everything, then open the app on the bundled seed corpus
     python3 dev.py test    install everything, then run the whole test suite (offscreen Qt)
-    python3 dev.py bench   install everything, then run the benchmark suite (--quick by default)
+    python3 dev.py bench   install everything (Recoll too, with apt as root), then run the benchmark
+                           suite (--quick by default)
     python3 dev.py lock    re-resolve the dependencies and rewrite packaging/constraints.txt
     python3 dev.py package build the frozen app (PyInstaller, packaging/build.py) and smoke-test it
 
@@ -257,6 +258,31 @@ def ensure_test_tools() -> None:
     say("the desktop tests need: apt-get install -y " + " ".join(missing) + " (without them they skip)")
 
 
+# Recoll, the benchmark's second yardstick (benchmarks/recoll_yardstick.py): its indexer and
+# CLI, and its Python module, which Debian builds for the system's /usr/bin/python3.
+RECOLL_PACKAGES = ["recollcmd", "python3-recoll"]
+
+
+def _has_recoll() -> bool:
+    if not (shutil.which("recollindex") and shutil.which("recollq")):
+        return False
+    return any(Path(py).exists() and subprocess.run([py, "-c", "from recoll import recoll"],
+                                                    capture_output=True).returncode == 0
+               for py in (sys.executable, "/usr/bin/python3"))
+
+
+def ensure_recoll() -> None:
+    """Install Recoll for the benchmark when we are root on Debian/Ubuntu; otherwise say that
+    the benchmark will measure against the FTS5 baseline alone, and how to add Recoll."""
+    if sys.platform != "linux" or _has_recoll():
+        return
+    if shutil.which("apt-get") and is_root() and apt_install(RECOLL_PACKAGES, "Recoll, the benchmark's second yardstick"):
+        if _has_recoll():
+            return
+    say("Recoll is not installed, so the benchmark compares with the FTS5 baseline alone; to add it: "
+        "apt-get install -y " + " ".join(RECOLL_PACKAGES))
+
+
 def setup(platform: str | None = None) -> None:
     ensure_python()
     ensure_venv()
@@ -282,6 +308,7 @@ def cmd_run(args: list[str]) -> int:
 def cmd_test(args: list[str]) -> int:
     setup("offscreen")
     ensure_test_tools()
+    ensure_recoll()  # tests/test_benchmarks.py checks against Recoll too when it is there
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONDONTWRITEBYTECODE": "1"}
     code = run([PY, "-m", "pytest", *args], cwd=ROOT, env=env)
     if code == 5:
@@ -292,6 +319,7 @@ def cmd_test(args: list[str]) -> int:
 
 def cmd_bench(args: list[str]) -> int:
     setup("offscreen")
+    ensure_recoll()
     return run([PY, ROOT / "benchmarks" / "run.py", *(args or ["--quick"])], cwd=ROOT)
 
 

@@ -3,7 +3,7 @@
 opens an index, answers typed queries, applies facets, exports, opens the cross-source views,
 and re-indexes the corpus.
 
-    QT_QPA_PLATFORM=offscreen python benchmarks/gui_stall.py DATA_DIR CORPUS [--index-seconds 60]
+    QT_QPA_PLATFORM=offscreen python benchmarks/gui_stall.py DATA_DIR CORPUS [--index-seconds 60] [--charts]
 
 A QTimer fires every 5 ms in the GUI thread; a stall is the gap between two ticks minus the
 interval, i.e. the time the event loop could not run. Prints one JSON line: per phase, the
@@ -35,6 +35,8 @@ def main() -> int:
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--index-seconds", type=float, default=60.0)
     ap.add_argument("--keystroke-ms", type=int, default=110)
+    ap.add_argument("--charts", action="store_true",
+                    help="with the Charts dock open throughout, plus a phase of chart clicks")
     args = ap.parse_args()
 
     from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
@@ -46,6 +48,8 @@ def main() -> int:
     app = application()
     tmp = Path(tempfile.mkdtemp(prefix="gui-stall-"))
     settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+    if args.charts:
+        settings.setValue("charts/visible", True)
     phases: dict[str, dict] = {}
     state = {"phase": "start", "last": None}
 
@@ -157,6 +161,40 @@ def main() -> int:
     w.clear_filters()
     wait_for(w.resultsShown, 30)
     end_phase()
+
+    if args.charts:
+        phase("chart clicks (bars, timeline range, tiles, every tab)")
+        panel = w.charts.panel
+        for tab in range(3):
+            panel.tabs.setCurrentIndex(tab)
+            pause(200)
+        for key in ("sector", "region"):  # a bar, then the same bar again
+            panel.tabs.setCurrentIndex(0)
+            bar = next((m for m in panel.bars.marks if m.key == key), None)
+            if bar is not None:
+                for _ in range(2):
+                    panel.bars.markActivated.emit(bar.key, bar.value, True)
+                    wait_for(w.resultsShown, 30)
+                    bar = next((m for m in panel.bars.marks if m.key == key and m.value == bar.value), bar)
+                    if bar.selected:
+                        panel.bars.markActivated.emit(bar.key, bar.value, False)
+                        wait_for(w.resultsShown, 30)
+        panel.tabs.setCurrentIndex(1)
+        for g in ("year", "month", "day", "auto"):
+            panel.granularity.setCurrentIndex(panel.granularity.findData(g))
+            pause(100)
+        dated = [i for i, m in enumerate(panel.timeline.marks) if m.value is not None]
+        if dated:
+            panel.timeline.choose(dated[0], dated[len(dated) // 2])
+            wait_for(w.resultsShown, 30)
+        panel.tabs.setCurrentIndex(2)
+        tile = max(panel.region_map.marks, key=lambda m: m.count, default=None)
+        if tile is not None:
+            panel.region_map.markActivated.emit(tile.key, tile.value, True)
+            wait_for(w.resultsShown, 30)
+        w.clear_filters()
+        wait_for(w.resultsShown, 30)
+        end_phase()
 
     phase("export (all results, documents)")
     w.start_export(ExportRequest(scope="all", level="documents", path=tmp / "export.csv"))

@@ -21,9 +21,11 @@ from pathlib import Path
 
 import click
 
-from explorer import __version__, indexer, paths
+from explorer import __version__, indexer, paths, retag
 from explorer.corpus.read import Limits, html_extractor_problem
-from explorer.export import EXPORT_LEVELS, ExportError, export as export_csv, export_rows, rows_for, to_csv_text
+from explorer.export import (EXPORT_LEVELS, ExportError, check_target, export as export_csv, export_rows, rows_for,
+                             to_csv_text)
+from explorer.knowledge import corrections, taxonomy
 from explorer.model import FACET_KEYS, LEVELS, SORTS, NoIndex, Query, QueryError
 from explorer.query import Engine
 from explorer.store import StoreError
@@ -72,7 +74,7 @@ def _one_line(name: str) -> str:
 def query_options(fn):
     fn = click.option("--facet", "-f", "facets", multiple=True, metavar="KEY=VALUE",
                       help=f"Filter by facet; repeat a key to OR values, use several keys to AND them. "
-                           f"Keys: {', '.join(FACET_KEYS)}.")(fn)
+                           f"Keys: {', '.join(FACET_KEYS)}, and date=FROM..TO (YYYY[-MM[-DD]], either end open).")(fn)
     fn = click.argument("query", required=False, default="")(fn)
     return fn
 
@@ -345,6 +347,7 @@ def facets(ctx, query, facets, fmt) -> None:
                 "total": result.total,
                 "facets": {k: [{"value": v.value, "count": v.count, "selected": v.selected} for v in vs]
                            for k, vs in result.facets.items()},
+                "date": [{"bucket": d, "count": n} for d, n in result.dates],
             }, ensure_ascii=False, indent=2))
         else:
             _say(f"{result.total} {result.unit()}")
@@ -355,10 +358,54 @@ def facets(ctx, query, facets, fmt) -> None:
                 for v in values:
                     mark = "*" if v.selected else " "
                     _say(f" {mark}{v.count:>5}  {v.value}")
+            _say("\ndates")
+            if not result.dates:
+                _say("  (none)")
+            for d, n in result.dates:
+                _say(f"  {n:>5}  {d or 'no date'}")
         for note in result.notes:
             _say(f"note: {note}", err=True)
     finally:
         engine.close()
+
+
+# --------------------------------------------------------------------------- chart
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["bars", "timeline", "map"]))
+@query_options
+@click.option("--key", type=click.Choice(FACET_KEYS), default="sector", show_default=True,
+              help="The facet a bar chart counts by.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Picture to write: FILE.png or FILE.svg (written atomically).")
+@click.pass_context
+def chart(ctx, kind, query, facets, key, output) -> None:
+    """Draw a chart of the documents matching QUERY and the facets: `bars` (counts by --key),
+    `timeline` (documents by date) or `map` (a tile map of the UK regions), as the desktop app
+    draws it (headless)."""
+    if output.suffix.lower() not in (".png", ".svg"):
+        _fail(f"--output must end in .png or .svg, got {output.name!r}")
+    try:
+        check_target(output)  # before the search: a refused target costs nothing
+    except ExportError as exc:
+        _fail(str(exc))
+    engine = _engine(ctx)
+    try:
+        result = _search(engine, _query(query, facets, limit=0))
+    finally:
+        engine.close()
+    try:
+        from explorer.gui.charts.render import render
+    except ImportError as exc:
+        _fail(f"charts need PySide6 ({exc}); install with: pip install 'pathfinder-explorer[gui]'")
+    try:
+        render(result, kind, output, key=key)
+    except (ExportError, ValueError) as exc:
+        _fail(str(exc))
+    _say(f"wrote {output}")
+    for note in result.notes:
+        _say(f"note: {note}", err=True)
 
 
 # --------------------------------------------------------------------------- export
@@ -424,7 +471,9 @@ def show(ctx, doc_id, fmt) -> None:
         if d["mentions"]:
             _say("\nMentions (kind, entity, passage, offsets, text):")
             for m in d["mentions"]:
-                _say(f"  {m['kind']:12} {m['name'] or m['entity']:45} ¶{m['passage']:<3} {m['start']}-{m['end']}  {m['surface']!r}")
+                role = f"  [{m['role']}]" if m.get("role") else ""
+                _say(f"  {m['kind']:12} {m['name'] or m['entity']:45} ¶{m['passage']:<3} {m['start']}-{m['end']}  "
+                     f"{m['surface']!r}{role}")
     finally:
         engine.close()
 
@@ -457,6 +506,144 @@ def stats(ctx, fmt) -> None:
             _say(f"  skipped: {_one_line(f['path'])}: {f['reason']}")
     finally:
         engine.close()
+
+
+# --------------------------------------------------------------------------- knowledge
+
+
+@cli.group()
+def knowledge() -> None:
+    """Correct the knowledge base: aliases, new entities, wrong mentions.
+
+    Corrections are saved in the override file in the data dir (taxonomy.toml) and applied
+    before the command returns, by re-tagging only the documents they can affect.
+    """
+
+
+def _apply(ctx: click.Context, make) -> None:
+    data = ctx.obj["data"]
+    try:
+        change = make(data)
+    except corrections.CorrectionError as exc:
+        _fail(str(exc))
+    _say(f"{change.description}; saved in {corrections.override_path(data)}")
+    try:
+        done = retag.apply(data, change)
+    except indexer.IndexBuildError as exc:
+        _fail(f"saved, but not applied now ({exc}); `explorer index` will apply it")
+    _say(done.line())
+
+
+@knowledge.command("add-alias")
+@click.argument("entity_id")
+@click.argument("alias")
+@click.pass_context
+def knowledge_add_alias(ctx, entity_id, alias) -> None:
+    """Add ALIAS as a name of ENTITY_ID (an id such as kpmg, or KIND:ID such as mentor:kpmg)."""
+    _apply(ctx, lambda data: corrections.add_alias(data, entity_id, alias))
+
+
+@knowledge.command("remove-alias")
+@click.argument("entity_id")
+@click.argument("alias")
+@click.pass_context
+def knowledge_remove_alias(ctx, entity_id, alias) -> None:
+    """Stop recognising ALIAS as a name of ENTITY_ID (a bundled alias too)."""
+    _apply(ctx, lambda data: corrections.remove_alias(data, entity_id, alias))
+
+
+@knowledge.command("add-entity")
+@click.argument("kind", type=click.Choice(corrections.EDITABLE_KINDS))
+@click.argument("entity_id")
+@click.argument("name")
+@click.option("--region", default=None, help="One of the 12 regions (required for a place).")
+@click.option("--alias", "aliases", multiple=True, help="Another name; repeat for more.")
+@click.pass_context
+def knowledge_add_entity(ctx, kind, entity_id, name, region, aliases) -> None:
+    """Add a new organisation, mentor or place."""
+    _apply(ctx, lambda data: corrections.add_entity(data, kind, entity_id, name, region, list(aliases)))
+
+
+@knowledge.command("reject")
+@click.argument("doc_id")
+@click.argument("start", type=int)
+@click.argument("end", type=int)
+@click.pass_context
+def knowledge_reject(ctx, doc_id, start, end) -> None:
+    """Mark the mention at START-END of DOC_ID as wrong (offsets as `explorer show` prints them)."""
+    engine = _engine(ctx)
+    try:
+        if engine.store.document(doc_id) is None:
+            _fail(f"no document {doc_id!r} (see `explorer search`)")
+        m = engine.store.mention_at(doc_id, start, end)
+    finally:
+        engine.close()
+    if m is None:
+        _fail(f"no mention at {start}-{end} in {doc_id} (see `explorer show {doc_id}`)")
+    _apply(ctx, lambda data: corrections.reject(data, doc_id, start, end, m["entity"], m["surface"]))
+
+
+@knowledge.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--all", "show_all", is_flag=True, help="List every entity and its names, not only your corrections.")
+@click.pass_context
+def knowledge_list(ctx, fmt, show_all) -> None:
+    """Your corrections (or, with --all, the whole knowledge base)."""
+    data = ctx.obj["data"]
+    try:
+        if show_all:
+            tax = taxonomy.load(data)
+            out = {"entities": [{**e.as_dict(), "key": e.key} for e in sorted(tax.entities.values(), key=lambda e: e.key)],
+                   "problems": tax.problems}
+        else:
+            out = corrections.corrections(data)
+    except corrections.CorrectionError as exc:
+        _fail(str(exc))
+    if fmt == "json":
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    if show_all:
+        for e in out["entities"]:
+            names = ", ".join(a for a in e["aliases"] if a != e["name"])
+            region = ", ".join(e.get("regions", []))
+            _say(f"{e['key']:40} {e['name']}" + (f"  [{region}]" if region else "") + (f"  ({names})" if names else ""))
+        return
+    _say(f"Override file: {out['file']}")
+    if not (out["aliases"] or out["removed_aliases"] or out["entities"] or out["rejections"]):
+        _say("No corrections.")
+    for a in out["aliases"]:
+        _say(f"  alias      {a['entity']:32} {a['alias']!r}")
+    for a in out["removed_aliases"]:
+        _say(f"  no alias   {a['entity']:32} {a['alias']!r}")
+    for e in out["entities"]:
+        extra = (f"  [{e['region']}]" if e["region"] else "") + (f"  aliases: {', '.join(e['aliases'])}" if e["aliases"] else "")
+        _say(f"  entity     {e['entity']:32} {e['name']!r}{extra}")
+    for r in out["rejections"]:
+        _say(f"  rejected   {r.get('entity', ''):32} {r.get('surface', '')!r} in {r.get('doc_id')} {r.get('start')}-{r.get('end')}")
+    if out["other"]:
+        _say(f"  ({out['other']} hand-written change(s) to bundled entries)")
+    for p in out["problems"]:
+        _say(f"  problem: {p}")
+
+
+@knowledge.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def knowledge_export(ctx, file) -> None:
+    """Write your corrections to FILE, to share with a team."""
+    try:
+        n = corrections.export_file(ctx.obj["data"], file)
+    except corrections.CorrectionError as exc:
+        _fail(str(exc))
+    _say(f"{n} entries written to {file}")
+
+
+@knowledge.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def knowledge_import(ctx, file) -> None:
+    """Add the corrections in FILE (written by `knowledge export`) to yours, and apply them."""
+    _apply(ctx, lambda data: corrections.import_file(data, file))
 
 
 # --------------------------------------------------------------------------- gui

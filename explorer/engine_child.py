@@ -36,6 +36,8 @@ def serve(conn, data: str) -> None:
             try:
                 if name == "call":
                     fn, *rest = args
+                    if isinstance(fn, str):  # "module:function", imported here only
+                        fn = procs.named(fn)
                     kind, value = "ok", fn(engine, *rest, **kwargs)
                 elif name in ANALYSIS:
                     kind, value = "ok", ANALYSIS[name](engine, *args, **kwargs)

@@ -113,8 +113,10 @@ class EngineProcess:
     def dossier(self, name: str) -> dict:
         return self._call("dossier", name)
 
-    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """``fn(engine, *args, **kwargs)`` in the child; ``fn`` must be importable by name."""
+    def call(self, fn: Callable[..., Any] | str, *args: Any, **kwargs: Any) -> Any:
+        """``fn(engine, *args, **kwargs)`` in the child; ``fn`` must be importable by name, or be
+        given as ``"module:function"`` (a module that loads the storage code, which this process
+        must not import: the child imports it)."""
         return self._call("call", fn, *args, **kwargs)
 
     def close(self) -> None:

@@ -29,7 +29,7 @@ DOCUMENT_COLUMNS = ["doc_id", "file", "title", "source", "author", "date", "url"
 PASSAGE_COLUMNS = ["doc_id", "passage", "start", "end", "title", "source", "date", "pathfinders",
                    "mentors", "regions", "sectors", "score", "text"]
 MENTION_COLUMNS = ["doc_id", "title", "source", "date", "passage", "kind", "entity_id", "entity",
-                   "surface", "start", "end", "via", "context"]
+                   "surface", "start", "end", "via", "role", "context"]
 PATHFINDER_COLUMNS = ["id", "name", "sectors", "regions", "documents", "files", "sources", "later_names"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -84,7 +84,7 @@ def mention_rows(engine: Engine, hits: Sequence[Hit]) -> list[list[object]]:
         context = " ".join(text[a:b].split())
         kind, _, eid = m["entity"].partition(":")
         out.append([m["doc_id"], h.title, h.source, h.date, m["passage"], kind, eid, m["name"] or eid,
-                    m["surface"], m["start"], m["end"], m["via"], context])
+                    m["surface"], m["start"], m["end"], m["via"], m["role"], context])
     return out
 
 
@@ -163,9 +163,17 @@ def _create_temp(folder: Path, name: str, mode: int | None) -> tuple[int, Path]:
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]], bom: bool = False) -> int:
     """Write atomically (temp file in the same folder, then rename). Returns the row count.
     The target is checked first (:func:`check_target`); a replaced file keeps its permissions."""
-    path = Path(path)
     rows = list(rows)
     text = to_csv_text(header, rows)
+    write_bytes(path, text.encode("utf-8-sig" if bom else "utf-8"))
+    return len(rows)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` atomically: a temp file in the same folder, synced, then renamed over
+    ``path``; the target is checked first (:func:`check_target`) and a replaced file keeps its
+    permissions. A failure leaves any old file as it was and raises ExportError (one line)."""
+    path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ExportError(f"folder does not exist: {folder}")
@@ -179,8 +187,8 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
     except OSError as exc:
         raise ExportError(f"cannot write in {folder}: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -190,7 +198,6 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
         except OSError:  # the export failed anyway; the error below says why
             log.debug("cannot remove %s", tmp, exc_info=True)
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return len(rows)
 
 
 def export_rows(engine: Engine, query: Query, level: str = "documents") -> tuple[list[str], list[list[object]]]:

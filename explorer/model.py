@@ -1,7 +1,7 @@
 """The plain values that cross from the core to its callers: a :class:`Query`, the
 :class:`ResultSet` it gives (``Hit``, ``FacetValue``, ``PathfinderRow``), an index run's
-:class:`IndexSummary`, the exceptions a caller catches, and the constants the CLI and GUI offer
-(``FACET_KEYS``, ``LEVELS``, ``SORTS``).
+:class:`IndexSummary`, a knowledge correction's :class:`Retagged`, the exceptions a caller
+catches, and the constants the CLI and GUI offer (``FACET_KEYS``, ``LEVELS``, ``SORTS``).
 
 No storage here: this module imports neither sqlite nor whoosh, directly or through another
 module, so the desktop app draws its window without loading either (its searches and index runs
@@ -11,10 +11,15 @@ happen in child processes; see explorer/engine_process.py and explorer/indexer/i
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-FACET_KEYS = ("pathfinder", "sector", "region", "mentor", "source", "author", "year")
+# "topic": sectors read from the text's own words (hospitals, probation...), kept apart from
+# "sector", the sectors of the pathfinders it names. "mentor_role": how the text presents a
+# mentor it names: "mentor" (mentoring, advising, supporting), "model" ("a John Lewis-style
+# mutual") or "other".
+FACET_KEYS = ("pathfinder", "sector", "topic", "region", "mentor", "mentor_role", "source", "author", "year")
 LEVELS = ("documents", "passages", "pathfinders")
 SORTS = ("relevance", "date", "title")
 MAX_QUERY_CHARS = 1000
@@ -155,6 +160,9 @@ class ResultSet:
     read_as: str  # the query text as it was actually searched
     notes: list[str]  # how a malformed query was read, unknown facet values, ...
     terms: list[tuple[str, str]]  # query terms, for highlighting
+    # documents per date as the texts state it ("2010", "2010-08", "2010-08-13"; None = no
+    # date), oldest first, counted like a facet (as if a date selection were absent)
+    dates: list[tuple[str | None, int]] = field(default_factory=list)
 
     @property
     def level(self) -> str:
@@ -163,6 +171,39 @@ class ResultSet:
     def unit(self) -> str:
         word = {"documents": "document", "passages": "passage", "pathfinders": "pathfinder"}[self.level]
         return word if self.total == 1 else word + "s"
+
+
+# --------------------------------------------------------------------------- date filters
+
+DATE_KEY = "date"  # a facet selection of date ranges; its counts are ResultSet.dates
+_ISO_DATE = re.compile(r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?")
+
+
+def _date_start(d: str) -> str:
+    return d + "-01-01"[len(d) - 4:] if d else ""
+
+
+def _date_end(d: str) -> str:
+    return d + "-12-31"[len(d) - 4:] if d else ""
+
+
+def parse_date_range(value: str) -> tuple[str | None, str | None]:
+    """``2010``, ``2010-08..2010-09``, ``2010..``, ``..2011-03-02`` (also ``[A TO B]``, as in
+    whoosh's ``date:[...]``) -> the first and last day covered, as ISO strings (None = open)."""
+    text = value.strip().strip("[]").strip()
+    parts = re.split(r"\s*\.\.\s*|\s+to\s+", text, maxsplit=1, flags=re.IGNORECASE)
+    lo, hi = (parts[0], parts[0]) if len(parts) == 1 else parts
+    lo, hi = lo.strip(), hi.strip()
+    if not (lo or hi) or any(p and not _ISO_DATE.fullmatch(p) for p in (lo, hi)):
+        raise QueryError(f"date filter {value!r} not understood: use YYYY[-MM[-DD]], or a range FROM..TO "
+                         "(either end may be left open)")
+    first, last = (_date_start(lo) if lo else None), (_date_end(hi) if hi else None)
+    if first and last and first > last:
+        raise QueryError(f"date filter {value!r} ends before it starts")
+    return first, last
+
+
+# --------------------------------------------------------------------------- snippets
 
 
 def marked_to_html(marked: str) -> str:
@@ -202,3 +243,25 @@ class IndexSummary:
         return (f"{did} {self.corpus}: {self.files} files, {self.documents} documents "
                 f"({self.new} new, {self.changed} changed, {self.removed} removed, {self.unchanged} unchanged; "
                 f"{len(self.skipped)} skipped) in {self.seconds:.1f} s")
+
+
+@dataclass
+class Retagged:
+    """What a knowledge correction re-tagged (explorer.retag): crosses from the engine's process
+    to the desktop app, so it lives here with the other plain values."""
+
+    documents: int = 0  # documents the change could affect, re-tagged
+    files: int = 0
+    added: dict[str, int] = field(default_factory=dict)  # entity key -> mentions gained
+    removed: dict[str, int] = field(default_factory=dict)  # entity key -> mentions lost
+    full: bool = False  # the knowledge had also changed elsewhere: every document was re-tagged
+    description: str = ""  # what was saved
+    indexed: bool = True  # False: no index yet; the correction applies at the first run
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        if not self.indexed:
+            return "no index yet: the correction applies when you first run `explorer index`"
+        delta = [f"+{n} {k}" for k, n in sorted(self.added.items())] + [f"-{n} {k}" for k, n in sorted(self.removed.items())]
+        how = "re-tagged every document" if self.full else f"re-tagged {self.documents} document(s) in {self.files} file(s)"
+        return f"{how} in {self.seconds:.1f}s; mentions: {', '.join(delta) if delta else 'no change'}"

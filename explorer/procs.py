@@ -45,12 +45,17 @@ def sigint_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+def named(target: str) -> Callable[..., Any]:
+    """The function named ``"module:function"``, imported here (in the child)."""
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
 def run_named(target: str, *args: Any) -> None:
     """A child process's entry point, given as ``"module:function"``: the parent that starts the
     child never imports that module (the desktop app starts children that load the storage
     code it never loads itself)."""
-    module, _, name = target.partition(":")
-    getattr(importlib.import_module(module), name)(*args)
+    named(target)(*args)
 
 
 def send(conn: Any, kind: str, value: Any, unpicklable: Callable[[str, Exception], BaseException]) -> bool:

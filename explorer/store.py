@@ -18,7 +18,7 @@ import sqlite_utils
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 READABLE_FROM = 1  # the oldest schema a reader can search as it is
 
 
@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS entities (
 );
 CREATE TABLE IF NOT EXISTS mentions (
     doc_id TEXT NOT NULL, passage INTEGER NOT NULL, entity TEXT NOT NULL, kind TEXT NOT NULL,
-    start INTEGER NOT NULL, "end" INTEGER NOT NULL, surface TEXT NOT NULL, via TEXT NOT NULL
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, surface TEXT NOT NULL, via TEXT NOT NULL,
+    role TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS mentions_doc ON mentions(doc_id, start);
 CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity);
@@ -92,11 +93,17 @@ _REUSE_TABLES = ("reuse_docs", "reuse_seeds", "reuse_links", "reuse_clusters", "
 # 1 -> 2: files.doc_base, the id base of a file's documents (explorer.corpus.document.id_bases);
 # NULL in a version-1 index means the stem, the only rule then, so a file whose base is its
 # stem is not re-read; files that shared a stem (and so one id) differ from it and are re-read.
-# 2 -> 3: cross-source analysis (explorer.compare), _REUSE_SCHEMA; the reuse tables are filled by
-# the next index run; conflict_dismissals belongs to the user and survives every re-index.
 MIGRATIONS: dict[int, str] = {
     1: "ALTER TABLE files ADD COLUMN doc_base TEXT",
-    2: _REUSE_SCHEMA,
+    # 2 -> 3: mentions.role, how a text presents a mentor it names ("mentor", "model" or
+    # "other"; '' for other kinds). Mentor mentions already there were tagged without a role, so
+    # their files are marked changed (as Store.mark_files_stale does): the next run re-reads them.
+    2: "ALTER TABLE mentions ADD COLUMN role TEXT NOT NULL DEFAULT '';\n"
+       "UPDATE files SET size = -1, sha256 = '' WHERE path IN "
+       "(SELECT d.file FROM documents d JOIN mentions m ON m.doc_id = d.doc_id WHERE m.kind = 'mentor')",
+    # 3 -> 4: cross-source analysis (explorer.compare), _REUSE_SCHEMA; the reuse tables are filled
+    # by the next index run; conflict_dismissals belongs to the user and survives every re-index.
+    3: _REUSE_SCHEMA,
 }
 
 
@@ -303,9 +310,14 @@ class Store:
     def passages(self, doc_id: str) -> list[dict]:
         return list(self.db.query('SELECT ordinal, start, "end" FROM passages WHERE doc_id = ? ORDER BY ordinal', [doc_id]))
 
+    def _role(self) -> str:
+        """The mentions' role column; a reader of a schema-1 or -2 index (no roles yet) gets ''.
+        Asked each time: an index run may migrate the file under an open reader."""
+        return "m.role" if "role" in {c.name for c in self.db["mentions"].columns} else "'' AS role"
+
     def mentions(self, doc_id: str) -> list[dict]:
         return list(self.db.query(
-            'SELECT m.passage, m.entity, m.kind, m.start, m."end", m.surface, m.via, e.name '
+            f'SELECT m.passage, m.entity, m.kind, m.start, m."end", m.surface, m.via, {self._role()}, e.name '
             "FROM mentions m LEFT JOIN entities e ON e.key = m.entity WHERE m.doc_id = ? ORDER BY m.start",
             [doc_id]))
 
@@ -314,10 +326,49 @@ class Store:
         for chunk in _chunks(ids, 900):
             marks = ",".join("?" * len(chunk))
             out.extend(self.db.query(
-                'SELECT m.doc_id, m.passage, m.entity, m.kind, m.start, m."end", m.surface, m.via, e.name '
+                f'SELECT m.doc_id, m.passage, m.entity, m.kind, m.start, m."end", m.surface, m.via, {self._role()}, e.name '
                 f"FROM mentions m LEFT JOIN entities e ON e.key = m.entity WHERE m.doc_id IN ({marks}) "
                 "ORDER BY m.doc_id, m.start", chunk))
         return out
+
+    def docs_containing(self, texts: Sequence[str]) -> dict[str, str]:
+        """doc_id -> file of the documents whose text holds any of ``texts`` (any case)."""
+        out: dict[str, str] = {}
+        for t in texts:
+            if t.strip():
+                out.update(self.db.execute("SELECT doc_id, file FROM documents WHERE instr(lower(text), lower(?)) > 0",
+                                           [t.strip()]).fetchall())
+        return out
+
+    def files_of(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in _chunks(doc_ids, 900):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"SELECT doc_id, file FROM documents WHERE doc_id IN ({marks})", chunk).fetchall())
+        return out
+
+    def mark_files_stale(self, files: Iterable[str]) -> None:
+        """The next index run re-reads these files (as if they had changed)."""
+        for f in files:
+            self.db.execute("UPDATE files SET size = -1, sha256 = '' WHERE path = ?", [f])
+
+    def mention_counts(self, doc_ids: Sequence[str]) -> dict[str, int]:
+        """Mentions per entity key in these documents."""
+        out: dict[str, int] = {}
+        for chunk in _chunks(doc_ids, 900):
+            marks = ",".join("?" * len(chunk))
+            for key, n in self.db.execute(f"SELECT entity, count(*) FROM mentions WHERE doc_id IN ({marks}) "
+                                          "GROUP BY entity", chunk):
+                out[key] = out.get(key, 0) + n
+        return out
+
+    def mention_totals(self) -> dict[str, int]:
+        """Mentions per entity key in the whole index."""
+        return dict(self.db.execute("SELECT entity, count(*) FROM mentions GROUP BY entity").fetchall())
+
+    def mention_at(self, doc_id: str, start: int, end: int) -> dict | None:
+        rows = [m for m in self.mentions(doc_id) if m["start"] == start and m["end"] == end]
+        return rows[0] if rows else None
 
     def entity_rows(self, kind: str | None = None) -> list[dict]:
         sql = "SELECT key, kind, id, name, data FROM entities"
@@ -361,7 +412,7 @@ class Store:
     # ------------------------------------------------------------------ cross-source analysis (explorer.compare)
 
     def has_reuse(self) -> bool:
-        """The cross-source tables are there (an index older than schema 3 is searchable
+        """The cross-source tables are there (an index older than schema 4 is searchable
         without them; its next index run adds and fills them)."""
         return set(_REUSE_TABLES) <= set(self.db.table_names())
 

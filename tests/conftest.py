@@ -44,6 +44,21 @@ def data_dir(tmp_path) -> Path:
     return d
 
 
+@pytest.fixture(scope="session")
+def tax():
+    """The bundled knowledge (no user overrides)."""
+    from explorer.knowledge import taxonomy
+
+    return taxonomy.load(None)
+
+
+@pytest.fixture(scope="session")
+def tagger(tax):
+    from explorer.knowledge.tagger import Tagger
+
+    return Tagger(tax)
+
+
 @pytest.fixture
 def engine(seed_index):
     from explorer.query import Engine

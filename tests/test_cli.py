@@ -72,7 +72,7 @@ def test_search_levels(cli_data):
 
 def test_unknown_facet_key_lists_valid_keys(cli_data):
     proc = explorer("search", "--facet", "colour=red", data=cli_data)
-    assert_one_line_error(proc, "unknown facet key 'colour'", "pathfinder, sector, region, mentor, source, author, year")
+    assert_one_line_error(proc, "unknown facet key 'colour'", "pathfinder, sector, topic, region, mentor, mentor_role, source, author, year")
     proc = explorer("search", "--facet", "nonsense", data=cli_data)
     assert_one_line_error(proc, "KEY=VALUE")
 

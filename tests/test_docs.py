@@ -33,3 +33,16 @@ def test_command_is_documented(name):
 ] + [("(group)", opt) for p in cli.params if isinstance(p, click.Option) for opt in p.opts if opt.startswith("--")])
 def test_option_is_documented(name, option):
     assert option in README, f"{option} of {name} is not in README.md"
+
+
+@pytest.mark.parametrize("sub", sorted(cli.commands["knowledge"].commands))
+def test_knowledge_subcommand_and_its_options_are_documented(sub):
+    cmd = cli.commands["knowledge"].commands[sub]
+    assert f"explorer [--data-dir DIR] knowledge {sub}" in README and f"- `{sub}" in README
+    for p in cmd.params:
+        for opt in (o for o in getattr(p, "opts", []) if o.startswith("--")):
+            assert opt in README, f"{opt} of knowledge {sub} is not in README.md"
+
+
+def test_readme_documents_the_override_file():
+    assert "[[rejection]]" in README and "taxonomy.toml" in README

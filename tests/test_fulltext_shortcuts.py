@@ -106,6 +106,60 @@ def test_phrases_inside_larger_queries_are_whooshs(updated_index, stock_ft):
         assert a == b, q
 
 
+def _block_queries(engine, seed: int) -> list[str]:
+    """Words of the texts alone, ANDed, ORed, negated, fielded and grouped."""
+    rng = random.Random(seed)
+    words = sorted({w.lower() for text in _texts(engine) for w in WORD.findall(text)})
+    pick = lambda: rng.choice(words)  # noqa: E731
+    out = []
+    for _ in range(25):
+        a, b, c = pick(), pick(), pick()
+        out += [a, f"{a} {b}", f"{a} OR {b}", f"{a} NOT {b}", f"({a} OR {b}) {c}", f"title:{a} OR {b}",
+                f"{a} OR {b} NOT {c}", f"{a} AND NOT {b} AND NOT {c}"]
+    return out + _phrases(engine, 1, seed)[:40] + [
+                  '"public services" mutual', '"John Lewis" OR "employee ownership"', 'mutual NOT "public services"',
+                  'title:"public services"', '"social enterprise"~2 pathfinder:leicester', '"zzz services"',
+                  "mutual", "public services", "staff OR employee", "mutual NOT services", "pathfinder:leicester",
+                  "title:mutual", "zzzz", "mutual zzzz", "zzzz OR mutual", "mutual NOT zzzz", "^BOOST^2 mutual^2"]
+
+
+@pytest.mark.parametrize("level", ["documents", "passages"])
+def test_block_search_hits_scores_and_order_are_whooshs(updated_index, stock_ft, level):
+    """The numpy evaluation of term/AND/OR/NOT queries (block_search) against whoosh's own
+    matchers: the same hits in the same order with the same scores (to 1e-9), unscored and
+    scored, a few hits' scores, and the best k; on two segments, one with deletions."""
+    ft = updated_index._ft
+    assert ft._blocks is not None
+    covered = 0
+    queries = _block_queries(updated_index, seed=11)
+    for q in queries:
+        fast, stock = ft.parse(q), stock_ft.parse(q)
+        assert str(fast.q) == str(stock.q)
+        covered += ft._blocks.covers(fast.q)
+        a = ft.search(fast, level)
+        b = stock_ft.search(stock, level)
+        assert [(m.doc_id, m.ordinal, m.docnum) for m in a] == [(m.doc_id, m.ordinal, m.docnum) for m in b], q
+        assert all(abs(x.score - y.score) <= 1e-9 * max(1.0, abs(y.score)) for x, y in zip(a, b)), q
+        assert [m.docnum for m in ft.search(fast, level, scored=False)] == \
+            [m.docnum for m in stock_ft.search(stock, level, scored=False)], q
+        nums = [m.docnum for m in b[::3]] + [10 ** 6]
+        got, want = ft.scores(fast, level, nums), stock_ft.scores(stock, level, nums)
+        assert got.keys() == want.keys() and all(abs(got[k] - want[k]) <= 1e-9 * max(1.0, abs(want[k])) for k in got), q
+        # the best 5: the head of whoosh's full ranking (whoosh's own limited search can skip
+        # blocks wrongly under a NOT, so the unlimited ranking is the reference)
+        assert [m.docnum for m in ft.search(fast, level, limit=5)] == [m.docnum for m in b[:5]], q
+    assert covered == len(queries) - 1  # every query but the boosted compound took the fast path
+
+
+def test_block_search_leaves_other_queries_to_whoosh(updated_index):
+    ft = updated_index._ft
+    for q in ("mutual*", "*tion", "date:2011", "mutual^2 OR staff", '"public services" mutual*'):
+        assert not ft._blocks.covers(ft.parse(q).q), q
+    for q in ("mutual", "mutual staff", "mutual OR staff", "mutual NOT staff", "pathfinder:leicester",
+              '"public services"', '"public services" mutual', '"social enterprise"~2 OR staff'):
+        assert ft._blocks.covers(ft.parse(q).q), q
+
+
 def test_snippets_are_whooshs(updated_index, stock_ft):
     ft = updated_index._ft
     rng = random.Random(3)
@@ -332,6 +386,8 @@ def _shortcut_objects(ft=None, writer=None) -> list[str]:
                     note(r._storage.a.open_file(r._storage.a.list()[0]))  # and its files
         if ft._fast is not None:  # fragments
             note(ft._fast)
+        if ft._blocks is not None:
+            found.append(ft._blocks.__name__)  # block_search
         pq = ft.parse('"public services" OR "staff mutual"~2')
         for q in (pq.q, pq.probe):  # phrase
             if q is not None:
@@ -380,7 +436,8 @@ def test_the_switch_turns_every_shortcut_off(seed_corpus, tmp_path, monkeypatch)
         if on:
             assert {f.rsplit(".", 1)[1] for f in found} >= {
                 "ViewIndex", "ViewSegment", "CachedPerDoc", "ViewCompoundStorage", "ViewFile", "FastFragments",
-                "FastPhrase", "FastSegmentWriter", "ChunkedPostingPool", "term_index", "postings_block", "mmap_view"}
+                "FastPhrase", "FastSegmentWriter", "ChunkedPostingPool", "term_index", "postings_block", "mmap_view",
+                "block_search"}
         else:
             assert found == []
 

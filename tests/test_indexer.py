@@ -37,7 +37,7 @@ def test_changed_added_and_removed_files(seed_corpus, data_dir):
     f = next(seed_corpus.glob("000*"))
     f.write_text(f.read_text(encoding="utf-8") + "\nStaff at Newton Rigg College also took part.\n", encoding="utf-8")
     (seed_corpus / "sub").mkdir()
-    (seed_corpus / "sub" / "new.md").write_text("# Leicester update\n\nHomeless people in Leicester get a new service.\n", encoding="utf-8")
+    (seed_corpus / "sub" / "new.md").write_text("# Leicester update\n\nNHS staff are forming a social enterprise for homeless people in Leicester.\n", encoding="utf-8")
     next(seed_corpus.glob("001*")).unlink()
     s = indexer.run(data_dir, seed_corpus, workers=0)
     assert (s.new, s.changed, s.removed, s.unchanged) == (1, 1, 1, 3)
@@ -166,10 +166,50 @@ def test_unreadable_database_is_moved_aside_and_rebuilt(seed_corpus, data_dir):
 def test_schema_version_recorded(seed_index):
     st = Store(indexer.db_path(seed_index), readonly=True)
     try:
-        assert st.meta("schema_version") == str(SCHEMA_VERSION) == "3"  # 2: files.doc_base, 3: reuse tables
+        assert st.meta("schema_version") == str(SCHEMA_VERSION) == "4"  # 2: files.doc_base, 3: mentions.role, 4: reuse tables
         assert st.integrity_ok()
     finally:
         st.close()
+
+
+def test_a_version_2_index_is_read_then_migrated_and_retagged(seed_corpus, data_dir):
+    """Schema 2 had no mentions.role: a reader still reads it (roles ''); the next run adds the
+    column and re-reads the files whose mentors were tagged without a role, and only those."""
+    import sqlite3
+
+    from explorer import store as store_mod
+
+    (seed_corpus / "match.txt").write_text("Match report\n\nThe match was played in Leicester.\n", encoding="utf-8")
+    indexer.run(data_dir, seed_corpus, workers=0)
+    db = indexer.db_path(data_dir)
+    con = sqlite3.connect(db)
+    mentors = con.execute("SELECT count(*) FROM mentions WHERE kind = 'mentor' AND role != ''").fetchone()[0]
+    assert mentors > 0  # the seeds name mentors, each with a role
+    with_mentors = con.execute("SELECT count(DISTINCT d.file) FROM documents d JOIN mentions m "
+                               "ON m.doc_id = d.doc_id WHERE m.kind = 'mentor'").fetchone()[0]
+    files = con.execute("SELECT count(*) FROM files").fetchone()[0]
+    assert 0 < with_mentors < files  # the test can tell "those files" from "every file"
+    con.execute("ALTER TABLE mentions DROP COLUMN role")
+    for table in store_mod._REUSE_TABLES:  # schema 4's
+        con.execute(f"DROP TABLE {table}")
+    con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    st = Store(db, readonly=True)
+    try:
+        doc_id = st.db.execute("SELECT doc_id FROM mentions WHERE kind = 'mentor'").fetchone()[0]
+        assert st.mentions_for([doc_id]) and {m["role"] for m in st.mentions_for([doc_id])} == {""}
+        assert st.mentions(doc_id) and {m["role"] for m in st.mentions(doc_id)} == {""}
+    finally:
+        st.close()
+    s = indexer.run(data_dir, seed_corpus, workers=0)
+    assert not s.rebuilt and (s.changed, s.unchanged) == (with_mentors, files - with_mentors)
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+        assert con.execute("SELECT count(*) FROM mentions WHERE kind = 'mentor' AND role != ''").fetchone()[0] == mentors
+    finally:
+        con.close()
 
 
 # ----------------------------------------------------------------------- run_isolated (child process)

@@ -70,7 +70,7 @@ def test_facet_values_by_id_alias_or_any_case(engine):
 
 
 def test_unknown_facet_key_lists_valid_ones(engine):
-    with pytest.raises(QueryError, match="valid keys: pathfinder, sector, region, mentor, source, author, year"):
+    with pytest.raises(QueryError, match="valid keys: pathfinder, sector, topic, region, mentor, mentor_role, source, author, year"):
         engine.search(Query(facets={"colour": ["red"]}))
 
 

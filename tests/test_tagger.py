@@ -38,16 +38,6 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def tax():
-    return taxonomy.load(None)
-
-
-@pytest.fixture(scope="module")
-def tagger(tax):
-    return Tagger(tax)
-
-
 def tags(doc, tagger, tax):
     rows, facets, _ = analyse_document(doc, tagger, tax)
     ids = lambda kind: {r["entity"].split(":", 1)[1] for r in rows if r["kind"] == kind}
@@ -95,7 +85,8 @@ def test_every_tag_keeps_its_provenance(tagger, tax):
         p = doc.passages[r["passage"]]
         assert p.start <= r["start"] < p.end
     leicester = [r for r in rows if r["entity"] == "pathfinder:leicester"]
-    assert [r["surface"] for r in leicester] == ["homeless people in Leicester"]
+    # the span runs from the spin-out words to the town: everything the cue needed
+    assert [r["surface"] for r in leicester] == ["social enterprise to provide services for homeless people in Leicester"]
 
 
 def m(tagger, text):
@@ -127,7 +118,7 @@ def test_case_rules(tagger):
 
 def test_a_bare_town_is_a_place_not_a_pathfinder(tagger):
     assert m(tagger, "The match was played in Leicester.") == [("place:leicester", "Leicester")]
-    assert ("pathfinder:leicester", "homeless people in Leicester") in m(
+    assert ("pathfinder:leicester", "social enterprise to provide services for homeless people in Leicester") in m(
         tagger, "NHS employees forming a social enterprise to provide services for homeless people in Leicester.")
 
 

@@ -12,6 +12,8 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field, replace
+from datetime import date
+from urllib.parse import urlsplit
 from pathlib import Path
 
 # --------------------------------------------------------------------------- dates
@@ -34,6 +36,8 @@ _DATE_PATTERNS = [
     re.compile(rf"\b{_MON}\s+{_DAY}\s*,?\s+{_YEAR}\b", re.I),  # August 13th, 2010
     re.compile(r"\b(?P<day>[0-3]?\d)/(?P<m>[01]?\d)/(?P<year>(?:19|20)\d\d)\b"),  # 13/08/2010 (UK order)
     re.compile(rf"\b{_MON}\s+{_YEAR}\b", re.I),  # August 2010
+    # "11 Aug 10": a two-digit year only after a day and a month name, where it cannot be a day
+    re.compile(rf"\b{_DAY}\s+{_MON}\s*,?\s+'?(?P<yy>\d\d)\b(?![:/.]\d)", re.I),
 ]
 
 
@@ -47,7 +51,11 @@ def parse_date(text: str) -> tuple[str, tuple[int, int]] | None:
             if any(m.start() < b and a < m.end() for a, b in invalid):
                 continue
             g = m.groupdict()
-            year = int(g["year"])
+            if g.get("yy"):
+                yy = int(g["yy"])
+                year = 2000 + yy if 2000 + yy <= date.today().year else 1900 + yy
+            else:
+                year = int(g["year"])
             month = int(g["m"]) if g.get("m") else _MONTHS.get((g.get("mon") or "").lower().rstrip("."))
             if not month or not 1 <= month <= 12:
                 continue
@@ -95,6 +103,78 @@ _PERSON = rf"{_NAME_TOKEN}(?:\s+(?:(?:de|van|von|der|le|la|du|da)\s+)?{_NAME_TOK
 _BYLINE = re.compile(rf"^by\s+(?P<name>{_PERSON})(?:\s*[,|–-]\s*.{{0,60}})?$", re.I | re.U)
 _AUTHOR_LINE = re.compile(r"^(?:author|written by|words by)\s*:\s*(?P<value>.+?)\s*\|?\s*$", re.I)
 _SOURCE_LINE = re.compile(r"^(?:source|publisher|published by|publication)\s*:\s*(?P<value>.+?)\s*\|?\s*$", re.I)
+_CAPTURE_LINE = re.compile(r"^(?:archived|captured|retrieved|accessed|saved|crawled|snapshot)\b.{0,80}$", re.I)
+_PAGE_LABELS = {
+    "press release", "press releases", "news", "news story", "news release", "latest news", "news and events",
+    "quote of the week", "blog", "blog post", "speech", "speeches", "guidance", "opinion", "comment",
+    "comment and analysis", "feature", "features", "analysis", "policy paper", "statement", "written statement",
+    "home", "skip to content", "skip to main content", "menu", "share", "share this page", "share this",
+    "related articles", "related content", "related links", "most read", "most popular", "popular posts",
+    "recent posts", "categories", "archives", "tags", "search", "you are here", "print", "email",
+    "case study", "briefing", "media centre", "newsroom", "announcement", "announcements", "article",
+}
+_BULLET_MARK = re.compile(r"^\s*(?:[•●▪◦‣∙·*–—-]|\d{1,2}[.)])\s+")
+
+# Publisher by web host, when neither the page, the metadata sheet nor a "Source:" line names
+# one. A host matches itself and its subdomains; the longest match wins.
+KNOWN_HOSTS = {
+    "gov.uk": "GOV.UK", "cabinetoffice.gov.uk": "Cabinet Office", "dh.gov.uk": "Department of Health",
+    "communities.gov.uk": "Department for Communities and Local Government", "number10.gov.uk": "Prime Minister's Office",
+    "parliament.uk": "UK Parliament", "hansard.parliament.uk": "Hansard", "publications.parliament.uk": "Hansard",
+    "theyworkforyou.com": "TheyWorkForYou (Hansard)",
+    "theguardian.com": "The Guardian", "guardian.co.uk": "The Guardian", "bbc.co.uk": "BBC News",
+    "bbc.com": "BBC News", "ft.com": "Financial Times", "telegraph.co.uk": "The Telegraph",
+    "independent.co.uk": "The Independent", "thetimes.co.uk": "The Times", "lgcplus.com": "Local Government Chronicle",
+    "publicfinance.co.uk": "Public Finance", "communitycare.co.uk": "Community Care", "hsj.co.uk": "Health Service Journal",
+    "thirdsector.co.uk": "Third Sector", "civilserviceworld.com": "Civil Service World", "localgov.co.uk": "LocalGov",
+    "publicservice.co.uk": "PublicService.co.uk", "nhs.uk": "NHS", "england.nhs.uk": "NHS England",
+    "kingsfund.org.uk": "The King's Fund", "uk.coop": "Co-operatives UK", "socialenterprise.org.uk": "Social Enterprise UK",
+    "nao.org.uk": "National Audit Office", "local.gov.uk": "Local Government Association", "lga.gov.uk": "Local Government Association",
+    "pioneerspost.com": "Pioneers Post", "newstatesman.com": "New Statesman", "spectator.co.uk": "The Spectator",
+    "economist.com": "The Economist", "dailymail.co.uk": "Daily Mail", "mirror.co.uk": "Daily Mirror",
+    "inews.co.uk": "i", "computerweekly.com": "Computer Weekly", "employeeownership.co.uk": "Employee Ownership Association",
+}
+_ARCHIVE_URL = re.compile(r"^https?://(?:web\.)?archive\.org/web/(?P<stamp>\d{4,14})[a-z_]*/(?P<url>.+)$", re.I)
+_URL_PATH_DATE = re.compile(rf"/(?P<year>(?:19|20)\d\d)/(?:(?P<m>[01]?\d)|(?P<mon>{'|'.join(_MONTHS)}))/(?P<day>[0-3]?\d)(?:/|$)", re.I)
+
+
+def original_url(url: str) -> str:
+    """The page a web-archive address captured (its timestamp is a capture date, not the
+    publication date); other addresses unchanged."""
+    m = _ARCHIVE_URL.match(url.strip())
+    if not m:
+        return url
+    inner = m.group("url")
+    return inner if re.match(r"https?://", inner, re.I) else "http://" + inner
+
+
+def publisher_for(url: str) -> str:
+    """The publisher of a known web host, or ""."""
+    try:
+        host = (urlsplit(original_url(url)).hostname or "").lower()
+    except ValueError:
+        return ""
+    host = host.removeprefix("www.")
+    best = ""
+    for known in KNOWN_HOSTS:
+        if (host == known or host.endswith("." + known)) and len(known) > len(best):
+            best = known
+    return KNOWN_HOSTS.get(best, "")
+
+
+def date_from_url(url: str) -> str | None:
+    """A date stated in a URL path ("/2010/aug/12/", "/2010/08/12/"), never a web-archive
+    capture timestamp."""
+    m = _URL_PATH_DATE.search(urlsplit(original_url(url)).path if url else "")
+    if not m:
+        return None
+    year, day = int(m.group("year")), int(m.group("day"))
+    month = int(m.group("m")) if m.group("m") else _MONTHS[m.group("mon").lower()]
+    if not 1 <= month <= 12 or not _valid_day(year, month, day):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
 _URL_LINE = re.compile(r"^(?:(?:url|link|source url|originally published at|original)\s*:?\s*)?(?P<url>https?://\S+)$", re.I)
 _DATE_LABELS = re.compile(
     r"\b(headlines?|news|posted|published|date|dated|updated|on|at|by|last|modified|press release|"
@@ -213,8 +293,16 @@ def _article(paras: list[str], meta: dict[str, str], in_archive: bool) -> Articl
     source = meta.get("source", "")
     date = normalise_date(meta.get("date", "")) or ""
     url = meta.get("url", "")
-    # Metadata lines near the top (first four) and at the end (last three).
-    head_idx = list(range(min(4, len(paras))))
+    # Metadata lines in the header region (up to eight short paragraphs, through a standfirst:
+    # it ends at the second long paragraph) and at the end (last three).
+    head_idx: list[int] = []
+    long_seen = 0
+    for i, p in enumerate(paras[:8]):
+        if len(p) >= 200:
+            long_seen += 1
+            if long_seen > 1:
+                break
+        head_idx.append(i)
     tail_idx = list(range(max(len(head_idx), len(paras) - 3), len(paras)))
     drop: set[int] = set()
     for i in head_idx + tail_idx:
@@ -222,6 +310,11 @@ def _article(paras: list[str], meta: dict[str, str], in_archive: bool) -> Articl
         if (name := _byline(p)) is not None:
             author = author or name
             drop.add(i)
+        elif i in head_idx and 0 < i <= 3 and _bare_author(p, paras, i, drop):
+            author = author or p.strip()
+            drop.add(i)
+        elif _CAPTURE_LINE.match(p) and len(p) <= 100:
+            drop.add(i)  # "Archived on 15 Aug 2010": a capture date, not the publication date
         elif m := _AUTHOR_LINE.match(p):
             value = m.group("value").strip(" |")
             if looks_like_person(value):
@@ -230,24 +323,40 @@ def _article(paras: list[str], meta: dict[str, str], in_archive: bool) -> Articl
                 source = source or value
             drop.add(i)
         elif m := _SOURCE_LINE.match(p):
-            source = source or m.group("value").strip(" |")
+            value = m.group("value").strip(" |")
+            link = re.search(r"https?://\S+", value)
+            if link:  # "Source: https://..." gives the address; the publisher comes from elsewhere
+                url = url or link.group().rstrip(".,;)")
+                value = value[:link.start()].strip(" ,;|–-")
+            if value:
+                source = source or value
             drop.add(i)
         elif m := _URL_LINE.match(p):
             url = url or m.group("url")
             drop.add(i)
-        elif i in head_idx and (d := _date_line(p)):
+        elif d := _date_line(p):
             date = date or d
             drop.add(i)
     paras = [p for i, p in enumerate(paras) if i not in drop]
+    if not source and url:
+        source = publisher_for(url)
+    if not date and url and (d := date_from_url(url)):
+        date = d
+        notes.append("date taken from the URL path")
     title = meta.get("title", "").strip()
+    if title.lower().strip(" :|") in _PAGE_LABELS:
+        title = ""
+    labels = 0  # page-type labels ("Press release", "News") above the headline stay in the text
+    while not title and labels < len(paras) - 1 and paras[labels].lower().strip(" :|") in _PAGE_LABELS:
+        labels += 1
     title_in_text = True
     if title:
         if not paras or _norm(paras[0]) != _norm(title):
             title_in_text = False
-    elif paras and _headline_like(paras[0]) and (in_archive or len(paras) == 1 or len(paras[0]) <= 160):
-        title = paras[0]
+    elif paras and _headline_like(paras[labels]) and (in_archive or len(paras) == 1 or len(paras[labels]) <= 160):
+        title = paras[labels]
     elif paras:
-        title = _title_from_sentence(paras[0])
+        title = _title_from_sentence(paras[labels])
         title_in_text = False
         notes.append("no headline; title taken from the first sentence")
     return Article(title=title, paragraphs=paras, author=author, source=source, date=date, url=url,
@@ -258,7 +367,16 @@ def _norm(s: str) -> str:
     return " ".join(re.findall(r"\w+", s.lower()))
 
 
+def _bare_author(p: str, paras: list[str], i: int, drop: set[int]) -> bool:
+    """A line holding only a person's name, under the title (or under other metadata lines)."""
+    if len(p) > 40 or p.rstrip().endswith((".", "!", "?", ":")) or not looks_like_person(p.strip()):
+        return False
+    above = [j for j in range(i) if j not in drop]
+    return len(above) == 1 and _headline_like(paras[above[0]])
+
+
 def _title_from_sentence(p: str, limit: int = 100) -> str:
+    p = _BULLET_MARK.sub("", p)
     m = re.match(r"(.+?[.!?])(\s|$)", p)
     sentence = m.group(1) if m else p
     if len(sentence) <= limit:

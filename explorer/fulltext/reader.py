@@ -50,7 +50,8 @@ class FullText:
     The shortcuts past whoosh (explorer.fulltext._shortcuts) that reading uses are chosen
     when it opens, each where :func:`_shortcuts.load` allows it: memory-mapped segment parts
     read in place (mmap_view), the scorer's length lookups cached (doc_lengths), phrases
-    matched in bulk (phrase) and snippets found from the matching words (fragments). With
+    matched in bulk (phrase), term/AND/OR/NOT queries evaluated a posting block at a time with
+    numpy (block_search) and snippets found from the matching words (fragments). With
     the switch off, this reader is whoosh's own."""
 
     def __init__(self, path: Path):
@@ -59,6 +60,8 @@ class FullText:
         mmap_view = _shortcuts.load("mmap_view")
         self._doc_lengths = _shortcuts.load("doc_lengths")
         self._phrase = _shortcuts.load("phrase")
+        self._blocks = _shortcuts.load("block_search")
+        self._last_eval: tuple = (None, None, None)  # (query, searcher, evaluate's answer): search then scores
         fragments = _shortcuts.load("fragments")
 
         with warnings.catch_warnings():
@@ -106,6 +109,7 @@ class FullText:
                 self._uids = {}
             self._searcher = new
             self._psearcher = self._psearcher.refresh()
+            self._last_eval = (None, None, None)
             self._cache_lengths()
 
     def close(self) -> None:
@@ -160,6 +164,9 @@ class FullText:
             s = self._for(level)
             if pq.empty:
                 pairs = [(1.0, n) for n in s.reader().all_doc_ids()]
+            elif self._blocks is not None and self._blocks.covers(pq.q):
+                ids, found = self._evaluate(pq, s)
+                pairs = self._blocks.ranked(ids, found, limit) if scored else [(0.0, n) for n in ids.tolist()]
             elif not scored:
                 pairs = [(0.0, n) for n in s.docs_for_query(pq.q)]
             else:
@@ -177,6 +184,15 @@ class FullText:
                 out.append(Match(uid[0], uid[1], float(score), docnum))
             return out
 
+    def _evaluate(self, pq: ParsedQuery, s):
+        """block_search's answer for a query on searcher ``s``; the engine asks for the hits,
+        then for the scores of those it keeps, so the last answer is kept (called under the lock)."""
+        q, searcher, answer = self._last_eval
+        if q is not pq.q or searcher is not s:
+            answer = self._blocks.evaluate(s, pq.q)
+            self._last_eval = (pq.q, s, answer)
+        return answer
+
     def scores(self, pq: ParsedQuery, level: str, docnums: Iterable[int]) -> dict[int, float]:
         """The scores :meth:`search` gives, for the hits numbered ``docnums`` only."""
         wanted = sorted(set(docnums))
@@ -185,6 +201,8 @@ class FullText:
         out: dict[int, float] = {}
         with self._lock:
             s = self._for(level)
+            if self._blocks is not None and self._blocks.covers(pq.q):
+                return self._blocks.scores_of(*self._evaluate(pq, s), wanted)
             context = s.context()
             # One matcher per segment, moved straight to each wanted document (skip_to reads
             # only the posting blocks that hold them), scored exactly as a collector scores.

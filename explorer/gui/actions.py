@@ -25,6 +25,7 @@ class ActionSpec:
     args: tuple = ()
     enabled: bool = True
     widget: str = ""  # the window attribute of a widget the action belongs to (shortcut only there)
+    checkable: bool = False  # a show/hide toggle: the slot gets the new state after ``args``
 
 
 SEP = "-"
@@ -46,6 +47,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("&Edit", "find", "&Find", "search_bar.focus", "Ctrl+F", "Focus the search box"),
     ActionSpec("&Edit", "clear_search", "Clear &search", "clear_search", None, "Empty the search box (Esc in the box)"),
     ActionSpec("&Edit", "clear_filters", "Clear all &filters", "session.clear_filters", "Ctrl+Shift+Backspace"),
+    ActionSpec("&Edit", "knowledge", "&Knowledge…", "knowledge.open_window", "Ctrl+K",
+               "Entities and their names; add aliases and entities"),
     ActionSpec("&Edit", "copy_rows", "&Copy", "export_view.copy_selected", QKeySequence.StandardKey.Copy, widget="table"),
 
     ActionSpec("&View", "level_documents", "&Documents", "set_level", "Alt+D", args=("documents",)),
@@ -62,6 +65,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("&View", "next", "&Next match", "sources.next_match", "F3"),
     ActionSpec("&View", "prev", "Pre&vious match", "sources.previous_match", "Shift+F3"),
     ActionSpec("&View", SEP),
+    ActionSpec("&View", "charts", "&Charts", "charts.set_shown", "Ctrl+4",
+               "Show or hide the facet charts, the timeline and the region map", checkable=True),
     ActionSpec("&View", "compare_shared", "Compare &shared passages of pinned and shown", "analysis.compare_pinned",
                "Ctrl+Shift+D", "The passages the pinned and the shown document share, in columns (cross-source analysis)"),
     ActionSpec("&View", "reset_layout", "Reset &layout", "reset_layout"),
@@ -73,7 +78,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
 
 def _connect(action: QAction, target: QObject, spec: ActionSpec) -> None:
     method = attrgetter(spec.slot)  # looked up when triggered: the window may build that part later
-    action.triggered.connect(lambda _checked=False: method(target)(*spec.args))
+    if spec.checkable:
+        action.triggered.connect(lambda checked=False: method(target)(*spec.args, checked))
+    else:
+        action.triggered.connect(lambda _checked=False: method(target)(*spec.args))
 
 
 def build_menus(window: QMainWindow, specs: tuple[ActionSpec, ...] = ACTIONS) -> dict[str, QMenu]:
@@ -96,6 +104,7 @@ def build_menus(window: QMainWindow, specs: tuple[ActionSpec, ...] = ACTIONS) ->
         if spec.tip:
             a.setStatusTip(spec.tip)
         a.setEnabled(spec.enabled)
+        a.setCheckable(spec.checkable)
         _connect(a, window, spec)
         menu.addAction(a)
         if spec.widget:

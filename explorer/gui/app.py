@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from explorer import __version__, paths
 from explorer.desktop import APP_ID
-from explorer.model import FACET_KEYS, Query, QueryError
+from explorer.model import DATE_KEY, FACET_KEYS, Query, QueryError, parse_date_range
 
 from . import icons
 
@@ -90,12 +90,14 @@ def main(data: Path, screenshot: Path | None = None, corpus: Path | None = None,
     given search, wait for its results, save a PNG of the window and return."""
     try:
         q = Query.from_pairs(query or "", list(facets))
+        for value in q.facets.get(DATE_KEY, []):
+            parse_date_range(value)  # a bad date is one line now, not a window that never settles
     except QueryError as exc:
         print(f"explorer: {exc}", file=sys.stderr)
         return 1
-    bad = [k for k in q.facets if k not in FACET_KEYS]
+    bad = [k for k in q.facets if k not in FACET_KEYS and k != DATE_KEY]
     if bad:
-        print(f"explorer: unknown facet key {bad[0]!r} (valid keys: {', '.join(FACET_KEYS)})", file=sys.stderr)
+        print(f"explorer: unknown facet key {bad[0]!r} (valid keys: {', '.join((*FACET_KEYS, DATE_KEY))})", file=sys.stderr)
         return 1
     if corpus is not None and not Path(corpus).is_dir():
         print(f"explorer: corpus folder not found: {corpus}", file=sys.stderr)

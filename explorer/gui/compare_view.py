@@ -15,6 +15,7 @@ from .source_view import Legend, Shown, SourcePane
 
 class CompareView(QWidget):
     mentionClicked = Signal(str, str)
+    correctionRequested = Signal(str, str, object)  # action, doc_id, payload
     pinChanged = Signal(bool)
     status = Signal(str)
 
@@ -24,6 +25,7 @@ class CompareView(QWidget):
         self.live = SourcePane(pinned=False, parent=self)
         for pane in (self.pinned, self.live):
             pane.mentionClicked.connect(self.mentionClicked)
+            pane.correctionRequested.connect(self.correctionRequested)
             pane.status.connect(self.status)
         self.pinned.pinClicked.connect(self.unpin)
         self.live.pinClicked.connect(self.pin)

@@ -16,9 +16,11 @@ from explorer.model import FACET_KEYS, FacetValue
 from . import icons
 from .models import COUNT_ROLE, FRACTION_ROLE, FacetModel, FacetProxy
 
-TITLES = {"pathfinder": "Pathfinder", "sector": "Sector", "region": "Region", "mentor": "Mentor",
-          "source": "Source", "author": "Author", "year": "Year"}
-PLURALS = {"pathfinder": "pathfinders", "sector": "sectors", "region": "regions", "mentor": "mentors",
+TITLES = {"pathfinder": "Pathfinder", "sector": "Sector", "topic": "Topic (from the text)", "region": "Region",
+          "mentor": "Mentor", "mentor_role": "Mentor role",
+          "source": "Source", "author": "Author", "year": "Year", "date": "Date"}
+PLURALS = {"pathfinder": "pathfinders", "sector": "sectors", "topic": "topics", "region": "regions",
+           "mentor": "mentors", "mentor_role": "mentor roles",
            "source": "sources", "author": "authors", "year": "years"}
 FILTER_THRESHOLD = 8  # a group with more values than this gets a filter box
 MAX_VISIBLE_ROWS = 15

@@ -2,8 +2,9 @@
 bar, builds the menus from the actions table, and wires widgets to the controllers that hold
 the state and talk to the engine: ``session.SearchSession`` (the query and its answers),
 ``indexing.IndexingController`` (the engine and index runs), ``documents.DocumentLoader`` (the
-source panes' documents) and ``exporting.ExportController``. All of them send their work
-through one ``workers.Runner``, so the GUI thread never waits on disk or on the index; the
+source panes' documents), ``exporting.ExportController`` and ``knowledge_window.KnowledgeController``
+(the user's corrections to the knowledge base). All of them send their work through one
+``workers.Runner``, so the GUI thread never waits on disk or on the index; the
 engine and each index run live in child processes. A further view (a chart, a comparison)
 is plugged in with :meth:`MainWindow.add_view`."""
 
@@ -20,6 +21,7 @@ from explorer.model import FACET_KEYS, NoIndex, PathfinderRow, QueryError, Resul
 from . import icons
 from .actions import build_menus
 from .analysis_panel import install as install_analysis
+from .charts.controller import ChartsController
 from .compare_view import CompareView
 from .dialogs import AboutDialog, ExportDialog, SyntaxPopup
 from .documents import DocumentLoader
@@ -27,6 +29,7 @@ from .exporting import ExportController, ExportView
 from .facet_panel import TITLES, FacetPanel
 from .indexing import IndexingController, data_settings, settings_list
 from .indexing_view import IndexingView
+from .knowledge_window import KnowledgeController
 from .results_pane import LEVEL_UNITS, ResultsPane
 from .search_bar import SearchBar
 from .session import SearchSession
@@ -60,6 +63,7 @@ class MainWindow(QMainWindow):
         self.indexer = IndexingController(self.runner, self.data, self.corpus_settings, corpus, self)
         self.documents = DocumentLoader(self.runner, self)
         self.exporter = ExportController(self.runner, self.settings, self)
+        self.knowledge = KnowledgeController(self.runner, self.indexer, self.documents, self)
         self._closing = False
         self.setWindowTitle("Pathfinder Explorer")
         self.setWindowIcon(icons.app_icon())
@@ -69,6 +73,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(*MINIMUM_SIZE)
         self._build()
         self.menus = build_menus(self)
+        self.charts = ChartsController(self, self.action_charts)  # the Charts dock (View › Charts)
         self.index_view = v = IndexingView(self, self.indexer, self.results, self.action_progress, self.recent_menu,
                                            interactive)
         self.corpus_label, self.docs_label, self.index_bar = v.corpus_label, v.docs_label, v.bar
@@ -90,6 +95,7 @@ class MainWindow(QMainWindow):
     engine_error = property(lambda self: self.index_view.engine_error)
     _index_dialog = property(lambda self: self.index_view.dialog)
     _skipped_dialog = property(lambda self: self.index_view.skipped_dialog)
+    closing = property(lambda self: self._closing)  # the window is closing: its docks hide, not the user
 
     # ================================================================== layout
 
@@ -169,6 +175,9 @@ class MainWindow(QMainWindow):
         t.selectionModel().selectionChanged.connect(
             lambda *_: self.action_copy.setEnabled(bool(t.selectionModel().selectedRows())))
         self.compare.mentionClicked.connect(self.select_facet_value)
+        self.compare.correctionRequested.connect(self.knowledge.handle)
+        self.knowledge.status.connect(lambda m: self.statusBar().showMessage(m, 15000))
+        self.knowledge.retagged.connect(self._on_retagged)
         self.compare.status.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.sources = SourcePanes(self.compare, docs, self.splitter, self.action_pin, self.action_unpin)
         self.sources.documentShown.connect(self.documentShown)
@@ -395,6 +404,12 @@ class MainWindow(QMainWindow):
 
     def indexing(self) -> bool:
         return self.indexer.running()
+
+    def _on_retagged(self) -> None:
+        """A knowledge correction re-tagged some documents: show the current one and the pinned
+        one again, with their new highlights (the results were searched again already)."""
+        self.documents.timer.start()
+        self.sources.reload_pinned(self.result.terms if self.result else [])
 
     def _on_index_finished(self, outcome: str) -> None:
         if outcome == "done":

@@ -3,7 +3,10 @@
     QT_QPA_PLATFORM=offscreen python -m explorer.gui.screenshots docs/
 
 writes docs/main-window.png (the same picture as ``explorer gui --screenshot docs/main-window.png
-homeless --facet sector=Health``) and docs/side-by-side.png (two sources, one pinned).
+homeless --facet sector=Health``), docs/side-by-side.png (two sources, one pinned) and
+docs/charts-facets.png, docs/charts-timeline.png, docs/charts-map.png (the Charts dock's views,
+with a region selected). ``--charts-only --suffix=-1k --data-dir DIR`` makes only the chart
+pictures, of another index (the README's are of the 1,000-document benchmark corpus).
 """
 
 from __future__ import annotations
@@ -53,6 +56,41 @@ def side_by_side(data: Path, out: Path, query: str = "social enterprise", size: 
             app.processEvents()
 
 
+def charts(data: Path, out_dir: Path, size: tuple[int, int] = (1500, 980), suffix: str = "") -> int:
+    """The window with the Charts dock showing each view in turn (one region selected), and
+    each view alone, grabbed with QWidget.grab()."""
+    from .main_window import MainWindow
+
+    app = application()
+    with tempfile.TemporaryDirectory(prefix="explorer-shot-") as tmp:
+        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+        settings.setValue("charts/visible", True)
+        w = MainWindow(data, settings, facets={"region": ["South West"]}, interactive=False)
+        try:
+            w.resize(*size)
+            w.show()
+            w.start()
+            if not settle(app, w):
+                return 1
+            panel = w.charts.panel
+            for tab, name in enumerate(("facets", "timeline", "map")):
+                panel.tabs.setCurrentIndex(tab)
+                view = panel.views()[tab]
+                wait_for(app, lambda v=view: bool(v.marks) and v.isVisible(), 30)
+                app.processEvents()
+                out = out_dir / f"charts-{name}{suffix}.png"
+                if not view.grab().save(str(out)):
+                    print(f"explorer: cannot write {out}", file=sys.stderr)
+                    return 1
+            panel.tabs.setCurrentIndex(2)
+            app.processEvents()
+            return save_screenshot(w, out_dir / f"charts-window{suffix}.png")
+        finally:
+            w.close()
+            w.deleteLater()
+            app.processEvents()
+
+
 def run(out_dir: Path, data: Path | None = None) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="explorer-data-") as tmp:
@@ -62,12 +100,21 @@ def run(out_dir: Path, data: Path | None = None) -> int:
         code = main(data, screenshot=out_dir / "main-window.png", query="homeless", facets=["sector=Health"])
         if code:
             return code
-        return side_by_side(data, out_dir / "side-by-side.png")
+        code = side_by_side(data, out_dir / "side-by-side.png")
+        if code:
+            return code
+        return charts(data, out_dir)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out_dir", type=Path, nargs="?", default=Path("docs"))
     parser.add_argument("--data-dir", type=Path, default=None, help="an existing index (default: index the seeds)")
+    parser.add_argument("--charts-only", action="store_true", help="only the Charts pictures (needs --data-dir)")
+    parser.add_argument("--suffix", default="", help="added to the Charts pictures' names")
     args = parser.parse_args()
+    if args.charts_only:
+        if args.data_dir is None:
+            parser.error("--charts-only needs --data-dir")
+        sys.exit(charts(args.data_dir, args.out_dir, suffix=args.suffix))
     sys.exit(run(args.out_dir, args.data_dir))

@@ -158,6 +158,16 @@ class SearchSession(QObject):
         self.run()
         return True
 
+    def set_filter(self, key: str, values: list[str]) -> None:
+        """Replace the selection of ``key`` with ``values`` (none: drop it), then search. For a
+        filter that is one choice, not a set of ticks (a timeline's date range)."""
+        if values:
+            self.selection[key] = list(values)
+        else:
+            self.selection.pop(key, None)
+        self.selectionChanged.emit(self.selection)
+        self.run()
+
     def is_selected(self, key: str, value: str) -> bool:
         return any(v.lower() == value.lower() for v in self.selection.get(key, []))
 

@@ -28,8 +28,9 @@ KIND_COLORS = {
 TERM_COLOR = QColor(255, 214, 0)
 CURRENT_TERM_COLOR = QColor(255, 140, 0)
 PASSAGE_COLOR = QColor(33, 118, 221)
-KIND_LABELS = {"pathfinder": "Pathfinder", "mentor": "Mentor", "place": "Place", "organisation": "Organisation"}
-FACET_OF_KIND = {"pathfinder": "pathfinder", "mentor": "mentor", "place": "region"}
+KIND_LABELS = {"pathfinder": "Pathfinder", "mentor": "Mentor", "place": "Place", "organisation": "Organisation",
+               "topic": "Topic"}
+FACET_OF_KIND = {"pathfinder": "pathfinder", "mentor": "mentor", "place": "region", "topic": "topic"}
 
 
 def _alpha(c: QColor, a: float) -> QColor:
@@ -67,6 +68,8 @@ class Mention:
     via: str
     facet: str | None = None
     value: str | None = None
+    entity: str = ""  # "kind:id"
+    role: str = ""
 
     @classmethod
     def from_core(cls, m: dict) -> Mention:
@@ -78,7 +81,8 @@ class Mention:
             regions = m.get("regions") or []
             value = regions[0] if regions else None
             facet = facet if value else None
-        return cls(m["start"], m["end"], kind, name, m.get("surface", ""), m.get("via", ""), facet, value)
+        return cls(m["start"], m["end"], kind, name, m.get("surface", ""), m.get("via", ""), facet, value,
+                   m.get("entity", ""), m.get("role") or "")
 
     @property
     def clickable(self) -> bool:
@@ -89,6 +93,8 @@ class Mention:
                  f"Matched “{self.surface}”" + (f" (by {self.via})" if self.via else "")]
         if self.kind == "place" and self.value:
             lines.append(f"Region: {self.value}")
+        if self.role:
+            lines.append(f"Role: {self.role}")
         if self.clickable:
             lines.append(f"Click to filter by {self.facet} = {self.value}")
         return "\n".join(lines)
@@ -111,6 +117,9 @@ class SourceText(QPlainTextEdit):
     """The text itself: plain, read-only, selectable; mentions are hoverable and clickable."""
 
     mentionClicked = Signal(str, str)
+    # a correction the user asked for: ("reject", {entity, start, end, surface}),
+    # ("tag", {text, start, end}) or ("alias", {text})
+    correctionRequested = Signal(str, object)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -152,6 +161,37 @@ class SourceText(QPlainTextEdit):
         m = self.mention_at(pos)
         return m
 
+    def context_menu(self, point: QPoint) -> QMenu:
+        """The standard menu (Copy, Select All) with the knowledge corrections that apply at
+        ``point`` (viewport coordinates): "Not this entity here" on a mention; "Tag as
+        entity…" and "Add alias…" on a selection."""
+        menu = self.createStandardContextMenu(point)
+        m = self._mention_under(point)
+        cur = self.textCursor()
+        selected = cur.selectedText().replace("\u2029", " ").strip() if cur.hasSelection() else ""
+        if (m is not None and m.entity) or selected:
+            menu.addSeparator()
+        if m is not None and m.entity:
+            label = KIND_LABELS.get(m.kind, m.kind.title())
+            a = menu.addAction(f"Not this entity here ({label}: {m.name})")
+            a.setObjectName("rejectMention")
+            payload = {"entity": m.entity, "start": m.start, "end": m.end, "surface": m.surface, "name": m.name}
+            a.triggered.connect(lambda _=False, p=payload: self.correctionRequested.emit("reject", p))
+        if selected and len(selected) <= 120:
+            span = {"text": selected, "start": cur.selectionStart(), "end": cur.selectionEnd()}
+            a = menu.addAction(f"Tag “{selected[:40]}” as entity…")
+            a.setObjectName("tagSelection")
+            a.triggered.connect(lambda _=False, p=span: self.correctionRequested.emit("tag", p))
+            a = menu.addAction(f"Add “{selected[:40]}” as an alias…")
+            a.setObjectName("aliasSelection")
+            a.triggered.connect(lambda _=False, p=span: self.correctionRequested.emit("alias", p))
+        return menu
+
+    def contextMenuEvent(self, event) -> None:
+        menu = self.context_menu(event.pos())
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(event.globalPos())
+
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if obj is self.viewport():
             et = event.type()
@@ -185,6 +225,7 @@ class SourcePane(QWidget):
     """Metadata header, match navigation, pin / open-file actions, and the text."""
 
     mentionClicked = Signal(str, str)
+    correctionRequested = Signal(str, str, object)  # action, doc_id, payload (see SourceText)
     pinClicked = Signal()
     status = Signal(str)
 
@@ -259,6 +300,8 @@ class SourcePane(QWidget):
         self.text = SourceText(self)
         self.text.setAccessibleName("Pinned source text" if pinned else "Source text")
         self.text.mentionClicked.connect(self.mentionClicked)
+        self.text.correctionRequested.connect(
+            lambda action, payload: self.shown is not None and self.correctionRequested.emit(action, self.shown.doc_id, payload))
 
         self.empty = QLabel(self)
         self.empty.setObjectName("emptyState")
@@ -411,7 +454,8 @@ class SourcePane(QWidget):
         """How many highlights of each kind are painted (for tests and accessibility)."""
         out: dict[str, int] = {}
         for m in self.text.mentions:
-            out[m.kind] = out.get(m.kind, 0) + 1
+            if m.kind in KIND_COLORS:  # topic words are not painted (they would cover the text)
+                out[m.kind] = out.get(m.kind, 0) + 1
         if self.shown:
             out["term"] = len(self.shown.spans)
         return out

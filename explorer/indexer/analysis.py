@@ -35,13 +35,15 @@ def analyse_document(doc: Document, tagger: Tagger, tax: taxonomy_mod.Taxonomy) 
 
     Returns (mention rows, facet values for SQL {facet: [names]}, full-text field values
     {field: [names and ids]})."""
-    mentions: list[Mention] = tagger.tag(doc.text)
+    mentions: list[Mention] = [m for m in tagger.tag(doc.text)  # less those a user marked wrong
+                               if not tax.rejects(doc.doc_id, m.key, m.start, m.end, m.surface)]
     rows = []
-    facets: dict[str, dict[str, None]] = {k: {} for k in ("pathfinder", "sector", "region", "mentor")}
+    facets: dict[str, dict[str, None]] = {k: {} for k in ("pathfinder", "sector", "topic", "region", "mentor", "mentor_role")}
     ft: dict[str, dict[str, None]] = {k: {} for k in ("pathfinder", "sector", "region", "mentor")}
     for m in mentions:
         rows.append({"doc_id": doc.doc_id, "passage": passage_at(doc.passages, m.start), "entity": m.key,
-                     "kind": m.kind, "start": m.start, "end": m.end, "surface": m.surface, "via": m.via})
+                     "kind": m.kind, "start": m.start, "end": m.end, "surface": m.surface, "via": m.via,
+                     "role": m.role})
         e = tax.get(m.key)
         if e is None:
             continue
@@ -54,8 +56,11 @@ def analyse_document(doc: Document, tagger: Tagger, tax: taxonomy_mod.Taxonomy) 
                 facets["region"][r] = None
         elif e.kind == "mentor":
             facets["mentor"][e.name] = None
+            facets["mentor_role"][m.role or "other"] = None
             ft["mentor"].update({e.name: None, e.id: None, **{a: None for a in e.aliases}})
-        elif e.kind == "place":
+        elif e.kind == "topic":
+            facets["topic"][e.name] = None
+        elif e.kind == "place" and m.via != "incidental":  # a place in an organisation's name is no region
             for r in e.regions:
                 facets["region"][r] = None
     ft["sector"] = facets["sector"]

@@ -14,7 +14,7 @@ from pathlib import Path
 from explorer import paths
 from explorer.corpus.split import csv_problem
 
-KINDS = ("pathfinder", "mentor", "place", "organisation")
+KINDS = ("pathfinder", "mentor", "place", "organisation", "topic")
 SECTORS = (
     "Health", "Adult social care", "Children's services", "Youth services", "Education",
     "Housing", "Disability", "Homelessness", "Social inclusion",
@@ -42,6 +42,12 @@ class Entity:
     cues: list[list[list[str]]] = field(default_factory=list)
     place_type: str = ""
     common_word: bool = False
+    name_is_label: bool = False  # the name describes (a town + a service); only aliases and cues find it
+
+    def search_names(self) -> list[str]:
+        """The written forms the tagger looks for."""
+        names = self.names()
+        return names[1:] if self.name_is_label and names and names[0] == self.name.strip() else names
 
     @property
     def key(self) -> str:
@@ -71,6 +77,13 @@ class Taxonomy:
     entities: dict[str, Entity]  # by key "kind:id"
     sources: list[str] = field(default_factory=list)  # files it was read from
     problems: list[str] = field(default_factory=list)
+    term_sets: dict[str, list[str]] = field(default_factory=dict)  # [terms] table: "@name" in a cue
+    # [[rejection]] entries of the user's file: a mention a user marked wrong, by document and
+    # offsets, with the entity and the words it covered (so an edited document is not affected)
+    rejections: set[tuple[str, int, int, str, str]] = field(default_factory=set)
+
+    def rejects(self, doc_id: str, key: str, start: int, end: int, surface: str) -> bool:
+        return (doc_id, start, end, key, surface) in self.rejections
 
     def of_kind(self, kind: str) -> list[Entity]:
         return [e for e in self.entities.values() if e.kind == kind]
@@ -83,7 +96,10 @@ class Taxonomy:
         h = hashlib.sha256()
         for key in sorted(self.entities):
             e = self.entities[key]
-            h.update(repr((key, e.name, sorted(e.aliases), e.sectors, e.regions, e.cues, e.common_word)).encode())
+            h.update(repr((key, e.name, sorted(e.aliases), e.sectors, e.regions, e.cues, e.common_word,
+                           e.name_is_label)).encode())
+        h.update(repr(sorted(self.term_sets.items())).encode())
+        h.update(repr(sorted(self.rejections)).encode())
         return h.hexdigest()[:16]
 
     def resolve(self, kind: str, value: str) -> Entity | None:
@@ -105,8 +121,10 @@ def load(data_dir: Path | None = None) -> Taxonomy:
     entities: dict[str, Entity] = {}
     sources: list[str] = []
     problems: list[str] = []
+    term_sets: dict[str, list[str]] = {}
+    rejections: set[tuple[str, int, int, str, str]] = set()
     bundled_toml = paths.resource("taxonomy.toml")
-    _merge(entities, _read_toml(bundled_toml), bundled_toml, problems)
+    _merge(entities, _read_toml(bundled_toml), bundled_toml, problems, term_sets)
     sources.append(str(bundled_toml))
     bundled_places = paths.resource("places.csv")
     for e in _read_places(bundled_places, problems):
@@ -116,7 +134,9 @@ def load(data_dir: Path | None = None) -> Taxonomy:
         user_toml = paths.user_override("taxonomy.toml", data_dir)
         if user_toml.is_file():
             try:
-                _merge(entities, _read_toml(user_toml), user_toml, problems)
+                data_toml = _read_toml(user_toml)
+                _merge(entities, data_toml, user_toml, problems, term_sets)
+                rejections |= read_rejections(data_toml, user_toml, problems)
                 sources.append(str(user_toml))
             except TaxonomyError as exc:
                 problems.append(f"{exc}; the file is ignored")
@@ -128,7 +148,17 @@ def load(data_dir: Path | None = None) -> Taxonomy:
                     e.aliases = list(dict.fromkeys(old.aliases + e.aliases))
                 entities[e.key] = e
             sources.append(str(user_places))
-    return Taxonomy(entities, sources, problems)
+    return Taxonomy(entities, sources, problems, term_sets, rejections)
+
+
+def read_rejections(data: dict, path: Path, problems: list[str]) -> set[tuple[str, int, int, str, str]]:
+    out = set()
+    for n, raw in enumerate(data.get("rejection", []), start=1):
+        try:
+            out.add((str(raw["doc_id"]), int(raw["start"]), int(raw["end"]), str(raw["entity"]), str(raw["surface"])))
+        except (KeyError, TypeError, ValueError):
+            problems.append(f"{path.name}: rejection {n} needs doc_id, start, end, entity and surface; ignored")
+    return out
 
 
 def _read_toml(path: Path) -> dict:
@@ -168,8 +198,18 @@ def _type_name(value: object) -> str:
             list: "a list"}.get(type(value), type(value).__name__)
 
 
-def _merge(entities: dict[str, Entity], data: dict, path: Path, problems: list[str]) -> None:
-    for kind in ("pathfinder", "mentor", "organisation", "place"):
+def _merge(entities: dict[str, Entity], data: dict, path: Path, problems: list[str],
+           term_sets: dict[str, list[str]]) -> None:
+    terms = data.get("terms", {})
+    if isinstance(terms, dict):
+        for name, values in terms.items():
+            if isinstance(values, list):
+                term_sets[str(name)] = list(dict.fromkeys(term_sets.get(str(name), []) + [str(v) for v in values]))
+            else:
+                problems.append(f"{_where(path, 'terms')}: terms.{name} must be a list; ignored")
+    else:
+        problems.append(f"{_where(path, 'terms')}: 'terms' must be a table, not {_type_name(terms)}; ignored")
+    for kind in ("pathfinder", "mentor", "organisation", "place", "topic"):
         entries = data.get(kind, [])
         if not isinstance(entries, list):
             problems.append(f"{_where(path, kind)}: '{kind}' must be a list of [[{kind}]] tables, "
@@ -205,8 +245,12 @@ def _merge(entities: dict[str, Entity], data: dict, path: Path, problems: list[s
                     e.lead_body = str(raw["lead_body"])
                 if "cues" in raw:
                     e.cues = [[[str(t) for t in group] for group in cue] for cue in raw["cues"]]
+                if "terms" in raw:  # a topic's words: one cue of one group
+                    e.cues = [[[str(t) for t in raw["terms"]]]]
                 if "common_word" in raw:
                     e.common_word = bool(raw["common_word"])
+                if "name_is_label" in raw:
+                    e.name_is_label = bool(raw["name_is_label"])
             except (TypeError, ValueError):
                 problems.append(f"{_where(path, kind, n)}: {kind} {eid!r} has a field of the wrong type; ignored")
                 continue

@@ -9,11 +9,12 @@ The value types (``Query``, ``ResultSet``, ...) live in explorer.model and are r
 here, as they always were.
 """
 
-from explorer.model import (FACET_KEYS, LEVELS, MAX_QUERY_CHARS, SNIPPET_CHARS, SORTS, FacetValue, Hit, IndexDamaged,
-                            NoIndex, PathfinderRow, Query, QueryError, ResultSet, marked_to_html, marked_to_plain)
+from explorer.model import (DATE_KEY, FACET_KEYS, LEVELS, MAX_QUERY_CHARS, SNIPPET_CHARS, SORTS, FacetValue, Hit, IndexDamaged,
+                            NoIndex, PathfinderRow, Query, QueryError, ResultSet, marked_to_html, marked_to_plain,
+                            parse_date_range)
 from explorer.query.engine import Engine, search
 from explorer.query.syntax import sanitise
 
-__all__ = ["FACET_KEYS", "LEVELS", "MAX_QUERY_CHARS", "SNIPPET_CHARS", "SORTS", "Engine", "FacetValue", "Hit",
+__all__ = ["DATE_KEY", "FACET_KEYS", "LEVELS", "MAX_QUERY_CHARS", "SNIPPET_CHARS", "SORTS", "Engine", "FacetValue", "Hit",
            "IndexDamaged", "NoIndex", "PathfinderRow", "Query", "QueryError", "ResultSet", "marked_to_html",
-           "marked_to_plain", "sanitise", "search"]
+           "marked_to_plain", "parse_date_range", "sanitise", "search"]

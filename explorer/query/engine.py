@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from explorer import fulltext
-from explorer.model import (FACET_KEYS, LEVELS, SNIPPET_CHARS, SORTS, FacetValue, Hit, IndexDamaged, NoIndex,
+from explorer.model import (DATE_KEY, FACET_KEYS, LEVELS, SNIPPET_CHARS, SORTS, FacetValue, Hit, IndexDamaged, NoIndex,
                             PathfinderRow, Query, QueryError, ResultSet, marked_to_plain)
 from explorer.paths import Layout
 from explorer.query.facets import DocIndex
@@ -155,9 +155,9 @@ class Engine:
             raise QueryError(f"unknown level {q.level!r} (levels: {', '.join(LEVELS)})")
         if q.sort not in SORTS:
             raise QueryError(f"unknown sort {q.sort!r} (sorts: {', '.join(SORTS)})")
-        bad = [k for k in q.facets if k not in FACET_KEYS]
+        bad = [k for k in q.facets if k not in FACET_KEYS and k != DATE_KEY]
         if bad:
-            raise QueryError(f"unknown facet key {bad[0]!r} (valid keys: {', '.join(FACET_KEYS)})")
+            raise QueryError(f"unknown facet key {bad[0]!r} (valid keys: {', '.join((*FACET_KEYS, DATE_KEY))})")
         self.refresh()
         notes: list[str] = []
         selections = {k: self._resolve_values(k, [v for v in vs if v], notes) for k, vs in q.facets.items() if any(vs)}
@@ -183,8 +183,11 @@ class Engine:
         # Document sets, as bitmasks over the documents (see DocIndex)
         text_docs = None if matches is None else {m.doc_id for m in matches}
         text_mask = None if text_docs is None else docs.mask_of(text_docs)
-        selected_masks = {k: docs.select(k, vs) for k, vs in selections.items()}
+        selected_masks = {k: docs.select_dates(vs) if k == DATE_KEY else docs.select(k, vs)
+                          for k, vs in selections.items()}
         for k, vs in selections.items():
+            if k == DATE_KEY:
+                continue
             known = docs.known_folded(k)
             missing = [v for v in vs if v.casefold() not in known]
             if missing:
@@ -211,6 +214,11 @@ class Engine:
                 if v.casefold() not in present:
                     values.append(FacetValue(v, 0, True))
             facets[key] = values
+        if DATE_KEY in selections:  # the chosen ranges, so a caller can show and clear them
+            within = restrict(DATE_KEY)
+            facets[DATE_KEY] = [FacetValue(v, (docs.select_dates([v]) & (-1 if within is None else within)).bit_count(), True)
+                                for v in selections[DATE_KEY]]
+        dates = docs.date_counts(restrict(DATE_KEY))
 
         if q.level == "pathfinders":
             hits = self._pathfinder_rows(final, has_filter=bool(selections) or not pq.empty)
@@ -246,7 +254,7 @@ class Engine:
             if q.level == "documents":
                 self._add_similar(page, every, q.sort, not pq.empty, terms)
         elapsed = (time.perf_counter() - t0) * 1000
-        return ResultSet(q, page, total, facets, elapsed, text, notes, terms)
+        return ResultSet(q, page, total, facets, elapsed, text, notes, terms, dates)
 
     def _sort(self, ranked: list[tuple[str, int | None, float]], sort: str, text_query: bool,
               first: int | None = None):

@@ -10,6 +10,7 @@ import os
 import zlib
 from pathlib import Path
 
+from explorer.model import _ISO_DATE, _date_end, _date_start, parse_date_range
 from explorer.store import Store
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class DocIndex:
     is kept beside the full-text files of the generation it describes."""
 
     def __init__(self, store: Store, cache: Path | None = None):
+        self._dmasks: dict[str | None, int] | None = None  # built on first use (_date_masks)
         rows = store.doc_sort_rows()
         self.ids: list[str] = [r[0] for r in rows]
         self.num: dict[str, int] = {d: i for i, d in enumerate(self.ids)}
@@ -131,6 +133,35 @@ class DocIndex:
         for value, m in self.masks.get(facet, {}).items():
             if value.casefold() in wanted:
                 mask |= m
+        return mask
+
+    def _date_masks(self) -> dict[str | None, int]:
+        """Each stated date (as precise as the text gives it; None = no date) -> its documents."""
+        if self._dmasks is None:
+            groups: dict[str | None, bytearray] = {}
+            for i, d in enumerate(self._date):
+                key = d[:10] if d and _ISO_DATE.fullmatch(d[:10]) else None
+                bits = groups.get(key)
+                if bits is None:
+                    bits = groups[key] = bytearray(self._nbytes)
+                bits[i >> 3] |= 1 << (i & 7)
+            self._dmasks = {k: int.from_bytes(b, "little") for k, b in groups.items()}
+        return self._dmasks
+
+    def date_counts(self, within: int | None) -> list[tuple[str | None, int]]:
+        """(date, documents) oldest first, a year before its months; undated last."""
+        pairs = [(d, m.bit_count() if within is None else (m & within).bit_count()) for d, m in self._date_masks().items()]
+        return sorted((p for p in pairs if p[1]), key=lambda p: (p[0] is None, _date_start(p[0] or ""), len(p[0] or "")))
+
+    def select_dates(self, ranges: list[str]) -> int:
+        """Documents whose stated date lies wholly inside any of ``ranges`` (see parse_date_range):
+        a date known only to the year is inside 2010..2011 but not inside 2010-08..2010-09."""
+        mask = 0
+        for r in ranges:
+            lo, hi = parse_date_range(r)
+            for d, m in self._date_masks().items():
+                if d is not None and (lo is None or _date_start(d) >= lo) and (hi is None or _date_end(d) <= hi):
+                    mask |= m
         return mask
 
     def known_folded(self, facet: str) -> set[str]:

@@ -56,6 +56,10 @@ def test_bad_arguments_exit_1_with_one_line(qapp, data_dir, tmp_path, capsys):
     assert "KEY=VALUE" in capsys.readouterr().err
     assert app.main(data_dir, screenshot=tmp_path / "x.png", corpus=tmp_path / "nope") == 1
     assert "corpus folder not found" in capsys.readouterr().err
+    assert app.main(data_dir, screenshot=tmp_path / "x.png", facets=["date=someday"]) == 1
+    err = capsys.readouterr().err
+    assert "date filter 'someday' not understood" in err and err.count("\n") == 1
+    assert not (tmp_path / "x.png").exists()
 
 
 ROOT = Path(explorer.__file__).parent

@@ -40,6 +40,7 @@ WRITTEN_FOR = {
     "doc_lengths": "2.7.5",  # W3PerDocReader.doc_field_length
     "mmap_view": "2.7.5",  # CompoundStorage.open_file, Segment.open_compound_file, SegmentWriter.reader
     "fragments": "2.7.5",  # ContextFragmenter.fragment_tokens over the analysed text
+    "block_search": "2.7.5",  # W3LeafMatcher's blocks, BM25F, Union/Intersection/AndNot matchers
 }
 
 _warned = False

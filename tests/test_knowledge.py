@@ -1,0 +1,161 @@
+"""Knowledge a user corrects, through the CLI as a user runs it: saved in the override file,
+applied by re-tagging only the affected documents, kept through re-indexing, shared by
+export/import. Texts written for these tests."""
+
+import json
+import sqlite3
+
+import pytest
+
+from .test_cli import assert_one_line_error, explorer
+
+TEXTS = {
+    "a.txt": "Audit firm helps staff\n\nKlynveld Peat Marwick Goerdeler will advise the new nursing mutual in Bristol.\n",
+    "b.txt": "Library volunteers\n\nVolunteers will run the library in Penwith Vale on Saturdays.\n",
+    "c.txt": "KPMG report\n\nKPMG said mutuals could save money. The Tribal Group agreed.\n",
+    "d.txt": "Charity funding\n\nThe KPMG Foundation will fund reading projects in schools.\n",
+}
+
+
+@pytest.fixture
+def indexed(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in TEXTS.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    data = tmp_path / "data"
+    proc = explorer("index", "--corpus", str(corpus), data=data)
+    assert proc.returncode == 0, proc.stderr
+    return data
+
+
+def facet(data, key, *filters):
+    args = ["facets", "--format", "json"] + [x for f in filters for x in ("--facet", f)]
+    proc = explorer(*args, data=data)
+    assert proc.returncode == 0, proc.stderr
+    return {v["value"]: v["count"] for v in json.loads(proc.stdout)["facets"][key]}
+
+
+def mentions(data, doc_id):
+    proc = explorer("show", doc_id, "--format", "json", data=data)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)["mentions"]
+
+
+def indexed_at(data):
+    with sqlite3.connect(data / "index" / "explorer.db") as conn:
+        return dict(conn.execute("SELECT path, indexed_at FROM files"))
+
+
+def test_add_alias_retags_only_the_documents_holding_it(indexed):
+    assert facet(indexed, "mentor") == {"KPMG": 2, "Tribal": 1}
+    stamps = indexed_at(indexed)
+    proc = explorer("knowledge", "add-alias", "kpmg", "Klynveld Peat Marwick Goerdeler", data=indexed)
+    assert proc.returncode == 0, proc.stderr
+    assert "re-tagged 1 document(s) in 1 file(s)" in proc.stdout and "+1 mentor:kpmg" in proc.stdout
+    assert facet(indexed, "mentor") == {"KPMG": 3, "Tribal": 1}
+    assert facet(indexed, "mentor_role", "mentor=KPMG") == {"mentor": 1, "other": 2}
+    after = indexed_at(indexed)
+    assert all(after[f] == stamps[f] for f in ("b.txt", "c.txt", "d.txt"))  # not touched
+    override = (indexed / "taxonomy.toml").read_text(encoding="utf-8")
+    assert 'id = "kpmg"' in override and "Klynveld Peat Marwick Goerdeler" in override
+    # kept through an incremental run and a full rebuild
+    for args in (["index"], ["index", "--rebuild"]):
+        assert explorer(*args, data=indexed).returncode == 0
+        assert facet(indexed, "mentor") == {"KPMG": 3, "Tribal": 1}
+
+
+def test_add_entity_place_gives_its_region(indexed):
+    assert facet(indexed, "region").get("South West") == 1  # Bristol, in a.txt
+    proc = explorer("knowledge", "add-entity", "place", "penwith_vale", "Penwith Vale", "--region", "south west",
+                    data=indexed)
+    assert proc.returncode == 0, proc.stderr
+    assert "+1 place:penwith_vale" in proc.stdout
+    assert facet(indexed, "region").get("South West") == 2
+    assert [m["surface"] for m in mentions(indexed, "b") if m["entity"] == "place:penwith_vale"] == ["Penwith Vale"]
+
+
+def test_add_entity_with_aliases_and_list(indexed):
+    proc = explorer("knowledge", "add-entity", "organisation", "kpmg_foundation", "KPMG Foundation",
+                    "--alias", "The KPMG Foundation", data=indexed)
+    assert proc.returncode == 0, proc.stderr
+    # the longer name now covers "KPMG" in d.txt: the mentor mention goes, the organisation comes
+    assert "+1 organisation:kpmg_foundation" in proc.stdout and "-1 mentor:kpmg" in proc.stdout
+    assert facet(indexed, "mentor") == {"KPMG": 1, "Tribal": 1}
+    listed = json.loads(explorer("knowledge", "list", "--format", "json", data=indexed).stdout)
+    assert listed["entities"] == [{"entity": "organisation:kpmg_foundation", "kind": "organisation",
+                                   "id": "kpmg_foundation", "name": "KPMG Foundation", "region": "",
+                                   "aliases": ["The KPMG Foundation"]}]
+    table = explorer("knowledge", "list", data=indexed).stdout
+    assert "organisation:kpmg_foundation" in table and "KPMG Foundation" in table
+    everything = explorer("knowledge", "list", "--all", data=indexed).stdout
+    assert "organisation:kpmg_foundation" in everything and "mentor:kpmg" in everything
+
+
+def test_reject_a_mention(indexed):
+    (m,) = [m for m in mentions(indexed, "c") if m["entity"] == "mentor:tribal"]
+    proc = explorer("knowledge", "reject", "c", str(m["start"]), str(m["end"]), data=indexed)
+    assert proc.returncode == 0, proc.stderr
+    assert "-1 mentor:tribal" in proc.stdout
+    assert "Tribal" not in facet(indexed, "mentor")
+    assert explorer("index", "--rebuild", data=indexed).returncode == 0
+    assert "Tribal" not in facet(indexed, "mentor")  # survives a rebuild
+    assert_one_line_error(explorer("knowledge", "reject", "c", str(m["start"]), str(m["end"]), data=indexed),
+                          "no mention at")
+
+
+def test_remove_alias(indexed):
+    assert explorer("knowledge", "add-alias", "kpmg", "Klynveld Peat Marwick Goerdeler", data=indexed).returncode == 0
+    assert facet(indexed, "mentor")["KPMG"] == 3
+    proc = explorer("knowledge", "remove-alias", "kpmg", "Klynveld Peat Marwick Goerdeler", data=indexed)
+    assert proc.returncode == 0, proc.stderr
+    assert "-1 mentor:kpmg" in proc.stdout and facet(indexed, "mentor")["KPMG"] == 2
+    assert "no alias" in explorer("knowledge", "list", data=indexed).stdout
+    assert_one_line_error(explorer("knowledge", "remove-alias", "tribal", "Tribal Partners", data=indexed),
+                          "not an alias")
+    assert_one_line_error(explorer("knowledge", "remove-alias", "tribal", "Tribal", data=indexed),
+                          "is the name of mentor:tribal")
+
+
+def test_export_then_import_into_another_data_dir(indexed, tmp_path):
+    assert explorer("knowledge", "add-alias", "mentor:kpmg", "Klynveld Peat Marwick Goerdeler", data=indexed).returncode == 0
+    shared = tmp_path / "team.toml"
+    proc = explorer("knowledge", "export", str(shared), data=indexed)
+    assert proc.returncode == 0 and "1 entries" in proc.stdout
+    other = tmp_path / "other"
+    corpus = tmp_path / "corpus"
+    assert explorer("index", "--corpus", str(corpus), data=other).returncode == 0
+    assert facet(other, "mentor") == {"KPMG": 2, "Tribal": 1}
+    proc = explorer("knowledge", "import", str(shared), data=other)
+    assert proc.returncode == 0, proc.stderr
+    assert facet(other, "mentor") == {"KPMG": 3, "Tribal": 1}
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["knowledge", "add-alias", "no_such_thing", "X Y"], "no entity 'no_such_thing'"),
+    (["knowledge", "add-alias", "kpmg", "KPMG"], "already a name"),
+    (["knowledge", "add-entity", "place", "atlantis", "Atlantis"], "needs --region"),
+    (["knowledge", "add-entity", "place", "atlantis", "Atlantis", "--region", "Mars"], "unknown region 'Mars'"),
+    (["knowledge", "add-entity", "mentor", "Bad Id", "Bad"], "lower-case letters"),
+    (["knowledge", "reject", "nope", "0", "4"], "no document 'nope'"),
+    (["knowledge", "export", "out.toml"], "no corrections to export"),
+])
+def test_bad_corrections_are_one_line(indexed, args, fragment):
+    assert_one_line_error(explorer(*args, data=indexed), fragment)
+    assert not (indexed / "taxonomy.toml").exists()  # nothing half-written
+
+
+def test_bad_import_file_is_one_line(indexed, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[mentor]\nid = ", encoding="utf-8")
+    assert_one_line_error(explorer("knowledge", "import", str(bad), data=indexed), "not valid TOML")
+    bad.write_text('[[place]]\nid = "x"\nname = "X"\nregion = "Mars"\n', encoding="utf-8")
+    assert_one_line_error(explorer("knowledge", "import", str(bad), data=indexed), "unknown sector/region Mars")
+    assert_one_line_error(explorer("knowledge", "import", str(tmp_path / "missing.toml"), data=indexed), "file not found")
+
+
+def test_correction_without_an_index_is_saved_for_later(tmp_path):
+    proc = explorer("knowledge", "add-alias", "kpmg", "Klynveld Peat Marwick Goerdeler", data=tmp_path / "fresh")
+    assert proc.returncode == 0, proc.stderr
+    assert "applies when you first run" in proc.stdout
+    assert (tmp_path / "fresh" / "taxonomy.toml").is_file()
