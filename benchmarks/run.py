@@ -506,7 +506,7 @@ def main() -> int:
             fig[system]["search_rss"] = r["maxrss_mb"]
         mix = query_mix(args.seed)
         s = time_searches(data_e, data_b, mix, rounds, data_r if use_recoll else None)
-        for system in fig:
+        for system in [k for k in fig if k in s["lat"]]:  # (fig["reuse"] holds the reuse pass's figures)
             lat = s["lat"][system]
             fig[system].update(p50=percentile(lat, 0.5), p95=percentile(lat, 0.95), max=max(lat))
         ratios = [r["explorer"] / yardstick(r, args.floor_ms) for r in s["per_round"]]
