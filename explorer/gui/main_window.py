@@ -20,6 +20,7 @@ from explorer.model import FACET_KEYS, NoIndex, PathfinderRow, QueryError, Resul
 
 from . import icons
 from .actions import build_menus
+from .analysis_panel import install as install_analysis
 from .charts.controller import ChartsController
 from .compare_view import CompareView
 from .dialogs import AboutDialog, ExportDialog, SyntaxPopup
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         self.query_label = QLabel(self.statusBar())
         self.statusBar().addPermanentWidget(self.query_label)
         self._wire()
+        self.analysis = install_analysis(self)  # cross-source views (explorer/gui/analysis_panel.py)
         self._apply_style()
         self._restore_settings()
         self.search_edit.setText(query)
