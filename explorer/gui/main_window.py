@@ -130,14 +130,27 @@ class MainWindow(QMainWindow):
         self.results.show_empty("Opening the index…")
 
     def add_view(self, name: str, title: str, widget: QWidget, shortcut: str | None = None) -> QAction:
-        """Plug in a further view (a chart, a comparison): ``widget`` goes in a dock on the right,
-        hidden until the returned action (added to the View menu) shows it."""
+        """Plug in a further view (a chart, a comparison): ``widget`` goes in a dock, at the bottom
+        the first time (the full width of the window, for views in columns), hidden until the
+        returned action (added to the View menu) shows it. Where the user moves it, and whether
+        it was left open, are remembered."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"view-{name}")
         dock.setWidget(widget)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        dock.hide()
+        key = f"views/{name}"
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        try:
+            area = Qt.DockWidgetArea(int(self.settings.value(f"{key}/area", bottom.value)))
+        except (TypeError, ValueError):
+            area = bottom
+        if area not in (bottom, Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea,
+                        Qt.DockWidgetArea.RightDockWidgetArea):
+            area = bottom
+        self.addDockWidget(area, dock)
+        dock.dockLocationChanged.connect(lambda a: self.settings.setValue(f"{key}/area", a.value))
+        dock.setVisible(str(self.settings.value(f"{key}/visible", "false")).lower() == "true")
         action = dock.toggleViewAction()
+        action.triggered.connect(lambda on: self.settings.setValue(f"{key}/visible", bool(on)))
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
         self.menus["&View"].insertAction(self.action_reset_layout, action)

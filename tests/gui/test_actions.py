@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel
 
 from explorer.gui.actions import ACTIONS, SEP
 
-from .conftest import WAIT_MS
+from .conftest import WAIT_MS, settle
 
 
 def test_every_action_in_the_table_is_in_its_menu_with_a_working_slot(window):
@@ -64,3 +64,20 @@ def test_a_new_view_plugs_in_with_one_call(window, qtbot):
     assert dock.isVisible() and action.isChecked()
     action.trigger()
     assert dock.isHidden()
+    assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.BottomDockWidgetArea  # full width, for columns
+
+
+def test_a_view_is_where_the_user_left_it(make_window, seed_index, qtbot):
+    first = make_window(seed_index)
+    settle(qtbot, first)
+    action = first.add_view("chart", "Chart", QLabel("a chart"))
+    action.trigger()  # the user opens it ...
+    dock = first.findChild(QDockWidget, "view-chart")
+    first.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)  # ... and docks it on the left
+    first.close()
+    again = make_window(seed_index)
+    settle(qtbot, again)
+    again.add_view("chart", "Chart", QLabel("a chart"))
+    dock = again.findChild(QDockWidget, "view-chart")
+    qtbot.waitUntil(dock.isVisible, timeout=WAIT_MS)
+    assert again.dockWidgetArea(dock) == Qt.DockWidgetArea.LeftDockWidgetArea
