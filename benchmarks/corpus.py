@@ -6,7 +6,12 @@ taxonomy's pathfinders, mentors, organisations and places (taxonomy.toml, places
 at rates like the real news texts', plus the pathfinders' description cues ("homeless people in
 Leicester ... NHS"). About 8% of files are HTML pages, about 4% are multi-article blog archives
 ("Category Archives: ..."), the rest plain text with the headline / byline / date / source lines
-the seeds have. The same seed always gives the same bytes.
+the seeds have. About 6% of the documents are planted text reuse for the reuse detector: an
+origin article and one to three later copies from other outlets, each a reprint with edited
+words, a reprint with its paragraphs reordered (one dropped, one of its own added), or an
+article quoting one or two of the origin's paragraphs among its own; ``generate`` returns the
+document pairs that share planted text (``reuse_pairs``). The same seed always gives the same
+bytes.
 
 Run ``python benchmarks/corpus.py DIR N`` to write a corpus by hand.
 """
@@ -300,17 +305,100 @@ def _esc(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
+# --------------------------------------------------------------------------- planted reuse
+
+
+def _edit(w: Writer, para: str, rate: float) -> str:
+    """``para`` with about ``rate`` of its words replaced, dropped or doubled by an insertion."""
+    words = para.split()
+    out = []
+    for word in words:
+        r = w.rng.random()
+        if r < rate / 3:
+            out.append(w.word())
+        elif r < 2 * rate / 3:
+            continue
+        elif r < rate:
+            out.extend((word, w.word()))
+        else:
+            out.append(word)
+    return " ".join(out)
+
+
+def _reprint_file(w: Writer, title: str, date: tuple[int, int, int], source: str, paras: list[str]) -> str:
+    y, m, d = date
+    return "\n\n".join([title, f"{y}-{m:02d}-{d:02d}", f"Source: {source} |", *paras]) + "\n"
+
+
+def plant_reuse(folder: Path, w: Writer, groups: int, start: int, prefix: str = "") -> tuple[int, int, list[list[str]]]:
+    """Write ``groups`` origin articles with 1-3 copies each. Returns (documents written, next
+    file number, the sorted document-id pairs that share planted text)."""
+    rng = w.rng
+    pairs: set[tuple[str, str]] = set()
+    docs = 0
+    i = start
+    for g in range(groups):
+        paras: list[str] = []
+        while len(paras) < 5:
+            paras = w.body(w.n_words(350, 900))
+        y, m, d = w.date()
+        origin_date = (y, m, min(d, 20))
+        sub = folder / f"{(i // 1000):03d}"
+        sub.mkdir(exist_ok=True)
+        origin = f"{prefix}{i:07d}_origin{g:05d}"
+        (sub / f"{origin}.txt").write_text(
+            _reprint_file(w, w.title(), origin_date, f"Planted Origin Press {g}", paras), encoding="utf-8")
+        i += 1
+        docs += 1
+        members: list[tuple[str, set[int]]] = [(origin, set(range(len(paras))))]
+        for c in range(rng.randint(1, 3)):
+            kind = rng.choice(("edit", "reorder", "partial"))
+            if kind == "edit":
+                used = list(range(len(paras)))
+                body = [_edit(w, paras[k], 0.04) for k in used]
+            elif kind == "reorder":
+                used = list(range(len(paras)))
+                rng.shuffle(used)
+                used = used[:-1]
+                body = [_edit(w, paras[k], 0.02) for k in used]
+                body.insert(rng.randint(0, len(body)), " ".join(w.sentence() for _ in range(4)))
+            else:
+                used = sorted(rng.sample(range(len(paras)), rng.randint(1, 2)))
+                body = w.body(w.n_words(300, 600))
+                for k in used:
+                    body.insert(rng.randint(0, len(body)), "“" + _edit(w, paras[k], 0.02) + "”")
+            name = f"{prefix}{i:07d}_copy{g:05d}_{c}_{kind}"
+            sub = folder / f"{(i // 1000):03d}"
+            sub.mkdir(exist_ok=True)
+            date = (origin_date[0], origin_date[1], origin_date[2] + 1 + c)
+            (sub / f"{name}.txt").write_text(
+                _reprint_file(w, w.title(), date, f"Planted Copy Desk {g}-{c}", body), encoding="utf-8")
+            i += 1
+            docs += 1
+            members.append((name, set(used)))
+        for a in range(len(members)):
+            for b in range(a + 1, len(members)):
+                if members[a][1] & members[b][1]:
+                    pairs.add(tuple(sorted((members[a][0], members[b][0]))))
+    return docs, i, sorted(list(p) for p in pairs)
+
+
 # --------------------------------------------------------------------------- corpus
 
 
-def generate(folder: Path, n_docs: int, seed: int = 1, start: int = 0, prefix: str = "") -> dict:
-    """Write files holding about ``n_docs`` articles into ``folder``. Returns counts."""
+def generate(folder: Path, n_docs: int, seed: int = 1, start: int = 0, prefix: str = "", reuse: bool = True) -> dict:
+    """Write files holding about ``n_docs`` articles into ``folder``. Returns counts, and the
+    document pairs that share planted text (``reuse_pairs``)."""
     folder.mkdir(parents=True, exist_ok=True)
     k = load_knowledge()
     rng = random.Random(seed)
     w = Writer(rng, k)
     docs = files = html = archives = 0
     i = start
+    planted, pairs = 0, []
+    if reuse and n_docs >= 20:
+        planted, i, pairs = plant_reuse(folder, w, max(1, n_docs // 50), i, prefix)
+        docs = files = planted
     while docs < n_docs:
         r = rng.random()
         sub = folder / f"{(i // 1000):03d}"
@@ -330,7 +418,8 @@ def generate(folder: Path, n_docs: int, seed: int = 1, start: int = 0, prefix: s
             docs += 1
         files += 1
         i += 1
-    return {"docs": docs, "files": files, "html": html, "archives": archives, "next": i}
+    return {"docs": docs, "files": files, "html": html, "archives": archives, "next": i,
+            "planted": planted, "reuse_pairs": pairs}
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """How long the GUI thread is ever blocked: a heartbeat timer in the real main window while it
-opens an index, answers typed queries, applies facets, exports, and re-indexes the corpus.
+opens an index, answers typed queries, applies facets, exports, opens the cross-source views,
+and re-indexes the corpus.
 
     QT_QPA_PLATFORM=offscreen python benchmarks/gui_stall.py DATA_DIR CORPUS [--index-seconds 60] [--charts]
 
@@ -198,6 +199,22 @@ def main() -> int:
     phase("export (all results, documents)")
     w.start_export(ExportRequest(scope="all", level="documents", path=tmp / "export.csv"))
     wait_for(w.exportFinished, 120)
+    end_phase()
+
+    phase("cross-source views (compare, disagreements, KWIC, matrix, dossier)")
+    panel = w.analysis
+    panel.dock.show()
+    ids = [h.doc_id for h in (w.result.hits if w.result else [])][:2]
+    if len(ids) == 2:
+        panel.compare_documents(ids)
+        wait_for(panel.passages.controller.done, 60)
+    for view in (panel.conflicts, panel.matrix):
+        panel.setCurrentWidget(view)
+        wait_for(view.controller.done, 120)
+    panel.show_mentions("mutual")
+    wait_for(panel.kwic.controller.done, 120)
+    panel.setCurrentWidget(panel.dossier)
+    wait_for(panel.dossier.controller.done, 120)
     end_phase()
 
     phase("indexing (rebuild) + typing")

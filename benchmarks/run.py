@@ -125,8 +125,10 @@ def child_main(argv: list[str]) -> None:
         if system == "explorer":
             from explorer import indexer
 
+            reuse_s = _time_reuse_pass()
             s = indexer.run(data, corpus, rebuild=(cmd == "_build"))
-            out = {"documents": s.documents, "processed": s.new + s.changed + s.removed, "skipped": len(s.skipped)}
+            out = {"documents": s.documents, "processed": s.new + s.changed + s.removed, "skipped": len(s.skipped),
+                   "reuse_s": reuse_s[0]}
         elif system == "recoll":
             out = recoll_mod.index(data, corpus, rebuild=(cmd == "_build"))
         elif system == "naive":  # one process reads, tags and writes, with stock whoosh (no shortcuts)
@@ -151,6 +153,44 @@ def child_main(argv: list[str]) -> None:
     out["maxrss_mb"] = ru.ru_maxrss / 1024
     out["cpu_s"] = ru.ru_utime + ru.ru_stime
     print("RESULT " + json.dumps(out))
+
+
+def _time_reuse_pass() -> list[float]:
+    """Time the text-reuse pass (explorer.compare.reuse.update) inside the index run."""
+    from explorer.indexer import runner
+
+    spent = [0.0]
+    inner = runner.compare_reuse.update
+
+    class Timed:
+        @staticmethod
+        def update(store, *a, **kw):
+            t0 = time.perf_counter()
+            try:
+                return inner(store, *a, **kw)
+            finally:
+                spent[0] += time.perf_counter() - t0
+
+    runner.compare_reuse = Timed
+    return spent
+
+
+def reuse_quality(data: Path, truth: list[list[str]]) -> dict:
+    """Precision and recall of the detected document pairs against the planted ones (document
+    ids compared without their sub-folder)."""
+    from explorer import indexer
+    from explorer.store import Store
+
+    store = Store(indexer.db_path(data), readonly=True)
+    try:
+        found = {tuple(sorted(x.rsplit("/", 1)[-1] for x in r))
+                 for r in store.db.execute("SELECT DISTINCT a, b FROM reuse_links")}
+    finally:
+        store.close()
+    planted = {tuple(p) for p in truth}
+    hit = planted & found
+    return {"planted": len(planted), "found": len(found), "correct": len(hit),
+            "precision": len(hit) / len(found) if found else 1.0, "recall": len(hit) / len(planted) if planted else 1.0}
 
 
 def run_child(args: list[str], sample_s: float = 0.1) -> dict:
@@ -438,6 +478,8 @@ def main() -> int:
             fig[system]["build_tree_rss"] = r["tree_rss_mb"]
             fig[system]["build_cpu"] = r["tree_cpu_s"]
             print(f"  {system} build: {r['documents']} documents in {r['seconds']:.1f} s", flush=True)
+            if system == "explorer":
+                fig["reuse"] = {"seconds": r["reuse_s"], **reuse_quality(data, gen.get("reuse_pairs", []))}
         if args.naive:
             r = run_child(["_build", "naive", str(corpus), str(data_n)])
             fig["naive"] = {"build_s": r["seconds"], "docs": r["documents"]}
@@ -464,7 +506,7 @@ def main() -> int:
             fig[system]["search_rss"] = r["maxrss_mb"]
         mix = query_mix(args.seed)
         s = time_searches(data_e, data_b, mix, rounds, data_r if use_recoll else None)
-        for system in fig:
+        for system in [k for k in fig if k in s["lat"]]:  # (fig["reuse"] holds the reuse pass's figures)
             lat = s["lat"][system]
             fig[system].update(p50=percentile(lat, 0.5), p95=percentile(lat, 0.95), max=max(lat))
         ratios = [r["explorer"] / yardstick(r, args.floor_ms) for r in s["per_round"]]
@@ -567,6 +609,13 @@ def report(fig: dict, s: dict, n: int, rounds: int, nq: int, checked_ratio: floa
             z = get(rc)
             line += f" {cell(z, fmt):>10} {(x / z if z else float('nan')):>7.2f}"
         print(line)
+    if "reuse" in fig:
+        ru = fig["reuse"]
+        share = ru["seconds"] / e["build_s"] if e["build_s"] else float("nan")
+        print(f"\ntext reuse: {ru['found']} document pairs found, {ru['planted']} planted; "
+              f"precision {ru['precision']:.3f}, recall {ru['recall']:.3f} (goal >= 0.95 each)")
+        print(f"reuse pass: {ru['seconds']:.1f} s = {share:.0%} of the build "
+              f"(the build is {ru['seconds'] / max(1e-9, e['build_s'] - ru['seconds']):.0%} slower than without it; goal <= 25%)")
     if "naive" in fig:
         nv = fig["naive"]
         print(f"{'naive single-process build (docs/s)':36} {nv['docs'] / nv['build_s']:>10.0f}"

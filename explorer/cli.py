@@ -675,6 +675,240 @@ def gui(ctx, screenshot, corpus, query, facets) -> None:
         engine_process.discard_prestarted()
     ctx.exit(code)
 
+# --------------------------------------------------------------------------- cross-source analysis
+
+
+def _analysis(engine: Engine):
+    from explorer.compare.analysis import Analysis
+
+    return _analysis_call(Analysis, engine.store)
+
+
+def _analysis_call(fn, *args, **kw):
+    from explorer.compare.analysis import AnalysisError
+
+    try:
+        return fn(*args, **kw)
+    except AnalysisError as exc:
+        _fail(str(exc))
+
+
+def _short(text: str, n: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+@cli.command()
+@click.argument("doc_ids", nargs=-1, required=True, metavar="DOC_ID DOC_ID [DOC_ID...]")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def compare(ctx, doc_ids, fmt) -> None:
+    """Shared passages of two or more documents: offsets in each, similarity, differing words."""
+    engine = _engine(ctx)
+    try:
+        result = _analysis_call(_analysis(engine).compare, list(doc_ids))
+        if fmt == "json":
+            click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+            return
+        for d in result["info"]:
+            share = d["shared_chars"] / d["chars"] if d["chars"] else 0
+            click.echo(f"{d['doc_id']}  {d['date'] or 'undated':10}  {d['source'] or '-'}  {_short(d['title'], 60)}  "
+                       f"({share:.0%} shared)")
+        click.echo(f"\n{len(result['passages'])} shared passage(s)")
+        for p in result["passages"]:
+            click.echo(f"\n[cluster {p['cluster']}] similarity {p['similarity']:.2f}")
+            for s in p["spans"]:
+                click.echo(f"  {s['doc_id']} {s['start']}-{s['end']}: {_short(s['text'])}")
+            for d in p["differences"]:
+                click.echo(f"    {d['op']:7} {d['a']['doc_id']} {d['a']['text']!r} / {d['b']['doc_id']} {d['b']['text']!r}")
+    finally:
+        engine.close()
+
+
+@cli.command()
+@query_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--duplicates", is_flag=True, help="List the groups of duplicate and near-duplicate documents instead.")
+@click.pass_context
+def reuse(ctx, query, facets, fmt, duplicates) -> None:
+    """Clusters of shared passages (members, likely origin, size) among documents matching QUERY."""
+    engine = _engine(ctx)
+    try:
+        analysis = _analysis(engine)
+        within = None
+        if query or facets:
+            within = {h.doc_id for h in _search(engine, _query(query, facets, limit=None)).hits}
+        if duplicates:
+            groups = analysis.duplicates()
+            if within is not None:
+                groups = [g for g in groups if any(m["doc_id"] in within for m in g["members"])]
+            if fmt == "json":
+                click.echo(json.dumps(groups, ensure_ascii=False, indent=2))
+            elif fmt == "csv":
+                click.echo(to_csv_text(["group", "doc_id", "source", "date", "title"],
+                                       [[g["head"], m["doc_id"], m["source"], m["date"], m["title"]]
+                                        for g in groups for m in g["members"]]), nl=False)
+            else:
+                click.echo(f"{len(groups)} group(s) of duplicate documents")
+                for g in groups:
+                    click.echo(f"\n{g['head']} +{len(g['members']) - 1} similar")
+                    for m in g["members"]:
+                        click.echo(f"  {m['doc_id']}  {m['date'] or 'undated':10}  {m['source'] or '-'}  {_short(m['title'], 60)}")
+            return
+        clusters = analysis.clusters(within)
+        if fmt == "json":
+            click.echo(json.dumps(clusters, ensure_ascii=False, indent=2))
+        elif fmt == "csv":
+            rows = [[c["cluster"], c["size"], (c["origin"] or {}).get("doc_id", ""), m["doc_id"], m["source"], m["date"],
+                     m["start"], m["end"], m["text"]] for c in clusters for m in c["members"]]
+            click.echo(to_csv_text(["cluster", "size", "origin", "doc_id", "source", "date", "start", "end", "text"], rows), nl=False)
+        else:
+            click.echo(f"{len(clusters)} cluster(s) of shared passages")
+            for c in clusters:
+                o = c["origin"]
+                origin = f"origin {o['doc_id']} ({o['date']})" if o else "origin unknown (no dated member)"
+                click.echo(f"\n[cluster {c['cluster']}] in {c['size']} documents, {origin}")
+                click.echo(f"  {_short(c['text'], 110)}")
+                for m in c["members"]:
+                    click.echo(f"    {m['doc_id']}  {m['date'] or 'undated':10}  {m['source'] or '-'}  {m['start']}-{m['end']}")
+    finally:
+        engine.close()
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--all", "show_all", is_flag=True, help="Include dismissed conflicts (marked as such).")
+@click.option("--dismiss", "dismiss_id", metavar="ID", default=None,
+              help="Dismiss the conflict with this id; it stays dismissed across re-indexing.")
+@click.option("--restore", "restore_id", metavar="ID", default=None, help="Undo a dismissal.")
+@click.pass_context
+def conflicts(ctx, fmt, show_all, dismiss_id, restore_id) -> None:
+    """Statements of the same quantity that disagree across sources (candidates, not verdicts)."""
+    from explorer.compare.analysis import dismiss
+    from explorer.store import Store
+
+    engine = _engine(ctx)
+    try:
+        if dismiss_id or restore_id:
+            try:
+                store = Store(indexer.db_path(ctx.obj["data"]))
+            except StoreError as exc:
+                _fail(str(exc))
+            try:
+                _analysis_call(dismiss, store, dismiss_id or restore_id, restore=bool(restore_id))
+            finally:
+                store.close()
+            click.echo(f"{'Restored' if restore_id else 'Dismissed'} conflict {dismiss_id or restore_id}")
+            return
+        rows = _analysis(engine).conflicts(include_dismissed=show_all)
+        if fmt == "json":
+            click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        click.echo(f"{len(rows)} possible disagreement(s)")
+        for c in rows:
+            mark = " (dismissed)" if c["dismissed"] else ""
+            click.echo(f"\n[{c['id']}]{mark} {c['subject']}: number of {c['quantity']}")
+            click.echo(f"  why: {c['why']}")
+            for v in c["values"]:
+                click.echo(f"  {v['value']!s:>8}  {v['doc_id']}  {v['date'] or 'undated':10}  {v['source'] or '-'}  "
+                           f"{v['start']}-{v['end']}: {_short(v['sentence'], 80)}")
+    finally:
+        engine.close()
+
+@cli.command()
+@click.argument("name", metavar="ENTITY_OR_TERM")
+@click.option("--sort", default="date", show_default=True, metavar="KEYS",
+              help="Up to three of date, source, 1L, 2L, 3L, 1R, 2R, 3R, comma-separated (e.g. 1R,2R).")
+@click.option("--source", "sources", multiple=True, metavar="SOURCE", help="Only rows from this source (repeatable).")
+@click.option("--context", type=click.IntRange(min=5, max=500), default=60, show_default=True,
+              help="Characters of context on each side.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_context
+def mentions(ctx, name, sort, sources, context, fmt) -> None:
+    """Mentions in context (KWIC) of an entity, a region, or any search term."""
+    engine = _engine(ctx)
+    try:
+        rows = _analysis_call(_analysis(engine).mentions, name, sort=[k.strip() for k in sort.split(",") if k.strip()],
+                              sources=list(sources), context=context,
+                              search=lambda text: [h.doc_id for h in _search(engine, _query(text, (), limit=None)).hits])
+        if fmt == "json":
+            click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        elif fmt == "csv":
+            cols = ["doc_id", "source", "date", "entity", "start", "end", "left", "hit", "right"]
+            click.echo(to_csv_text(cols, [[r[c] for c in cols] for r in rows]), nl=False)
+        else:
+            click.echo(f"{len(rows)} mention(s) of {name!r}")
+            for r in rows:
+                click.echo(f"{r['date'] or 'undated':10} {_short(r['source'], 24):24} {r['left'][-40:]:>40} "
+                           f"[{r['hit']}] {r['right'][:40]}")
+    finally:
+        engine.close()
+
+
+@cli.command()
+@click.option("--rows", type=click.Choice(["pathfinder", "mentor", "region"]), default="pathfinder", show_default=True)
+@click.option("--cols", type=click.Choice(["source", "document"]), default="source", show_default=True)
+@click.option("--share", is_flag=True, help="Cells as the share of the column's documents that mention the row.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_context
+def matrix(ctx, rows, cols, share, fmt) -> None:
+    """Entities x sources: how often each source mentions each pathfinder, mentor or region."""
+    engine = _engine(ctx)
+    try:
+        m = _analysis_call(_analysis(engine).matrix, rows, cols, share=share)
+        if fmt == "json":
+            click.echo(json.dumps(m, ensure_ascii=False, indent=2))
+            return
+        if fmt == "csv":
+            click.echo(to_csv_text([rows, *m["cols"]], [[r, *cells] for r, cells in zip(m["rows"], m["cells"])]), nl=False)
+            return
+        click.echo(f"{len(m['rows'])} {rows}(s) x {len(m['cols'])} {cols}(s); cells: {m['unit']}; * = a disagreement")
+        for i, c in enumerate(m["cols"]):
+            click.echo(f"  [{i + 1}] {c}")
+        click.echo(f"{'':42}" + "".join(f"{f'[{i + 1}]':>7}" for i in range(len(m["cols"]))))
+        for r, cells in zip(m["rows"], m["cells"]):
+            label = _short(r, 40) + ("*" if r in m["disputed"] else "")
+            click.echo(f"{label:42}" + "".join(f"{(f'{v:.0%}' if share else str(v)) if v else '.':>7}" for v in cells))
+    finally:
+        engine.close()
+
+
+@cli.command()
+@click.argument("name", metavar="PATHFINDER")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "csv"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (atomically) instead of printing.")
+@click.pass_context
+def dossier(ctx, name, fmt, output) -> None:
+    """Everything about one pathfinder: facts, every source's sentence in date order, claims,
+    disagreements."""
+    from explorer.compare import dossier as dossier_mod
+
+    engine = _engine(ctx)
+    try:
+        d = _analysis_call(_analysis(engine).dossier, name)
+        if fmt == "json":
+            out = json.dumps(d, ensure_ascii=False, indent=2) + "\n"
+        elif fmt == "html":
+            out = dossier_mod.to_html(d)
+        elif fmt == "csv":
+            out = to_csv_text(dossier_mod.CSV_HEADER, dossier_mod.to_rows(d))
+        else:
+            out = dossier_mod.to_text(d) + "\n"
+        if output is None:
+            click.echo(out, nl=False)
+            return
+        tmp = output.with_name(output.name + ".part")
+        try:
+            tmp.write_text(out, encoding="utf-8")
+            os.replace(tmp, output)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            _fail(f"cannot write {output}: {exc.strerror or exc}")
+        click.echo(f"Wrote the dossier of {d['name']} to {output}")
+    finally:
+        engine.close()
+
 
 # --------------------------------------------------------------------------- desktop integration
 

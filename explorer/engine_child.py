@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from explorer import procs
+from explorer.model import Query
+from explorer.paths import Layout
 from explorer.query import Engine
 
 
@@ -37,6 +39,8 @@ def serve(conn, data: str) -> None:
                     if isinstance(fn, str):  # "module:function", imported here only
                         fn = procs.named(fn)
                     kind, value = "ok", fn(engine, *rest, **kwargs)
+                elif name in ANALYSIS:
+                    kind, value = "ok", ANALYSIS[name](engine, *args, **kwargs)
                 else:
                     kind, value = "ok", getattr(engine, name)(*args, **kwargs)
             except Exception as exc:  # noqa: BLE001 - raised again in the parent
@@ -50,3 +54,57 @@ def serve(conn, data: str) -> None:
 def _send(conn, kind: str, value: Any) -> bool:
     return procs.send(conn, kind, value, lambda what, exc: RuntimeError(
         f"{what} (cannot be passed back from the search process: {exc})"))
+
+
+# --------------------------------------------------------------------------- cross-source calls
+# EngineProcess.compare(...) etc. arrive here by name: the analysis (explorer.compare) reads the
+# engine's store, refreshed first so that it sees the last index run.
+
+
+def _analysis(engine: Engine):
+    from explorer.compare.analysis import Analysis
+
+    engine.refresh()
+    return Analysis(engine.store)
+
+
+def _compare(engine: Engine, doc_ids: list[str]) -> dict:
+    return _analysis(engine).compare(doc_ids)
+
+
+def _reuse_clusters(engine: Engine, doc_ids: list[str] | None) -> list[dict]:
+    return _analysis(engine).clusters(set(doc_ids) if doc_ids is not None else None)
+
+
+def _conflicts(engine: Engine, include_dismissed: bool) -> list[dict]:
+    return _analysis(engine).conflicts(include_dismissed=include_dismissed)
+
+
+def _dismiss_conflict(engine: Engine, conflict_id: str, restore: bool) -> None:
+    from explorer.compare.analysis import dismiss
+    from explorer.store import Store
+
+    store = Store(Layout(engine.data).db)  # the engine's own store is read-only
+    try:
+        dismiss(store, conflict_id, restore=restore)
+    finally:
+        store.close()
+
+
+def _mentions(engine: Engine, name: str, sort: list[str] | None, sources: list[str] | None, context: int) -> list[dict]:
+    return _analysis(engine).mentions(name, sort=sort, sources=sources, context=context,
+                                      search=lambda text: [h.doc_id for h in engine.search(Query(text=text, limit=None)).hits])
+
+
+def _matrix(engine: Engine, rows: str, cols: str, share: bool) -> dict:
+    return _analysis(engine).matrix(rows, cols, share=share)
+
+
+def _dossier(engine: Engine, name: str) -> dict:
+    return _analysis(engine).dossier(name)
+
+
+ANALYSIS = {
+    "compare": _compare, "reuse_clusters": _reuse_clusters, "conflicts": _conflicts,
+    "dismiss_conflict": _dismiss_conflict, "mentions": _mentions, "matrix": _matrix, "dossier": _dossier,
+}

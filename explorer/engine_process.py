@@ -88,6 +88,31 @@ class EngineProcess:
     def index_bytes(self) -> int:
         return self._call("index_bytes")
 
+    # cross-source analysis (explorer.compare), run in the child next to the engine's store
+    # (explorer/engine_child.py's ANALYSIS table)
+
+    def compare(self, doc_ids: list[str]) -> dict:
+        return self._call("compare", doc_ids)
+
+    def reuse_clusters(self, doc_ids: list[str] | None = None) -> list[dict]:
+        return self._call("reuse_clusters", doc_ids)
+
+    def conflicts(self, include_dismissed: bool = False) -> list[dict]:
+        return self._call("conflicts", include_dismissed)
+
+    def dismiss_conflict(self, conflict_id: str, restore: bool = False) -> None:
+        return self._call("dismiss_conflict", conflict_id, restore)
+
+    def mentions(self, name: str, sort: list[str] | None = None, sources: list[str] | None = None,
+                 context: int = 60) -> list[dict]:
+        return self._call("mentions", name, sort, sources, context)
+
+    def matrix(self, rows: str = "pathfinder", cols: str = "source", share: bool = False) -> dict:
+        return self._call("matrix", rows, cols, share)
+
+    def dossier(self, name: str) -> dict:
+        return self._call("dossier", name)
+
     def call(self, fn: Callable[..., Any] | str, *args: Any, **kwargs: Any) -> Any:
         """``fn(engine, *args, **kwargs)`` in the child; ``fn`` must be importable by name, or be
         given as ``"module:function"`` (a module that loads the storage code, which this process

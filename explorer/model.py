@@ -109,6 +109,10 @@ class Hit:
     start: int | None = None
     end: int | None = None
     text: str | None = None
+    # documents level: the exact or near-duplicate group the document belongs to (explorer.compare),
+    # and the group's other members that are in this result too, as hits in result order
+    dup_group: str = ""
+    similar: list[Hit] = field(default_factory=list)
 
     @property
     def snippet_html(self) -> str:
@@ -123,6 +127,10 @@ class Hit:
         }
         if self.passage is not None:
             d.update(passage=self.passage, start=self.start, end=self.end, text=self.text)
+        if self.dup_group:
+            d.update(dup_group=self.dup_group,
+                     similar=[{"doc_id": h.doc_id, "title": h.title, "source": h.source, "date": h.date}
+                              for h in self.similar])
         return d
 
 

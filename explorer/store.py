@@ -4,6 +4,7 @@ only module that writes SQL."""
 
 from __future__ import annotations
 
+import array
 import contextlib
 import json
 import logging
@@ -17,7 +18,7 @@ import sqlite_utils
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 READABLE_FROM = 1  # the oldest schema a reader can search as it is
 
 
@@ -66,6 +67,28 @@ CREATE INDEX IF NOT EXISTS doc_facets_fv ON doc_facets(facet, value, doc_id);
 CREATE INDEX IF NOT EXISTS doc_facets_doc ON doc_facets(doc_id);
 """
 
+# Cross-source analysis (explorer.compare): seeds, links, clusters, duplicate groups, claims and
+# dismissed conflicts. Kept terse: the whole schema fits SQLite's first page, so damage to later
+# pages is found by the integrity check rather than when the file is opened (tests/reliability).
+_REUSE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS reuse_docs (d INTEGER PRIMARY KEY, doc_id TEXT UNIQUE, key TEXT, series TEXT, words INT, exact TEXT,
+ dup_group TEXT, seeds BLOB);
+CREATE TABLE IF NOT EXISTS reuse_seeds (h INT, d INT, pos INT, PRIMARY KEY (h, d)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS reuse_links (id INTEGER PRIMARY KEY, a TEXT, a_start INT, a_end INT, b TEXT, b_start INT, b_end INT,
+ similarity REAL, cover REAL, differences TEXT, cluster INT);
+CREATE INDEX IF NOT EXISTS reuse_links_a ON reuse_links(a);
+CREATE INDEX IF NOT EXISTS reuse_links_b ON reuse_links(b);
+CREATE TABLE IF NOT EXISTS reuse_clusters (id INTEGER PRIMARY KEY, size INT, origin TEXT);
+CREATE TABLE IF NOT EXISTS reuse_spans (cluster INT, doc_id TEXT, start INT, "end" INT);
+CREATE INDEX IF NOT EXISTS reuse_spans_doc ON reuse_spans(doc_id);
+CREATE TABLE IF NOT EXISTS claims (doc_id TEXT, subject TEXT, quantity TEXT, lo REAL, hi REAL, value REAL, surface TEXT,
+ start INT, "end" INT, s_start INT, s_end INT, how TEXT);
+CREATE INDEX IF NOT EXISTS claims_doc ON claims(doc_id);
+CREATE TABLE IF NOT EXISTS conflict_dismissals (key TEXT PRIMARY KEY, dismissed_at TEXT) WITHOUT ROWID
+"""
+_REUSE_TABLES = ("reuse_docs", "reuse_seeds", "reuse_links", "reuse_clusters", "reuse_spans", "claims",
+                 "conflict_dismissals")
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
 # 1 -> 2: files.doc_base, the id base of a file's documents (explorer.corpus.document.id_bases);
 # NULL in a version-1 index means the stem, the only rule then, so a file whose base is its
@@ -78,6 +101,9 @@ MIGRATIONS: dict[int, str] = {
     2: "ALTER TABLE mentions ADD COLUMN role TEXT NOT NULL DEFAULT '';\n"
        "UPDATE files SET size = -1, sha256 = '' WHERE path IN "
        "(SELECT d.file FROM documents d JOIN mentions m ON m.doc_id = d.doc_id WHERE m.kind = 'mentor')",
+    # 3 -> 4: cross-source analysis (explorer.compare), _REUSE_SCHEMA; the reuse tables are filled
+    # by the next index run; conflict_dismissals belongs to the user and survives every re-index.
+    3: _REUSE_SCHEMA,
 }
 
 
@@ -145,7 +171,7 @@ class Store:
         if v > SCHEMA_VERSION:
             raise StoreError(f"index was written by a newer version (schema {v}); rebuild with this version")
         if v == 0:
-            self.db.conn.executescript(_SCHEMA)
+            self.db.conn.executescript(_SCHEMA + _REUSE_SCHEMA)
             self.set_meta(schema_version=str(SCHEMA_VERSION))
             self.db.conn.commit()
             return
@@ -382,6 +408,176 @@ class Store:
             if p.exists():
                 total += p.stat().st_size
         return total
+
+    # ------------------------------------------------------------------ cross-source analysis (explorer.compare)
+
+    def has_reuse(self) -> bool:
+        """The cross-source tables are there (an index older than schema 4 is searchable
+        without them; its next index run adds and fills them)."""
+        return set(_REUSE_TABLES) <= set(self.db.table_names())
+
+    def reuse_current_docs(self) -> dict[str, dict]:
+        """{doc_id: {key, series}} of every document; ``key`` changes when the document's file,
+        text length, source or date does (then its reuse and claims are computed again)."""
+        out = {}
+        for doc_id, file, sha, n, source, date in self.db.execute(
+                "SELECT d.doc_id, d.file, f.sha256, d.char_count, d.source, d.date "
+                "FROM documents d LEFT JOIN files f ON f.path = d.file"):
+            series = f"source:{source.strip().casefold()}" if source and source.strip() else f"file:{file}"
+            out[doc_id] = {"key": f"{file}|{sha}|{n}|{source or ''}|{date or ''}", "series": series}
+        return out
+
+    def reuse_done_docs(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT doc_id, key FROM reuse_docs").fetchall())
+
+    def reuse_doc_keys(self) -> list[tuple[str, int, str]]:
+        return self.db.execute("SELECT doc_id, d, series FROM reuse_docs").fetchall()
+
+    def reuse_text(self, doc_id: str) -> str:
+        row = self.db.execute("SELECT text FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
+        return row[0] if row else ""
+
+    def reuse_remove(self, doc_ids: Sequence[str]) -> None:
+        """Forget the seeds, links and claims of these documents (removed or about to be redone)."""
+        for chunk in _chunks(doc_ids, 400):
+            marks = ",".join("?" * len(chunk))
+            for d, blob in self.db.execute(f"SELECT d, seeds FROM reuse_docs WHERE doc_id IN ({marks})", chunk).fetchall():
+                hashes = array.array("q")
+                hashes.frombytes(blob or b"")
+                self.db.conn.executemany("DELETE FROM reuse_seeds WHERE h = ? AND d = ?", ((h, d) for h in hashes))
+            self.db.execute(f"DELETE FROM reuse_docs WHERE doc_id IN ({marks})", chunk)
+            self.db.execute(f"DELETE FROM reuse_links WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk)
+            self.db.execute(f"DELETE FROM claims WHERE doc_id IN ({marks})", chunk)
+
+    def reuse_add_doc(self, doc_id: str, key: str, series: str, n_words: int, exact: str, seeds: dict[int, int]) -> int:
+        cur = self.db.conn.execute(
+            "INSERT INTO reuse_docs (doc_id, key, series, words, exact, seeds) VALUES (?, ?, ?, ?, ?, ?)",
+            [doc_id, key, series, n_words, exact, array.array("q", seeds).tobytes()])
+        d = cur.lastrowid
+        self.db.conn.executemany("INSERT INTO reuse_seeds (h, d, pos) VALUES (?, ?, ?)",
+                                 ((h, d, pos) for h, pos in seeds.items()))
+        return d
+
+    def reuse_postings(self, hashes: Sequence[int], d: int, max_df: int) -> list[tuple[int, int, int]]:
+        """(hash, document key, position) of the other documents holding these seeds, leaving
+        out seeds found in more than ``max_df`` documents."""
+        out: list[tuple[int, int, int]] = []
+        for chunk in _chunks(hashes, 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT h, d, pos FROM reuse_seeds WHERE h IN (SELECT h FROM reuse_seeds WHERE h IN ({marks}) "
+                f"GROUP BY h HAVING count(*) BETWEEN 2 AND ?)", [*chunk, max_df]).fetchall()
+            out.extend(r for r in rows if r[1] != d)
+        return out
+
+    def reuse_add_link(self, a: str, b: str, link: dict) -> None:
+        self.db.conn.execute(
+            "INSERT INTO reuse_links (a, a_start, a_end, b, b_start, b_end, similarity, cover, differences) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [a, link["a_start"], link["a_end"], b, link["b_start"], link["b_end"], link["similarity"],
+             link["cover"], json.dumps(link["diffs"], separators=(",", ":"))])
+
+    def reuse_all_links(self) -> list[tuple]:
+        return self.db.execute(
+            "SELECT id, a, a_start, a_end, b, b_start, b_end, cover, similarity FROM reuse_links ORDER BY id").fetchall()
+
+    def reuse_dates(self, doc_ids: Iterable[str]) -> dict[str, str | None]:
+        out: dict[str, str | None] = {}
+        for chunk in _chunks(list(doc_ids), 900):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"SELECT doc_id, date FROM documents WHERE doc_id IN ({marks})", chunk).fetchall())
+        return out
+
+    def reuse_put_clusters(self, link_cluster: dict[int, int], clusters: list[dict], spans: list[dict]) -> None:
+        self.db.execute("DELETE FROM reuse_clusters")
+        self.db.execute("DELETE FROM reuse_spans")
+        self.db.conn.executemany("UPDATE reuse_links SET cluster = ? WHERE id = ?",
+                                 ((c, lid) for lid, c in link_cluster.items()))
+        self._insert("reuse_clusters", clusters)
+        self._insert("reuse_spans", spans)
+
+    def reuse_exact_keys(self) -> list[tuple[str, str]]:
+        return self.db.execute("SELECT doc_id, exact FROM reuse_docs ORDER BY doc_id").fetchall()
+
+    def reuse_put_dup_groups(self, assign: dict[str, str]) -> None:
+        self.db.execute("UPDATE reuse_docs SET dup_group = NULL WHERE dup_group IS NOT NULL")
+        self.db.conn.executemany("UPDATE reuse_docs SET dup_group = ? WHERE doc_id = ?",
+                                 ((g, d) for d, g in assign.items()))
+
+    def reuse_put_claims(self, doc_id: str, rows: list[dict]) -> None:
+        self.db.execute("DELETE FROM claims WHERE doc_id = ?", [doc_id])
+        self._insert("claims", rows)
+
+    # reads
+
+    def reuse_links_between(self, doc_ids: Sequence[str]) -> list[dict]:
+        marks = ",".join("?" * len(doc_ids))
+        rows = list(self.db.query(
+            f"SELECT * FROM reuse_links WHERE a IN ({marks}) AND b IN ({marks}) ORDER BY cluster, id",
+            [*doc_ids, *doc_ids]))
+        for r in rows:
+            r["differences"] = json.loads(r["differences"])
+        return rows
+
+    def reuse_numeric_links(self) -> list[tuple[str, str, int, list[dict]]]:
+        """(a, b, cluster, differences) of the links with a number read differently."""
+        return [(a, b, c, json.loads(d)) for a, b, c, d in self.db.execute(
+            """SELECT a, b, cluster, differences FROM reuse_links WHERE differences LIKE '%"num"%'""")]
+
+    def reuse_clusters(self) -> list[dict]:
+        return list(self.db.query("SELECT id, size, origin FROM reuse_clusters ORDER BY size DESC, id"))
+
+    def reuse_cluster_spans(self, cluster_ids: Sequence[int] | None = None) -> list[dict]:
+        if cluster_ids is None:
+            return list(self.db.query('SELECT cluster, doc_id, start, "end" FROM reuse_spans ORDER BY cluster, doc_id, start'))
+        out: list[dict] = []
+        for chunk in _chunks(cluster_ids, 900):
+            marks = ",".join("?" * len(chunk))
+            out.extend(self.db.query(
+                f'SELECT cluster, doc_id, start, "end" FROM reuse_spans WHERE cluster IN ({marks}) '
+                "ORDER BY cluster, doc_id, start", chunk))
+        return out
+
+    def dup_groups(self) -> dict[str, list[str]]:
+        """{group head: [members]} of the exact and near-duplicate documents."""
+        out: dict[str, list[str]] = {}
+        for doc_id, g in self.db.execute(
+                "SELECT doc_id, dup_group FROM reuse_docs WHERE dup_group IS NOT NULL ORDER BY dup_group, doc_id"):
+            out.setdefault(g, []).append(doc_id)
+        return out
+
+    def all_claims(self) -> list[dict]:
+        return list(self.db.query('SELECT * FROM claims ORDER BY subject, quantity, doc_id, start'))
+
+    def dismissed_conflicts(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT key FROM conflict_dismissals")}
+
+    def dismiss_conflict(self, key: str, when: str) -> None:
+        with self.db.atomic():
+            self.db.execute("INSERT OR REPLACE INTO conflict_dismissals (key, dismissed_at) VALUES (?, ?)", [key, when])
+
+    def restore_conflict(self, key: str) -> bool:
+        with self.db.atomic():
+            return self.db.execute("DELETE FROM conflict_dismissals WHERE key = ?", [key]).rowcount > 0
+
+    def mentions_of_entities(self, keys: Sequence[str]) -> list[dict]:
+        """Every mention of these entities with its document's source, date and title."""
+        out: list[dict] = []
+        for chunk in _chunks(keys, 900):
+            marks = ",".join("?" * len(chunk))
+            out.extend(self.db.query(
+                'SELECT m.doc_id, m.entity, m.kind, m.passage, m.start, m."end", m.surface, e.name, '
+                "d.source, d.date, d.title, d.file FROM mentions m JOIN documents d ON d.doc_id = m.doc_id "
+                f"LEFT JOIN entities e ON e.key = m.entity WHERE m.entity IN ({marks}) ORDER BY m.doc_id, m.start",
+                chunk))
+        return out
+
+    def doc_texts(self, ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"SELECT doc_id, text FROM documents WHERE doc_id IN ({marks})", chunk).fetchall())
+        return out
 
 
 def _connect_readonly(path: Path) -> sqlite3.Connection:

@@ -166,7 +166,7 @@ def test_unreadable_database_is_moved_aside_and_rebuilt(seed_corpus, data_dir):
 def test_schema_version_recorded(seed_index):
     st = Store(indexer.db_path(seed_index), readonly=True)
     try:
-        assert st.meta("schema_version") == str(SCHEMA_VERSION) == "3"  # 2: files.doc_base, 3: mentions.role
+        assert st.meta("schema_version") == str(SCHEMA_VERSION) == "4"  # 2: files.doc_base, 3: mentions.role, 4: reuse tables
         assert st.integrity_ok()
     finally:
         st.close()
@@ -176,6 +176,8 @@ def test_a_version_2_index_is_read_then_migrated_and_retagged(seed_corpus, data_
     """Schema 2 had no mentions.role: a reader still reads it (roles ''); the next run adds the
     column and re-reads the files whose mentors were tagged without a role, and only those."""
     import sqlite3
+
+    from explorer import store as store_mod
 
     (seed_corpus / "match.txt").write_text("Match report\n\nThe match was played in Leicester.\n", encoding="utf-8")
     indexer.run(data_dir, seed_corpus, workers=0)
@@ -188,6 +190,8 @@ def test_a_version_2_index_is_read_then_migrated_and_retagged(seed_corpus, data_
     files = con.execute("SELECT count(*) FROM files").fetchone()[0]
     assert 0 < with_mentors < files  # the test can tell "those files" from "every file"
     con.execute("ALTER TABLE mentions DROP COLUMN role")
+    for table in store_mod._REUSE_TABLES:  # schema 4's
+        con.execute(f"DROP TABLE {table}")
     con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     con.commit()
     con.close()
@@ -202,7 +206,7 @@ def test_a_version_2_index_is_read_then_migrated_and_retagged(seed_corpus, data_
     assert not s.rebuilt and (s.changed, s.unchanged) == (with_mentors, files - with_mentors)
     con = sqlite3.connect(db)
     try:
-        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "3"
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
         assert con.execute("SELECT count(*) FROM mentions WHERE kind = 'mentor' AND role != ''").fetchone()[0] == mentors
     finally:
         con.close()

@@ -20,6 +20,7 @@ from explorer.model import FACET_KEYS, NoIndex, PathfinderRow, QueryError, Resul
 
 from . import icons
 from .actions import build_menus
+from .analysis_panel import install as install_analysis
 from .charts.controller import ChartsController
 from .compare_view import CompareView
 from .dialogs import AboutDialog, ExportDialog, SyntaxPopup
@@ -91,6 +92,7 @@ class MainWindow(QMainWindow):
         self.query_label = QLabel(self.statusBar())
         self.statusBar().addPermanentWidget(self.query_label)
         self._wire()
+        self.analysis = install_analysis(self)  # cross-source views (explorer/gui/analysis_panel.py)
         self._apply_style()
         self._restore_settings()
         self.search_edit.setText(query)
@@ -139,14 +141,27 @@ class MainWindow(QMainWindow):
         self.results.show_empty("Opening the index…")
 
     def add_view(self, name: str, title: str, widget: QWidget, shortcut: str | None = None) -> QAction:
-        """Plug in a further view (a chart, a comparison): ``widget`` goes in a dock on the right,
-        hidden until the returned action (added to the View menu) shows it."""
+        """Plug in a further view (a chart, a comparison): ``widget`` goes in a dock, at the bottom
+        the first time (the full width of the window, for views in columns), hidden until the
+        returned action (added to the View menu) shows it. Where the user moves it, and whether
+        it was left open, are remembered."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"view-{name}")
         dock.setWidget(widget)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        dock.hide()
+        key = f"views/{name}"
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        try:
+            area = Qt.DockWidgetArea(int(self.settings.value(f"{key}/area", bottom.value)))
+        except (TypeError, ValueError):
+            area = bottom
+        if area not in (bottom, Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea,
+                        Qt.DockWidgetArea.RightDockWidgetArea):
+            area = bottom
+        self.addDockWidget(area, dock)
+        dock.dockLocationChanged.connect(lambda a: self.settings.setValue(f"{key}/area", a.value))
+        dock.setVisible(str(self.settings.value(f"{key}/visible", "false")).lower() == "true")
         action = dock.toggleViewAction()
+        action.triggered.connect(lambda on: self.settings.setValue(f"{key}/visible", bool(on)))
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
         self.menus["&View"].insertAction(self.action_reset_layout, action)

@@ -8,6 +8,7 @@ Anything shown from a document (titles, snippets, names) is plain text; the only
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ HIT_ROLE = Qt.ItemDataRole.UserRole + 3
 HTML_ROLE = Qt.ItemDataRole.UserRole + 4
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 5
 FRACTION_ROLE = Qt.ItemDataRole.UserRole + 6
+ORDER_ROLE = Qt.ItemDataRole.UserRole + 7  # (block, place): a duplicate group's rows stay together when sorted
 
 
 def plain_tooltip(text: str) -> str:
@@ -195,7 +197,7 @@ _TOP_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop
 SUMMARY_KEY = "title"
 COLUMNS: dict[str, list[Column]] = {
     "documents": [
-        Column("title", "Document", 320), Column("pathfinders", "Pathfinders", 120),
+        Column("title", "Document", 320), Column("pathfinders", "Pathfinders", 120), Column("similar", "Similar", 84),
         Column("mentors", "Mentors", 105, shown=False), Column("date", "Date", 80, shown=False),
         Column("source", "Source", 90, shown=False), Column("snippet", "Snippet", 240, shown=False),
     ],
@@ -228,16 +230,31 @@ def _names(values: Sequence) -> str:
 
 class ResultsModel(QAbstractTableModel):
     """The rows of one ResultSet (documents, passages or pathfinders). More pages are fetched
-    on demand through ``fetch_page(offset)``, which the window answers with :meth:`append`."""
+    on demand through ``fetch_page(offset)``, which the window answers with :meth:`append`.
+
+    Duplicate groups (documents level): the first hit of a group that has other members in the
+    result is one row saying "+N similar"; the members' own hits are folded into it as they
+    arrive, and :meth:`toggle_similar` shows every member (as the engine's ``Hit.similar``,
+    each with its source and date) in rows under it, or folds them again. ``hits`` are the hits
+    received, ``rows`` those on screen."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.level = "documents"
         self.columns: list[Column] = COLUMNS["documents"]
         self.rows: list = []
+        self.hits: list = []
         self.total = 0
         self.fetch_page: Callable[[int], bool] | None = None
         self._fetching = False
+        self._reset_groups()
+
+    def _reset_groups(self) -> None:
+        self._leaders: dict[str, Hit] = {}  # group -> its row on screen
+        self._expanded: set[str] = set()
+        self._leader_of: dict[int, Hit] = {}  # id(member row) -> the group's first row
+        self._order: dict[int, tuple[int, int]] = {}  # id(row) -> (block, place)
+        self._blocks = itertools.count()
 
     # -------------------------------------------------------------- feeding
 
@@ -245,7 +262,9 @@ class ResultsModel(QAbstractTableModel):
         self.beginResetModel()
         self.level = level
         self.columns = COLUMNS[level]
-        self.rows = list(rows)
+        self._reset_groups()
+        self.hits = list(rows)
+        self.rows = self._unfolded(self.hits)
         self.total = total if level != "pathfinders" else len(self.rows)
         self._fetching = False
         self.endResetModel()
@@ -253,23 +272,102 @@ class ResultsModel(QAbstractTableModel):
     def append(self, rows: Sequence) -> None:
         self._fetching = False
         if not rows:
-            self.total = len(self.rows)
+            self.total = len(self.hits)
+            return
+        self.hits.extend(rows)
+        shown = self._unfolded(rows)
+        if not shown:
             return
         first = len(self.rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-        self.rows.extend(rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(shown) - 1)
+        self.rows.extend(shown)
         self.endInsertRows()
+
+    def _unfolded(self, hits: Sequence) -> list:
+        """The hits that get a row of their own: all but the later members of a duplicate group."""
+        out = []
+        for h in hits:
+            group = getattr(h, "dup_group", "") if getattr(h, "similar", None) else ""
+            if group and group in self._leaders:
+                continue  # already a member row of the group's first hit
+            if group:
+                self._leaders[group] = h
+            self._order[id(h)] = (next(self._blocks), 0)
+            out.append(h)
+        return out
+
+    def has_groups(self) -> bool:
+        """Some row on screen stands for a duplicate group."""
+        return bool(self._leaders)
+
+    def fetched(self) -> int:
+        """Hits received so far (the offset of the next page)."""
+        return len(self.hits)
 
     def fetch_failed(self) -> None:
         self._fetching = False
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
         return (not parent.isValid() and self.level != "pathfinders" and self.fetch_page is not None
-                and not self._fetching and len(self.rows) < self.total)
+                and not self._fetching and len(self.hits) < self.total)
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:
         if self.canFetchMore(parent) and self.fetch_page is not None:
-            self._fetching = bool(self.fetch_page(len(self.rows)))
+            self._fetching = bool(self.fetch_page(len(self.hits)))
+
+    # -------------------------------------------------------------- duplicate groups
+
+    def group_row(self, r: int) -> int:
+        """The row of the group ``r`` belongs to (its first hit), ``r`` itself for a group's
+        first row; -1 when row ``r`` is in no group shown as one."""
+        row = self.row(r)
+        if row is None:
+            return -1
+        leader = self._leader_of.get(id(row))
+        if leader is not None:
+            return next(i for i, x in enumerate(self.rows) if x is leader)
+        return r if self._leaders.get(getattr(row, "dup_group", "")) is row else -1
+
+    def is_expanded(self, r: int) -> bool:
+        row = self.row(r)
+        return row is not None and self._leaders.get(getattr(row, "dup_group", "")) is row and row.dup_group in self._expanded
+
+    def toggle_similar(self, r: int, expand: bool | None = None) -> int:
+        """Show (or fold again) the members of the group row ``r`` is in; returns the group's
+        row, -1 if ``r`` is in no group."""
+        g = self.group_row(r)
+        if g < 0:
+            return -1
+        leader = self.rows[g]
+        group = leader.dup_group
+        opened = group in self._expanded
+        if expand is None:
+            expand = not opened
+        if expand and not opened:
+            block = self._order[id(leader)][0]
+            members = list(leader.similar)
+            for place, m in enumerate(members, 1):
+                self._leader_of[id(m)] = leader
+                self._order[id(m)] = (block, place)
+            self.beginInsertRows(QModelIndex(), g + 1, g + len(members))
+            self.rows[g + 1:g + 1] = members
+            self._expanded.add(group)
+            self.endInsertRows()
+        elif not expand and opened:
+            n = len(leader.similar)
+            self.beginRemoveRows(QModelIndex(), g + 1, g + n)
+            for m in self.rows[g + 1:g + 1 + n]:
+                self._leader_of.pop(id(m), None)
+                self._order.pop(id(m), None)
+            del self.rows[g + 1:g + 1 + n]
+            self._expanded.discard(group)
+            self.endRemoveRows()
+        else:
+            return g
+        col = self.column_index("similar")
+        if col >= 0:
+            self.dataChanged.emit(self.index(g, col), self.index(g, col))
+        return g
 
     def row(self, r: int):
         return self.rows[r] if 0 <= r < len(self.rows) else None
@@ -312,6 +410,13 @@ class ResultsModel(QAbstractTableModel):
                 return "; ".join(row.sources)
             return ""
         h: Hit = row
+        if key == "similar":
+            if id(h) in self._leader_of:
+                return "↳ similar"
+            if self._leaders.get(h.dup_group) is h:
+                n = len(h.similar)
+                return f"▾ {n} similar" if h.dup_group in self._expanded else f"▸ +{n} similar"
+            return ""
         if key == "title":
             return h.title or h.file
         if key == "date":
@@ -329,6 +434,9 @@ class ResultsModel(QAbstractTableModel):
         return ""
 
     def _sort_key(self, row, key: str):
+        leader = self._leader_of.get(id(row))
+        if leader is not None:  # a group's member rows sort with its first row (ORDER_ROLE orders them)
+            row = leader
         if isinstance(row, PathfinderRow):
             if key == "documents":
                 return row.documents
@@ -343,6 +451,8 @@ class ResultsModel(QAbstractTableModel):
             return (-len(row.mentors), _names(row.mentors).casefold())
         if key == "snippet":
             return -row.score
+        if key == "similar":
+            return -len(row.similar) if self._leaders.get(row.dup_group) is row else 0
         return self._text(row, key).casefold()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -359,6 +469,8 @@ class ResultsModel(QAbstractTableModel):
                 return summary_html(row)
             return row.snippet_html if col.key == "snippet" else None
         if role == Qt.ItemDataRole.ToolTipRole:
+            if isinstance(row, Hit) and col.key == "similar":
+                return self._similar_tooltip(row)
             if isinstance(row, Hit) and col.key == "title":
                 parts = [row.title or row.file, row.file]
                 if row.url:
@@ -380,6 +492,8 @@ class ResultsModel(QAbstractTableModel):
             return self._sort_key(row, col.key)
         if role == HIT_ROLE:
             return row
+        if role == ORDER_ROLE:
+            return self._order.get(id(row))
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{col.title}: {self._text(row, col.key)}"
         return None
@@ -388,6 +502,22 @@ class ResultsModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def _similar_tooltip(self, h: Hit) -> str | None:
+        leader = self._leader_of.get(id(h))
+        if leader is not None:
+            return plain_tooltip(f"Exact or near-duplicate of “{leader.title or leader.file}” ({_where(leader)})")
+        if self._leaders.get(h.dup_group) is not h:
+            return None
+        lines = [f"{len(h.similar) + 1} documents in these results have the same or nearly the same text:",
+                 f"• {h.title or h.file} ({_where(h)})"]
+        lines += [f"• {m.title or m.file} ({_where(m)})" for m in h.similar]
+        lines.append("Click, or press Right / Left, to show or fold them.")
+        return plain_tooltip("\n".join(lines))
+
+
+def _where(h: Hit) -> str:
+    return f"{h.source or 'no source'}, {h.date or 'undated'}"
 
 
 class ResultsProxy(QSortFilterProxyModel):
@@ -407,6 +537,10 @@ class ResultsProxy(QSortFilterProxyModel):
                 return a < b
         except TypeError:
             return str(a) < str(b)
+        oa, ob = left.data(ORDER_ROLE), right.data(ORDER_ROLE)
+        if oa is not None and ob is not None and oa[0] == ob[0]:
+            # one duplicate group: its first row, then its members, in either sort order
+            return (oa[1] < ob[1]) != (self.sortOrder() == Qt.SortOrder.DescendingOrder)
         return left.row() < right.row()
 
 

@@ -159,7 +159,7 @@ class ResultsPane(QWidget):
             if st is not None:
                 self.table.horizontalHeader().restoreState(st)
             self.shown_level = rs.level
-        self.table.hide_empty_columns()
+        self.table.hide_empty_columns()  # (also the Similar column, while no row stands for a duplicate group)
         self.show_totals(rs, selection)
         # pathfinders are listed by name; the order box is for documents and passages
         self.sort_combo.setEnabled(rs.level != "pathfinders")
@@ -181,13 +181,13 @@ class ResultsPane(QWidget):
         """Append a further page of ``current`` (unless the table moved on), then ask for the next
         one if the view still has room."""
         source = self.table.source
-        if len(source.rows) != offset:
+        if source.fetched() != offset:
             source.fetch_failed()
             return
         source.append(page.hits)
         self.table.hide_empty_columns()
         if current is not None:
-            current.hits = list(source.rows)
+            current.hits = list(source.hits)
             self.show_totals(current, selection)
         QTimer.singleShot(0, self.table.fetch_if_visible)
 

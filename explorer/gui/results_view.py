@@ -205,6 +205,7 @@ class ResultsTable(QTableView):
         self.snippet_delegate = SnippetDelegate(self)
         self.setItemDelegate(WrapDelegate(self))
         self.doubleClicked.connect(self.opened)
+        self.clicked.connect(self._clicked)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._context_menu)
 
@@ -252,7 +253,29 @@ class ResultsTable(QTableView):
             self.opened.emit(self.currentIndex())
             event.accept()
             return
+        if event.key() in (Qt.Key.Key_Right, Qt.Key.Key_Left) and not event.modifiers() and self.currentIndex().isValid():
+            # on a duplicate group, Right shows its members and Left folds them (as in a tree)
+            if self.toggle_similar(self.currentIndex(), expand=event.key() == Qt.Key.Key_Right):
+                event.accept()
+                return
         super().keyPressEvent(event)
+
+    # -------------------------------------------------------------- duplicate groups
+
+    def toggle_similar(self, index: QModelIndex, expand: bool | None = None) -> bool:
+        """Show or fold the members of the duplicate group of the row at ``index`` (a proxy
+        index); the group's row becomes current when they fold. False if the row is in no group."""
+        src = self.proxy.mapToSource(index).row()
+        if self.source.group_row(src) < 0:
+            return False
+        g = self.source.toggle_similar(src, expand)
+        if not self.source.is_expanded(g):
+            self.select_source_row(g)
+        return True
+
+    def _clicked(self, index: QModelIndex) -> None:
+        if self.source.columns[self.proxy.mapToSource(index).column()].key == "similar":
+            self.toggle_similar(index)
 
     def fetch_if_visible(self) -> None:
         """Ask for the next page while the last row is on screen (Qt's view checks only on
@@ -301,6 +324,12 @@ class ResultsTable(QTableView):
             menu.addAction("List documents mentioning it", lambda: self.opened.emit(self.currentIndex()))
         else:
             menu.addAction("Open", lambda: self.opened.emit(self.currentIndex()))
+            r = self.proxy.mapToSource(self.currentIndex()).row()
+            g = self.source.group_row(r)
+            if g >= 0:
+                n = len(self.source.rows[g].similar)
+                text = "Fold similar documents" if self.source.is_expanded(g) else f"Show {n} similar document{'s' if n != 1 else ''}"
+                menu.addAction(text, lambda: self.toggle_similar(self.currentIndex()))
             menu.addAction("Pin beside the next document", self.pin_requested.emit)
             menu.addAction("Show original file", self.original_requested.emit)
         menu.addSeparator()

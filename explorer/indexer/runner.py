@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from explorer import fulltext, paths, procs
+from explorer.compare import reuse as compare_reuse
 from explorer.corpus.document import id_bases, stem_of
 from explorer.corpus.read import Limits
 from explorer.corpus.split import MetadataSheet, SheetError
@@ -365,6 +366,7 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
                 raise Cancelled()
             store.put_entities({"key": e.key, "kind": e.kind, "id": e.id, "name": e.name,
                                 "data": json.dumps(e.as_dict())} for e in tax.entities.values())
+            compare_reuse.update(store)  # shared passages and claims of new/changed documents
             writer.commit(analysed.segments)
             writer = None
             store.set_meta(

@@ -93,6 +93,7 @@ class Engine:
         self._ft_name: str | None = None
         self._names: dict[str, dict[str, str]] = {}
         self._docs: DocIndex | None = None
+        self._dups: tuple[dict[str, str], dict[str, list[str]]] | None = None
         self._open_fulltext()
 
     def _open_fulltext(self) -> None:
@@ -113,6 +114,7 @@ class Engine:
         self._ft_name = name
         self._names = {}
         self._docs = None
+        self._dups = None
         if old is not None:
             old.close()
 
@@ -263,6 +265,7 @@ class Engine:
                 else:
                     ranked = [(m.doc_id, m.ordinal, m.score) for m in kept]
             total = len(ranked)
+            every = ranked  # the whole result, before the page is cut out of it
             end = None if q.limit is None else q.offset + q.limit
             ranked = self._sort(ranked, q.sort, text_query=not pq.empty, first=end)
             page_ranked = ranked[q.offset:end]
@@ -272,6 +275,8 @@ class Engine:
                 got = self._ft.scores(pq, level, (docnum[r[0], r[1]] for r in page_ranked))
                 page_ranked = [(d, o, got.get(docnum[d, o], 0.0)) for d, o, _s in page_ranked]
             page = self._hits(page_ranked, terms)
+            if q.level == "documents":
+                self._add_similar(page, every, q.sort, not pq.empty, terms)
         elapsed = (time.perf_counter() - t0) * 1000
         return ResultSet(q, page, total, facets, elapsed, text, notes, terms, dates)
 
@@ -344,6 +349,30 @@ class Engine:
                 passage=ordinal, start=start, end=end, text=ptext,
             ))
         return hits
+
+    def _add_similar(self, page: list[Hit], every: list[tuple[str, int | None, float]], sort: str,
+                     text_query: bool, terms: list[tuple[str, str]]) -> None:
+        """Give each hit of a duplicate group (exact or near-duplicate documents, found by the
+        index run's reuse pass) the group's id and the group's other members in this result."""
+        group_of, members = self._dup_groups()
+        groups = {group_of[h.doc_id] for h in page if h.doc_id in group_of}
+        if not groups:
+            return
+        wanted = {m for g in groups for m in members[g]}
+        in_result = {r[0]: r for r in every if r[0] in wanted}
+        group_hits = {g: self._hits(self._sort([in_result[m] for m in members[g] if m in in_result], sort, text_query),
+                                    terms) for g in groups}
+        for h in page:
+            g = group_of.get(h.doc_id)
+            if g is not None:
+                h.dup_group = g
+                h.similar = [o for o in group_hits[g] if o.doc_id != h.doc_id]
+
+    def _dup_groups(self) -> tuple[dict[str, str], dict[str, list[str]]]:
+        if self._dups is None:
+            members = self.store.dup_groups() if self.store.has_reuse() else {}
+            self._dups = ({d: g for g, ids in members.items() for d in ids}, members)
+        return self._dups
 
     def _pathfinder_rows(self, final: set[str] | None, has_filter: bool) -> list[PathfinderRow]:
         rows = []

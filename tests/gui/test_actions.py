@@ -11,15 +11,16 @@ from PySide6.QtWidgets import QDockWidget, QLabel
 
 from explorer.gui.actions import ACTIONS, SEP
 
-from .conftest import WAIT_MS
+from .conftest import WAIT_MS, settle
 
 
 def test_every_action_in_the_table_is_in_its_menu_with_a_working_slot(window):
     menus = {a.menu().title(): a.menu() for a in window.menuBar().actions()}
     assert list(menus) == list(dict.fromkeys(spec.menu for spec in ACTIONS))
+    views = [d.toggleViewAction() for d in window.findChildren(QDockWidget)]  # plugged in by add_view
     for title, menu in menus.items():
         specs = [spec for spec in ACTIONS if spec.menu == title]
-        texts = [a.text() if not a.isSeparator() else SEP for a in menu.actions()]
+        texts = [a.text() if not a.isSeparator() else SEP for a in menu.actions() if a not in views]
         assert texts == [SEP if spec.name == SEP else spec.text for spec in specs]
     for spec in ACTIONS:
         if spec.name == SEP or spec.name.startswith("menu:"):
@@ -63,3 +64,20 @@ def test_a_new_view_plugs_in_with_one_call(window, qtbot):
     assert dock.isVisible() and action.isChecked()
     action.trigger()
     assert dock.isHidden()
+    assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.BottomDockWidgetArea  # full width, for columns
+
+
+def test_a_view_is_where_the_user_left_it(make_window, seed_index, qtbot):
+    first = make_window(seed_index)
+    settle(qtbot, first)
+    action = first.add_view("chart", "Chart", QLabel("a chart"))
+    action.trigger()  # the user opens it ...
+    dock = first.findChild(QDockWidget, "view-chart")
+    first.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)  # ... and docks it on the left
+    first.close()
+    again = make_window(seed_index)
+    settle(qtbot, again)
+    again.add_view("chart", "Chart", QLabel("a chart"))
+    dock = again.findChild(QDockWidget, "view-chart")
+    qtbot.waitUntil(dock.isVisible, timeout=WAIT_MS)
+    assert again.dockWidgetArea(dock) == Qt.DockWidgetArea.LeftDockWidgetArea

@@ -252,3 +252,14 @@ def test_hover_shows_count_and_share(window, qtbot, engine):
     share = f"{health.count / window.result.total:.0%}"
     qtbot.waitUntil(lambda: QToolTip.isVisible() and f"{health.count} documents ({share}" in QToolTip.text(), timeout=WAIT_MS)
     assert bars.hovered() == i
+
+
+def test_the_summary_counts_in_words(window, qtbot, engine):
+    show_charts(qtbot, window, 0)
+    search(qtbot, window, "pilots")
+    one = engine.search(Query(text="pilots", limit=None))
+    assert one.total == 1  # "These ten pilots" is in one seed only
+    qtbot.waitUntil(lambda: window.charts.panel.summary.text().startswith("1 document "), timeout=WAIT_MS)
+    search(qtbot, window, "")
+    qtbot.waitUntil(lambda: window.charts.panel.summary.text().startswith(f"{engine.search(Query(limit=None)).total} documents"),
+                    timeout=WAIT_MS)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from explorer import export as export_mod
 from explorer.model import ResultSet
 
+from ..indexing import plural
 from .bars import BarsView
 from .region_map import RegionMapView
 from .timeline import TimelineView
@@ -130,9 +131,9 @@ class ChartsPanel(QWidget):
         if not docs:
             self.summary.setText("No documents")
         elif rs.facets.get("date"):
-            self.summary.setText(f"{docs:,} documents in the chosen dates")
+            self.summary.setText(f"{plural(docs, 'document')} in the chosen dates")
         else:
-            self.summary.setText(f"{docs:,} documents · {sum(n for d, n in rs.dates if d):,} with a date")
+            self.summary.setText(f"{plural(docs, 'document')} · {sum(n for d, n in rs.dates if d):,} with a date")
 
     def refresh_if_stale(self) -> None:
         if self._stale:

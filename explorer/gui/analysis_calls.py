@@ -1,0 +1,95 @@
+"""The controller the cross-source views share: it runs one engine call off the GUI thread
+(through :class:`~explorer.gui.workers.Runner`, in the engine pool, like every other engine
+call) and hands back the newest answer; an answer to a call that a newer one superseded is
+dropped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+from .workers import Runner
+
+
+class EngineCall(QObject):
+    """``run(fn)`` calls ``fn(engine)`` in the engine thread; ``done`` or ``failed`` follows
+    in the GUI thread. ``busy`` tells whether an answer is still awaited."""
+
+    done = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, runner: Runner, engine: Callable[[], Any], name: str, parent: QObject | None = None):
+        super().__init__(parent)
+        self.runner = runner
+        self.engine = engine
+        self.name = name
+        self._gen = 0
+        self.pending = False
+
+    def run(self, fn: Callable[[Any], Any]) -> bool:
+        engine = self.engine()
+        if engine is None:
+            self.failed.emit("No index is open yet: index a folder first (File > Index folder).")
+            return False
+        self._gen += 1
+        gen = self._gen
+        self.pending = True
+        task = self.runner.submit(lambda task: fn(engine), name=self.name,
+                                  on_result=lambda value: self._result(gen, value),
+                                  on_error=lambda exc: self._error(gen, exc))
+        return task is not None
+
+    def _result(self, gen: int, value: Any) -> None:
+        if gen == self._gen:
+            self.pending = False
+            self.done.emit(value)
+
+    def _error(self, gen: int, exc: BaseException) -> None:
+        if gen == self._gen:
+            self.pending = False
+            self.failed.emit(str(exc) or type(exc).__name__)
+
+
+class RowsModel(QAbstractTableModel):
+    """A read-only table over a list of plain dicts, one per row; subclasses name their
+    ``COLUMNS`` and answer ``cell(row, column, role)``."""
+
+    COLUMNS: tuple[str, ...] = ()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[dict] = []
+
+    def set_rows(self, rows: list[dict]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self.rows) or not 0 <= index.column() < len(self.COLUMNS):
+            return None
+        r = self.rows[index.row()]
+        return r if role == Qt.ItemDataRole.UserRole else self.cell(r, index.column(), role)
+
+    def cell(self, row: dict, column: int, role: int):
+        raise NotImplementedError

@@ -1,0 +1,146 @@
+"""The pathfinder dossier: choose a pathfinder and read its facts, every source's sentence in
+date order, the claims about it and any disagreements; save it as HTML (printable) or CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.compare import dossier as dossier_mod
+from explorer.export import write_csv
+from explorer.model import Query
+
+from .analysis_calls import EngineCall
+from .workers import Runner
+
+SHOWN_MENTIONS = 300  # laying out more at once would hold the GUI thread; the saved report has all
+
+
+def write_text(path: Path, text: str) -> int:
+    """Write atomically (a worker thread runs this, never the GUI thread)."""
+    tmp = path.with_name(path.name + ".part")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+    return len(text)
+
+
+class DossierController(EngineCall):
+    names = Signal(list)
+
+    def __init__(self, runner: Runner, engine, parent=None):
+        super().__init__(runner, engine, "dossier", parent)
+        self.listing = EngineCall(runner, engine, "pathfinders", self)
+        self.listing.done.connect(lambda rs: self.names.emit([(r.name, r.id) for r in rs.hits]))
+        self.listing.failed.connect(self.failed)
+        self.saving = EngineCall(runner, engine, "save-dossier", self)
+
+    def load_names(self) -> bool:
+        return self.listing.run(lambda engine: engine.search(Query(level="pathfinders", limit=None)))
+
+    def load(self, pathfinder_id: str) -> bool:
+        return self.run(lambda engine: engine.dossier(pathfinder_id))
+
+    def save(self, path: Path, dossier: dict, fmt: str) -> bool:
+        if fmt == "csv":
+            return self.saving.run(lambda _engine: write_csv(path, dossier_mod.CSV_HEADER, dossier_mod.to_rows(dossier)))
+        return self.saving.run(lambda _engine: write_text(path, dossier_mod.to_html(dossier)))
+
+
+class DossierView(QWidget):
+    status = Signal(str)
+
+    def __init__(self, runner: Runner, engine, parent=None):
+        super().__init__(parent)
+        self.controller = DossierController(runner, engine, self)
+        self.controller.names.connect(self._names)
+        self.controller.done.connect(self._show)
+        self.controller.failed.connect(lambda msg: self.summary.setText(msg))
+        self.controller.saving.done.connect(lambda _n: self.status.emit(f"Saved {self._saved_to}"))
+        self.controller.saving.failed.connect(lambda msg: self.summary.setText(f"Could not save: {msg}"))
+        self.choice = QComboBox(self)
+        self.choice.setMinimumContentsLength(30)
+        self.choice.currentIndexChanged.connect(self._chosen)
+        self.save_html = QPushButton("Save HTML…", self)
+        self.save_csv = QPushButton("Save CSV…", self)
+        self.save_html.clicked.connect(lambda: self._save("html"))
+        self.save_csv.clicked.connect(lambda: self._save("csv"))
+        for b in (self.save_html, self.save_csv):
+            b.setEnabled(False)
+        self.summary = QLabel("Choose a pathfinder.", self)
+        self.page = QTextBrowser(self)
+        self.page.setOpenLinks(False)
+        self.page.setOpenExternalLinks(False)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Pathfinder:", self))
+        top.addWidget(self.choice, 1)
+        top.addWidget(self.save_html)
+        top.addWidget(self.save_csv)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.page, 1)
+        self.dossier: dict | None = None
+        self._saved_to: Path | None = None
+
+    def refresh(self) -> None:
+        self.controller.load_names()
+
+    def _names(self, names: list[tuple[str, str]]) -> None:
+        current = self.choice.currentData()
+        self.choice.blockSignals(True)
+        self.choice.clear()
+        for name, pid in sorted(names, key=lambda n: n[0].casefold()):
+            self.choice.addItem(name, pid)
+        self.choice.blockSignals(False)
+        i = self.choice.findData(current) if current else 0
+        self.choice.setCurrentIndex(max(0, i))
+        self._chosen()
+
+    def show_pathfinder(self, pathfinder_id: str) -> None:
+        i = self.choice.findData(pathfinder_id)
+        if i >= 0:
+            self.choice.setCurrentIndex(i)
+        self.controller.load(pathfinder_id)
+
+    def _chosen(self, _i: int = 0) -> None:
+        pid = self.choice.currentData()
+        if pid:
+            self.summary.setText("Gathering…")
+            self.controller.load(pid)
+
+    def _show(self, d: dict) -> None:
+        self.dossier = d
+        self.page.setHtml(dossier_mod.to_html(d, limit=SHOWN_MENTIONS))
+        docs = len({m["doc_id"] for m in d["mentions"]})
+        self.summary.setText(f"Mentioned in {docs} document{'s' if docs != 1 else ''} from {len(d['sources'])} "
+                             f"source{'s' if len(d['sources']) != 1 else ''}; {len(d['conflicts'])} disagreement(s).")
+        for b in (self.save_html, self.save_csv):
+            b.setEnabled(True)
+
+    def _save(self, fmt: str, path: Path | None = None) -> None:
+        d = self.dossier
+        if d is None:
+            return
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(self, "Save dossier", f"{d['id']}.{fmt}",
+                                                  "HTML (*.html)" if fmt == "html" else "CSV (*.csv)")
+            if not name:
+                return
+            path = Path(name)
+        self._saved_to = path
+        self.controller.save(path, d, fmt)

@@ -1,0 +1,150 @@
+"""Entity x source matrix: pathfinders, mentors or regions as rows, sources or documents as
+columns, cells = mentions (or the share of the column's documents that mention the row). Rows
+with a disagreement are marked. Double-clicking a cell lists its mentions."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .analysis_calls import EngineCall
+from .models import plain_tooltip
+from .workers import Runner
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class MatrixModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.m: dict = {"rows": [], "cols": [], "cells": [], "disputed": [], "unit": "mentions"}
+        self._max = 1.0
+
+    def set_matrix(self, m: dict) -> None:
+        self.beginResetModel()
+        self.m = m
+        self._max = max((v for row in m["cells"] for v in row), default=0) or 1
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.m["rows"])
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.m["cols"])
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        names = self.m["cols"] if orientation == Qt.Orientation.Horizontal else self.m["rows"]
+        if not 0 <= section < len(names):
+            return None
+        name = names[section]
+        disputed = orientation == Qt.Orientation.Vertical and name in self.m["disputed"]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return name + ("  ⚠" if disputed else "")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tooltip(name + ("\nThe sources disagree about a number concerning it (see Disagreements)." if disputed else ""))
+        if role == Qt.ItemDataRole.FontRole and disputed:
+            f = QFont()
+            f.setBold(True)
+            return f
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < self.rowCount() and 0 <= index.column() < self.columnCount()):
+            return None
+        v = self.m["cells"][index.row()][index.column()]
+        share = self.m["unit"] != "mentions"
+        if role == Qt.ItemDataRole.DisplayRole:
+            return "" if not v else (f"{v:.0%}" if share else str(v))
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.BackgroundRole and v:
+            c = QColor(70, 130, 200)
+            c.setAlpha(int(40 + 160 * v / self._max))
+            return QBrush(c)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            what = f"{v:.0%} of its documents" if share else f"{v} mention{'s' if v != 1 else ''}"
+            return plain_tooltip(f"{self.m['rows'][index.row()]} in {self.m['cols'][index.column()]}: {what}"
+                                 + ("\nDouble-click to read them." if v else ""))
+        if role == Qt.ItemDataRole.UserRole:
+            return v
+        return None
+
+
+class MatrixController(EngineCall):
+    def __init__(self, runner: Runner, engine, parent=None):
+        super().__init__(runner, engine, "matrix", parent)
+
+    def load(self, rows: str, cols: str, share: bool) -> bool:
+        return self.run(lambda engine: engine.matrix(rows, cols, share))
+
+
+class MatrixView(QWidget):
+    mentionsRequested = Signal(str, str)  # row name, column (a source; "" for a document column)
+    openDocument = Signal(str, int, int)
+
+    def __init__(self, runner: Runner, engine, parent=None):
+        super().__init__(parent)
+        self.controller = MatrixController(runner, engine, self)
+        self.controller.done.connect(self._show)
+        self.controller.failed.connect(lambda msg: self.summary.setText(msg))
+        self.rows = QComboBox(self)
+        for key, label in (("pathfinder", "Pathfinders"), ("mentor", "Mentors"), ("region", "Regions")):
+            self.rows.addItem(label, key)
+        self.cols = QComboBox(self)
+        for key, label in (("source", "by source"), ("document", "by document")):
+            self.cols.addItem(label, key)
+        self.share = QCheckBox("Share of the source's documents", self)
+        for w in (self.rows, self.cols):
+            w.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.share.toggled.connect(lambda _on: self.refresh())
+        self.summary = QLabel(self)
+        self.model = MatrixModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.doubleClicked.connect(self._cell)
+        self.table.horizontalHeader().setDefaultSectionSize(90)
+        self.table.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        top = QHBoxLayout()
+        top.addWidget(self.rows)
+        top.addWidget(self.cols)
+        top.addWidget(self.share)
+        top.addStretch(1)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.table, 1)
+
+    def refresh(self) -> None:
+        self.summary.setText("Counting…")
+        self.controller.load(self.rows.currentData(), self.cols.currentData(), self.share.isChecked())
+
+    def _show(self, m: dict) -> None:
+        self.model.set_matrix(m)
+        # sized from the first columns only: measuring hundreds of columns would hold the GUI thread
+        for c in range(min(self.model.columnCount(), 25)):
+            self.table.resizeColumnToContents(c)
+        marked = f"; ⚠ marks {len(m['disputed'])} with a disagreement" if m["disputed"] else ""
+        self.summary.setText(f"{len(m['rows'])} rows x {len(m['cols'])} columns; cells: {m['unit']}{marked}. "
+                             "Double-click a cell to read its mentions.")
+
+    def _cell(self, index: QModelIndex) -> None:
+        if not self.model.data(index, Qt.ItemDataRole.UserRole):
+            return
+        row = self.model.m["rows"][index.row()]
+        col = self.model.m["cols"][index.column()]
+        self.mentionsRequested.emit(row, col if self.cols.currentData() == "source" else "")

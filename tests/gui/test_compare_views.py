@@ -1,0 +1,310 @@
+"""The cross-source views in a real window over a real index (engine in its child process):
+shared passages in columns, disagreements with dismissal, mentions in context, the matrix and
+the dossier; qtmodeltester on every new model."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from explorer import indexer
+from explorer.gui.conflicts_view import ConflictsModel
+from explorer.gui.kwic_view import KwicModel
+from explorer.gui.matrix_view import MatrixModel
+
+from .conftest import WAIT_MS, search, settle
+
+SEED_000 = "000_8468651e8cf8aa21"
+SEED_001 = "001_be1e46d498799f71"
+
+
+@pytest.fixture
+def own_window(make_window, seed_corpus, data_dir, qtbot):
+    """A window over a private index (dismissing a conflict writes to it)."""
+    indexer.run(data_dir, seed_corpus, workers=0)
+    w = make_window(data_dir)
+    settle(qtbot, w)
+    return w
+
+
+def open_panel(w, qtbot):
+    w.analysis.dock.show()
+    qtbot.waitUntil(lambda: w.analysis.isVisible(), timeout=WAIT_MS)
+    return w.analysis
+
+
+def test_shared_passages_in_columns_are_tinted_marked_and_linked(window, qtbot, engine):
+    panel = open_panel(window, qtbot)
+    view = panel.passages
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        panel.compare_documents([SEED_000, SEED_001])
+    cols = view.visible_columns()
+    assert [c.doc_id for c in cols] == [SEED_000, SEED_001]
+    expected = engine.store  # the same index, read directly, to check what the view shows
+    from explorer.compare.analysis import Analysis
+
+    truth = Analysis(expected).compare([SEED_000, SEED_001])
+    for col in cols:
+        text = engine.document(col.doc_id)["text"]
+        assert col.text.toPlainText() == text
+        mine = [(s["start"], s["end"]) for p in truth["passages"] for s in p["spans"] if s["doc_id"] == col.doc_id]
+        assert sorted((s["start"], s["end"]) for s in col.spans) == sorted(mine)
+        sels = col.text.extraSelections()
+        tinted = {(s.cursor.selectionStart(), s.cursor.selectionEnd()) for s in sels}
+        assert set(mine) <= tinted  # every shared passage is tinted
+        assert len(sels) > len(mine)  # ... and differing words are marked on top
+        assert len(col.strip.spans) == len(mine)
+    # clicking a passage in the left column brings its counterpart into view on the right
+    left, right = cols
+    target = max(truth["passages"], key=lambda p: p["spans"][0]["start"])
+    span_left = next(s for s in target["spans"] if s["doc_id"] == SEED_000)
+    span_right = next(s for s in target["spans"] if s["doc_id"] == SEED_001)
+    right.text.verticalScrollBar().setValue(0)
+    left.scroll_to(span_left["start"])
+    rect = left.text.cursorRect()
+    qtbot.mouseClick(left.text.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(rect.x() + 3, rect.center().y()))
+    assert right.text.textCursor().position() == span_right["start"]
+    # clicking a mention marks that entity in every column
+    swindon = next(m for m in left.mentions if m["entity"] == "pathfinder:swindon")
+    left.scroll_to(swindon["start"])
+    rect = left.text.cursorRect()
+    qtbot.mouseClick(left.text.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(rect.x() + 4, rect.center().y()))
+    for col in cols:
+        marked = {(s.cursor.selectionStart(), s.cursor.selectionEnd()) for s in col.text.extraSelections()}
+        want = {(m["start"], m["end"]) for m in col.mentions if m["entity"] == "pathfinder:swindon"}
+        assert want and want <= marked
+    # a document id that does not exist is one plain line
+    with qtbot.waitSignal(view.controller.failed, timeout=WAIT_MS):
+        view.ids_edit.setText(f"{SEED_000} nope")
+        view.compare_typed()
+    assert "nope" in view.summary.text()
+
+
+def test_conflicts_view_lists_ten_versus_twelve_and_dismissal_survives_reindex(own_window, qtbot, qtmodeltester):
+    panel = open_panel(own_window, qtbot)
+    view = panel.conflicts
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        panel.setCurrentWidget(view)
+    qtmodeltester.check(view.model)
+    rows = view.model.rows
+    pilots = next(c for c in rows if c["quantity"] == "pathfinders")
+    assert {10, 12} <= {v["value"] for v in pilots["values"]}
+    view.table.selectRow(rows.index(pilots))
+    page = view.detail.toPlainText()
+    assert "These ten pilots" in page and "twelve fledgling" in page
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        view.dismiss_button.click()
+    assert pilots["id"] not in {c["id"] for c in view.model.rows}
+    indexer.run(own_window.data, None, workers=0, rebuild=True)  # as `explorer index --rebuild` would
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        view.show_dismissed.setChecked(True)
+    again = next(c for c in view.model.rows if c["id"] == pilots["id"])
+    assert again["dismissed"]
+
+
+def test_kwic_view_rows_sort_plot_and_open(window, qtbot, qtmodeltester, engine):
+    panel = open_panel(window, qtbot)
+    view = panel.kwic
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        panel.show_mentions("Swindon")
+    qtmodeltester.check(view.model)
+    rows = view.model.rows
+    assert rows and all(engine.document(r["doc_id"])["text"][r["start"]:r["end"]] == r["hit"] for r in rows)
+    assert len(view.plot.docs) == len({r["doc_id"] for r in rows})
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        view.sort.setCurrentIndex(2)  # 1R, 2R
+    firsts = [(re.findall(r"\w[\w’'\-]*", r["right"]) or [""])[0].casefold() for r in view.model.rows]
+    assert len(firsts) == len(rows) and firsts == sorted(firsts)
+    target = view.model.rows[-1]
+    with qtbot.waitSignal(view.openAt, timeout=WAIT_MS):
+        view._open(view.model.index(len(view.model.rows) - 1, 3))
+    qtbot.waitUntil(lambda: window.compare.live.doc_id == target["doc_id"], timeout=WAIT_MS)
+
+
+def test_matrix_cell_opens_its_mentions_with_the_same_count(window, qtbot, qtmodeltester):
+    panel = open_panel(window, qtbot)
+    view = panel.matrix
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        panel.setCurrentWidget(view)
+    qtmodeltester.check(view.model)
+    m = view.model.m
+    r, c = next((i, j) for i, row in enumerate(m["cells"]) for j, v in enumerate(row) if v)
+    with qtbot.waitSignal(panel.kwic.controller.done, timeout=WAIT_MS):
+        view._cell(view.model.index(r, c))
+    assert panel.currentWidget() is panel.kwic
+    assert panel.kwic.source.currentText() == m["cols"][c]
+    assert panel.kwic.model.rowCount() == m["cells"][r][c]
+
+
+def test_dossier_view_shows_and_saves(window, qtbot, tmp_path):
+    panel = open_panel(window, qtbot)
+    view = panel.dossier
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        panel.setCurrentWidget(view)
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        view.show_pathfinder("swindon")
+    assert view.dossier["id"] == "swindon"
+    assert "SEQOL" in view.page.toPlainText()
+    out = tmp_path / "swindon.html"
+    with qtbot.waitSignal(view.controller.saving.done, timeout=WAIT_MS):
+        view._save("html", out)
+    assert "<mark>" in out.read_text(encoding="utf-8")
+    csv_out = tmp_path / "swindon.csv"
+    with qtbot.waitSignal(view.controller.saving.done, timeout=WAIT_MS):
+        view._save("csv", csv_out)
+    assert csv_out.read_text(encoding="utf-8").startswith("pathfinder,date,source")
+
+
+def test_models_hold_plain_data(qtmodeltester):
+    kwic = KwicModel()
+    kwic.set_rows([{"doc_id": "a", "source": "S", "date": "", "title": "T", "entity": "x", "start": 0, "end": 1,
+                    "left": "", "hit": "x", "right": "y", "chars": 3}])
+    qtmodeltester.check(kwic)
+    matrix = MatrixModel()
+    matrix.set_matrix({"rows": ["r"], "cols": ["c", "d"], "cells": [[1, 0]], "disputed": ["r"], "unit": "mentions"})
+    qtmodeltester.check(matrix)
+    conflicts = ConflictsModel()
+    conflicts.set_rows(json.loads(json.dumps([{"id": "1", "subject": "s", "quantity": "q", "dismissed": True, "values": [
+        {"value": 1, "low": 1, "high": 1, "surface": "one", "doc_id": "a"}]}])))
+    qtmodeltester.check(conflicts)
+
+
+def test_clusters_view_lists_shared_passages_and_opens_one_in_columns(window, qtbot, qtmodeltester):
+    panel = open_panel(window, qtbot)
+    view = panel.clusters
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        panel.setCurrentWidget(view)
+    qtmodeltester.check(view.model)
+    rows = view.model.rows
+    assert rows and rows == sorted(rows, key=lambda c: -c["size"])
+    biggest = rows[0]
+    with qtbot.waitSignal(panel.passages.controller.done, timeout=WAIT_MS):
+        view._chosen(view.model.index(0, 0))
+    assert panel.currentWidget() is panel.passages
+    shown = [c.doc_id for c in panel.passages.visible_columns()]
+    assert shown == list(dict.fromkeys(m["doc_id"] for m in biggest["members"]))[:4]
+    # the cluster's passage is tinted in every column it was opened in
+    for col in panel.passages.visible_columns():
+        assert any(s["cluster"] == biggest["cluster"] for s in col.spans)
+
+
+def test_menu_command_compares_the_pinned_and_the_shown_document(window, qtbot):
+    """View > Compare shared passages (actions table) puts the pinned and the shown document in
+    columns; the panel's own View toggle (add_view) shows and hides its dock."""
+    assert window.analysis.view_action in window.menus["&View"].actions()
+    assert window.action_compare_shared.shortcut().toString() == "Ctrl+Shift+D"
+    assert window.analysis.dock.isHidden()
+    search(qtbot, window, "mutual")
+    qtbot.waitUntil(lambda: window.compare.live.shown is not None, timeout=WAIT_MS)
+    window.action_compare_shared.trigger()  # one document only: the panel says what to do
+    assert window.analysis.isVisible() and "Pin a document" in window.analysis.passages.summary.text()
+    first = window.compare.live.doc_id
+    window.action_pin.trigger()
+    second = next(h for h in window.table.shown_rows() if h.doc_id != first)
+    with qtbot.waitSignal(window.documentShown, timeout=WAIT_MS):
+        window.table.select_source_row(window.table.source.rows.index(second))
+    with qtbot.waitSignal(window.analysis.passages.controller.done, timeout=WAIT_MS):
+        window.action_compare_shared.trigger()
+    assert [c.doc_id for c in window.analysis.passages.visible_columns()] == [first, second.doc_id]
+    window.analysis.view_action.trigger()
+    assert window.analysis.dock.isHidden()
+
+
+def test_a_duplicate_group_is_one_row_that_unfolds_to_every_member(make_window, tmp_path, qtbot, qtmodeltester):
+    from explorer.gui.models import HIT_ROLE
+    from tests.test_compare import GROUP, duplicates_corpus
+
+    data = tmp_path / "data"
+    indexer.run(data, duplicates_corpus(tmp_path), workers=0)
+    w = make_window(data)
+    settle(qtbot, w)
+    table, model = w.table, w.table.source
+    assert {h.doc_id for h in model.hits} == GROUP | {"other"}  # the engine sent every hit
+    shown = [h.doc_id for h in table.shown_rows()]
+    assert len(shown) == 2 and "other" in shown  # ... and the group is one row
+    g = next(i for i, h in enumerate(model.rows) if h.doc_id in GROUP)
+    col = model.column_index("similar")
+    assert not table.isColumnHidden(col)  # shown: a row stands for a group
+    assert model.index(g, col).data() == "▸ +2 similar"
+    tip = model.index(g, col).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Gamma, 2010-01-01" in tip and "Delta, 2010-01-03" in tip
+    qtmodeltester.check(table.proxy)
+    # a click on "+2 similar" lists every member, each with its source and date
+    cell = table.proxy.mapFromSource(model.index(g, col))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(cell).center())
+    assert {h.doc_id for h in table.shown_rows()} == GROUP | {"other"}
+    members = model.rows[g + 1:g + 3]
+    assert {h.doc_id for h in members} == GROUP - {model.rows[g].doc_id}
+    date_col, source_col = model.column_index("date"), model.column_index("source")
+    written = {"orig": ("Gamma", "2010-01-01"), "copy-under-another-name": ("Gamma", "2010-01-01"),
+               "reprint": ("Delta", "2010-01-03")}
+    for r in (g + 1, g + 2):
+        doc = model.index(r, 0).data(HIT_ROLE).doc_id
+        assert (model.index(r, source_col).data(), model.index(r, date_col).data()) == written[doc]
+    qtmodeltester.check(table.proxy)
+    # the loaded rows sorted by any column either way (the header does this for the columns the
+    # Order box has no entry for), the members stay right under their group's row
+    for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+        for c in range(model.columnCount()):
+            table.proxy.sort(c, order)
+            ids = [h.doc_id for h in table.shown_rows()]
+            at = ids.index(model.rows[g].doc_id)
+            assert set(ids[at + 1:at + 3]) == {h.doc_id for h in members}, (c, order, ids)
+    table.proxy.sort(-1)
+    # a member opens like any row; Left on it folds the group back onto its row
+    member = members[0]
+    table.select_source_row(model.rows.index(member))
+    qtbot.waitUntil(lambda: w.compare.live.doc_id == member.doc_id, timeout=WAIT_MS)
+    qtbot.keyClick(table, Qt.Key.Key_Left)
+    assert len(table.shown_rows()) == 2 and table.current_row().doc_id == model.rows[g].doc_id
+    qtbot.keyClick(table, Qt.Key.Key_Right)
+    assert len(table.shown_rows()) == 4
+
+
+def test_duplicate_members_on_later_pages_fold_into_the_first(engine_for_dups, qtmodeltester):
+    """Pages of one hit: the group's first hit makes its row; its members, arriving later, add
+    none, and the model still asks for every page."""
+    from explorer.gui.models import ResultsModel
+    from explorer.model import Query
+    from tests.test_compare import GROUP
+
+    engine = engine_for_dups
+    q = Query("", limit=1, sort="title")
+    first = engine.search(q)
+    model = ResultsModel()
+    asked = []
+    model.fetch_page = lambda offset: asked.append(offset) or True
+    model.set_rows("documents", first.hits, first.total)
+    while model.canFetchMore():
+        model.fetchMore()
+        model.append(engine.search(Query("", limit=1, offset=asked[-1], sort="title")).hits)
+    assert asked == [1, 2, 3] and model.fetched() == first.total == 4
+    assert sorted(h.doc_id in GROUP for h in model.rows) == [False, True]
+    g = next(i for i, h in enumerate(model.rows) if h.doc_id in GROUP)
+    model.toggle_similar(g)
+    assert {h.doc_id for h in model.rows} == GROUP | {"other"} and len(model.rows) == 4
+    qtmodeltester.check(model)
+    model.toggle_similar(g + 1)  # from a member row: folds its group
+    assert len(model.rows) == 2
+    qtmodeltester.check(model)
+
+
+@pytest.fixture
+def engine_for_dups(tmp_path):
+    from explorer.query import Engine
+    from tests.test_compare import duplicates_corpus
+
+    data = tmp_path / "data"
+    indexer.run(data, duplicates_corpus(tmp_path), workers=0)
+    e = Engine(data)
+    yield e
+    e.close()
+
+
+def test_the_similar_column_is_hidden_without_duplicate_groups(window):
+    t = window.table
+    col = t.source.column_index("similar")
+    assert col >= 0 and not t.source.has_groups() and t.isColumnHidden(col)  # the seeds have no duplicates

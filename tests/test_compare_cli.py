@@ -1,0 +1,145 @@
+"""The cross-source commands through a real subprocess: JSON shapes other tools rely on,
+offsets that slice to the text `show --format json` prints, one-line errors."""
+
+import json
+import re
+
+import pytest
+
+from tests.test_cli import assert_one_line_error, explorer
+
+SEED_000 = "000_8468651e8cf8aa21"
+SEED_001 = "001_be1e46d498799f71"
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    d = tmp_path_factory.mktemp("compare-cli")
+    proc = explorer("index", data=d)
+    assert proc.returncode == 0, proc.stderr
+    return d
+
+
+def shown_text(data, doc_id):
+    proc = explorer("show", doc_id, "--format", "json", data=data)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)["text"]
+
+
+def test_compare_json_contract(data):
+    proc = explorer("compare", SEED_000, SEED_001, "--format", "json", data=data)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["documents"] == [SEED_000, SEED_001]
+    texts = {d: shown_text(data, d) for d in out["documents"]}
+    assert out["passages"]
+    for p in out["passages"]:
+        assert isinstance(p["cluster"], int) and 0 <= p["similarity"] <= 1
+        assert {s["doc_id"] for s in p["spans"]} == {SEED_000, SEED_001}
+        for s in p["spans"]:
+            assert s["text"] == texts[s["doc_id"]][s["start"]:s["end"]]
+        assert isinstance(p["differences"], list)
+
+
+def test_compare_text_and_bad_ids(data):
+    proc = explorer("compare", SEED_000, SEED_001, data=data)
+    assert proc.returncode == 0 and "shared passage" in proc.stdout
+    assert_one_line_error(explorer("compare", SEED_000, "nope", data=data), "no document 'nope'")
+    assert_one_line_error(explorer("compare", SEED_000, data=data), "at least two")
+
+
+def test_reuse_formats(data):
+    proc = explorer("reuse", "--format", "json", data=data)
+    assert proc.returncode == 0, proc.stderr
+    clusters = json.loads(proc.stdout)
+    assert clusters and all(c["size"] >= 2 and c["members"] for c in clusters)
+    for c in clusters:
+        if c["origin"] is not None:
+            dated = [m["date"] for m in c["members"] if m["date"]]
+            assert c["origin"]["date"] == min(dated)
+    csv_out = explorer("reuse", "--format", "csv", data=data).stdout
+    assert csv_out.splitlines()[0].startswith("cluster,size,origin,doc_id")
+    assert len(csv_out.splitlines()) > len(clusters)
+    narrowed = json.loads(explorer("reuse", "Swindon", "--format", "json", data=data).stdout)
+    assert 0 < len(narrowed) <= len(clusters)
+    assert explorer("reuse", "--duplicates", data=data).returncode == 0
+    assert_one_line_error(explorer("reuse", "--facet", "colour=red", data=data), "colour")
+
+
+def test_conflicts_json_contract_and_dismiss(data, tmp_path):
+    proc = explorer("conflicts", "--format", "json", data=data)
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    pilots = next(c for c in rows if c["quantity"] == "pathfinders")
+    assert {"subject", "quantity", "values", "id", "why"} <= set(pilots)
+    values = {v["surface"].lower(): v for v in pilots["values"]}
+    assert values["ten"]["value"] == 10 and values["twelve"]["value"] == 12
+    for v in pilots["values"]:
+        assert {"value", "surface", "doc_id", "source", "date", "start", "end"} <= set(v)
+        assert shown_text(data, v["doc_id"])[v["start"]:v["end"]] == v["surface"]
+    assert_one_line_error(explorer("conflicts", "--dismiss", "nosuchid", data=data), "no conflict 'nosuchid'")
+    assert explorer("conflicts", "--dismiss", pilots["id"], data=data).returncode == 0
+    assert pilots["id"] not in {c["id"] for c in json.loads(explorer("conflicts", "--format", "json", data=data).stdout)}
+    assert explorer("index", data=data).returncode == 0
+    shown = json.loads(explorer("conflicts", "--all", "--format", "json", data=data).stdout)
+    assert next(c for c in shown if c["id"] == pilots["id"])["dismissed"] is True
+    assert explorer("conflicts", "--restore", pilots["id"], data=data).returncode == 0
+    assert pilots["id"] in {c["id"] for c in json.loads(explorer("conflicts", "--format", "json", data=data).stdout)}
+
+
+def test_mentions_json_contract_and_kwic_offsets(data):
+    proc = explorer("mentions", "Swindon", "--format", "json", data=data)
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert rows
+    for r in rows:
+        assert {"doc_id", "source", "date", "entity", "start", "end", "left", "hit", "right"} <= set(r)
+        text = shown_text(data, r["doc_id"])
+        assert text[r["start"]:r["end"]] == r["hit"]
+        assert " ".join(text[:r["start"]].split()).endswith(r["left"])
+    # a plain term (no entity of that name) is found as whole words in the text
+    term = json.loads(explorer("mentions", "trailblazers", "--format", "json", data=data).stdout)
+    assert term and all(r["hit"].lower() == "trailblazers" for r in term)
+    # sorted on the first word right of the hit
+    by_1r = json.loads(explorer("mentions", "mutuals", "--sort", "1R", "--format", "json", data=data).stdout)
+    firsts = [(re.findall(r"\w[\w’'\-]*", r["right"]) or [""])[0].casefold() for r in by_1r]
+    assert firsts == sorted(firsts)
+    assert_one_line_error(explorer("mentions", "mutuals", "--sort", "4X", data=data), "1L", "2R")
+
+
+def test_matrix_counts_equal_mentions_counts(data):
+    for rows in ("pathfinder", "mentor", "region"):
+        proc = explorer("matrix", "--rows", rows, "--format", "json", data=data)
+        assert proc.returncode == 0, proc.stderr
+        m = json.loads(proc.stdout)
+        assert len(m["cells"]) == len(m["rows"]) and all(len(r) == len(m["cols"]) for r in m["cells"])
+        for name, cells in list(zip(m["rows"], m["cells"]))[:4]:
+            listed = json.loads(explorer("mentions", name, "--format", "json", data=data).stdout)
+            assert sum(cells) == len(listed) > 0, name
+            for col, n in zip(m["cols"], cells):
+                assert n == sum(1 for r in listed if r["source"] == col)
+    pf = json.loads(explorer("matrix", "--format", "json", data=data).stdout)
+    assert pf["disputed"] == []  # the seeds' disagreement is about the programme, not one pathfinder
+    share = json.loads(explorer("matrix", "--share", "--cols", "document", "--format", "json", data=data).stdout)
+    assert all(0 <= v <= 1 for row in share["cells"] for v in row)
+    assert explorer("matrix", "--rows", "colour", data=data).returncode != 0
+
+
+def test_dossier_formats(data, tmp_path):
+    proc = explorer("dossier", "SEQOL", "--format", "json", data=data)
+    assert proc.returncode == 0, proc.stderr
+    d = json.loads(proc.stdout)
+    assert d["id"] == "swindon" and d["lead_body"] and "SEQOL" in d["later_names"]
+    dates = [m["date"] for m in d["mentions"] if m["date"]]
+    assert dates == sorted(dates) and len(d["mentions"]) >= 3
+    for m in d["mentions"]:
+        text = shown_text(data, m["doc_id"])
+        assert text[m["sentence_start"]:m["sentence_end"]] == m["sentence"]
+        assert m["sentence_start"] <= m["start"] < m["end"] <= m["sentence_end"]
+    out = tmp_path / "swindon.html"
+    assert explorer("dossier", "swindon", "--format", "html", "-o", str(out), data=data).returncode == 0
+    page = out.read_text(encoding="utf-8")
+    assert "<mark>" in page and "Swindon" in page and "<script" not in page
+    assert "Swindon" in explorer("dossier", "swindon", data=data).stdout
+    assert explorer("dossier", "swindon", "--format", "csv", data=data).stdout.startswith("pathfinder,date,source")
+    assert_one_line_error(explorer("dossier", "Atlantis", data=data), "no pathfinder 'Atlantis'", "swindon")
