@@ -860,13 +860,14 @@ def matrix(ctx, rows, cols, share, fmt) -> None:
             click.echo(json.dumps(m, ensure_ascii=False, indent=2))
             return
         if fmt == "csv":
-            click.echo(to_csv_text([rows, *m["cols"]], [[r, *cells] for r, cells in zip(m["rows"], m["cells"])]), nl=False)
+            click.echo(to_csv_text([rows, *m["cols"]], [[r, *cells] for r, cells in zip(m["rows"], m["cells"], strict=True)]),
+                       nl=False)
             return
         click.echo(f"{len(m['rows'])} {rows}(s) x {len(m['cols'])} {cols}(s); cells: {m['unit']}; * = a disagreement")
         for i, c in enumerate(m["cols"]):
             click.echo(f"  [{i + 1}] {c}")
         click.echo(f"{'':42}" + "".join(f"{f'[{i + 1}]':>7}" for i in range(len(m["cols"]))))
-        for r, cells in zip(m["rows"], m["cells"]):
+        for r, cells in zip(m["rows"], m["cells"], strict=True):
             label = _short(r, 40) + ("*" if r in m["disputed"] else "")
             click.echo(f"{label:42}" + "".join(f"{(f'{v:.0%}' if share else str(v)) if v else '.':>7}" for v in cells))
     finally:

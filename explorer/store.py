@@ -12,11 +12,12 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 SCHEMA_VERSION = 4
 READABLE_FROM = 1  # the oldest schema a reader can search as it is
@@ -416,7 +417,7 @@ class Store:
         without them; its next index run adds and fills them)."""
         return set(_REUSE_TABLES) <= set(self.db.table_names())
 
-    def reuse_current_docs(self) -> dict[str, dict]:
+    def reuse_current_docs(self) -> dict[str, dict[str, Any]]:
         """{doc_id: {key, series}} of every document; ``key`` changes when the document's file,
         text length, source or date does (then its reuse and claims are computed again)."""
         out = {}
@@ -454,6 +455,7 @@ class Store:
             "INSERT INTO reuse_docs (doc_id, key, series, words, exact, seeds) VALUES (?, ?, ?, ?, ?, ?)",
             [doc_id, key, series, n_words, exact, array.array("q", seeds).tobytes()])
         d = cur.lastrowid
+        assert d is not None  # (after an INSERT)
         self.db.conn.executemany("INSERT INTO reuse_seeds (h, d, pos) VALUES (?, ?, ?)",
                                  ((h, d, pos) for h, pos in seeds.items()))
         return d
@@ -470,14 +472,14 @@ class Store:
             out.extend(r for r in rows if r[1] != d)
         return out
 
-    def reuse_add_link(self, a: str, b: str, link: dict) -> None:
+    def reuse_add_link(self, a: str, b: str, link: dict[str, Any]) -> None:
         self.db.conn.execute(
             "INSERT INTO reuse_links (a, a_start, a_end, b, b_start, b_end, similarity, cover, differences) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [a, link["a_start"], link["a_end"], b, link["b_start"], link["b_end"], link["similarity"],
              link["cover"], json.dumps(link["diffs"], separators=(",", ":"))])
 
-    def reuse_all_links(self) -> list[tuple]:
+    def reuse_all_links(self) -> list[tuple[Any, ...]]:
         return self.db.execute(
             "SELECT id, a, a_start, a_end, b, b_start, b_end, cover, similarity FROM reuse_links ORDER BY id").fetchall()
 
@@ -488,7 +490,7 @@ class Store:
             out.update(self.db.execute(f"SELECT doc_id, date FROM documents WHERE doc_id IN ({marks})", chunk).fetchall())
         return out
 
-    def reuse_put_clusters(self, link_cluster: dict[int, int], clusters: list[dict], spans: list[dict]) -> None:
+    def reuse_put_clusters(self, link_cluster: dict[int, int], clusters: list[dict[str, Any]], spans: list[dict[str, Any]]) -> None:
         self.db.execute("DELETE FROM reuse_clusters")
         self.db.execute("DELETE FROM reuse_spans")
         self.db.conn.executemany("UPDATE reuse_links SET cluster = ? WHERE id = ?",
@@ -504,13 +506,13 @@ class Store:
         self.db.conn.executemany("UPDATE reuse_docs SET dup_group = ? WHERE doc_id = ?",
                                  ((g, d) for d, g in assign.items()))
 
-    def reuse_put_claims(self, doc_id: str, rows: list[dict]) -> None:
+    def reuse_put_claims(self, doc_id: str, rows: list[dict[str, Any]]) -> None:
         self.db.execute("DELETE FROM claims WHERE doc_id = ?", [doc_id])
         self._insert("claims", rows)
 
     # reads
 
-    def reuse_links_between(self, doc_ids: Sequence[str]) -> list[dict]:
+    def reuse_links_between(self, doc_ids: Sequence[str]) -> list[dict[str, Any]]:
         marks = ",".join("?" * len(doc_ids))
         rows = list(self.db.query(
             f"SELECT * FROM reuse_links WHERE a IN ({marks}) AND b IN ({marks}) ORDER BY cluster, id",
@@ -519,18 +521,18 @@ class Store:
             r["differences"] = json.loads(r["differences"])
         return rows
 
-    def reuse_numeric_links(self) -> list[tuple[str, str, int, list[dict]]]:
+    def reuse_numeric_links(self) -> list[tuple[str, str, int, list[dict[str, Any]]]]:
         """(a, b, cluster, differences) of the links with a number read differently."""
         return [(a, b, c, json.loads(d)) for a, b, c, d in self.db.execute(
             """SELECT a, b, cluster, differences FROM reuse_links WHERE differences LIKE '%"num"%'""")]
 
-    def reuse_clusters(self) -> list[dict]:
+    def reuse_clusters(self) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT id, size, origin FROM reuse_clusters ORDER BY size DESC, id"))
 
-    def reuse_cluster_spans(self, cluster_ids: Sequence[int] | None = None) -> list[dict]:
+    def reuse_cluster_spans(self, cluster_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
         if cluster_ids is None:
             return list(self.db.query('SELECT cluster, doc_id, start, "end" FROM reuse_spans ORDER BY cluster, doc_id, start'))
-        out: list[dict] = []
+        out: list[dict[str, Any]] = []
         for chunk in _chunks(cluster_ids, 900):
             marks = ",".join("?" * len(chunk))
             out.extend(self.db.query(
@@ -546,7 +548,7 @@ class Store:
             out.setdefault(g, []).append(doc_id)
         return out
 
-    def all_claims(self) -> list[dict]:
+    def all_claims(self) -> list[dict[str, Any]]:
         return list(self.db.query('SELECT * FROM claims ORDER BY subject, quantity, doc_id, start'))
 
     def dismissed_conflicts(self) -> set[str]:
@@ -560,9 +562,9 @@ class Store:
         with self.db.atomic():
             return self.db.execute("DELETE FROM conflict_dismissals WHERE key = ?", [key]).rowcount > 0
 
-    def mentions_of_entities(self, keys: Sequence[str]) -> list[dict]:
+    def mentions_of_entities(self, keys: Sequence[str]) -> list[dict[str, Any]]:
         """Every mention of these entities with its document's source, date and title."""
-        out: list[dict] = []
+        out: list[dict[str, Any]] = []
         for chunk in _chunks(keys, 900):
             marks = ",".join("?" * len(chunk))
             out.extend(self.db.query(
@@ -601,7 +603,7 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _chunks(seq: Sequence[str], n: int) -> Iterable[list[str]]:
+def _chunks(seq: Sequence[_T], n: int) -> Iterable[list[_T]]:
     seq = list(seq)
     for i in range(0, len(seq), n):
         yield seq[i:i + n]

@@ -150,8 +150,9 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         key = f"views/{name}"
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        stored = self.settings.value(f"{key}/area", bottom.value)
         try:
-            area = Qt.DockWidgetArea(int(self.settings.value(f"{key}/area", bottom.value)))
+            area = Qt.DockWidgetArea(int(stored)) if isinstance(stored, int | str | float) else bottom
         except (TypeError, ValueError):
             area = bottom
         if area not in (bottom, Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea,
