@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
             area = bottom
         self.addDockWidget(area, dock)
         dock.dockLocationChanged.connect(lambda a: self.settings.setValue(f"{key}/area", a.value))
+        dock.visibilityChanged.connect(lambda shown: shown and self._size_dock(dock))
         dock.setVisible(str(self.settings.value(f"{key}/visible", "false")).lower() == "true")
         action = dock.toggleViewAction()
         action.triggered.connect(lambda on: self.settings.setValue(f"{key}/visible", bool(on)))
@@ -167,6 +168,18 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(shortcut))
         self.menus["&View"].insertAction(self.action_reset_layout, action)
         return action
+
+    def _size_dock(self, dock: QDockWidget) -> None:
+        """A view docked above or below gets two fifths of the window's height, so the results and
+        the source above it keep the room their headings need; beside, a third of the width."""
+        if dock.isFloating():
+            return
+        area = self.dockWidgetArea(dock)
+        if area in (Qt.DockWidgetArea.BottomDockWidgetArea, Qt.DockWidgetArea.TopDockWidgetArea):
+            if dock.height() > self.height() * 2 // 5:
+                self.resizeDocks([dock], [self.height() * 2 // 5], Qt.Orientation.Vertical)
+        elif dock.width() > self.width() // 3:
+            self.resizeDocks([dock], [self.width() // 3], Qt.Orientation.Horizontal)
 
     def _wire(self) -> None:
         s, ix, docs = self.session, self.indexer, self.documents

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from operator import attrgetter
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel
 
@@ -65,6 +65,17 @@ def test_a_new_view_plugs_in_with_one_call(window, qtbot):
     action.trigger()
     assert dock.isHidden()
     assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.BottomDockWidgetArea  # full width, for columns
+
+
+def test_a_tall_view_leaves_the_results_their_room(window, qtbot):
+    view = QLabel("a tall view")
+    view.setMinimumHeight(100)
+    view.sizeHint = lambda: QSize(400, 2000)  # asks for more than the window has
+    action = window.add_view("tall", "Tall", view)
+    action.trigger()
+    dock = window.findChild(QDockWidget, "view-tall")
+    qtbot.waitUntil(lambda: dock.isVisible() and dock.height() <= window.height() * 2 // 5 + 2, timeout=WAIT_MS)
+    assert window.results.height() > 150
 
 
 def test_a_view_is_where_the_user_left_it(make_window, seed_index, qtbot):
