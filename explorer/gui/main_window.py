@@ -160,7 +160,12 @@ class MainWindow(QMainWindow):
             area = bottom
         self.addDockWidget(area, dock)
         dock.dockLocationChanged.connect(lambda a: self.settings.setValue(f"{key}/area", a.value))
-        dock.visibilityChanged.connect(lambda shown: shown and self._size_dock(dock))
+
+        def size_when_shown(shown: bool) -> None:
+            if shown:
+                self._size_dock(dock)
+
+        dock.visibilityChanged.connect(size_when_shown)
         dock.setVisible(str(self.settings.value(f"{key}/visible", "false")).lower() == "true")
         action = dock.toggleViewAction()
         action.triggered.connect(lambda on: self.settings.setValue(f"{key}/visible", bool(on)))
