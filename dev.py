@@ -2,7 +2,8 @@
 """One-command set-up for Pathfinder Explorer. Needs only Python 3.11+.
 
     python3 dev.py run     install everything, then open the app on the bundled seed corpus
-    python3 dev.py test    install everything, then run the whole test suite (offscreen Qt)
+    python3 dev.py test    install everything, run the lint gates, then the whole test suite (offscreen Qt)
+    python3 dev.py lint    install everything, then run the lint gates alone (ruff, import-linter, mypy)
     python3 dev.py bench   install everything (Recoll too, with apt as root), then run the benchmark
                            suite (--quick by default)
     python3 dev.py lock    re-resolve the dependencies and rewrite packaging/constraints.txt
@@ -58,7 +59,7 @@ def run(cmd: list[str], **kw) -> int:
 
 
 def ensure_python() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be started by an older system python3
         sys.exit(f"[dev] Python 3.11 or newer is needed; this is {sys.version.split()[0]}")
 
 
@@ -78,7 +79,7 @@ def ensure_packages() -> None:
     quiet = ["-q"] if os.environ.get("CI") else []
     if run([PY, "-m", "pip", "install", *quiet, "--upgrade", "pip"]) != 0:
         sys.exit("[dev] pip could not upgrade itself")
-    if run([PY, "-m", "pip", "install", *quiet, "-c", CONSTRAINTS, "-e", f"{ROOT}[gui,test]"]) != 0:
+    if run([PY, "-m", "pip", "install", *quiet, "-c", CONSTRAINTS, "-e", f"{ROOT}[gui,test,lint]"]) != 0:
         sys.exit("[dev] installing the project failed (see pip's message above)")
     STAMP.write_text(digest)
 
@@ -305,9 +306,36 @@ def cmd_run(args: list[str]) -> int:
     return run([BIN / "explorer", "gui", *args])
 
 
+LINTERS = (
+    ("ruff (style, import order)", ["ruff", "check", "explorer", "tests", "benchmarks", "packaging", "dev.py"]),
+    ("import-linter (the layers, Qt only in gui/, whoosh only in fulltext/)", ["lint-imports"]),
+    ("mypy (gradual; strict for fulltext, query, store, model)", ["mypy"]),
+)
+
+
+def lint() -> int:
+    """Every gate in turn; the number of gates that failed."""
+    failed = 0
+    for title, cmd in LINTERS:
+        say(f"lint: {title}")
+        if run([BIN / cmd[0], *cmd[1:]], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}) != 0:
+            say(f"lint: {title.split(' ')[0]} FAILED")
+            failed += 1
+    return failed
+
+
+def cmd_lint(args: list[str]) -> int:
+    setup("offscreen")
+    return 1 if lint() else 0
+
+
 def cmd_test(args: list[str]) -> int:
+    """The lint gates, then the whole test suite: both must pass."""
     setup("offscreen")
     ensure_test_tools()
+    if lint():
+        say("lint failed: fix it before the tests run (python3 dev.py lint runs the gates alone)")
+        return 1
     ensure_recoll()  # tests/test_benchmarks.py checks against Recoll too when it is there
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONDONTWRITEBYTECODE": "1"}
     code = run([PY, "-m", "pytest", *args], cwd=ROOT, env=env)
@@ -336,7 +364,7 @@ def cmd_lock(args: list[str]) -> int:
         py = venv / ("Scripts" if os.name == "nt" else "bin") / ("python.exe" if os.name == "nt" else "python")
         say("resolving the newest versions pyproject.toml allows (all extras)")
         if run([py, "-m", "pip", "install", "-q", "--upgrade", "pip"]) != 0 or \
-                run([py, "-m", "pip", "install", "-q", f"{ROOT}[gui,test,freeze]"]) != 0:
+                run([py, "-m", "pip", "install", "-q", f"{ROOT}[gui,test,lint,freeze]"]) != 0:
             sys.exit("[dev] resolving the dependencies failed (see pip's message above)")
         frozen = subprocess.run([str(py), "-m", "pip", "freeze", "--all", "--exclude", "pathfinder-explorer"],
                                 capture_output=True, text=True, check=True).stdout
@@ -360,7 +388,7 @@ def cmd_package(args: list[str]) -> int:
 
 
 def main() -> int:
-    commands = {"run": cmd_run, "test": cmd_test, "bench": cmd_bench, "lock": cmd_lock, "package": cmd_package,
+    commands = {"run": cmd_run, "test": cmd_test, "lint": cmd_lint, "bench": cmd_bench, "lock": cmd_lock, "package": cmd_package,
                 "setup": lambda a: (setup("offscreen"), 0)[1]}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__)

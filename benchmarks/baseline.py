@@ -100,7 +100,7 @@ def index(db_path: Path, corpus: Path, rebuild: bool = False) -> dict:
             conn.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", (res.rel, size, mtime))
             if res.skipped:
                 continue
-            for d, (_ftdoc, _passages, ft) in zip(res.docs, res.fulltext):
+            for d, (_ftdoc, _passages, ft) in zip(res.docs, res.fulltext, strict=True):
                 cur = conn.execute(
                     "INSERT INTO documents (doc_id, file, title, source, author, date, year, url) VALUES (?,?,?,?,?,?,?,?)",
                     (d["doc_id"], d["file"], d["title"], d["source"], d["author"], d["date"], d["year"], d["url"]))

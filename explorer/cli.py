@@ -18,13 +18,14 @@ import shutil
 import signal
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
 from explorer import __version__, indexer, paths, retag
 from explorer.corpus.read import Limits, html_extractor_problem
-from explorer.export import (EXPORT_LEVELS, ExportError, check_target, export as export_csv, export_rows, rows_for,
-                             to_csv_text)
+from explorer.export import EXPORT_LEVELS, ExportError, check_target, export_rows, rows_for, to_csv_text
+from explorer.export import export as export_csv
 from explorer.knowledge import corrections, taxonomy
 from explorer.model import FACET_KEYS, LEVELS, SORTS, NoIndex, Query, QueryError
 from explorer.query import Engine
@@ -56,7 +57,7 @@ def _say(text: object = "", err: bool = False) -> None:
     click.echo(inert(text), err=err)
 
 
-def _fail(msg: str) -> None:
+def _fail(msg: str) -> NoReturn:
     raise UserError(msg)
 
 
@@ -208,7 +209,7 @@ def index(ctx: click.Context, corpus: Path | None, rebuild: bool, max_size: floa
     data = ctx.obj["data"]
     if corpus is not None and not corpus.is_dir():
         _fail(f"corpus folder not found: {corpus}")
-    bar = None
+    bar: Any = None  # click's ProgressBar, entered by hand
     show_bar = not quiet and sys.stderr.isatty()
 
     def progress(done: int, total: int, current: str) -> None:
@@ -590,6 +591,7 @@ def knowledge_reject(ctx, doc_id, start, end) -> None:
 def knowledge_list(ctx, fmt, show_all) -> None:
     """Your corrections (or, with --all, the whole knowledge base)."""
     data = ctx.obj["data"]
+    out: dict[str, Any]
     try:
         if show_all:
             tax = taxonomy.load(data)
@@ -858,13 +860,14 @@ def matrix(ctx, rows, cols, share, fmt) -> None:
             click.echo(json.dumps(m, ensure_ascii=False, indent=2))
             return
         if fmt == "csv":
-            click.echo(to_csv_text([rows, *m["cols"]], [[r, *cells] for r, cells in zip(m["rows"], m["cells"])]), nl=False)
+            click.echo(to_csv_text([rows, *m["cols"]], [[r, *cells] for r, cells in zip(m["rows"], m["cells"], strict=True)]),
+                       nl=False)
             return
         click.echo(f"{len(m['rows'])} {rows}(s) x {len(m['cols'])} {cols}(s); cells: {m['unit']}; * = a disagreement")
         for i, c in enumerate(m["cols"]):
             click.echo(f"  [{i + 1}] {c}")
         click.echo(f"{'':42}" + "".join(f"{f'[{i + 1}]':>7}" for i in range(len(m["cols"]))))
-        for r, cells in zip(m["rows"], m["cells"]):
+        for r, cells in zip(m["rows"], m["cells"], strict=True):
             label = _short(r, 40) + ("*" if r in m["disputed"] else "")
             click.echo(f"{label:42}" + "".join(f"{(f'{v:.0%}' if share else str(v)) if v else '.':>7}" for v in cells))
     finally:

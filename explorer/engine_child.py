@@ -6,6 +6,7 @@ module or the storage code it loads."""
 from __future__ import annotations
 
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +105,7 @@ def _dossier(engine: Engine, name: str) -> dict:
     return _analysis(engine).dossier(name)
 
 
-ANALYSIS = {
+ANALYSIS: dict[str, Callable[..., Any]] = {
     "compare": _compare, "reuse_clusters": _reuse_clusters, "conflicts": _conflicts,
     "dismiss_conflict": _dismiss_conflict, "mentions": _mentions, "matrix": _matrix, "dossier": _dossier,
 }

@@ -14,6 +14,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 # "topic": sectors read from the text's own words (hospitals, probation...), kept apart from
 # "sector", the sectors of the pathfinders it names. "mentor_role": how the text presents a
@@ -69,7 +70,7 @@ class Query:
     offset: int = 0
 
     @classmethod
-    def from_pairs(cls, text: str = "", pairs: list[str] | tuple[str, ...] = (), **kw) -> Query:
+    def from_pairs(cls, text: str = "", pairs: list[str] | tuple[str, ...] = (), **kw: Any) -> Query:
         """Build from ``KEY=VALUE`` strings as given on the command line."""
         facets: dict[str, list[str]] = {}
         for pair in pairs:
@@ -117,7 +118,7 @@ class Hit:
     def snippet_html(self) -> str:
         return marked_to_html(self.snippet_marked or self.snippet)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         d = {
             "doc_id": self.doc_id, "file": self.file, "title": self.title, "source": self.source,
             "author": self.author, "date": self.date, "url": self.url, "pathfinders": self.pathfinders,
@@ -144,7 +145,7 @@ class PathfinderRow:
     sources: list[str]
     later_names: list[str]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "sectors": self.sectors, "regions": self.regions,
                 "documents": self.documents, "files": self.files, "sources": self.sources,
                 "later_names": self.later_names}
@@ -153,7 +154,7 @@ class PathfinderRow:
 @dataclass
 class ResultSet:
     query: Query
-    hits: list  # Hit for documents/passages, PathfinderRow for pathfinders
+    hits: list[Any]  # Hit for documents/passages, PathfinderRow for pathfinders
     total: int
     facets: dict[str, list[FacetValue]]
     elapsed_ms: float

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from multiprocessing.context import ForkServerContext, SpawnContext
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 def context() -> SpawnContext | ForkServerContext:
@@ -67,6 +70,7 @@ def send(conn: Any, kind: str, value: Any, unpicklable: Callable[[str, Exception
     except OSError:
         return False
     except Exception as exc:  # a value or exception that cannot be pickled
+        log.debug("cannot send %s to the other process", kind, exc_info=True)
         what = f"{type(value).__name__}: {value}" if kind == "error" else type(value).__name__
         try:
             conn.send(("error", unpicklable(what, exc)))

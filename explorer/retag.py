@@ -7,6 +7,7 @@ would."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from explorer.indexer.runner import run as index_run
@@ -74,7 +75,7 @@ def apply(data: Path, change: Change, workers: int | None = 0) -> Retagged:
 # Run by the desktop app in its engine process (EngineProcess.call), so neither the file
 # writes nor the re-tagging run in the window's process.
 
-_OPS = {"alias": corrections.add_alias, "remove-alias": corrections.remove_alias, "entity": corrections.add_entity,
+_OPS: dict[str, Callable[..., Change]] = {"alias": corrections.add_alias, "remove-alias": corrections.remove_alias, "entity": corrections.add_entity,
         "reject": corrections.reject}
 
 

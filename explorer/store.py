@@ -12,11 +12,12 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 SCHEMA_VERSION = 4
 READABLE_FROM = 1  # the oldest schema a reader can search as it is
@@ -205,7 +206,7 @@ class Store:
 
     # ------------------------------------------------------------------ writes (indexer)
 
-    def atomic(self):
+    def atomic(self) -> contextlib.AbstractContextManager[sqlite_utils.Database]:
         return self.db.atomic()
 
     @contextlib.contextmanager
@@ -228,10 +229,10 @@ class Store:
     def known_files(self) -> dict[str, dict[str, Any]]:
         cur = self.db.execute("SELECT * FROM files")  # (plain rows: every run reads them all)
         cols = [c[0] for c in cur.description]
-        return {d["path"]: d for d in (dict(zip(cols, row)) for row in cur)}
+        return {d["path"]: d for d in (dict(zip(cols, row, strict=True)) for row in cur)}
 
     def file_count(self, status: str) -> int:
-        return self.db.execute("SELECT count(*) FROM files WHERE status = ?", [status]).fetchone()[0]
+        return int(self.db.execute("SELECT count(*) FROM files WHERE status = ?", [status]).fetchone()[0])
 
     def delete_file(self, path: str) -> list[str]:
         """Remove a file and everything derived from it; returns the removed doc_ids."""
@@ -258,7 +259,7 @@ class Store:
             f"INSERT INTO files ({', '.join(_q(c) for c in cols)}) VALUES ({', '.join('?' * len(cols))}) "
             f"ON CONFLICT(path) DO UPDATE SET {updates}", [row[c] for c in cols])
 
-    def put_documents(self, docs: list[dict], passages: list[dict], mentions: list[dict], facets: list[dict]) -> None:
+    def put_documents(self, docs: list[dict[str, Any]], passages: list[dict[str, Any]], mentions: list[dict[str, Any]], facets: list[dict[str, Any]]) -> None:
         # Plain executemany: sqlite-utils' insert_all re-reads the schema on every call, which
         # was most of this method's time (and GIL time taken from a GUI running the indexer).
         self._insert("documents", docs, replace=True)
@@ -266,7 +267,7 @@ class Store:
         self._insert("mentions", mentions)
         self._insert("doc_facets", facets)
 
-    def _insert(self, table: str, rows: list[dict], replace: bool = False) -> None:
+    def _insert(self, table: str, rows: list[dict[str, Any]], replace: bool = False) -> None:
         if not rows:
             return
         cols = list(dict.fromkeys(k for r in rows for k in r))
@@ -274,22 +275,22 @@ class Store:
                f"VALUES ({', '.join('?' * len(cols))})")
         self.db.conn.executemany(sql, [tuple(r.get(c) for c in cols) for r in rows])
 
-    def put_entities(self, rows: Iterable[dict]) -> None:
+    def put_entities(self, rows: Iterable[dict[str, Any]]) -> None:
         self.db.execute("DELETE FROM entities")
         self.db.table("entities").insert_all(list(rows), pk="key", replace=True)
 
     # ------------------------------------------------------------------ reads
 
     def count(self, table: str) -> int:
-        return self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        return int(self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
-    def document(self, doc_id: str) -> dict | None:
+    def document(self, doc_id: str) -> dict[str, Any] | None:
         rows = list(self.db.query("SELECT * FROM documents WHERE doc_id = ?", [doc_id]))
         return rows[0] if rows else None
 
-    def documents(self, ids: Sequence[str], with_text: bool = False) -> dict[str, dict]:
+    def documents(self, ids: Sequence[str], with_text: bool = False) -> dict[str, dict[str, Any]]:
         cols = "*" if with_text else "doc_id, file, ordinal, title, source, author, date, year, url, char_count"
-        out: dict[str, dict] = {}
+        out: dict[str, dict[str, Any]] = {}
         for chunk in _chunks(ids, 900):
             marks = ",".join("?" * len(chunk))
             for r in self.db.query(f"SELECT {cols} FROM documents WHERE doc_id IN ({marks})", chunk):
@@ -307,7 +308,7 @@ class Store:
     def all_doc_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT doc_id FROM documents")]
 
-    def passages(self, doc_id: str) -> list[dict]:
+    def passages(self, doc_id: str) -> list[dict[str, Any]]:
         return list(self.db.query('SELECT ordinal, start, "end" FROM passages WHERE doc_id = ? ORDER BY ordinal', [doc_id]))
 
     def _role(self) -> str:
@@ -315,14 +316,14 @@ class Store:
         Asked each time: an index run may migrate the file under an open reader."""
         return "m.role" if "role" in {c.name for c in self.db["mentions"].columns} else "'' AS role"
 
-    def mentions(self, doc_id: str) -> list[dict]:
+    def mentions(self, doc_id: str) -> list[dict[str, Any]]:
         return list(self.db.query(
             f'SELECT m.passage, m.entity, m.kind, m.start, m."end", m.surface, m.via, {self._role()}, e.name '
             "FROM mentions m LEFT JOIN entities e ON e.key = m.entity WHERE m.doc_id = ? ORDER BY m.start",
             [doc_id]))
 
-    def mentions_for(self, ids: Sequence[str]) -> list[dict]:
-        out: list[dict] = []
+    def mentions_for(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
         for chunk in _chunks(ids, 900):
             marks = ",".join("?" * len(chunk))
             out.extend(self.db.query(
@@ -366,11 +367,11 @@ class Store:
         """Mentions per entity key in the whole index."""
         return dict(self.db.execute("SELECT entity, count(*) FROM mentions GROUP BY entity").fetchall())
 
-    def mention_at(self, doc_id: str, start: int, end: int) -> dict | None:
+    def mention_at(self, doc_id: str, start: int, end: int) -> dict[str, Any] | None:
         rows = [m for m in self.mentions(doc_id) if m["start"] == start and m["end"] == end]
         return rows[0] if rows else None
 
-    def entity_rows(self, kind: str | None = None) -> list[dict]:
+    def entity_rows(self, kind: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT key, kind, id, name, data FROM entities"
         rows = list(self.db.query(sql + (" WHERE kind = ?" if kind else "") + " ORDER BY name", [kind] if kind else []))
         for r in rows:
@@ -387,7 +388,7 @@ class Store:
                 out.setdefault(doc_id, {}).setdefault(facet, []).append(value)
         return out
 
-    def files(self, status: str | None = None) -> list[dict]:
+    def files(self, status: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT * FROM files" + (" WHERE status = ?" if status else "") + " ORDER BY path"
         return list(self.db.query(sql, [status] if status else []))
 
@@ -416,7 +417,7 @@ class Store:
         without them; its next index run adds and fills them)."""
         return set(_REUSE_TABLES) <= set(self.db.table_names())
 
-    def reuse_current_docs(self) -> dict[str, dict]:
+    def reuse_current_docs(self) -> dict[str, dict[str, Any]]:
         """{doc_id: {key, series}} of every document; ``key`` changes when the document's file,
         text length, source or date does (then its reuse and claims are computed again)."""
         out = {}
@@ -454,6 +455,7 @@ class Store:
             "INSERT INTO reuse_docs (doc_id, key, series, words, exact, seeds) VALUES (?, ?, ?, ?, ?, ?)",
             [doc_id, key, series, n_words, exact, array.array("q", seeds).tobytes()])
         d = cur.lastrowid
+        assert d is not None  # (after an INSERT)
         self.db.conn.executemany("INSERT INTO reuse_seeds (h, d, pos) VALUES (?, ?, ?)",
                                  ((h, d, pos) for h, pos in seeds.items()))
         return d
@@ -470,14 +472,14 @@ class Store:
             out.extend(r for r in rows if r[1] != d)
         return out
 
-    def reuse_add_link(self, a: str, b: str, link: dict) -> None:
+    def reuse_add_link(self, a: str, b: str, link: dict[str, Any]) -> None:
         self.db.conn.execute(
             "INSERT INTO reuse_links (a, a_start, a_end, b, b_start, b_end, similarity, cover, differences) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [a, link["a_start"], link["a_end"], b, link["b_start"], link["b_end"], link["similarity"],
              link["cover"], json.dumps(link["diffs"], separators=(",", ":"))])
 
-    def reuse_all_links(self) -> list[tuple]:
+    def reuse_all_links(self) -> list[tuple[Any, ...]]:
         return self.db.execute(
             "SELECT id, a, a_start, a_end, b, b_start, b_end, cover, similarity FROM reuse_links ORDER BY id").fetchall()
 
@@ -488,7 +490,7 @@ class Store:
             out.update(self.db.execute(f"SELECT doc_id, date FROM documents WHERE doc_id IN ({marks})", chunk).fetchall())
         return out
 
-    def reuse_put_clusters(self, link_cluster: dict[int, int], clusters: list[dict], spans: list[dict]) -> None:
+    def reuse_put_clusters(self, link_cluster: dict[int, int], clusters: list[dict[str, Any]], spans: list[dict[str, Any]]) -> None:
         self.db.execute("DELETE FROM reuse_clusters")
         self.db.execute("DELETE FROM reuse_spans")
         self.db.conn.executemany("UPDATE reuse_links SET cluster = ? WHERE id = ?",
@@ -504,13 +506,13 @@ class Store:
         self.db.conn.executemany("UPDATE reuse_docs SET dup_group = ? WHERE doc_id = ?",
                                  ((g, d) for d, g in assign.items()))
 
-    def reuse_put_claims(self, doc_id: str, rows: list[dict]) -> None:
+    def reuse_put_claims(self, doc_id: str, rows: list[dict[str, Any]]) -> None:
         self.db.execute("DELETE FROM claims WHERE doc_id = ?", [doc_id])
         self._insert("claims", rows)
 
     # reads
 
-    def reuse_links_between(self, doc_ids: Sequence[str]) -> list[dict]:
+    def reuse_links_between(self, doc_ids: Sequence[str]) -> list[dict[str, Any]]:
         marks = ",".join("?" * len(doc_ids))
         rows = list(self.db.query(
             f"SELECT * FROM reuse_links WHERE a IN ({marks}) AND b IN ({marks}) ORDER BY cluster, id",
@@ -519,18 +521,18 @@ class Store:
             r["differences"] = json.loads(r["differences"])
         return rows
 
-    def reuse_numeric_links(self) -> list[tuple[str, str, int, list[dict]]]:
+    def reuse_numeric_links(self) -> list[tuple[str, str, int, list[dict[str, Any]]]]:
         """(a, b, cluster, differences) of the links with a number read differently."""
         return [(a, b, c, json.loads(d)) for a, b, c, d in self.db.execute(
             """SELECT a, b, cluster, differences FROM reuse_links WHERE differences LIKE '%"num"%'""")]
 
-    def reuse_clusters(self) -> list[dict]:
+    def reuse_clusters(self) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT id, size, origin FROM reuse_clusters ORDER BY size DESC, id"))
 
-    def reuse_cluster_spans(self, cluster_ids: Sequence[int] | None = None) -> list[dict]:
+    def reuse_cluster_spans(self, cluster_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
         if cluster_ids is None:
             return list(self.db.query('SELECT cluster, doc_id, start, "end" FROM reuse_spans ORDER BY cluster, doc_id, start'))
-        out: list[dict] = []
+        out: list[dict[str, Any]] = []
         for chunk in _chunks(cluster_ids, 900):
             marks = ",".join("?" * len(chunk))
             out.extend(self.db.query(
@@ -546,7 +548,7 @@ class Store:
             out.setdefault(g, []).append(doc_id)
         return out
 
-    def all_claims(self) -> list[dict]:
+    def all_claims(self) -> list[dict[str, Any]]:
         return list(self.db.query('SELECT * FROM claims ORDER BY subject, quantity, doc_id, start'))
 
     def dismissed_conflicts(self) -> set[str]:
@@ -560,9 +562,9 @@ class Store:
         with self.db.atomic():
             return self.db.execute("DELETE FROM conflict_dismissals WHERE key = ?", [key]).rowcount > 0
 
-    def mentions_of_entities(self, keys: Sequence[str]) -> list[dict]:
+    def mentions_of_entities(self, keys: Sequence[str]) -> list[dict[str, Any]]:
         """Every mention of these entities with its document's source, date and title."""
-        out: list[dict] = []
+        out: list[dict[str, Any]] = []
         for chunk in _chunks(keys, 900):
             marks = ",".join("?" * len(chunk))
             out.extend(self.db.query(
@@ -601,7 +603,7 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _chunks(seq: Sequence[str], n: int) -> Iterable[list[str]]:
+def _chunks(seq: Sequence[_T], n: int) -> Iterable[list[_T]]:
     seq = list(seq)
     for i in range(0, len(seq), n):
         yield seq[i:i + n]

@@ -86,3 +86,37 @@ def test_the_model_module_imports_no_storage():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------- import-linter
+
+ROOT = PACKAGE.parent
+
+
+def _contracts() -> list[dict]:
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]
+
+
+def test_the_import_contracts_hold_on_the_real_tree():
+    """lint-imports (the same run as `python3 dev.py lint`) on this checkout: every contract
+    in pyproject.toml, including imports made inside functions, is kept."""
+    proc = subprocess.run([sys.executable, "-c", "from importlinter.cli import lint_imports_command as c; c()"],
+                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    names = [c["name"] for c in _contracts()]
+    out = " ".join(proc.stdout.split())  # (it wraps long contract names)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"Contracts: {len(names)} kept, 0 broken." in out
+    for name in names:
+        assert f"{' '.join(name.split())} KEPT" in out
+
+
+def test_every_top_level_module_has_its_layer():
+    """A new module or package under explorer/ must be placed in the layers contract."""
+    layered = {m.strip() for c in _contracts() if c["type"] == "layers" for layer in c["layers"]
+               for m in layer.split("|")}
+    top = {f"explorer.{p.stem if p.is_file() else p.name}" for p in PACKAGE.iterdir()
+           if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").is_file()}
+    assert {"explorer.cli", "explorer.gui", "explorer.store", "explorer.retag"} <= top
+    assert top - layered == set()

@@ -113,10 +113,10 @@ def test_matrix_counts_equal_mentions_counts(data):
         assert proc.returncode == 0, proc.stderr
         m = json.loads(proc.stdout)
         assert len(m["cells"]) == len(m["rows"]) and all(len(r) == len(m["cols"]) for r in m["cells"])
-        for name, cells in list(zip(m["rows"], m["cells"]))[:4]:
+        for name, cells in list(zip(m["rows"], m["cells"], strict=True))[:4]:
             listed = json.loads(explorer("mentions", name, "--format", "json", data=data).stdout)
             assert sum(cells) == len(listed) > 0, name
-            for col, n in zip(m["cols"], cells):
+            for col, n in zip(m["cols"], cells, strict=True):
                 assert n == sum(1 for r in listed if r["source"] == col)
     pf = json.loads(explorer("matrix", "--format", "json", data=data).stdout)
     assert pf["disputed"] == []  # the seeds' disagreement is about the programme, not one pathfinder

@@ -5,8 +5,16 @@ import io
 
 import pytest
 
-from explorer.export import (DOCUMENT_COLUMNS, MENTION_COLUMNS, ExportError, export, rows_for, safe_cell,
-                             to_csv_text, write_csv)
+from explorer.export import (
+    DOCUMENT_COLUMNS,
+    MENTION_COLUMNS,
+    ExportError,
+    export,
+    rows_for,
+    safe_cell,
+    to_csv_text,
+    write_csv,
+)
 from explorer.query import Query
 
 

@@ -20,7 +20,6 @@ from explorer.model import FACET_KEYS, Query
 from explorer.paths import Layout
 from explorer.query import Engine
 
-
 # --------------------------------------------------------------------------- the SQL reference
 
 

@@ -139,7 +139,7 @@ def test_block_search_hits_scores_and_order_are_whooshs(updated_index, stock_ft,
         a = ft.search(fast, level)
         b = stock_ft.search(stock, level)
         assert [(m.doc_id, m.ordinal, m.docnum) for m in a] == [(m.doc_id, m.ordinal, m.docnum) for m in b], q
-        assert all(abs(x.score - y.score) <= 1e-9 * max(1.0, abs(y.score)) for x, y in zip(a, b)), q
+        assert all(abs(x.score - y.score) <= 1e-9 * max(1.0, abs(y.score)) for x, y in zip(a, b, strict=True)), q
         assert [m.docnum for m in ft.search(fast, level, scored=False)] == \
             [m.docnum for m in stock_ft.search(stock, level, scored=False)], q
         nums = [m.docnum for m in b[::3]] + [10 ** 6]

@@ -40,7 +40,10 @@ EXPECTED = {
 
 def tags(doc, tagger, tax):
     rows, facets, _ = analyse_document(doc, tagger, tax)
-    ids = lambda kind: {r["entity"].split(":", 1)[1] for r in rows if r["kind"] == kind}
+
+    def ids(kind):
+        return {r["entity"].split(":", 1)[1] for r in rows if r["kind"] == kind}
+
     return ids("pathfinder"), ids("mentor"), set(facets["region"]), rows
 
 

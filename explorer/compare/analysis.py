@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from explorer.compare import conflicts as conflicts_mod
 from explorer.compare import dossier as dossier_mod
@@ -206,7 +206,7 @@ def dismiss(store, conflict_id: str, restore: bool = False) -> None:
     if restore:
         store.restore_conflict(conflict_id)
     else:
-        store.dismiss_conflict(conflict_id, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        store.dismiss_conflict(conflict_id, datetime.now(UTC).isoformat(timespec="seconds"))
 
 
 def _piece(doc_id: str, text: str, rng: list[int]) -> dict:

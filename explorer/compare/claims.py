@@ -41,7 +41,11 @@ def extract(doc_id: str, text: str, mentions: list[dict]) -> list[dict]:
             if not currency:
                 continue
             m = None
-        quantity = "pounds" if currency else _NOUNS[" ".join(m.group("noun").lower().split())]
+        if currency:
+            quantity, noun = "pounds", "£"
+        else:
+            assert m is not None  # (without a currency, the noun found it)
+            quantity, noun = _NOUNS[" ".join(m.group("noun").lower().split())], " ".join(m.group("noun").split())
         s0, s1 = sentence_bounds(text, q.start, q.end)
         named = {p["entity"] for p in pathfinders if s0 <= p["start"] and p["end"] <= s1}
         if len(named) == 1:
@@ -50,7 +54,6 @@ def extract(doc_id: str, text: str, mentions: list[dict]) -> list[dict]:
             subject = PROGRAMME
         else:
             continue
-        noun = "£" if currency else " ".join(m.group("noun").split())
         rows.append({
             "doc_id": doc_id, "subject": subject, "quantity": quantity, "value": q.value,
             "lo": q.lo, "hi": None if math.isinf(q.hi) else q.hi, "surface": q.surface,

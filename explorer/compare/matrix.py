@@ -5,6 +5,7 @@ the share of that column's documents that mention the row."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 
 from explorer.compare.mentions import source_label
 
@@ -12,7 +13,7 @@ ROWS = ("pathfinder", "mentor", "region")
 COLS = ("source", "document")
 
 
-def build(store, rows: str, cols: str, share: bool = False, disputed: set[str] = frozenset()) -> dict:
+def build(store, rows: str, cols: str, share: bool = False, disputed: AbstractSet[str] = frozenset()) -> dict:
     entities = store.entity_rows()
     if rows == "region":
         row_of: dict[str, list[str]] = {e["key"]: e["data"].get("regions", []) for e in entities if e["kind"] == "place"}

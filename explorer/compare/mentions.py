@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 KIND_ORDER = ("pathfinder", "mentor", "organisation", "place")
 SORT_KEYS = ("date", "source", "1L", "2L", "3L", "1R", "2R", "3R")
@@ -55,7 +56,7 @@ def term_spans(text: str, term: str) -> Iterable[tuple[int, int]]:
 
 def sort_rows(rows: list[dict], sort: list[str]) -> list[dict]:
     def key(r: dict):
-        k = []
+        k: list[Any] = []
         for s in sort:
             if s == "date":
                 k.append((r["date"] == "", r["date"]))

@@ -86,10 +86,11 @@ def find(text: str) -> list[Quantity]:
     for m in NUMBER.finditer(text):
         hedge = _HEDGES.get(" ".join(m.group("hedge").lower().split()), "") if m.group("hedge") else ""
         exact = None
+        value: float
         if m.group("idiom"):
-            lo, hi = _IDIOMS[" ".join(m.group("idiom").lower().split())]
-            value = lo
-            exact = (lo, hi)
+            low, high = _IDIOMS[" ".join(m.group("idiom").lower().split())]
+            value = low
+            exact = (low, high)
         elif m.group("digits"):
             value = float(m.group("digits").replace(",", ""))
             if m.group("mult"):

@@ -24,6 +24,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Callable
 from difflib import SequenceMatcher
+from typing import Any
 
 from explorer.compare import claims as claims_mod
 from explorer.compare import numbers
@@ -140,7 +141,7 @@ def align_ranges(wa: Words, wb: Words, a0: int, a1: int, b0: int, b1: int) -> di
             continue
         sa, ea = wa.char_range(ra0 + i1, ra0 + i2)
         sb, eb = wb.char_range(rb0 + j1, rb0 + j2)
-        diff = {"op": op, "a": [sa, ea], "b": [sb, eb]}
+        diff: dict[str, Any] = {"op": op, "a": [sa, ea], "b": [sb, eb]}
         if op == "replace" and _numbers_differ(wa.text[sa:ea], wb.text[sb:eb]):
             diff["num"] = 1  # a variant reading of a number: the disagreement finder looks at these
         diffs.append(diff)
@@ -287,7 +288,7 @@ def rebuild_clusters(store) -> None:
         cid = link_cluster[lid]
         spans[cid][a].append([sa, ea])
         spans[cid][b].append([sb, eb])
-    span_rows = []
+    span_rows: list[dict[str, Any]] = []
     for cid, docs in spans.items():
         for doc_id, ranges in docs.items():
             ranges.sort()

@@ -52,8 +52,8 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     s = lo
     for m in _SENTENCE_END.finditer(text, lo, start):
         s = m.end()
-    m = _SENTENCE_END.search(text, end)
-    e = m.end() if m else len(text)
+    after = _SENTENCE_END.search(text, end)
+    e = after.end() if after else len(text)
     while s < e and text[s].isspace():
         s += 1
     while e > s and text[e - 1].isspace():

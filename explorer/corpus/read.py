@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import codecs
 import functools
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 TEXT_EXTENSIONS = {".txt", ".text"}
 MARKDOWN_EXTENSIONS = {".md", ".markdown"}
@@ -197,6 +200,7 @@ def _decode_legacy(data: bytes) -> tuple[str, str]:
     try:
         best = from_bytes(data[:200_000], steps=5, chunk_size=512).best()
     except Exception:  # the detector is a heuristic; never let it break ingestion
+        log.debug("charset detection failed; decoding as Western", exc_info=True)
         best = None
     if best is not None and best.encoding.replace("-", "_").lower() not in _WESTERN and best.encoding != "utf_8":
         if best.chaos < 0.05 and best.coherence > 0.3:
@@ -311,6 +315,7 @@ def html_extractor_problem() -> str | None:
 
         trafilatura.bare_extraction  # noqa: B018 - a half-imported module lacks it
     except Exception as exc:  # ImportError, or whatever a broken install raises
+        log.debug("the HTML extractor cannot be imported", exc_info=True)
         return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
     return None
 
@@ -338,6 +343,7 @@ def html_to_text(html: str) -> RawText:
             date_extraction_params={"extensive_search": False, "original_date": True},
         )
     except Exception as exc:  # malformed markup can upset any parser
+        log.debug("trafilatura failed; using the plain lxml fallback", exc_info=True)
         doc = None
         notes.append(f"HTML extractor failed ({type(exc).__name__}); used plain fallback")
     if doc is not None:
@@ -369,7 +375,8 @@ def _lxml_text(html: str) -> tuple[str, str]:
         import lxml.html
 
         root = lxml.html.document_fromstring(html)
-    except Exception:
+    except Exception:  # lxml refuses some markup (empty, bad encoding declaration...)
+        log.debug("lxml cannot parse the page; stripping tags instead", exc_info=True)
         return _strip_tags(html), ""
     title = ""
     t = root.find(".//title")

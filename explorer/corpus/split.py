@@ -13,8 +13,9 @@ import io
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
-from urllib.parse import urlsplit
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 # --------------------------------------------------------------------------- dates
 
@@ -252,7 +253,7 @@ def split_articles(paras: list[str], meta: dict[str, str] | None = None) -> list
         if len(starts) >= 2 or header:
             if not starts or starts[0] != 0:
                 starts = [0] + starts
-            posts = [body[a:b] for a, b in zip(starts, starts[1:] + [len(body)])]
+            posts = [body[a:b] for a, b in zip(starts, starts[1:] + [len(body)], strict=True)]
             articles = [_article(p, {}, in_archive=True) for p in posts if p]
             return [a for a in articles if a.paragraphs]
     return [_article(paras, meta, in_archive=False)]
@@ -500,5 +501,5 @@ def csv_problem(exc: csv.Error) -> str:
 def apply_overrides(article: Article, values: dict[str, str]) -> Article:
     if not values:
         return article
-    changed = {k: v for k, v in values.items() if k in ("title", "date", "source", "author", "url")}
+    changed: dict[str, Any] = {k: v for k, v in values.items() if k in ("title", "date", "source", "author", "url")}
     return replace(article, **changed)

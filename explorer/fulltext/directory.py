@@ -13,7 +13,9 @@ import logging
 import os
 import shutil
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from whoosh import index
 from whoosh.writing import MERGE_SMALL
@@ -56,7 +58,7 @@ def clone(src: Path, dst: Path) -> None:
             shutil.copy2(entry.path, target)
 
 
-def open_for_reading(path: Path, name: str, mmap_view=_MISSING):
+def open_for_reading(path: Path, name: str, mmap_view: Any = _MISSING) -> Any:
     """The index ``name`` of directory ``path``, read-only. Its compound segments are read
     straight from their memory map when the mmap_view shortcut may run (whoosh copies every
     part it opens, postings included, into memory). ``mmap_view``: the shortcut module, or
@@ -84,7 +86,8 @@ def check(path: Path) -> str | None:
                 with ix.searcher() as s:
                     r = s.reader()
                     for fieldname in ("text", "title"):
-                        for _ in zip(range(1), r.lexicon(fieldname)):
+                        # touch at most the first term (strict=False: the lexicon is longer)
+                        for _ in zip(range(1), r.lexicon(fieldname), strict=False):
                             pass
                     s.doc_count_all()
                     if s.doc_count_all():
@@ -120,17 +123,18 @@ def reap_leaked_files() -> None:
     gc.collect()
 
 
-def merge_policy(writer, segments):
+def merge_policy(writer: Any, segments: Sequence[Any]) -> list[Any]:
     """whoosh's MERGE_SMALL, once there are more than MAX_SEGMENTS segments. Below that a
     commit merges nothing: re-indexing one changed file then writes one small segment instead
     of also rewriting the small segments of earlier runs every few commits (0.7 s at 10,000
     documents), and a search visits at most a few more segments."""
     if len(segments) <= MAX_SEGMENTS:
         return list(segments)
-    return MERGE_SMALL(writer, segments)
+    merged: list[Any] = MERGE_SMALL(writer, segments)
+    return merged
 
 
-def commit(w, extra: list) -> None:
+def commit(w: Any, extra: list[Any]) -> None:
     """``w.commit(merge=True)``, with finished segments from other processes added (whoosh's
     multi-process writer does the same with its sub-writers' segments, through the same
     SegmentWriter methods)."""

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 from whoosh import highlight
+
+if TYPE_CHECKING:
+    from explorer.fulltext._shortcuts.fragments import FastFragments
 
 log = logging.getLogger(__name__)
 
@@ -15,17 +19,18 @@ MARK_END = "\x03"
 SNIPPET_FIELDS = ("text", "title")
 
 
-class MarkFormatter(highlight.Formatter):
+class MarkFormatter(highlight.Formatter):  # type: ignore[misc]  # whoosh is untyped: its classes are Any
     between = " … "
 
-    def format_token(self, text, token, replace=False):
-        return MARK_START + highlight.get_text(text, token, replace) + MARK_END
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return f"{MARK_START}{highlight.get_text(text, token, replace)}{MARK_END}"
 
-    def format_fragment(self, fragment, replace=False):
-        return super().format_fragment(fragment, replace).strip()
+    def format_fragment(self, fragment: Any, replace: bool = False) -> str:
+        return str(super().format_fragment(fragment, replace)).strip()
 
 
-def snippet(text: str, terms: list[tuple[str, str]], analyzer, fast=None, maxchars: int = 220, top: int = 2) -> str:
+def snippet(text: str, terms: list[tuple[str, str]], analyzer: Any, fast: FastFragments | None = None, maxchars: int = 220,
+            top: int = 2) -> str:
     """The best fragments of ``text`` for the query terms, with matches between MARK_START
     and MARK_END. Empty when no term occurs. ``fast``: a ``_shortcuts.fragments.FastFragments``
     for ``analyzer`` (the same output as whoosh's highlighter, faster), or None."""
@@ -36,15 +41,17 @@ def snippet(text: str, terms: list[tuple[str, str]], analyzer, fast=None, maxcha
     try:
         frags = fast.fragments(text, words, fragmenter) if fast is not None else None
         if frags is None:  # not provably identical: let whoosh re-tokenise the whole text
-            return highlight.highlight(text, words, analyzer, fragmenter, MarkFormatter(), top=top)
+            out: str = highlight.highlight(text, words, analyzer, fragmenter, MarkFormatter(), top=top)
+            return out
         best = highlight.top_fragments(frags, top, highlight.BasicFragmentScorer(), highlight.FIRST, 1)
-        return MarkFormatter()(text, best)
+        marked: str = MarkFormatter()(text, best)
+        return marked
     except Exception:  # a snippet is never worth failing a search for
         log.debug("no snippet for a text of %d characters", len(text), exc_info=True)
         return ""
 
 
-def term_spans(text: str, terms: list[tuple[str, str]], analyzer) -> list[tuple[int, int]]:
+def term_spans(text: str, terms: list[tuple[str, str]], analyzer: Any) -> list[tuple[int, int]]:
     """Character spans in ``text`` of every token matching a query term (after stemming)."""
     words = {t for f, t in terms if f in SNIPPET_FIELDS}
     if not words or not text:

@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from whoosh import qparser
 from whoosh import query as wq
@@ -29,10 +30,10 @@ class FullTextError(Exception):
 class ParsedQuery:
     """A parsed query, opaque outside this module except for how it was read."""
 
-    q: object
+    q: Any  # a whoosh query
     interpreted: str
     empty: bool
-    probe: object = None  # the same query for scoring a few given hits (no bulk phrase work)
+    probe: Any = None  # the same query for scoring a few given hits (no bulk phrase work)
     nothing: bool = False  # it can match nothing: every word a stop word, or an empty phrase
 
 
@@ -61,7 +62,7 @@ class FullText:
         self._doc_lengths = _shortcuts.load("doc_lengths")
         self._phrase = _shortcuts.load("phrase")
         self._blocks = _shortcuts.load("block_search")
-        self._last_eval: tuple = (None, None, None)  # (query, searcher, evaluate's answer): search then scores
+        self._last_eval: tuple[Any, Any, Any] = (None, None, None)  # (query, searcher, evaluate's answer): search then scores
         fragments = _shortcuts.load("fragments")
 
         with warnings.catch_warnings():
@@ -124,7 +125,8 @@ class FullText:
     def doc_count(self) -> int:
         """Entries in the index: documents and passages."""
         with self._lock:
-            return self._searcher.doc_count() + self._psearcher.doc_count()
+            n: int = self._searcher.doc_count() + self._psearcher.doc_count()
+            return n
 
     # ------------------------------------------------------------------ queries
 
@@ -151,7 +153,7 @@ class FullText:
         """A query that matches nothing (what was typed had nothing searchable in it)."""
         return ParsedQuery(wq.NullQuery, "", False, nothing=True)
 
-    def _for(self, level: str):
+    def _for(self, level: str) -> Any:
         """The searcher of a level's index."""
         return self._psearcher if level == "passages" else self._searcher
 
@@ -184,14 +186,16 @@ class FullText:
                 out.append(Match(uid[0], uid[1], float(score), docnum))
             return out
 
-    def _evaluate(self, pq: ParsedQuery, s):
+    def _evaluate(self, pq: ParsedQuery, s: Any) -> tuple[Any, Any]:
         """block_search's answer for a query on searcher ``s``; the engine asks for the hits,
         then for the scores of those it keeps, so the last answer is kept (called under the lock)."""
         q, searcher, answer = self._last_eval
         if q is not pq.q or searcher is not s:
+            assert self._blocks is not None  # (the callers check it first)
             answer = self._blocks.evaluate(s, pq.q)
             self._last_eval = (pq.q, s, answer)
-        return answer
+        ids_and_scores: tuple[Any, Any] = answer
+        return ids_and_scores
 
     def scores(self, pq: ParsedQuery, level: str, docnums: Iterable[int]) -> dict[int, float]:
         """The scores :meth:`search` gives, for the hits numbered ``docnums`` only."""
@@ -202,7 +206,8 @@ class FullText:
         with self._lock:
             s = self._for(level)
             if self._blocks is not None and self._blocks.covers(pq.q):
-                return self._blocks.scores_of(*self._evaluate(pq, s), wanted)
+                found: dict[int, float] = self._blocks.scores_of(*self._evaluate(pq, s), wanted)
+                return found
             context = s.context()
             # One matcher per segment, moved straight to each wanted document (skip_to reads
             # only the posting blocks that hold them), scored exactly as a collector scores.

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from whoosh.analysis import STOP_WORDS, LowercaseFilter, StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
@@ -20,18 +22,18 @@ def stop_words(text: str) -> list[str]:
     return [w for w in re.findall(r"\w+", text.casefold()) if w in STOP_WORDS]
 
 
-class FoldFilter(LowercaseFilter):
+class FoldFilter(LowercaseFilter):  # type: ignore[misc]  # whoosh is untyped: its classes are Any
     """Unicode case folding (``str.casefold``) where whoosh lower-cases: "STRASSE" finds
     "Straße", and every capital and small form of a letter is one term. The fast analyser
     (_shortcuts/term_index.py) folds the same way when a field's analyser holds this filter."""
 
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterable[Any]) -> Iterator[Any]:
         for t in tokens:
             t.text = t.text.casefold()
             yield t
 
 
-def _folding(analyzer):
+def _folding(analyzer: Any) -> Any:
     """``analyzer`` with its LowercaseFilter replaced by FoldFilter."""
     analyzer.items = [FoldFilter() if type(x) is LowercaseFilter else x for x in analyzer.items]
     return analyzer

@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from pathlib import Path
+from types import TracebackType
+from typing import Any
 
 from whoosh import index
 from whoosh.writing import SegmentWriter
@@ -17,7 +19,7 @@ from explorer.fulltext.schema import FIELD_NAMES, INDEX_NAME, PASSAGES_NAME, mak
 log = logging.getLogger(__name__)
 
 
-def _segment_writer(ix, **kwargs) -> SegmentWriter:
+def _segment_writer(ix: Any, **kwargs: Any) -> Any:
     """A writer of one new segment of ``ix``: whoosh's own, or the faster one writing the same
     segment (_shortcuts.segment_writer) when the shortcuts may run."""
     fast = _shortcuts.load("segment_writer")
@@ -32,10 +34,13 @@ class Writer:
 
     def __init__(self, path: Path, procs: int = 1, limitmb: int = 256, fresh: bool = False):
         ix = index.open_dir(str(path), indexname=INDEX_NAME)
-        kwargs: dict = {"limitmb": limitmb}
+        kwargs: dict[str, Any] = {"limitmb": limitmb}
         if procs > 1:
             kwargs.update(procs=procs, multisegment=True)
-        make = (lambda ix: ix.writer(**kwargs)) if procs > 1 else (lambda ix: _segment_writer(ix, **kwargs))
+
+        def make(ix: Any) -> Any:
+            return ix.writer(**kwargs) if procs > 1 else _segment_writer(ix, **kwargs)
+
         self._w = make(ix)
         try:
             self._pw = make(index.open_dir(str(path), indexname=PASSAGES_NAME))
@@ -48,17 +53,17 @@ class Writer:
         self._w.delete_by_term("file", rel_path)
         self._pw.delete_by_term("file", rel_path)
 
-    def add(self, doc: dict, passages: Iterable[tuple[int, str]], facets: dict[str, list[str]]) -> None:
+    def add(self, doc: dict[str, Any], passages: Iterable[tuple[int, str]], facets: dict[str, list[str]]) -> None:
         """Index a document and its passages. ``facets`` maps field name -> values (names and
         ids) so that ``pathfinder:leicester`` or ``mentor:"John Lewis"`` work in queries."""
         add_entries(self._w, self._pw, doc, passages, facets)
 
-    def commit(self, segments: Iterable = ()) -> None:
+    def commit(self, segments: Iterable[tuple[str, Any]] = ()) -> None:
         """Commit, adding ``segments`` (from :meth:`SegmentBuilder.finish` in worker
         processes) to the index as they are."""
         # Two indexes, one directory: a failure between the two commits leaves a directory
         # that nothing names yet (the indexer records it only after both), so it is discarded.
-        extra: dict[str, list] = {}
+        extra: dict[str, list[Any]] = {}
         for name, segment in segments:
             extra.setdefault(name, []).append(segment)
         commit(self._pw, extra.get(PASSAGES_NAME, []))
@@ -74,16 +79,17 @@ class Writer:
     def __enter__(self) -> Writer:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         if exc_type is None:
             self.commit()
         else:
             self.cancel()
 
 
-def add_entries(w, pw, doc: dict, passages: Iterable[tuple[int, str]], facets: dict[str, list[str]]) -> None:
+def add_entries(w: Any, pw: Any, doc: dict[str, Any], passages: Iterable[tuple[int, str]], facets: dict[str, list[str]]) -> None:
     """Add a document to the documents writer ``w`` and its passages to ``pw``."""
-    common = {name: " ; ".join(facets.get(name, [])) for name in FIELD_NAMES}
+    common: dict[str, Any] = {name: " ; ".join(facets.get(name, [])) for name in FIELD_NAMES}
     common = {k: v for k, v in common.items() if v}
     when = to_datetime(doc.get("date") or "")
     if when is not None:
@@ -106,12 +112,12 @@ class SegmentBuilder:
         self._w = _segment_writer(index.open_dir(str(path), indexname=INDEX_NAME), _lk=False, limitmb=limitmb)
         self._pw = _segment_writer(index.open_dir(str(path), indexname=PASSAGES_NAME), _lk=False, limitmb=limitmb)
 
-    def add(self, doc: dict, passages: Iterable[tuple[int, str]], facets: dict[str, list[str]]) -> None:
+    def add(self, doc: dict[str, Any], passages: Iterable[tuple[int, str]], facets: dict[str, list[str]]) -> None:
         add_entries(self._w, self._pw, doc, passages, facets)
 
-    def finish(self) -> list:
+    def finish(self) -> list[tuple[str, Any]]:
         """Write the segments out; returns picklable tokens for ``Writer.commit``."""
-        out = []
+        out: list[tuple[str, Any]] = []
         for name, w in ((PASSAGES_NAME, self._pw), (INDEX_NAME, self._w)):
             if w._added:
                 out.append((name, w._finalize_segment()))

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QTabWidget
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QTabWidget
 
 from .clusters_view import ClustersView
 from .compare_passages_view import ComparePassagesView
@@ -23,6 +24,7 @@ from .workers import Runner
 class AnalysisPanel(QTabWidget):
     openAt = Signal(str, int, int)  # doc_id, start, end: show this document at this span
     status = Signal(str)
+    view_action: QAction  # set by install()
 
     def __init__(self, runner: Runner, engine, parent=None):
         super().__init__(parent)
@@ -46,7 +48,7 @@ class AnalysisPanel(QTabWidget):
             view.status.connect(self.status)
         self._loaded: set[int] = set()
         self.pinned_and_shown: Callable[[], list[str]] = list  # set by install()
-        self.dock = None
+        self.dock: QDockWidget | None = None  # set by install()
         self.currentChanged.connect(self._first_show)
 
     def show_mentions(self, name: str, source: str = "") -> None:
@@ -56,6 +58,7 @@ class AnalysisPanel(QTabWidget):
     def compare_pinned(self) -> None:
         """Show the panel with the pinned documents and the one shown compared in columns."""
         ids = self.pinned_and_shown()
+        assert self.dock is not None  # (installed)
         self.dock.show()
         self.dock.raise_()
         if len(ids) < 2:
@@ -95,7 +98,9 @@ def install(window) -> AnalysisPanel:
     panel = AnalysisPanel(window.runner, lambda: window.engine, window)
     panel.view_action = window.add_view("analysis", "Cross-source analysis", panel, "Ctrl+Shift+A")
     panel.view_action.setText("Cross-source &analysis")
-    panel.dock = panel.parentWidget()
+    dock = panel.parentWidget()
+    assert isinstance(dock, QDockWidget)  # add_view put the panel in one
+    panel.dock = dock
     panel.pinned_and_shown = lambda: [p.doc_id for p in window.compare.panes() if p.doc_id]
     window.indexer.refreshed.connect(panel.refresh)
 

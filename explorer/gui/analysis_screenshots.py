@@ -43,6 +43,7 @@ def run(out_dir: Path, data: Path | None = None, size: tuple[int, int] = (1600, 
             if not settle(app, w):
                 return 1
             panel = w.analysis
+            assert panel.dock is not None
             panel.dock.show()
             w.resizeDocks([panel.dock], [int(size[1] * 0.58)], Qt.Orientation.Vertical)
 

@@ -54,7 +54,7 @@ def application() -> QApplication:
     QApplication.setApplicationVersion(__version__)
     # The Wayland app id and KDE's desktop-file hint: the installed .desktop file's name.
     QGuiApplication.setDesktopFileName(APP_ID)
-    app.setWindowIcon(icons.app_icon())
+    QApplication.setWindowIcon(icons.app_icon())
     return app  # type: ignore[return-value]
 
 

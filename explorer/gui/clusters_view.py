@@ -36,6 +36,7 @@ class ClustersController(EngineCall):
 
 
 class ClustersView(QWidget):
+    summary: QLabel  # made in __init__, after the handlers that write to it
     compareRequested = Signal(list)  # doc ids, 2 to 4
 
     def __init__(self, runner: Runner, engine, parent=None):

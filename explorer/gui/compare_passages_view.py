@@ -8,7 +8,7 @@ where its shared text lies."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -224,7 +224,7 @@ class ComparePassagesView(QWidget):
                     piece = d[side]
                     if piece["end"] > piece["start"]:
                         differing[piece["doc_id"]].append((piece["start"], piece["end"]))
-        for col, doc_id in zip(self.columns, ids):
+        for col, doc_id in zip(self.columns, ids, strict=False):  # (columns left over stay as they are)
             col.display(result["docs"][doc_id], spans[doc_id], differing[doc_id])
         for col in self.columns[len(ids):]:
             col.hide()
@@ -260,7 +260,8 @@ class ComparePassagesView(QWidget):
         return n
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.MouseButtonRelease and event.button() == Qt.MouseButton.LeftButton:
+        if (event.type() == QEvent.Type.MouseButtonRelease and isinstance(event, QMouseEvent)
+                and event.button() == Qt.MouseButton.LeftButton):
             for col in self.visible_columns():
                 if obj is col.text.viewport() and not col.text.textCursor().hasSelection():
                     pos = col.text.cursorForPosition(event.position().toPoint()).position()

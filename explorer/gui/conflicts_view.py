@@ -75,6 +75,7 @@ class ConflictsController(EngineCall):
 
 
 class ConflictsView(QWidget):
+    summary: QLabel  # made in __init__, after the handlers that write to it
     openDocument = Signal(str, int, int)
 
     def __init__(self, runner: Runner, engine, parent=None):

@@ -11,9 +11,26 @@ from PySide6 import __version__ as PYSIDE_VERSION
 from PySide6.QtCore import QSortFilterProxyModel, Qt, qVersion
 from PySide6.QtGui import QFontMetrics, QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView, QButtonGroup, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QFrame,
-    QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton, QRadioButton, QStyle, QTableView,
-    QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QStyle,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from explorer import __version__
@@ -88,6 +105,7 @@ class Confirm(Notice):
     def __init__(self, parent: QWidget | None, title: str, text: str, accept_text: str):
         super().__init__(parent, title, text, QStyle.StandardPixmap.SP_MessageBoxQuestion)
         buttons = self.findChild(QDialogButtonBox)
+        assert buttons is not None  # Notice made it
         buttons.clear()
         self.accept_button = buttons.addButton(accept_text, QDialogButtonBox.ButtonRole.AcceptRole)
         cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)

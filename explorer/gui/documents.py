@@ -78,7 +78,7 @@ class DocumentLoader(QObject):
         """Whatever is being read will not be shown (the pane shows something else)."""
         self.generation += 1
 
-    def load(self, hit: Hit, terms: Sequence[str]) -> None:
+    def load(self, hit: Hit, terms: Sequence[tuple[str, str]]) -> None:
         engine = self.engine
         if engine is None:
             return
@@ -116,7 +116,7 @@ class DocumentLoader(QObject):
         if gen == self.generation:
             self.failed.emit(f"{type(exc).__name__}: {exc}")
 
-    def reload_pinned(self, doc_id: str, terms: Sequence[str]) -> None:
+    def reload_pinned(self, doc_id: str, terms: Sequence[tuple[str, str]]) -> None:
         """Read the pinned document again (after an index run)."""
         engine, terms = self.engine, list(terms)
         if engine is None:
@@ -129,7 +129,7 @@ class DocumentLoader(QObject):
         self.runner.submit(work, name="reload-pinned", on_result=lambda s: self.pinnedShown.emit(doc_id, s),
                            on_error=lambda e: None)
 
-    def mark_pinned(self, doc_id: str, doc: dict, terms: Sequence[str]) -> None:
+    def mark_pinned(self, doc_id: str, doc: dict, terms: Sequence[tuple[str, str]]) -> None:
         """Mark a new query's matches in the pinned document."""
         engine, terms = self.engine, list(terms)
         if engine is None:

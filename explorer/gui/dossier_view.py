@@ -62,6 +62,7 @@ class DossierController(EngineCall):
 
 
 class DossierView(QWidget):
+    summary: QLabel  # made in __init__, after the handlers that write to it
     status = Signal(str)
 
     def __init__(self, runner: Runner, engine, parent=None):

@@ -9,10 +9,10 @@ import dataclasses
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMainWindow
 
 from explorer import export as export_mod
 from explorer.model import QueryError, ResultSet
@@ -20,6 +20,9 @@ from explorer.model import QueryError, ResultSet
 from .dialogs import Confirm, ExportDialog, ExportRequest
 from .indexing_view import notice
 from .workers import Runner
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
 
 
 def failure_text(exc: BaseException) -> str:
@@ -90,7 +93,7 @@ class ExportView(QObject):
 
     finished = Signal(int, str)  # rows written (-1 on failure), path or error
 
-    def __init__(self, window: QMainWindow, ctl: ExportController):
+    def __init__(self, window: MainWindow, ctl: ExportController):
         super().__init__(window)
         self.win, self.ctl = window, ctl
         self.dialog: ExportDialog | None = None

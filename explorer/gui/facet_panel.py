@@ -4,11 +4,23 @@ counts come from the core, disjunctive for the group's own selection."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFrame, QHBoxLayout, QLabel, QLineEdit, QListView, QScrollArea, QSizePolicy, QStyle,
-    QStyledItemDelegate, QStyleOptionViewItem, QToolButton, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QScrollArea,
+    QSizePolicy,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from explorer.model import FACET_KEYS, FacetValue
@@ -30,11 +42,11 @@ class FacetDelegate(QStyledItemDelegate):
     """Check box, name (elided in the middle, so both ends of a long name show), the count
     right-aligned and always whole, and a bar proportional to the count."""
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         fm = QFontMetrics(option.font)
         return QSize(120, fm.height() + 11)
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         name = opt.text
@@ -77,7 +89,7 @@ class FacetDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(QRect(rect.left() + 2, rect.top() + text_h + 4, bar_w, 3), 1.5, 1.5)
         painter.restore()
 
-    def editorEvent(self, event: QEvent, model, option: QStyleOptionViewItem, index: QModelIndex) -> bool:
+    def editorEvent(self, event: QEvent, model, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> bool:
         """A click anywhere on the row (or Space) toggles the value."""
         if not index.flags() & Qt.ItemFlag.ItemIsUserCheckable:
             return False
@@ -289,17 +301,18 @@ class FacetPanel(QWidget):
             self.groups[key] = g
             box.addWidget(g)
         box.addStretch(1)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidget(inner)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidget(inner)
+        self._inner = inner  # the scrolled widget
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 6, 2, 0)
         lay.setSpacing(4)
         lay.addWidget(title)
         lay.addWidget(hint)
-        lay.addWidget(self.scroll, 1)
+        lay.addWidget(self.scroll_area, 1)
         self.setAccessibleName("Facets")
 
     def set_facets(self, facets: dict[str, list[FacetValue]]) -> None:
@@ -321,12 +334,12 @@ class FacetPanel(QWidget):
         """Scroll the list and the panel so ``g``'s current value is on screen."""
         idx = g.view.currentIndex()
         if not idx.isValid():
-            self.scroll.ensureWidgetVisible(g)
+            self.scroll_area.ensureWidgetVisible(g)
             return
         g.view.scrollTo(idx)
         r = g.view.visualRect(idx)
-        centre = g.view.viewport().mapTo(self.scroll.widget(), r.center())
-        self.scroll.ensureVisible(centre.x(), centre.y(), 0, r.height())
+        centre = g.view.viewport().mapTo(self._inner, r.center())
+        self.scroll_area.ensureVisible(centre.x(), centre.y(), 0, r.height())
 
     def contains_focus(self) -> bool:
         w = self.focusWidget()

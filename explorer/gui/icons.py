@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPainterPath
 from explorer import paths
 
 SIZES = (16, 20, 24, 32, 48)
-_Draw = Callable[[QPainter, float], None]
+_Draw = Callable[[QPainter, float, QColor], None]
 
 
 def _pen(p: QPainter, s: float, color: QColor, width: float = 1.6) -> None:
@@ -67,7 +67,7 @@ def _chevron(up: bool) -> _Draw:
         y0, y1 = (0.62, 0.36) if up else (0.38, 0.64)
         p.drawLine(QPointF(s * 0.26, s * y0), QPointF(s * 0.5, s * y1))
         p.drawLine(QPointF(s * 0.5, s * y1), QPointF(s * 0.74, s * y0))
-    return draw  # type: ignore[return-value]
+    return draw
 
 
 def _file(p: QPainter, s: float, c: QColor) -> None:

@@ -11,9 +11,25 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout,
-    QHeaderView, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QRadioButton, QTableWidget,
-    QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from explorer.knowledge.corrections import EDITABLE_KINDS
@@ -285,18 +301,18 @@ class KnowledgeWindow(QDialog):
         rl.addWidget(self.remove_button)
         rl.addWidget(self.entity_button)
         lay.addWidget(row)
-        self.result = QLabel("", self)
-        self.result.setObjectName("muted")
-        self.result.setWordWrap(True)
-        self.result.setTextFormat(Qt.TextFormat.PlainText)
-        lay.addWidget(self.result)
+        self.result_label = QLabel("", self)
+        self.result_label.setObjectName("muted")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextFormat(Qt.TextFormat.PlainText)
+        lay.addWidget(self.result_label)
         self.corrections = QLabel("", self)
         self.corrections.setWordWrap(True)
         self.corrections.setTextFormat(Qt.TextFormat.PlainText)
         lay.addWidget(self.corrections)
         controller.loaded.connect(self._on_loaded)
-        controller.applied.connect(lambda r: self.result.setText(f"{r.description}. {r.line()}"))
-        controller.failed.connect(self.result.setText)
+        controller.applied.connect(lambda r: self.result_label.setText(f"{r.description}. {r.line()}"))
+        controller.failed.connect(self.result_label.setText)
         self.resize(820, 560)
 
     def _on_loaded(self, knowledge: dict) -> None:
@@ -323,7 +339,7 @@ class KnowledgeWindow(QDialog):
 
     def select(self, key: str) -> bool:
         for i in range(self.table.rowCount()):
-            if self.table.item(i, 0).data(Qt.ItemDataRole.UserRole) == key:
+            if (item := self.table.item(i, 0)) is not None and item.data(Qt.ItemDataRole.UserRole) == key:
                 self.table.selectRow(i)
                 return True
         return False
@@ -344,7 +360,7 @@ class KnowledgeWindow(QDialog):
         items = self.table.selectedItems()
         alias = self.alias_edit.text().strip()
         if not items or not alias:
-            self.result.setText("Select an entity and type the alias first.")
+            self.result_label.setText("Select an entity and type the alias first.")
             return
         self.controller.apply(op, items[0].data(Qt.ItemDataRole.UserRole), alias)
         self.alias_edit.clear()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
 from explorer.model import FACET_KEYS, NoIndex, PathfinderRow, QueryError, ResultSet
 
@@ -49,6 +49,17 @@ class MainWindow(QMainWindow):
     indexProgress = Signal(int, int, str)
     indexFinished = Signal(str)  # "done", "cancelled" or "failed"
     exportFinished = Signal(int, str)  # rows written (-1 on failure), path or error
+    # Set by build_menus, one per menu spec (actions.py) that these use by name
+    action_charts: QAction
+    action_progress: QAction
+    action_reset_layout: QAction
+    action_index: QAction
+    action_export: QAction
+    action_copy: QAction
+    action_pin: QAction
+    action_unpin: QAction
+    recent_menu: QMenu
+    sources: SourcePanes
 
     def __init__(self, data: Path, settings: QSettings | None = None, corpus: Path | None = None,
                  query: str = "", facets: dict[str, list[str]] | None = None, interactive: bool = True):
@@ -139,8 +150,9 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         key = f"views/{name}"
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        stored = self.settings.value(f"{key}/area", bottom.value)
         try:
-            area = Qt.DockWidgetArea(int(self.settings.value(f"{key}/area", bottom.value)))
+            area = Qt.DockWidgetArea(int(stored)) if isinstance(stored, int | str | float) else bottom
         except (TypeError, ValueError):
             area = bottom
         if area not in (bottom, Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea,
@@ -148,7 +160,12 @@ class MainWindow(QMainWindow):
             area = bottom
         self.addDockWidget(area, dock)
         dock.dockLocationChanged.connect(lambda a: self.settings.setValue(f"{key}/area", a.value))
-        dock.visibilityChanged.connect(lambda shown: shown and self._size_dock(dock))
+
+        def size_when_shown(shown: bool) -> None:
+            if shown:
+                self._size_dock(dock)
+
+        dock.visibilityChanged.connect(size_when_shown)
         dock.setVisible(str(self.settings.value(f"{key}/visible", "false")).lower() == "true")
         action = dock.toggleViewAction()
         action.triggered.connect(lambda on: self.settings.setValue(f"{key}/visible", bool(on)))

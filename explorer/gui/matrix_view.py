@@ -94,6 +94,7 @@ class MatrixController(EngineCall):
 
 
 class MatrixView(QWidget):
+    summary: QLabel  # made in __init__, after the handlers that write to it
     mentionsRequested = Signal(str, str)  # row name, column (a source; "" for a document column)
     openDocument = Signal(str, int, int)
 

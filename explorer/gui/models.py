@@ -12,7 +12,15 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
 from explorer.model import FacetValue, Hit, PathfinderRow
@@ -322,7 +330,10 @@ class ResultsModel(QAbstractTableModel):
 
     def is_expanded(self, r: int) -> bool:
         row = self.row(r)
-        return row is not None and self._leaders.get(getattr(row, "dup_group", "")) is row and row.dup_group in self._expanded
+        if not isinstance(row, Hit):  # (a pathfinder row is in no group)
+            return False
+        leader = self._leaders.get(row.dup_group)
+        return leader is not None and leader is row and row.dup_group in self._expanded
 
     def toggle_similar(self, r: int, expand: bool | None = None) -> int:
         """Show (or fold again) the members of the group row ``r`` is in; returns the group's
@@ -444,7 +455,8 @@ class ResultsModel(QAbstractTableModel):
         if key == "snippet":
             return -row.score
         if key == "similar":
-            return -len(row.similar) if self._leaders.get(row.dup_group) is row else 0
+            leader = self._leaders.get(row.dup_group)
+            return -len(row.similar) if leader is not None and leader is row else 0
         return self._text(row, key).casefold()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):

@@ -4,8 +4,17 @@ answer on screen and keeps the reader's row and each level's column layout."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from explorer.model import PathfinderRow, ResultSet
 
@@ -69,7 +78,7 @@ def _plain_label(parent: QWidget, name: str = "", text: str = "") -> QLabel:
 class ResultsPane(QWidget):
     def __init__(self, level: str, sort: str, parent: QWidget | None = None):
         super().__init__(parent)
-        self.header_states: dict[str, bytes] = {}  # each level's column layout
+        self.header_states: dict[str, QByteArray | bytes] = {}  # each level's column layout
         self.shown_level: str | None = None
         rl = QVBoxLayout(self)
         rl.setContentsMargins(6, 6, 6, 0)

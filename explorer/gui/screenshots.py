@@ -12,6 +12,7 @@ pictures, of another index (the README's are of the 1,000-document benchmark cor
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import tempfile
 from pathlib import Path
@@ -76,7 +77,7 @@ def charts(data: Path, out_dir: Path, size: tuple[int, int] = (1500, 980), suffi
             for tab, name in enumerate(("facets", "timeline", "map")):
                 panel.tabs.setCurrentIndex(tab)
                 view = panel.views()[tab]
-                wait_for(app, lambda v=view: bool(v.marks) and v.isVisible(), 30)
+                wait_for(app, functools.partial(lambda v: bool(v.marks) and v.isVisible(), view), 30)
                 app.processEvents()
                 out = out_dir / f"charts-{name}{suffix}.png"
                 if not view.grab().save(str(out)):

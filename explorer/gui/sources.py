@@ -42,7 +42,7 @@ class SourcePanes(QObject):
         loader.pinnedSpans.connect(self._pinned_spans)
         compare.pinChanged.connect(self._pin_changed)
 
-    def show_row(self, row, terms: Sequence[str]) -> None:
+    def show_row(self, row, terms: Sequence[tuple[str, str]]) -> None:
         """The live pane follows the current row: a document, or a pathfinder's summary."""
         if isinstance(row, PathfinderRow):
             self.loader.supersede()
@@ -52,7 +52,7 @@ class SourcePanes(QObject):
         # the highlight legend explains a text's colours: a pathfinder's summary has none
         self.compare.legend.setVisible(not isinstance(row, PathfinderRow))
 
-    def open(self, hit, terms: Sequence[str]) -> None:
+    def open(self, hit, terms: Sequence[tuple[str, str]]) -> None:
         """Read ``hit`` now (Enter on a row) and put the focus in its text."""
         if self.compare.live.doc_id != hit.doc_id:
             self.loader.timer.stop()
@@ -66,13 +66,13 @@ class SourcePanes(QObject):
         self.compare.show_in_live(shown, keep_position=keep)
         self.documentShown.emit(shown.doc_id)
 
-    def new_terms(self, terms: Sequence[str]) -> None:
+    def new_terms(self, terms: Sequence[tuple[str, str]]) -> None:
         """A new search: mark its matches in the pinned document."""
         pane = self.compare.pinned
         if pane.shown is not None and not pane.isHidden():
             self.loader.mark_pinned(pane.shown.doc_id, pane.shown.doc, terms)
 
-    def reload_pinned(self, terms: Sequence[str]) -> None:
+    def reload_pinned(self, terms: Sequence[tuple[str, str]]) -> None:
         """The index changed: read the pinned document again."""
         if self.compare.pinned.shown is not None:
             self.loader.reload_pinned(self.compare.pinned.shown.doc_id, terms)
@@ -96,6 +96,7 @@ class SourcePanes(QObject):
         # two sources need the room: the facet panel steps aside (the chips above the results
         # still show and remove the filters) and comes back, with the old sizes, on unpin
         facets = self.splitter.widget(0)
+        assert facets is not None  # the splitter holds the facets, the list and the texts
         sizes = self.splitter.sizes()
         total = sum(sizes)
         if pinned and total and self._sizes_before_pin is None:

@@ -7,7 +7,15 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QMargins, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QButtonGroup, QHBoxLayout, QLabel, QLayout, QLayoutItem, QLineEdit, QSizePolicy, QToolButton, QWidget,
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QLineEdit,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
 )
 
 from .facet_panel import TITLES
@@ -62,7 +70,7 @@ class FlowLayout(QLayout):
         r = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
         x, y, line_h = r.x(), r.y(), 0
         for item in self._items:
-            if item.widget() is not None and item.widget().isHidden():
+            if (w := item.widget()) is not None and w.isHidden():
                 continue
             hint = item.sizeHint()
             nx = x + hint.width() + self._spacing
@@ -153,7 +161,7 @@ class SearchEdit(QLineEdit):
 
     def event(self, event: QEvent) -> bool:
         # A line edit claims Ctrl+E, Ctrl+K, Ctrl+U… for editing; the window's commands win.
-        if event.type() == QEvent.Type.ShortcutOverride and self._window_shortcut(event):
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) and self._window_shortcut(event):
             event.ignore()
             return True
         return super().event(event)

@@ -43,7 +43,7 @@ class _Relay(QObject):
             t.on_result(value)
 
     @Slot(object)
-    def _on_failed(self, exc: object) -> None:
+    def _on_failed(self, exc: BaseException) -> None:
         t = self._task
         if t.on_error is not None and t.live():
             t.on_error(exc)
@@ -97,7 +97,7 @@ class Task(QRunnable):
         try:
             value = self.fn(self)
         except BaseException as exc:  # delivered to the GUI thread, never swallowed
-            log.debug("background task %s failed:\n%s", self.name, traceback.format_exc())
+            log.debug("background task %s failed", self.name, exc_info=True)
             self.relay.failed.emit(exc)
         else:
             self.relay.result.emit(value)
@@ -170,5 +170,5 @@ class _Call(QRunnable):
     def run(self) -> None:
         try:
             self.fn()
-        except Exception:  # shutting down: nothing left to report to
+        except Exception:  # noqa: BLE001 - shutting down: nothing left to report to; the traceback goes to stderr
             traceback.print_exc()

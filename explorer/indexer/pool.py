@@ -42,7 +42,8 @@ def analyse_here(todo: list[ScannedFile], sheet: MetadataSheet, limits: Limits, 
             raise Cancelled()
         try:
             yield analyse_file(f.path, f.rel, sheet, tagger, tax, limits, f.id_base)
-        except Exception as exc:
+        except Exception as exc:  # a bug in analysis: reported for this file, the run goes on
+            log.debug("analysing %s failed", f.rel, exc_info=True)
             yield _internal_error(f.rel, exc)
 
 
@@ -97,7 +98,9 @@ class Analyser:
                         raise Cancelled() from None
                     dead = [p for p in workers if p.exitcode not in (None, 0)]
                     if dead:
-                        raise IndexBuildError(f"an indexing process stopped unexpectedly (exit code {dead[0].exitcode})")
+                        raise IndexBuildError(
+                            f"an indexing process stopped unexpectedly (exit code {dead[0].exitcode})"
+                        ) from None
                     continue
                 if kind == "error":
                     raise _worker_failure(*value)
@@ -170,7 +173,8 @@ def _worker_analyse(task: tuple[str, str, MetadataSheet | None, str | None]) -> 
     rel, path, sheet, id_base = task
     try:
         return analyse_file(Path(path), rel, sheet, _WORKER["tagger"], _WORKER["tax"], _WORKER["limits"], id_base)
-    except Exception as exc:
+    except Exception as exc:  # a bug in analysis: reported for this file, the run goes on
+        log.debug("analysing %s failed", rel, exc_info=True)
         return _internal_error(rel, exc)
 
 
@@ -214,6 +218,7 @@ def _worker_loop(tasks, results, data: str, limits: Limits, ft_dir: str, alive) 
             results.put(("ok", (seq, out)))
         results.put(("done", builder.finish() if builder is not None else []))
     except BaseException as exc:  # report, never hang the parent
+        log.debug("indexing worker failed", exc_info=True)
         if builder is not None:
             builder.cancel()
         results.put(("error", (getattr(exc, "errno", None), f"{type(exc).__name__}: {exc}")))

@@ -18,10 +18,11 @@ import logging
 import os
 import shutil
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from explorer import fulltext, paths, procs
@@ -60,16 +61,14 @@ def _run_lock(data: Path) -> Iterator[None]:
     fh = open(lock_path, "a+")
     try:
         try:
-            import fcntl
+            if sys.platform == "win32":
+                import msvcrt
 
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except ImportError:  # Windows
-            import msvcrt
-
-            try:
                 msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
-            except OSError:
-                raise IndexBuildError("another index run is in progress on this data dir") from None
+            else:
+                import fcntl
+
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             raise IndexBuildError("another index run is in progress on this data dir") from None
         yield
@@ -330,7 +329,7 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
         raise IndexBuildError(f"cannot write the index in {new_dir.parent}: {_why(exc)}") from None
 
     nworkers = workers if workers is not None else default_workers(len(todo))
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     writer = None
     try:
         writer = fulltext.Writer(new_dir, fresh=rebuild)

@@ -150,11 +150,12 @@ def corrections(data: Path) -> dict:
                 continue
             eid = str(entry.get("id") or tax_mod.slug(str(entry.get("name", ""))))
             key = f"{kind}:{eid}"
-            if bundled.get(key) is not None and key not in added:
+            known = bundled.get(key)
+            if known is not None and key not in added:
                 for a in entry.get("aliases", []):
-                    out["aliases"].append({"entity": key, "name": bundled.get(key).name, "alias": str(a)})
+                    out["aliases"].append({"entity": key, "name": known.name, "alias": str(a)})
                 for a in entry.get("remove_aliases", []):
-                    out["removed_aliases"].append({"entity": key, "name": bundled.get(key).name, "alias": str(a)})
+                    out["removed_aliases"].append({"entity": key, "name": known.name, "alias": str(a)})
                 if set(entry) - {"id", "aliases", "remove_aliases"}:
                     out["other"] += 1  # hand-written changes (names, cues, disabled...)
             elif key in added:

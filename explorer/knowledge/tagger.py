@@ -196,7 +196,7 @@ class Tagger:
                 starts = [[a for a, _ in f] for f in found]
                 for w_start, w_end in windows:
                     inside = []
-                    for f, st in zip(found, starts):
+                    for f, st in zip(found, starts, strict=True):
                         i, j = bisect.bisect_left(st, w_start), bisect.bisect_left(st, w_end)
                         inside.append([m for m in f[i:j] if m[1] <= w_end])
                     span = _closest(inside)
@@ -219,9 +219,10 @@ class Tagger:
             taken.append((start, end))
             via = "name"
             if entry.kind == "place":
-                via = _place_role(text, start, end, entry.place_type)
-                if via is None:
+                place_via = _place_role(text, start, end, entry.place_type)
+                if place_via is None:
                     continue  # a constituency or a peer's title: not a place mention at all
+                via = place_via
             role = _mentor_role(text, start, end) if entry.kind == "mentor" else ""
             mentions.append(Mention(entry.key, entry.kind, start, end, text[start:end], via, role))
         for start, end, key in self._region_words(text):

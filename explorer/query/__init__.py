@@ -9,9 +9,25 @@ The value types (``Query``, ``ResultSet``, ...) live in explorer.model and are r
 here, as they always were.
 """
 
-from explorer.model import (DATE_KEY, FACET_KEYS, LEVELS, MAX_QUERY_CHARS, SNIPPET_CHARS, SORTS, FacetValue, Hit, IndexDamaged,
-                            NoIndex, PathfinderRow, Query, QueryError, ResultSet, marked_to_html, marked_to_plain,
-                            parse_date_range)
+from explorer.model import (
+    DATE_KEY,
+    FACET_KEYS,
+    LEVELS,
+    MAX_QUERY_CHARS,
+    SNIPPET_CHARS,
+    SORTS,
+    FacetValue,
+    Hit,
+    IndexDamaged,
+    NoIndex,
+    PathfinderRow,
+    Query,
+    QueryError,
+    ResultSet,
+    marked_to_html,
+    marked_to_plain,
+    parse_date_range,
+)
 from explorer.query.engine import Engine, search
 from explorer.query.syntax import sanitise
 

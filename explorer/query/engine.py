@@ -12,25 +12,48 @@ from __future__ import annotations
 import functools
 import heapq
 import json
+import logging
 import re
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from explorer import fulltext
-from explorer.model import (DATE_KEY, FACET_KEYS, LEVELS, SNIPPET_CHARS, SORTS, FacetValue, Hit, IndexDamaged, NoIndex,
-                            PathfinderRow, Query, QueryError, ResultSet, marked_to_plain)
+from explorer.model import (
+    DATE_KEY,
+    FACET_KEYS,
+    LEVELS,
+    SNIPPET_CHARS,
+    SORTS,
+    FacetValue,
+    Hit,
+    IndexDamaged,
+    NoIndex,
+    PathfinderRow,
+    Query,
+    QueryError,
+    ResultSet,
+    marked_to_plain,
+)
 from explorer.paths import Layout
 from explorer.query.facets import DocIndex
 from explorer.query.syntax import EMPTY_FIELD_NOTE, sanitise
 from explorer.store import Store, StoreError
 
+log = logging.getLogger(__name__)
 
-def _guard_db(method):
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _guard_db(method: Callable[Concatenate[Engine, _P], _R]) -> Callable[Concatenate[Engine, _P], _R]:
     """Turn SQLite's errors on a damaged database into one clear IndexDamaged."""
 
     @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
+    def wrapper(self: Engine, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         try:
             return method(self, *args, **kwargs)
         except sqlite3.DatabaseError as exc:
@@ -40,12 +63,12 @@ def _guard_db(method):
     return wrapper
 
 
-def _one_snapshot(method):
+def _one_snapshot(method: Callable[Concatenate[Engine, _P], _R]) -> Callable[Concatenate[Engine, _P], _R]:
     """The database as of one moment for the whole call, and the full-text folder named in
     that same state: an index run committing half-way through cannot give a mixed answer."""
 
     @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
+    def wrapper(self: Engine, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         with self.store.read_snapshot():
             return method(self, *args, **kwargs)
 
@@ -76,7 +99,8 @@ class Engine:
     def _open_fulltext(self) -> None:
         try:
             name = self.store.meta("fulltext_dir")
-        except Exception as exc:
+        except Exception as exc:  # any failure to read the meta table means a damaged database
+            log.debug("cannot read the index's meta table", exc_info=True)
             raise IndexDamaged(f"index database is damaged ({exc}); run `explorer index` to rebuild it") from None
         if not name:
             raise NoIndex("the index is empty or was never finished: run `explorer index` first")
@@ -223,7 +247,7 @@ class Engine:
         if q.level == "pathfinders":
             hits = self._pathfinder_rows(final, has_filter=bool(selections) or not pq.empty)
             total = sum(1 for h in hits if h.documents) if (selections or not pq.empty) else len(hits)
-            page: list = hits
+            page: list[Any] = hits
         else:
             if matches is None:
                 ids = docs.ids if final is None else list(final)
@@ -257,22 +281,22 @@ class Engine:
         return ResultSet(q, page, total, facets, elapsed, text, notes, terms, dates)
 
     def _sort(self, ranked: list[tuple[str, int | None, float]], sort: str, text_query: bool,
-              first: int | None = None):
+              first: int | None = None) -> list[tuple[str, int | None, float]]:
         """``ranked`` in result order; only its ``first`` entries when given (the keys are
         unique, so this is exactly the head of the full sort)."""
         if sort == "relevance" and text_query:
-            def key(r):
+            def key(r: tuple[str, int | None, float]) -> tuple[Any, ...]:
                 return (-r[2], r[0], r[1] or 0)
         elif sort == "title":
             title = self._doc_index().title
 
-            def key(r):
+            def key(r: tuple[str, int | None, float]) -> tuple[Any, ...]:
                 return ((title(r[0]) or "").casefold(), r[0], r[1] or 0)
         else:
             # date, newest first; undated last. Also the browse order when there is no text query.
             date = self._doc_index().date
 
-            def key(r):
+            def key(r: tuple[str, int | None, float]) -> tuple[Any, ...]:
                 d = date(r[0]) or ""
                 return (0 if d else 1, _neg_date(d), r[0], r[1] or 0)
         if first is None or first >= len(ranked):
@@ -290,7 +314,7 @@ class Engine:
         docs = self.store.documents(ids, with_text=True)
         facet_vals = self.store.doc_facet_values(ids)
         pf_ids = self._entity_names("pathfinder")
-        passages_cache: dict[str, list[dict]] = {}
+        passages_cache: dict[str, list[dict[str, Any]]] = {}
         hits = []
         assert self._ft is not None
         for doc_id, ordinal, score in ranked:
@@ -375,7 +399,7 @@ class Engine:
 
     @_guard_db
     @_one_snapshot
-    def document(self, doc_id: str) -> dict | None:
+    def document(self, doc_id: str) -> dict[str, Any] | None:
         """Everything about one document: metadata, text, passages, mentions (with names)."""
         self.refresh()
         d = self.store.document(doc_id)
@@ -397,7 +421,7 @@ class Engine:
         d["path"] = str(Path(corpus) / d["file"]) if corpus else d["file"]
         return d
 
-    def _place_regions(self) -> dict:
+    def _place_regions(self) -> dict[str, Any]:
         """Place entity key -> its ONS regions (cached until the index changes)."""
         if "place:regions" not in self._names:
             self._names["place:regions"] = {r["key"]: r["data"].get("regions", []) for r in self.store.entity_rows("place")}
@@ -409,7 +433,7 @@ class Engine:
         return self._ft.term_spans(text, terms)
 
     @_guard_db
-    def stats(self) -> dict:
+    def stats(self) -> dict[str, Any]:
         s = self.store
         kinds = s.mention_counts_by_kind()
         files = s.files()

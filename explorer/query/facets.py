@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 from explorer.model import _ISO_DATE, _date_end, _date_start, parse_date_range
@@ -106,7 +107,7 @@ class DocIndex:
         i = self.num.get(doc_id)
         return None if i is None else self._title[i]
 
-    def mask_of(self, doc_ids) -> int:
+    def mask_of(self, doc_ids: Iterable[str]) -> int:
         bits = bytearray(self._nbytes)
         num = self.num
         for d in doc_ids:

@@ -5,6 +5,7 @@ with notes on what was changed."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from explorer.model import MAX_QUERY_CHARS, marked_to_html, marked_to_plain
 
@@ -97,7 +98,7 @@ def _tokens(text: str) -> list[str]:
     return re.findall(r'"[^"]*"|\(|\)|[^\s()"]+(?:"[^"]*")?', text)
 
 
-def _outside_quotes(text: str, fn) -> str:
+def _outside_quotes(text: str, fn: Callable[[str], str]) -> str:
     parts = re.split(r'("[^"]*")', text)
     return "".join(p if p.startswith('"') and p.endswith('"') and len(p) > 1 else fn(p) for p in parts)
 

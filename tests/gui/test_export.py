@@ -8,9 +8,9 @@ import io
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QGuiApplication
-from explorer.gui.dialogs import Notice
 
 from explorer import export
+from explorer.gui.dialogs import Notice
 from explorer.query import Query
 
 from .conftest import WAIT_MS, search

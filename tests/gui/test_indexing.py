@@ -4,7 +4,6 @@ previous index; first run indexes the bundled seeds; skipped files are listed wi
 from __future__ import annotations
 
 import pytest
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 

@@ -137,7 +137,7 @@ def test_knowledge_window_adds_an_alias_and_shows_the_counts(kwindow, qtbot):
     kw.alias_edit.setText("Klynveld Peat Marwick Goerdeler")
     with qtbot.waitSignal(w.knowledge.applied, timeout=WAIT_MS):
         kw.alias_button.click()
-    assert "+1 mentor:kpmg" in kw.result.text()
+    assert "+1 mentor:kpmg" in kw.result_label.text()
     qtbot.waitUntil(lambda: kw.mentions_of("mentor:kpmg") == before + 1, timeout=WAIT_MS)
     assert "1 alias(es)" in kw.corrections.text()
 
@@ -151,7 +151,7 @@ def test_knowledge_window_removes_an_alias(kwindow, qtbot):
         kw.alias_edit.setText("Klynveld Peat Marwick Goerdeler")
         with qtbot.waitSignal(w.knowledge.applied, timeout=WAIT_MS):
             button.click()
-        qtbot.waitUntil(lambda: kw.mentions_of("mentor:kpmg") == want, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda want=want: kw.mentions_of("mentor:kpmg") == want, timeout=WAIT_MS)
         kw.select("mentor:kpmg")
-    assert "-1 mentor:kpmg" in kw.result.text()
+    assert "-1 mentor:kpmg" in kw.result_label.text()
     assert "1 removed alias(es)" in kw.corrections.text()

@@ -141,14 +141,14 @@ def test_ctrl1_scrolls_the_focused_facet_value_into_view(make_window, seed_index
     settle(qtbot, w)
     g = w.facet_panel.groups["pathfinder"]
     g.view.setCurrentIndex(g.proxy.index(g.proxy.rowCount() - 1, 0))
-    bar = w.facet_panel.scroll.verticalScrollBar()
+    bar = w.facet_panel.scroll_area.verticalScrollBar()
     bar.setValue(bar.maximum())  # the pathfinder group is scrolled away
     g.view.verticalScrollBar().setValue(0)
 
     def on_screen() -> bool:
         r = g.view.visualRect(g.view.currentIndex())
-        top = g.view.viewport().mapTo(w.facet_panel.scroll.viewport(), r.topLeft()).y()
-        return 0 <= top and top + r.height() <= w.facet_panel.scroll.viewport().height() and \
+        top = g.view.viewport().mapTo(w.facet_panel.scroll_area.viewport(), r.topLeft()).y()
+        return 0 <= top and top + r.height() <= w.facet_panel.scroll_area.viewport().height() and \
             g.view.viewport().rect().contains(r)
 
     assert not on_screen()

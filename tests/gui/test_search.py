@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from explorer.query import Query
-
 from explorer.gui.models import HTML_ROLE
+from explorer.query import Query
 
 from .conftest import WAIT_MS, offscreen_popup, search, settle, shown_doc_ids
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 
-
 from explorer.gui.session import SearchSession
 from explorer.query import Query
 

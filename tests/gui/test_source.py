@@ -3,7 +3,6 @@ highlighted by kind and query terms in bold; match navigation; clicking a mentio
 
 from __future__ import annotations
 
-
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QDesktopServices, QFont, QTextCharFormat, QTextCursor
 

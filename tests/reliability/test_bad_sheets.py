@@ -6,7 +6,6 @@ file is not allocated per file."""
 
 from __future__ import annotations
 
-import csv
 import resource
 import subprocess
 import sys

@@ -16,9 +16,11 @@ import shutil
 import subprocess
 
 import pytest
-from hypothesis import example, given, strategies as st
+from hypothesis import example, given
+from hypothesis import strategies as st
 
-from explorer import export as export_mod, indexer
+from explorer import export as export_mod
+from explorer import indexer
 from explorer.export import ExportError, export, safe_cell, to_csv_text, write_csv
 from explorer.query import Engine, Query
 
@@ -50,8 +52,8 @@ def test_cells_round_trip_and_never_start_a_formula(rows):
     back = read_back(to_csv_text(header, rows))
     assert back[0] == header
     assert len(back) == len(rows) + 1
-    for got_row, row in zip(back[1:], rows):
-        for got, original in zip(got_row, row):
+    for got_row, row in zip(back[1:], rows, strict=True):
+        for got, original in zip(got_row, row, strict=True):
             assert not got.startswith(FORMULA_START), repr(got)
             assert unneutralise(got, original) == original
 

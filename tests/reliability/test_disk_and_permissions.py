@@ -185,7 +185,7 @@ def test_read_only_data_dir_permissions(tmp_path):
     try:
         _read_only_checks(data, before, tmp_path)
     finally:
-        for folder, dirs, files in os.walk(data):
+        for folder, _dirs, _files in os.walk(data):
             os.chmod(folder, 0o755)
 
 

@@ -10,13 +10,14 @@ import codecs
 import re
 
 import pytest
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from explorer import fulltext
 from explorer.corpus.document import documents_from_bytes
 from explorer.corpus.read import SkipFile
-from explorer.query import MAX_QUERY_CHARS, LEVELS, SORTS, Engine, Query, QueryError, ResultSet, sanitise
 from explorer.model import FACET_KEYS
+from explorer.query import LEVELS, MAX_QUERY_CHARS, SORTS, Engine, Query, QueryError, ResultSet, sanitise
 
 pytestmark = pytest.mark.fuzz
 

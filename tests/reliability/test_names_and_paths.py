@@ -23,9 +23,8 @@ import pytest
 
 from explorer import indexer
 from explorer.indexer import scanning
-from explorer.model import IndexBuildError
+from explorer.model import IndexBuildError, Query
 from explorer.query import Engine
-from explorer.model import Query
 
 from .helpers import assert_one_line_error, run_cli, snapshot
 

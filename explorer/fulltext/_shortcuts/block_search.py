@@ -22,6 +22,10 @@ Documents deleted from a segment are left out as whoosh's ``FilterMatcher`` leav
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
@@ -32,12 +36,14 @@ from whoosh.util.numeric import byte_to_length
 
 from explorer.fulltext._shortcuts import phrase
 
+log = logging.getLogger(__name__)
+
 _BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 _PHRASES = (wq.Phrase, phrase.FastPhrase)
 
 
-def covers(q) -> bool:
+def covers(q: Any) -> bool:
     """Whether :func:`evaluate` gives whoosh's answer for ``q``."""
     t = type(q)
     if t is wq.Term:
@@ -55,10 +61,11 @@ def covers(q) -> bool:
     return False
 
 
-def evaluate(searcher, q) -> tuple[np.ndarray, np.ndarray]:
+def evaluate(searcher: Any, q: Any) -> tuple[np.ndarray, np.ndarray]:
     """Every matching document of ``searcher`` (top-level numbers, ascending) and its score,
     for a query :func:`covers` accepts."""
-    ids, scores = [], []
+    ids: list[np.ndarray] = []
+    scores: list[np.ndarray] = []
     for sub, offset in searcher.leaf_searchers():
         i, s = _eval(q, sub, searcher, _Lengths(sub.reader()))
         if len(i):
@@ -83,33 +90,34 @@ def ranked(ids: np.ndarray, scores: np.ndarray, limit: int | None) -> list[tuple
     order = np.lexsort((ids, -scores))
     if limit is not None:
         order = order[:limit]
-    return list(zip(scores[order].tolist(), ids[order].tolist()))
+    return list(zip(scores[order].tolist(), ids[order].tolist(), strict=True))
 
 
 def scores_of(ids: np.ndarray, scores: np.ndarray, wanted: list[int]) -> dict[int, float]:
     """The scores of the documents ``wanted`` (ascending) that are among ``ids``."""
     at = np.searchsorted(ids, wanted).tolist()
     n = len(ids)
-    return {d: float(scores[i]) for d, i in zip(wanted, at) if i < n and ids[i] == d}
+    return {d: float(scores[i]) for d, i in zip(wanted, at, strict=True) if i < n and ids[i] == d}
 
 
 class _Lengths:
     """One segment's field lengths as arrays (whoosh's byte-coded length column)."""
 
-    def __init__(self, reader):
+    def __init__(self, reader: Any) -> None:
         self._reader = reader
         self._cols: dict[str, np.ndarray | None] = {}
 
-    def of(self, fieldname: str, docnums: np.ndarray, dfl) -> np.ndarray:
+    def of(self, fieldname: str, docnums: np.ndarray, dfl: Callable[[int], float]) -> np.ndarray:
         if fieldname not in self._cols:
             self._cols[fieldname] = self._load(fieldname)
         col = self._cols[fieldname]
         if col is None or (len(docnums) and docnums[-1] >= len(col)):
             return np.array([dfl(int(d)) for d in docnums], dtype=np.float64)
-        return _BYTE_TO_LENGTH[col[docnums]]
+        lengths: np.ndarray = _BYTE_TO_LENGTH[col[docnums]]
+        return lengths
 
     def _load(self, fieldname: str) -> np.ndarray | None:
-        pd = getattr(self._reader, "_perdoc", None)
+        pd: Any = getattr(self._reader, "_perdoc", None)
         pd = getattr(pd, "_pd", pd)  # under doc_lengths' cache
         try:
             col = pd._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
@@ -117,10 +125,13 @@ class _Lengths:
                 return None
             return np.frombuffer(col._dbfile.get(col._basepos, col._count), dtype=np.uint8)
         except Exception:  # the scorer's own lookup, a document at a time, still works
+            log.debug("length column of %s not read as an array", fieldname, exc_info=True)
             return None
 
 
-def _eval(q, sub, top, lengths: _Lengths) -> tuple[np.ndarray, np.ndarray]:
+def _eval(q: Any, sub: Any, top: Any, lengths: _Lengths) -> tuple[np.ndarray, np.ndarray]:
+    ids: np.ndarray | None
+    scores: np.ndarray | None
     t = type(q)
     if t is wq.Term:
         return _term(q, sub, lengths)
@@ -143,13 +154,14 @@ def _eval(q, sub, top, lengths: _Lengths) -> tuple[np.ndarray, np.ndarray]:
         if type(s) is wq.Not:
             continue
         pids, pscores = _eval(s, sub, top, lengths)
-        if ids is None:
+        if ids is None or scores is None:
             ids, scores = pids, pscores.copy()
         else:
             both, ia, ib = np.intersect1d(ids, pids, assume_unique=True, return_indices=True)
             ids, scores = both, scores[ia] + pscores[ib]
         if not len(ids):
             return _EMPTY
+    assert ids is not None and scores is not None  # covers() checked there is a positive child
     for s in q.subqueries:
         if type(s) is wq.Not and len(ids):
             keep = ~np.isin(ids, _eval(s.query, sub, top, lengths)[0], assume_unique=True)
@@ -158,13 +170,14 @@ def _eval(q, sub, top, lengths: _Lengths) -> tuple[np.ndarray, np.ndarray]:
     return ids, scores
 
 
-def _term(q, sub, lengths: _Lengths) -> tuple[np.ndarray, np.ndarray]:
+def _term(q: Any, sub: Any, lengths: _Lengths) -> tuple[np.ndarray, np.ndarray]:
     """A term's postings in one segment, scored as ``Term.matcher`` would score them."""
     ids, scores, _values = _term_postings(q, sub, lengths)
     return ids, scores
 
 
-def _term_postings(q, sub, lengths: _Lengths, values: bool = False):
+def _term_postings(q: Any, sub: Any, lengths: _Lengths,
+                   values: bool = False) -> tuple[np.ndarray, np.ndarray, list[Any] | None]:
     """:func:`_term`'s ids and scores, and with ``values`` each posting's encoded value (a list
     in step with the ids; None when they cannot be read here)."""
     fieldname = q.fieldname
@@ -186,7 +199,7 @@ def _term_postings(q, sub, lengths: _Lengths, values: bool = False):
         keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
         ids, weights = ids[keep], weights[keep]
         if vals is not None:
-            vals = [v for v, k in zip(vals, keep.tolist()) if k]
+            vals = [v for v, k in zip(vals, keep.tolist(), strict=True) if k]
     if type(scorer) is BM25FScorer:
         fl = lengths.of(fieldname, ids, scorer.dfl)
         idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
@@ -196,7 +209,7 @@ def _term_postings(q, sub, lengths: _Lengths, values: bool = False):
         scores = weights.copy()
     else:  # covers() saw only the query; a custom weighting is scored by whoosh a posting at a time
         m = reader.postings(fieldname, text, scorer=scorer)
-        pairs = []
+        pairs: list[tuple[int, float]] = []
         while m.is_active():
             pairs.append((m.id(), m.score()))
             m.next()
@@ -208,7 +221,7 @@ def _term_postings(q, sub, lengths: _Lengths, values: bool = False):
     return ids, scores, vals
 
 
-def _phrase(q, sub, lengths: _Lengths) -> tuple[np.ndarray, np.ndarray]:
+def _phrase(q: Any, sub: Any, lengths: _Lengths) -> tuple[np.ndarray, np.ndarray]:
     """A phrase's hits in one segment and their scores (see the module docstring)."""
     fieldname = q.fieldname
     schema = sub.schema
@@ -229,12 +242,15 @@ def _phrase(q, sub, lengths: _Lengths) -> tuple[np.ndarray, np.ndarray]:
         words.append(word)
     # each word's blocks read once: ids and weights for its scores, values (positions) for the check
     terms = [_term_postings(wq.Term(fieldname, w), sub, lengths, values=True) for w in words]
-    if any(t[2] is None for t in terms):
-        maps = [phrase._bulk_positions(reader.postings(fieldname, w)) for w in words]
-        if any(mp is None for mp in maps):
+    values = [t[2] for t in terms]
+    read = [v for v in values if v is not None]
+    if len(read) < len(values):
+        found = [phrase._bulk_positions(reader.postings(fieldname, w)) for w in words]
+        maps = [mp for mp in found if mp is not None]
+        if len(maps) < len(found):
             return _whoosh_leaf(q, sub)
-    else:
-        maps = [dict(zip(t[0].tolist(), t[2])) for t in terms]
+    else:  # each word's values, in step with its ids
+        maps = [dict(zip(t[0].tolist(), v, strict=True)) for t, v in zip(terms, read, strict=True)]
     ids = np.asarray(phrase._phrase_hits(maps, q.slop), dtype=np.int64)
     if not len(ids):
         return _EMPTY
@@ -251,20 +267,21 @@ def _tree_sum(parts: list[np.ndarray]) -> np.ndarray:
     if len(parts) == 1:
         return parts[0]
     half = len(parts) // 2
-    return _tree_sum(parts[:half]) + _tree_sum(parts[half:])
+    total: np.ndarray = _tree_sum(parts[:half]) + _tree_sum(parts[half:])
+    return total
 
 
-def _whoosh_leaf(q, sub) -> tuple[np.ndarray, np.ndarray]:
+def _whoosh_leaf(q: Any, sub: Any) -> tuple[np.ndarray, np.ndarray]:
     """A leaf scored by whoosh's own matcher, a posting at a time."""
     m = q.matcher(sub, sub.context())
-    pairs = []
+    pairs: list[tuple[int, float]] = []
     while m.is_active():
         pairs.append((m.id(), m.score()))
         m.next()
     return np.array([p[0] for p in pairs], dtype=np.int64), np.array([p[1] for p in pairs], dtype=np.float64)
 
 
-def _postings(m, values: bool = False) -> tuple[np.ndarray, np.ndarray, list | None]:
+def _postings(m: Any, values: bool = False) -> tuple[np.ndarray, np.ndarray, list[Any] | None]:
     """Every (id, weight) of a term's raw matcher, whoosh's blocks decoded as arrays, and with
     ``values`` the encoded values of a variable-size format (else None)."""
     fmt = getattr(m, "format", None) or getattr(m, "_format", None)
@@ -274,12 +291,13 @@ def _postings(m, values: bool = False) -> tuple[np.ndarray, np.ndarray, list | N
         ids = np.asarray(m._ids, dtype=np.int64)
         w = m._weights
         weights = np.ones(len(ids)) if w is None else np.asarray(w, dtype=np.float64)
-        vals = list(m._values) if values and m._values is not None and len(m._values) == len(ids) else None
+        vals: list[Any] | None = list(m._values) if values and m._values is not None and len(m._values) == len(ids) else None
         return ids, weights, vals
     if type(m) is not W3LeafMatcher or m._byteids:
         raise TypeError(f"postings of type {type(m).__name__} are not read here")
-    id_parts, weight_parts = [], []
-    vals: list | None = [] if values else None
+    id_parts: list[np.ndarray] = []
+    weight_parts: list[np.ndarray] = []
+    vals = [] if values else None
     while not m._atend:
         m._read_data()
         raw_ids, raw_weights = m._data[0], m._data[1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
@@ -18,14 +19,14 @@ class CachedPerDoc:
     every hit) reads each field's length column once, as bytes, instead of through the file
     on every call. Everything else goes to the wrapped reader."""
 
-    def __init__(self, perdoc):
+    def __init__(self, perdoc: Any) -> None:
         self._pd = perdoc
-        self._cols: dict = {}
+        self._cols: dict[str, Any] = {}  # fieldname -> the length bytes, None, or _MISSING
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._pd, name)
 
-    def doc_field_length(self, docnum, fieldname, default=0):
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> Any:
         col = self._cols.get(fieldname, _MISSING)
         if col is _MISSING:
             col = self._cols[fieldname] = self._load(fieldname)
@@ -36,7 +37,7 @@ class CachedPerDoc:
             return BYTE_TO_LENGTH[lbyte]
         return None  # as W3PerDocReader.doc_field_length
 
-    def _load(self, fieldname):
+    def _load(self, fieldname: str) -> Any:
         try:
             reader = self._pd._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
             if reader is None or reader._fixedlen != 1:
@@ -47,7 +48,7 @@ class CachedPerDoc:
             return None
 
 
-def install(searcher) -> None:
+def install(searcher: Any) -> None:
     """Give every segment reader of ``searcher`` a :class:`CachedPerDoc` (the reader's own
     objects are changed, nothing else in the process)."""
     if searcher is None:

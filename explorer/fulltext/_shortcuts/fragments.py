@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from typing import Any
 
 from whoosh import highlight
 
@@ -38,13 +39,13 @@ class FastFragments:
     _TOKEN = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
     _CACHE_MAX = 200_000
 
-    def __init__(self, analyzer):
+    def __init__(self, analyzer: Any) -> None:
         self._analyzer = analyzer
         self._text_of: dict[str, str | None] = {}
-        self._finders: dict[tuple[frozenset, bool], re.Pattern] = {}
+        self._finders: dict[tuple[frozenset[str], bool], re.Pattern[str]] = {}
 
     @classmethod
-    def for_analyzer(cls, analyzer) -> FastFragments | None:
+    def for_analyzer(cls, analyzer: Any) -> FastFragments | None:
         items = getattr(analyzer, "items", None)
         if not items:
             return None
@@ -77,7 +78,7 @@ class FastFragments:
             return False
         return not (prev == "." and i >= 2 and _WORD.match(text[i - 2]) is not None)
 
-    def _finder(self, termset: frozenset, folded: bool) -> re.Pattern:
+    def _finder(self, termset: frozenset[str], folded: bool) -> re.Pattern[str]:
         """A pattern finding, case-insensitively, every place a word analysed to one of
         ``termset`` can start: the term less its last two characters. The Porter stemmer only
         rewrites a word's ending, and what it writes differs from the word in at most the
@@ -95,7 +96,7 @@ class FastFragments:
             self._finders[(termset, folded)] = found
         return found
 
-    def matches(self, text: str, termset: frozenset) -> tuple[list[int], dict[str, str]]:
+    def matches(self, text: str, termset: frozenset[str]) -> tuple[list[int], dict[str, str]]:
         """Where the tokens the highlighter marks start, in order, and their analysed texts."""
         token_re = self._TOKEN
         is_start = self._is_start
@@ -113,14 +114,16 @@ class FastFragments:
             i = m.start()
             if not is_start(text, i):
                 continue
-            form = token_re.match(text, i).group()
+            token = token_re.match(text, i)
+            assert token is not None  # the finder found the start of a word
+            form = token.group()
             tt = token_text(form)
             if tt is not None and tt in termset:
                 matched[form] = tt
                 starts.append(i)
         return starts, matched
 
-    def fragments(self, text: str, termset: frozenset, fragmenter) -> list | None:
+    def fragments(self, text: str, termset: frozenset[str], fragmenter: Any) -> list[Any] | None:
         starts, matched = self.matches(text, termset)
         if not matched:
             return []
@@ -146,17 +149,18 @@ class FastFragments:
                 best_i, best_n = i, j - i
         return starts[best_i:best_i + best_n]
 
-    def _scan(self, text, starts, matched, maxchars, surround, charlimit):
+    def _scan(self, text: str, starts: list[int], matched: dict[str, str], maxchars: int, surround: int,
+              charlimit: int | None) -> list[Any] | None:
         token_re = self._TOKEN
         mkfrag = highlight.mkfrag
         lead_gap = surround + 20
-        out = []
+        out: list[Any] = []  # whoosh Fragments
         ns = len(starts)
         si = 0
-        first = None
-        firsts: deque = deque()
+        first: int | None = None
+        firsts: deque[int] = deque()
         countdown = -1
-        tks: list = []
+        tks: list[_Tok] = []
         endchar = None
         currentlen = 0
         pos = 0
@@ -212,14 +216,14 @@ class FastFragments:
                 break
             # Skip to the first whole token at or after ``pos`` (a search from the middle of a
             # token finds its tail first).
-            m = token_re.search(text, pos)
-            if m is None:
+            whole = token_re.search(text, pos)
+            if whole is None:
                 break
-            if not self._is_start(text, m.start()):
-                m = token_re.search(text, m.end())
-                if m is None:
+            if not self._is_start(text, whole.start()):
+                whole = token_re.search(text, whole.end())
+                if whole is None:
                     break
-            pos = jumped_to = m.start()
+            pos = jumped_to = whole.start()
             firsts = deque()
             last_unmatched_end = None
         if tks:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import pickle
 from bisect import bisect_left
+from collections.abc import Iterable, Iterator
 from itertools import accumulate
+from typing import Any
 
 from whoosh import matching
 from whoosh import query as wq
@@ -18,11 +20,11 @@ from whoosh.system import _INT_SIZE
 log = logging.getLogger(__name__)
 
 
-def fast_phrases(q, bulk: bool = True):
+def fast_phrases(q: Any, bulk: bool = True) -> Any:
     """``q`` with every Phrase replaced by a :class:`FastPhrase` (same matches, same scores).
     ``bulk=False`` for a query that only scores a few known hits: it checks each candidate
     document it is moved to rather than finding every hit first."""
-    def swap(x):
+    def swap(x: Any) -> Any:
         if type(x) is wq.Phrase:
             p = FastPhrase(x.fieldname, x.words, slop=x.slop, boost=x.boost, char_ranges=x.char_ranges)
             p.bulk = bulk
@@ -35,12 +37,12 @@ def fast_phrases(q, bulk: bool = True):
         return q
 
 
-class FastPhrase(wq.Phrase):
+class FastPhrase(wq.Phrase):  # type: ignore[misc]  # whoosh is untyped: its classes are Any
     """whoosh's Phrase, matched with :class:`FastNearMatcher`."""
 
     bulk = True
 
-    def matcher(self, searcher, context=None):
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
         # whoosh.query.positional.Phrase.matcher (2.7.5), except for the matcher class
         fieldname = self.fieldname
         if fieldname not in searcher.schema:
@@ -64,14 +66,15 @@ class FastPhrase(wq.Phrase):
         hits = None
         if self.bulk:
             maps = [_bulk_positions(reader.postings(fieldname, t.text)) for t in terms]  # (no scorer needed)
-            hits = None if any(mp is None for mp in maps) else _phrase_hits(maps, self.slop)
+            found = [mp for mp in maps if mp is not None]
+            hits = _phrase_hits(found, self.slop) if len(found) == len(maps) else None
         m = FastNearMatcher(ms, slop=self.slop, ordered=True, mindist=1, hits=hits)
         if self.boost != 1.0:
             m = matching.WrappingMatcher(m, boost=self.boost)
         return m
 
 
-def _positions(m):
+def _positions(m: Any) -> Iterable[int]:
     """``m.value_as("positions")``, decoded with itertools.accumulate for a plain posting of
     the Positions format (whoosh sums the deltas in a Python loop)."""
     if type(getattr(m, "format", None)) is Positions:
@@ -79,34 +82,35 @@ def _positions(m):
         if not v.endswith(b"."):
             v += b"."
         return accumulate(pickle.loads(v[_INT_SIZE:]))
-    return m.value_as("positions")
+    positions: Iterable[int] = m.value_as("positions")
+    return positions
 
 
-def _bulk_positions(m) -> dict | None:
+def _bulk_positions(m: Any) -> dict[int, bytes] | None:
     """docnum -> encoded positions, for every posting of a fresh term matcher over one
     segment (deleted documents left out), read a block at a time; None for any matcher other
     than a plain leaf of the Positions format."""
-    deleted: frozenset = frozenset()
+    deleted: frozenset[int] = frozenset()
     if type(m) is FilterMatcher:
         if not m._exclude:
             return None
         deleted, m = m._ids, m.child
     if type(m) is not W3LeafMatcher or type(getattr(m, "format", None)) is not Positions or m._i != 0:
         return None
-    out: dict = {}
+    out: dict[int, bytes] = {}
     while m.is_active():
         if m._ids is None:
             m._read_ids()
         if m._values is None:
             m._read_values()
-        out.update(zip(m._ids, m._values))
+        out.update(zip(m._ids, m._values, strict=True))  # one value per posting in a block
         m._next_block()
     for d in deleted:
         out.pop(d, None)
     return out
 
 
-def _phrase_hits(maps: list[dict], slop: int) -> list[int]:
+def _phrase_hits(maps: list[dict[int, bytes]], slop: int) -> list[int]:
     """The sorted docnums where the words whose postings are ``maps`` occur in order, each
     within ``slop`` positions of the previous one: the documents for which
     :meth:`FastNearMatcher._get_spans` is not empty. Candidates come from one C-level set
@@ -116,7 +120,7 @@ def _phrase_hits(maps: list[dict], slop: int) -> list[int]:
     hits = []
     for d in cands:
         ends = None
-        for k, mp in enumerate(maps):
+        for mp in maps:
             v = mp[d]
             if not v.endswith(b"."):
                 v += b"."
@@ -135,7 +139,7 @@ def _phrase_hits(maps: list[dict], slop: int) -> list[int]:
     return hits
 
 
-class FastNearMatcher(SpanNear2.SpanNear2Matcher):
+class FastNearMatcher(SpanNear2.SpanNear2Matcher):  # type: ignore[misc]  # whoosh is untyped: its classes are Any
     """SpanNear2's matcher with ``_get_spans`` on plain position lists and sets instead of
     Span objects and bisection. Falls back to whoosh's code for anything but single-position
     spans in order.
@@ -145,20 +149,22 @@ class FastNearMatcher(SpanNear2.SpanNear2Matcher):
     document that has all the words (for two common words, nearly every document), and
     works out a hit's spans only when asked for them."""
 
-    def __init__(self, ms, slop=1, ordered=True, mindist=1, hits: list[int] | None = None):
+    def __init__(self, ms: list[Any], slop: int = 1, ordered: bool = True, mindist: int = 1,
+                 hits: list[int] | None = None) -> None:
         self._hits = hits
         super().__init__(ms, slop=slop, ordered=ordered, mindist=mindist)
 
-    def copy(self):
+    def copy(self) -> FastNearMatcher:
         m = self.__class__([m.copy() for m in self.ms], slop=self.slop, ordered=self.ordered,
                            mindist=self.mindist, hits=self._hits)
         m._spans = self._spans
         return m
 
-    def _find_next(self):
+    def _find_next(self) -> bool | None:
         hits = self._hits
         if hits is None:
-            return super()._find_next()
+            moved: bool | None = super()._find_next()
+            return moved
         child = self.child
         moved = False
         while child.is_active():
@@ -175,19 +181,19 @@ class FastNearMatcher(SpanNear2.SpanNear2Matcher):
             moved = True
         return moved
 
-    def spans(self):
+    def spans(self) -> Any:
         if self._hits is not None and self._spans is None and self.is_active():
             self._spans = self._get_spans()
         return self._spans
 
-    def all_ids(self):
+    def all_ids(self) -> Iterator[int]:
         if self._hits is None:
             yield from super().all_ids()
             return
         if self.is_active():
             yield from self._hits[bisect_left(self._hits, self.id()):]
 
-    def _get_spans(self):
+    def _get_spans(self) -> Any:
         slop, ms = self.slop, self.ms
         if not self.ordered or self.mindist != 1 or any(m.supports("characters") for m in ms):
             return super()._get_spans()

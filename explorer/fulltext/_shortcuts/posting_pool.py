@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import pickle
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from whoosh.writing import PostingPool
 
 
-class ChunkedPostingPool(PostingPool):
+class ChunkedPostingPool(PostingPool):  # type: ignore[misc]  # whoosh is untyped: its classes are Any
     """whoosh's PostingPool, writing its sorted runs (when the pool outgrows its memory limit)
     as pickled lists of 10,000 postings instead of one pickle call per posting: the same items
     come back in the same order, at a fraction of the cost."""
 
     CHUNK = 10_000
 
-    def _write_run(self, f, items):
-        chunk: list = []
+    def _write_run(self, f: Any, items: Iterable[Any]) -> None:
+        chunk: list[Any] = []
         for item in items if not isinstance(items, list) else ():
             chunk.append(item)
             if len(chunk) >= self.CHUNK:
@@ -28,7 +30,7 @@ class ChunkedPostingPool(PostingPool):
             pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
         f.close()
 
-    def _read_run(self, path):
+    def _read_run(self, path: str) -> Iterator[Any]:
         f = self._open_run(path)
         try:
             while True:

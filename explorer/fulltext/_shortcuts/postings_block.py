@@ -4,8 +4,10 @@ length column read once (a shortcut, see the package docstring)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
@@ -20,27 +22,28 @@ class Lengths:
     posting, with each field's length column read into a list the first time (whoosh re-reads
     the column through a file for every posting: a fifth of the indexing time)."""
 
-    def __init__(self, pdr):
+    def __init__(self, pdr: Any) -> None:
         self._pdr = pdr
-        self._cols: dict = {}  # fieldname -> every document's length (None where 0), or None
+        self._cols: dict[str, list[int | None] | None] = {}  # fieldname -> every document's length (None where 0), or None
 
-    def doc_field_length(self, docnum, fieldname, default=0):
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
         try:
-            return self._cols[fieldname][docnum]  # the common case: one lookup, no checks
+            return self._cols[fieldname][docnum]  # type: ignore[index]  # None: TypeError, caught  # the common case: one lookup, no checks
         except (KeyError, IndexError, TypeError):
             pass
         col = self.column(fieldname)
         if col is not None and docnum < len(col):
             return col[docnum]
-        return self._pdr.doc_field_length(docnum, fieldname, default)
+        n: int | None = self._pdr.doc_field_length(docnum, fieldname, default)
+        return n
 
-    def column(self, fieldname):
+    def column(self, fieldname: str) -> list[int | None] | None:
         """Every document's length in ``fieldname`` (None where 0), or None when not stored."""
         if fieldname not in self._cols:
             self._cols[fieldname] = self._load(fieldname)
         return self._cols[fieldname]
 
-    def _load(self, fieldname):
+    def _load(self, fieldname: str) -> list[int | None] | None:
         try:
             reader = self._pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
             if reader is None:
@@ -52,7 +55,7 @@ class Lengths:
             return None
 
 
-def write_postings(fw, schema, lengths, postings) -> None:
+def write_postings(fw: Any, schema: Any, lengths: Lengths | None, postings: Iterable[tuple[Any, ...]]) -> None:
     """``fw.add_postings(schema, lengths, postings)`` (whoosh.codec.base.FieldWriter, 2.7.5) for
     a W3FieldWriter, a term at a time: each block's ids, weights, values and statistics are
     put into whoosh's own postings writer in a few list operations, where whoosh makes three
@@ -90,6 +93,7 @@ def write_postings(fw, schema, lengths, postings) -> None:
             pw._values.extend([v for v in (p[4] for p in block) if v])
             if not scored_lengths:
                 continue
+            assert lengths is not None  # (scored_lengths says so)
             lens = [n for n in (col[d] if col is not None and d < len(col) else lengths.doc_field_length(d, fieldname)
                                 for d in ids) if n]
             if lens:

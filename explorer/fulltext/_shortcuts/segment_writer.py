@@ -3,6 +3,8 @@ package docstring)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from whoosh.codec.whoosh3 import W3FieldWriter
 from whoosh.fields import TEXT
 from whoosh.index import FileIndex
@@ -11,14 +13,14 @@ from whoosh.writing import SegmentWriter
 from explorer.fulltext import _shortcuts
 
 
-class FastSegmentWriter(SegmentWriter):
+class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]  # whoosh is untyped: its classes are Any
     """whoosh's SegmentWriter with shortcuts, same output: text fields analysed by
     ``term_index.FastTerms`` and added to the pool in bulk, runs spilled by
     ``posting_pool.ChunkedPostingPool``, postings written by ``postings_block``, and the
     existing segments it reads (to find what to delete) read through ``mmap_view`` (each of
     those only where its own check in :func:`_shortcuts.load` allows it)."""
 
-    def __init__(self, ix, limitmb: int = 128, **kwargs):
+    def __init__(self, ix: Any, limitmb: int = 128, **kwargs: Any) -> None:
         super().__init__(ix, limitmb=limitmb, **kwargs)
         pools = _shortcuts.load("posting_pool")
         if pools is not None:
@@ -26,9 +28,9 @@ class FastSegmentWriter(SegmentWriter):
         self._term_index = _shortcuts.load("term_index")
         self._postings_block = _shortcuts.load("postings_block")
         self._mmap_view = _shortcuts.load("mmap_view")
-        self._fast: dict = {}
+        self._fast: dict[str, Any] = {}  # fieldname -> its FastTerms, or None
 
-    def reader(self, reuse=None):
+    def reader(self, reuse: Any = None) -> Any:
         view = self._mmap_view
         if view is None:
             return super().reader(reuse=reuse)
@@ -37,17 +39,18 @@ class FastSegmentWriter(SegmentWriter):
         return FileIndex._reader(self.storage, self.schema, view.view_segments(self.segments), self.generation,
                                  reuse=reuse)
 
-    def _fast_terms(self, fieldname, field):
+    def _fast_terms(self, fieldname: str, field: Any) -> Any:
         cache = self._fast
         if fieldname not in cache:
+            term_index = self._term_index
             try:
-                usable = self._term_index is not None and isinstance(field, TEXT)
-                cache[fieldname] = self._term_index.FastTerms(field) if usable else None
+                usable = term_index is not None and isinstance(field, TEXT)
+                cache[fieldname] = term_index.FastTerms(field) if term_index is not None and usable else None
             except TypeError:  # a field set up otherwise: whoosh's own analysis
                 cache[fieldname] = None
         return cache[fieldname]
 
-    def add_document(self, **fields):
+    def add_document(self, **fields: Any) -> None:
         # whoosh.writing.SegmentWriter.add_document (2.7.5), except where marked
         self._check_state()
         perdocwriter = self.perdocwriter
@@ -108,7 +111,7 @@ class FastSegmentWriter(SegmentWriter):
                     vitems = sorted((text, weight, vbytes) for text, _, weight, vbytes in vitems)
                     perdocwriter.add_vector_items(fieldname, field, vitems)
 
-                customval = fields.get("_stored_%s" % fieldname, value)
+                customval = fields.get(f"_stored_{fieldname}", value)
                 sv = customval if field.stored else None
                 perdocwriter.add_field(fieldname, field, sv, length)
 
@@ -124,7 +127,7 @@ class FastSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    def _flush_segment(self):
+    def _flush_segment(self) -> Any:
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
         postings = self.pool.iter_postings()

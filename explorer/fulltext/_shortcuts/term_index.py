@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pickle
 import re
+from typing import Any
 
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.formats import Positions
@@ -24,7 +25,7 @@ class FastTerms:
 
     _TOKEN = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")  # whoosh's default pattern, no capture group
 
-    def __init__(self, field):
+    def __init__(self, field: Any) -> None:
         items = getattr(field.analyzer, "items", None) or []
         kinds = [type(x) for x in items]
         # str.casefold for an index written with FoldFilter, str.lower for an older one
@@ -36,7 +37,8 @@ class FastTerms:
         if tok.gaps or tok.expression.pattern != TOKEN_PATTERN:
             raise TypeError("not the expected analyser")
         if kinds == [RegexTokenizer, LowercaseFilter]:  # StandardAnalyzer(stoplist=None)
-            self.index = self._index_plain
+            # chosen once per field, no call in between (hot path); mypy forbids assigning a method
+            self.index = self._index_plain  # type: ignore[method-assign]
         elif kinds == [RegexTokenizer, LowercaseFilter, StopFilter, StemFilter]:  # StemmingAnalyzer
             _tok, _low, stop, stem = items
             if not stop.renumber or stem.lang:
@@ -50,12 +52,12 @@ class FastTerms:
         self._fb = field.format.field_boost
         self._encode = encode_positions  # Positions.encode, with the deltas made in one comprehension
 
-    def _items(self, poses: dict[str, list[int]]):
+    def _items(self, poses: dict[str, list[int]]) -> list[tuple[bytes, int, float, bytes]]:
         """(term bytes, frequency, weight, encoded positions) per term, as Positions.word_values."""
         fb, encode = self._fb, self._encode
         return [(w.encode("utf-8"), len(pl), float(len(pl)) * fb, encode(pl)) for w, pl in poses.items()]
 
-    def _index_plain(self, value: str):
+    def _index_plain(self, value: str) -> list[tuple[bytes, int, float, bytes]]:
         poses: dict[str, list[int]] = {}
         fold = self._fold
         for i, tok in enumerate(self._TOKEN.findall(value)):
@@ -67,7 +69,7 @@ class FastTerms:
                 lst.append(i)
         return self._items(poses)
 
-    def index(self, value: str):
+    def index(self, value: str) -> list[tuple[bytes, int, float, bytes]]:
         stops, minsize, maxsize, ignore = self._stops, self._min, self._max, self._ignore
         stems, stemfn = self._stems, self._stemfn
         if len(stems) > 500_000:
@@ -84,9 +86,10 @@ class FastTerms:
             if low in ignore:
                 text = low
             else:
-                text = stems.get(low)
-                if text is None:
-                    text = stems[low] = stemfn(low)
+                stemmed = stems.get(low)
+                if stemmed is None:
+                    stemmed = stems[low] = stemfn(low)
+                text = stemmed
             lst = poses.get(text)
             if lst is None:
                 poses[text] = [pos]
@@ -97,5 +100,7 @@ class FastTerms:
 
 def encode_positions(poslist: list[int]) -> bytes:
     """whoosh.formats.Positions.encode (2.7.5): the count, then the pickled gaps."""
-    deltas = [b - a for a, b in zip([0, *poslist], poslist)]
-    return pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
+    # each position minus the one before; the first list is one longer (strict=False)
+    deltas = [b - a for a, b in zip([0, *poslist], poslist, strict=False)]
+    count: bytes = pack_uint(len(deltas))
+    return count + pickle.dumps(deltas, 2)

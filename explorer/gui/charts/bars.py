@@ -112,7 +112,8 @@ class BarsView(ChartView):
 
     def _sync_buttons(self) -> None:
         super()._sync_buttons()
-        for b, m in zip(self.buttons(), self.marks):
+        # buttons are made in batches, so there may be fewer than marks (strict=False)
+        for b, m in zip(self.buttons(), self.marks, strict=False):
             if m.value == MORE:
                 b.setAccessibleName(m.label)
 
@@ -152,6 +153,7 @@ class BarsView(ChartView):
                     p.drawText(m.rect.adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, m.label)
                     continue
                 bar = m.inner
+                assert bar is not None  # every value's mark has its bar
                 label_w = bar.left() - m.rect.left() - 8
                 p.setFont(self.font())
                 p.setPen(colors.text if m.count or m.selected else colors.muted)
@@ -165,5 +167,5 @@ class BarsView(ChartView):
                            Qt.AlignmentFlag.AlignVCenter, f"{m.count:,}" if m.share is None else f"{m.count:,} ({m.share:.0%})")
 
     def csv_rows(self) -> tuple[list[str], list[list[object]]]:
-        rows = [[key, v.value, v.count, "yes" if v.selected else ""] for key in self.keys for v in self.facets.get(key, [])]
+        rows: list[list[object]] = [[key, v.value, v.count, "yes" if v.selected else ""] for key in self.keys for v in self.facets.get(key, [])]
         return ["facet", "value", "count", "selected"], rows

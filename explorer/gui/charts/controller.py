@@ -10,12 +10,16 @@ window that starts without charts pays nothing for them."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget
 
 from explorer.model import DATE_KEY
+
+if TYPE_CHECKING:
+    from .panel import ChartsPanel
 
 _AREAS = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
           Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -30,7 +34,7 @@ class ChartsController(QObject):
         self.window = window
         self.session = window.session
         self.settings: QSettings = window.settings
-        self._panel = None
+        self._panel: ChartsPanel | None = None  # built when first shown
         self._sized = False
         self.dock = QDockWidget("Charts", window)
         self.dock.setObjectName("chartsDock")
@@ -68,8 +72,10 @@ class ChartsController(QObject):
             p = ChartsPanel(self.window.runner, self.settings)
             p.setMinimumHeight(220)
             s = self.settings
+            tab = s.value("charts/tab", 0)
             try:
-                p.tabs.setCurrentIndex(min(max(int(s.value("charts/tab", 0)), 0), 2))
+                if isinstance(tab, int | str | float):
+                    p.tabs.setCurrentIndex(min(max(int(tab), 0), 2))
             except (TypeError, ValueError):
                 pass
             p.granularity.setCurrentIndex(max(p.granularity.findData(str(s.value("charts/granularity", "auto"))), 0))

@@ -4,11 +4,21 @@ first time the Charts dock shows."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QScrollArea, QTabWidget, QToolButton, QVBoxLayout, QWidget,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QScrollArea,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from explorer import export as export_mod
@@ -76,7 +86,7 @@ class ChartsPanel(QWidget):
         self.save_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.save_button)
         for fmt, text in (("png", "Save as &PNG image…"), ("svg", "Save as &SVG drawing…"), ("csv", "Save data as &CSV…")):
-            menu.addAction(text, lambda f=fmt: self.choose_file(f))
+            menu.addAction(text, functools.partial(self.choose_file, fmt))
         self.save_button.setMenu(menu)
         self.summary = QLabel(self)
         self.summary.setObjectName("muted")
@@ -97,7 +107,7 @@ class ChartsPanel(QWidget):
         self._result: ResultSet | None = None
         self._stale = False
 
-    def views(self) -> list[ChartView]:
+    def views(self) -> list[BarsView | TimelineView | RegionMapView]:
         return [self.bars, self.timeline, self.region_map]
 
     def current_view(self) -> ChartView:

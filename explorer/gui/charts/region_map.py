@@ -88,7 +88,7 @@ class RegionMapView(ChartView):
         size, left, top, _lw = self._geometry(width, height)
         marks = []
         has_selection = any(v.selected for v in self.counts.values())
-        for region, (abbr, col, row) in TILES.items():
+        for region, (_abbr, col, row) in TILES.items():
             fv = self.counts.get(region)
             count = fv.count if fv else 0
             # Northern Ireland sits a little apart, across the Irish Sea
@@ -161,6 +161,6 @@ class RegionMapView(ChartView):
                    "One square per region; bold outline: selected" + ("; click a square to filter" if interactive else ""))
 
     def csv_rows(self) -> tuple[list[str], list[list[object]]]:
-        rows = [[r, TILES[r][0], self.counts[r].count if r in self.counts else 0,
+        rows: list[list[object]] = [[r, TILES[r][0], self.counts[r].count if r in self.counts else 0,
                  "yes" if r in self.counts and self.counts[r].selected else ""] for r in TILES]
         return ["region", "abbreviation", "count", "selected"], rows

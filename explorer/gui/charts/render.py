@@ -30,10 +30,11 @@ def render(rs: ResultSet, kind: str, path: Path, key: str = "sector", width: int
     if kind not in KINDS:
         raise ValueError(f"unknown chart {kind!r} (charts: {', '.join(KINDS)})")
     app = _app()  # noqa: F841  (kept alive while painting)
-    from .bars import BarsView, TOP_N
+    from .bars import TOP_N, BarsView
     from .region_map import RegionMapView
     from .timeline import TimelineView
 
+    view: BarsView | TimelineView | RegionMapView
     if kind == "bars":
         view = BarsView(keys=(key,))
         if len(rs.facets.get(key, [])) <= 4 * TOP_N:  # a report shows every value that fits

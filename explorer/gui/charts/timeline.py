@@ -239,32 +239,35 @@ class TimelineView(ChartView):
         hover, focus = (self.hovered(), self.focus_index()) if interactive else (-1, -1)
         band = self._band() if interactive else None
         if band is not None:
-            a, b = band
-            r = self.marks[a].rect.united(self.marks[b].rect)
+            first, last = band
+            r = self.marks[first].rect.united(self.marks[last].rect)
             c = QColor(colors.selected)
             c.setAlphaF(0.18)
             p.fillRect(r, c)
         # bars
         widest = max((fm.horizontalAdvance(date_label(b.key)) for b in self.bars if b.key and not b.partial), default=0) + 12
         label_every = max(1, math.ceil(widest / max(self.marks[0].rect.width(), 1)))
-        for i, (m, b) in enumerate(zip(self.marks, self.bars)):
+        # strict=False: a paint between new bars and their layout must not raise
+        for i, (m, b) in enumerate(zip(self.marks, self.bars, strict=False)):
             if i == hover or i == focus:
                 p.fillRect(m.rect, colors.grid)
+            inner = m.inner
+            assert inner is not None  # every bucket's mark has its bar
             fill = colors.selected if m.selected else colors.bar
             if b.key is None:
                 fill = colors.muted
             if b.partial:
                 ink = fill if m.selected else fill.darker(150)
-                p.fillRect(m.inner, QBrush(ink, Qt.BrushStyle.BDiagPattern))
+                p.fillRect(inner, QBrush(ink, Qt.BrushStyle.BDiagPattern))
                 p.setPen(QPen(ink, 1))
-                p.drawRect(m.inner)
+                p.drawRect(inner)
             elif b.key is None:
-                p.fillRect(m.inner, QBrush(fill, Qt.BrushStyle.Dense4Pattern))
+                p.fillRect(inner, QBrush(fill, Qt.BrushStyle.Dense4Pattern))
             else:
-                p.fillRect(m.inner, fill)
+                p.fillRect(inner, fill)
             if b.count and m.rect.width() >= fm.horizontalAdvance(f"{b.count:,}") + 2:
                 p.setPen(colors.text)
-                p.drawText(QRectF(m.rect.left() - 4, m.inner.top() - fm.height() - 1, m.rect.width() + 8, fm.height()),
+                p.drawText(QRectF(m.rect.left() - 4, inner.top() - fm.height() - 1, m.rect.width() + 8, fm.height()),
                            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, f"{b.count:,}")
         # axis labels: "no date" and the buckets with documents first, then evenly spaced ones,
         # each only where it does not overlap a label already placed
@@ -276,7 +279,7 @@ class TimelineView(ChartView):
             text = "No date" if b.key is None else (date_label(b.key) + ("*" if b.partial else ""))
             w = fm.horizontalAdvance(text) + 8
             x0 = m.rect.center().x() - w / 2
-            if any(x0 < r and x0 + w > l for l, r in taken):
+            if any(x0 < right and x0 + w > left for left, right in taken):
                 continue
             taken.append((x0, x0 + w))
             p.setPen(colors.text if b.key else colors.muted)

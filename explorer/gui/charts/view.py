@@ -251,7 +251,7 @@ class ChartView(QWidget):
         p.fillRect(QRectF(0, 0, w, h), colors.background)
         self.draw(p, colors, w, h, False)
         p.end()
-        return bytes(buf.data())
+        return bytes(buf.data().data())
 
     # ------------------------------------------------------------------ interaction
 
@@ -326,9 +326,10 @@ def _save(img: QImage) -> bytes:
     data = QByteArray()
     buf = QBuffer(data)
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    img.save(buf, "PNG")
+    # PySide6 6.x stubs type the format as bytes, but the binding rejects bytes and takes str
+    img.save(buf, "PNG")  # type: ignore[call-overload]
     buf.close()
-    return bytes(data)
+    return bytes(data.data())
 
 
 def elide(fm: QFontMetrics, text: str, width: float) -> str:
