@@ -252,24 +252,32 @@ def update(store, progress: Callable[[int, int], None] | None = None) -> dict:
     return {"compared": len(todo), "removed": len(stale), "links": links}
 
 
-def rebuild_clusters(store) -> None:
-    """Clusters from the pairwise links: a link joins its two spans; spans of one document
-    that overlap are one passage. Also the duplicate groups of documents."""
-    rows = store.reuse_all_links()  # (id, a, a_start, a_end, b, b_start, b_end, cover, similarity)
-    parent: dict = {}
+class _DisjointSets:
+    """Union-find with path halving; the smaller of two roots becomes the root of both."""
 
-    def find(x):
+    def __init__(self) -> None:
+        self.parent: dict[Any, Any] = {}
+
+    def find(self, x: Any) -> Any:
+        parent = self.parent
         parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    def union(x, y):
-        rx, ry = find(x), find(y)
+    def union(self, x: Any, y: Any) -> None:
+        rx, ry = self.find(x), self.find(y)
         if rx != ry:
-            parent[max(rx, ry)] = min(rx, ry)
+            self.parent[max(rx, ry)] = min(rx, ry)
 
+
+def rebuild_clusters(store) -> None:
+    """Clusters from the pairwise links: a link joins its two spans; spans of one document
+    that overlap are one passage. Also the duplicate groups of documents."""
+    rows = store.reuse_all_links()  # (id, a, a_start, a_end, b, b_start, b_end, cover, similarity)
+    passages = _DisjointSets()
+    find, union = passages.find, passages.union
     nodes_by_doc: dict[str, list[tuple[int, int, tuple]]] = defaultdict(list)
     for lid, a, sa, ea, b, sb, eb, _cover, _sim in rows:
         na, nb = ("n", a, sa, ea), ("n", b, sb, eb)
@@ -317,31 +325,20 @@ def rebuild_clusters(store) -> None:
     store.reuse_put_clusters(link_cluster, cluster_rows, span_rows)
 
     # duplicate groups: the same words, or a link covering nearly all of both documents
-    dparent: dict[str, str] = {}
-
-    def dfind(x):
-        dparent.setdefault(x, x)
-        while dparent[x] != x:
-            dparent[x] = dparent[dparent[x]]
-            x = dparent[x]
-        return x
-
+    dups = _DisjointSets()
     by_exact: dict[str, str] = {}
-    docs_exact = store.reuse_exact_keys()
-    for doc_id, key in docs_exact:
+    for doc_id, key in store.reuse_exact_keys():
         if not key:
             continue
         first = by_exact.setdefault(key, doc_id)
         if first != doc_id:
-            dparent[dfind(doc_id)] = dfind(first)
+            dups.union(doc_id, first)
     for _lid, a, _sa, _ea, b, _sb, _eb, cover, sim in rows:
         if cover >= DUP_COVER and sim >= DUP_COVER:
-            ra, rb = dfind(a), dfind(b)
-            if ra != rb:
-                dparent[ra] = rb
+            dups.union(a, b)
     groups: dict[str, list[str]] = defaultdict(list)
-    for doc_id in list(dparent):
-        groups[dfind(doc_id)].append(doc_id)
+    for doc_id in list(dups.parent):
+        groups[dups.find(doc_id)].append(doc_id)
     dates = store.reuse_dates([d for m in groups.values() for d in m])
     assign: dict[str, str] = {}
     for members in groups.values():
