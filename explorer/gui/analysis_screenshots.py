@@ -14,33 +14,26 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from explorer import paths
 from explorer.indexer.isolated import run_isolated
 
-from .app import application, save_screenshot, settle, wait_for
+from .app import save_screenshot, wait_for
+from .screenshots import shown_window
 
 SEED_000 = "000_8468651e8cf8aa21"
 SEED_001 = "001_be1e46d498799f71"
 
 
 def run(out_dir: Path, data: Path | None = None, size: tuple[int, int] = (1600, 1000)) -> int:
-    from .main_window import MainWindow
-
     out_dir.mkdir(parents=True, exist_ok=True)
-    app = application()
-    with tempfile.TemporaryDirectory(prefix="explorer-shot-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="explorer-data-") as tmp:
         if data is None:
             data = Path(tmp) / "data"
             run_isolated(data, paths.seeds_dir(), workers=0)
-        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
-        w = MainWindow(data, settings, query="twelve", interactive=False)
-        try:
-            w.resize(*size)
-            w.show()
-            w.start()
-            if not settle(app, w):
+        with shown_window(data, size, query="twelve") as (app, w):
+            if w is None:
                 return 1
             panel = w.analysis
             assert panel.dock is not None
@@ -72,10 +65,6 @@ def run(out_dir: Path, data: Path | None = None, size: tuple[int, int] = (1600, 
             panel.dossier.show_pathfinder("swindon")
             code = code or shot("dossier", lambda: panel.dossier.dossier is not None and panel.dossier.dossier["id"] == "swindon")
             return code
-        finally:
-            w.close()
-            w.deleteLater()
-            app.processEvents()
 
 
 if __name__ == "__main__":

@@ -12,84 +12,88 @@ pictures, of another index (the README's are of the 1,000-document benchmark cor
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
 from explorer import paths
 from explorer.indexer.isolated import run_isolated
 
 from .app import application, main, save_screenshot, settle, wait_for
 
+if TYPE_CHECKING:
+    from .main_window import MainWindow
 
-def side_by_side(data: Path, out: Path, query: str = "social enterprise", size: tuple[int, int] = (1600, 900)) -> int:
-    """Pin the top hit, select the next one from another file, and save the window."""
+
+@contextlib.contextmanager
+def shown_window(data: Path, size: tuple[int, int], settings_values: dict | None = None,
+                 **window_kw) -> Iterator[tuple[QApplication, MainWindow | None]]:
+    """A main window over ``data`` with throw-away settings, shown at ``size`` and started;
+    yields (app, window), window None when it did not settle. Closed afterwards."""
     from .main_window import MainWindow
 
     app = application()
     with tempfile.TemporaryDirectory(prefix="explorer-shot-") as tmp:
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
-        w = MainWindow(data, settings, query=query, interactive=False)
+        for key, value in (settings_values or {}).items():
+            settings.setValue(key, value)
+        w = MainWindow(data, settings, interactive=False, **window_kw)
         try:
             w.resize(*size)
             w.show()
             w.start()
-            if not settle(app, w):
-                return 1
-            rows = w.table.shown_rows()
-            if len(rows) < 2:
-                print(f"explorer: need two results for {query!r}", file=sys.stderr)
-                return 1
-            w.table.select_source_row(w.table.source.rows.index(rows[0]))
-            wait_for(app, lambda: w.compare.live.doc_id == rows[0].doc_id and w.is_settled(), 60)
-            w.compare.pin()
-            other = next((h for h in rows[1:] if h.file != rows[0].file), rows[1])
-            w.table.select_source_row(w.table.source.rows.index(other))
-            wait_for(app, lambda: w.compare.live.doc_id == other.doc_id and w.is_settled(), 60)
-            settle(app, w)
-            return save_screenshot(w, out)
+            yield app, (w if settle(app, w) else None)
         finally:
             w.close()
             w.deleteLater()
             app.processEvents()
+
+
+def side_by_side(data: Path, out: Path, query: str = "social enterprise", size: tuple[int, int] = (1600, 900)) -> int:
+    """Pin the top hit, select the next one from another file, and save the window."""
+    with shown_window(data, size, query=query) as (app, w):
+        if w is None:
+            return 1
+        rows = w.table.shown_rows()
+        if len(rows) < 2:
+            print(f"explorer: need two results for {query!r}", file=sys.stderr)
+            return 1
+        w.table.select_source_row(w.table.source.rows.index(rows[0]))
+        wait_for(app, lambda: w.compare.live.doc_id == rows[0].doc_id and w.is_settled(), 60)
+        w.compare.pin()
+        other = next((h for h in rows[1:] if h.file != rows[0].file), rows[1])
+        w.table.select_source_row(w.table.source.rows.index(other))
+        wait_for(app, lambda: w.compare.live.doc_id == other.doc_id and w.is_settled(), 60)
+        settle(app, w)
+        return save_screenshot(w, out)
 
 
 def charts(data: Path, out_dir: Path, size: tuple[int, int] = (1500, 980), suffix: str = "") -> int:
     """The window with the Charts dock showing each view in turn (one region selected), and
     each view alone, grabbed with QWidget.grab()."""
-    from .main_window import MainWindow
-
-    app = application()
-    with tempfile.TemporaryDirectory(prefix="explorer-shot-") as tmp:
-        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
-        settings.setValue("charts/visible", True)
-        w = MainWindow(data, settings, facets={"region": ["South West"]}, interactive=False)
-        try:
-            w.resize(*size)
-            w.show()
-            w.start()
-            if not settle(app, w):
+    with shown_window(data, size, {"charts/visible": True}, facets={"region": ["South West"]}) as (app, w):
+        if w is None:
+            return 1
+        panel = w.charts.panel
+        for tab, name in enumerate(("facets", "timeline", "map")):
+            panel.tabs.setCurrentIndex(tab)
+            view = panel.views()[tab]
+            wait_for(app, functools.partial(lambda v: bool(v.marks) and v.isVisible(), view), 30)
+            app.processEvents()
+            out = out_dir / f"charts-{name}{suffix}.png"
+            if not view.grab().save(str(out)):
+                print(f"explorer: cannot write {out}", file=sys.stderr)
                 return 1
-            panel = w.charts.panel
-            for tab, name in enumerate(("facets", "timeline", "map")):
-                panel.tabs.setCurrentIndex(tab)
-                view = panel.views()[tab]
-                wait_for(app, functools.partial(lambda v: bool(v.marks) and v.isVisible(), view), 30)
-                app.processEvents()
-                out = out_dir / f"charts-{name}{suffix}.png"
-                if not view.grab().save(str(out)):
-                    print(f"explorer: cannot write {out}", file=sys.stderr)
-                    return 1
-            panel.tabs.setCurrentIndex(2)
-            app.processEvents()
-            return save_screenshot(w, out_dir / f"charts-window{suffix}.png")
-        finally:
-            w.close()
-            w.deleteLater()
-            app.processEvents()
+        panel.tabs.setCurrentIndex(2)
+        app.processEvents()
+        return save_screenshot(w, out_dir / f"charts-window{suffix}.png")
 
 
 def run(out_dir: Path, data: Path | None = None) -> int:
