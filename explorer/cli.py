@@ -342,13 +342,16 @@ def facets(ctx, query, facets, fmt) -> None:
     """Facet counts over the documents matching QUERY and the facet selections."""
     engine = _engine(ctx)
     try:
-        result = _search(engine, _query(query, facets, limit=0))
+        result = _search(engine, _query(query, facets, limit=0, dates_by_source=fmt == "json"))
         if fmt == "json":
             click.echo(json.dumps({
                 "total": result.total,
                 "facets": {k: [{"value": v.value, "count": v.count, "selected": v.selected} for v in vs]
                            for k, vs in result.facets.items()},
                 "date": [{"bucket": d, "count": n} for d, n in result.dates],
+                # the timeline stacked by source: "date" per source (null: no source stated)
+                "date_by_source": [{"source": s, "bucket": d, "count": n}
+                                   for s, hist in result.source_dates.items() for d, n in hist],
             }, ensure_ascii=False, indent=2))
         else:
             _say(f"{result.total} {result.unit()}")
