@@ -32,6 +32,7 @@ class DocIndex:
     def __init__(self, store: Store, cache: Path | None = None):
         self._dmasks: dict[str | None, int] | None = None  # built on first use (_date_masks)
         self._dkeys: list[str | None] | None = None  # built on first use (_date_keys)
+        self._per_doc: dict[str, list[tuple[str | None, ...]]] = {}  # built on first use (_values_of)
         rows = store.doc_sort_rows()
         self.ids: list[str] = [r[0] for r in rows]
         self.num: dict[str, int] = {d: i for i, d in enumerate(self.ids)}
@@ -119,7 +120,7 @@ class DocIndex:
 
     def _numbers(self, mask: int) -> list[int]:
         """The document numbers set in ``mask``, in order."""
-        out = []
+        out: list[int] = []
         for j, byte in enumerate(mask.to_bytes(self._nbytes, "little")):
             if byte:
                 base = j << 3
@@ -165,32 +166,33 @@ class DocIndex:
 
     def date_counts_by(self, facet: str, within: int | None) -> dict[str | None, list[tuple[str | None, int]]]:
         """``date_counts`` for each value of ``facet`` that has documents in ``within``, and
-        under None for the documents with no value (most documents first, None last). A document counts under each of its values,
-        so for a facet of one value a document (source) the histograms add up to date_counts.
-        Costs one pass over the bits of each value's documents (the documents in ``within``
-        once, for such a facet), not one AND per value and date."""
-        keys = self._date_keys()
-        everything = (1 << len(self.ids)) - 1
-        within = everything if within is None else within
-        out: dict[str | None, list[tuple[str | None, int]]] = {}
-        valued = 0
-        for value, m in self.masks.get(facet, {}).items():
-            valued |= m
-            mine = m & within
-            if mine:
-                counts: dict[str | None, int] = {}
-                for i in self._numbers(mine):
-                    counts[keys[i]] = counts.get(keys[i], 0) + 1
-                out[value] = _by_date(counts.items())
-        rest = within & ~valued & everything
-        if rest:
-            counts = {}
-            for i in self._numbers(rest):
-                counts[keys[i]] = counts.get(keys[i], 0) + 1
-            out[None] = _by_date(counts.items())
+        under None for the documents with no value (most documents first, None last). A
+        document counts under each of its values, so for a facet of one value a document
+        (source) the histograms add up to date_counts. One pass over the documents in
+        ``within``, with each document's values read from the facet's masks once per index."""
+        keys, values = self._date_keys(), self._values_of(facet)
+        counts: dict[tuple[str | None, str | None], int] = {}
+        for i in self._numbers((1 << len(self.ids)) - 1 if within is None else within):
+            d = keys[i]
+            for v in values[i]:
+                counts[v, d] = counts.get((v, d), 0) + 1
+        hists: dict[str | None, list[tuple[str | None, int]]] = {}
+        for (v, d), n in counts.items():
+            hists.setdefault(v, []).append((d, n))
+        totals = {v: sum(n for _d, n in h) for v, h in hists.items()}
         # most documents first, then by value, as the facet counts are; no value last
-        order = sorted(out, key=lambda v: (v is None, -sum(n for _d, n in out[v]), v or ""))
-        return {v: out[v] for v in order}
+        return {v: _by_date(hists[v]) for v in sorted(hists, key=lambda v: (v is None, -totals[v], v or ""))}
+
+    def _values_of(self, facet: str) -> list[tuple[str | None, ...]]:
+        """Each document's values of ``facet`` ((None,) for none), by number; made once."""
+        got = self._per_doc.get(facet)
+        if got is None:
+            per: list[list[str]] = [[] for _ in self.ids]
+            for value, m in self.masks.get(facet, {}).items():
+                for i in self._numbers(m):
+                    per[i].append(value)
+            got = self._per_doc[facet] = [tuple(v) if v else (None,) for v in per]
+        return got
 
     def select_dates(self, ranges: list[str]) -> int:
         """Documents whose stated date lies wholly inside any of ``ranges`` (see parse_date_range):
