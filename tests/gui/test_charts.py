@@ -475,3 +475,20 @@ def test_stack_puts_the_sources_after_the_top_in_other(sourced_index):
     used, bars = buckets(rs.dates, "month")
     series, rows = stack(bars, used, rs.source_dates)
     assert [sum(r) for r in rows] == [b.count for b in bars] and any(b.partial for b in bars)
+
+
+def test_cli_draws_the_timeline_stacked_by_source(sourced_index, tmp_path):
+    from click.testing import CliRunner
+
+    from explorer.cli import cli
+
+    out = tmp_path / "t.svg"
+    got = CliRunner().invoke(cli, ["--data-dir", str(sourced_index), "chart", "timeline", "--by-source", "--output", str(out)])
+    assert got.exit_code == 0, got.output
+    svg = out.read_text(encoding="utf-8")
+    assert all(name in svg for name in ("Guardian", "Local Government Chronicle", "BBC", "No source"))  # the legend
+    plain = tmp_path / "p.svg"
+    got = CliRunner().invoke(cli, ["--data-dir", str(sourced_index), "chart", "timeline", "--output", str(plain)])
+    assert got.exit_code == 0 and "Guardian" not in plain.read_text(encoding="utf-8")
+    got = CliRunner().invoke(cli, ["--data-dir", str(sourced_index), "chart", "map", "--by-source", "--output", str(plain)])
+    assert got.exit_code == 1 and "--by-source stacks the timeline" in got.output and "Traceback" not in got.output
