@@ -339,6 +339,12 @@ def test_charts_instead_of_the_results_filter_and_keep_the_count(make_window, se
     assert w.charts.mode == "hidden" and w.table.isVisible() and not area.tabs.isVisible()
     w.action_charts.trigger()  # shown again where they were last put
     assert w.charts.mode == "instead" and not w.table.isVisible()
+    # the dock opened another way (the window's dock menu) takes the charts back beside the results
+    w.charts.dock.show()
+    qtbot.waitUntil(lambda: w.charts.panel.isVisible() and w.charts.dock.widget() is w.charts.panel, timeout=WAIT_MS)
+    assert w.charts.mode == "beside" and w.table.isVisible() and not area.tabs.isVisible()
+    w.charts.dock.close()  # its close button: hidden, and the menu says so
+    assert w.charts.mode == "hidden" and not w.action_charts.isChecked()
 
 
 def test_charts_instead_are_remembered(make_window, seed_index, qtbot):
