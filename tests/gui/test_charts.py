@@ -20,8 +20,10 @@ from ..test_dates import write_dated_corpus
 from .conftest import WAIT_MS, offscreen_popup, search, settle, shown_doc_ids
 
 
-def show_charts(qtbot, w, tab: int):
-    if not w.charts.dock.isVisible():
+def show_charts(qtbot, w, tab: int, place: str = "beside"):
+    if place == "instead" and w.charts.mode != "instead":
+        w.action_charts_instead.trigger()
+    elif place == "beside" and not w.charts.dock.isVisible():
         w.charts.action.trigger()
     panel = w.charts.panel
     panel.tabs.setCurrentIndex(tab)
@@ -270,16 +272,7 @@ def test_the_summary_counts_in_words(window, qtbot, engine):
 
 def show_instead(qtbot, w, tab: int):
     """Charts in the results' place (View › Charts instead of the results), tab ``tab`` up."""
-    if w.charts.mode != "instead":
-        w.action_charts_instead.trigger()
-    panel = w.charts.panel
-    panel.tabs.setCurrentIndex(tab)
-    view = panel.views()[tab]
-    scroll = view.parentWidget().parentWidget()
-    qtbot.waitUntil(lambda: view.isVisible() and bool(view.marks) and view.width() == scroll.viewport().width(),
-                    timeout=WAIT_MS)
-    QApplication.processEvents()
-    return view
+    return show_charts(qtbot, w, tab, place="instead")
 
 
 def results_area(w):
