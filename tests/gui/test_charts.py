@@ -451,9 +451,14 @@ def test_timeline_stacked_by_source(make_window, sourced_index, qtbot, settings)
     line = show_charts(qtbot, again, 1)
     assert again.charts.panel.stacked.isChecked() and again.result.query.dates_by_source
     qtbot.waitUntil(lambda: bool(line.series), timeout=WAIT_MS)
+    again.action_charts.trigger()  # charts hidden: the engine is not asked for the dates per source
+    search(qtbot, again, "Leicester")
+    assert not again.result.query.dates_by_source and not again.result.source_dates
+    again.action_charts.trigger()  # shown again: asked again
+    qtbot.waitUntil(lambda: again.result.query.dates_by_source and bool(line.series) and again.is_settled(), timeout=WAIT_MS)
     again.charts.panel.stacked.setChecked(False)
     assert not line.series
-    search(qtbot, again, "Leicester")
+    search(qtbot, again, "mutual")
     assert not again.result.query.dates_by_source and not again.result.source_dates
 
 

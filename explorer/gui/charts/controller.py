@@ -66,7 +66,7 @@ class ChartsController(QObject):
         self.shown = _bool(s.value("charts/visible", False))
         place = str(s.value("charts/place", "beside"))
         self.place = place if place in PLACES else "beside"
-        self.session.dates_by_source = _bool(s.value("charts/stacked", False))
+        self.stacked = _bool(s.value("charts/stacked", False))  # the timeline stacked by source
 
         # before the window's own slot, so the charts are drawn when the window says resultsShown
         self.session.resultsReady.connect(self._results)
@@ -92,7 +92,7 @@ class ChartsController(QObject):
             except (TypeError, ValueError):
                 pass
             p.granularity.setCurrentIndex(max(p.granularity.findData(str(s.value("charts/granularity", "auto"))), 0))
-            p.stacked.setChecked(self.session.dates_by_source)
+            p.stacked.setChecked(self.stacked)
             p.facetToggled.connect(self.session.toggle)
             p.dateChosen.connect(self.set_date)
             p.saved.connect(self._saved)
@@ -167,6 +167,7 @@ class ChartsController(QObject):
         finally:
             self._moving = False
         self._sync_actions()
+        self._ask_source_dates()
         if remember:
             self.settings.setValue("charts/visible", shown)
             self.settings.setValue("charts/place", place)
@@ -216,6 +217,7 @@ class ChartsController(QObject):
         if self.place == "beside" and self.shown == self.dock.isHidden():  # closed (or shown) by the user
             self.shown = not self.dock.isHidden()  # hidden behind a tab still counts as shown
             self._sync_actions()
+            self._ask_source_dates()
             if self.window.isVisible():
                 self._remember("charts/visible", self.shown)
 
@@ -236,12 +238,18 @@ class ChartsController(QObject):
         self.session.set_filter(DATE_KEY, [value] if value else [])
 
     def set_stacked(self, stacked: bool) -> None:
-        """Stack the timeline by source: the engine counts each source's dates from now on
-        (asked for again now if the result on screen has not got them)."""
-        self.session.dates_by_source = stacked
+        """Stack the timeline by source (the panel's "By source")."""
+        self.stacked = stacked
         self.settings.setValue("charts/stacked", stacked)
+        self._ask_source_dates()
+
+    def _ask_source_dates(self) -> None:
+        """The engine counts the dates per source only while a stacked timeline is shown; the
+        result on screen is asked for again if it has not got them."""
+        want = self.shown and self.stacked
+        self.session.dates_by_source = want
         rs = self.session.result
-        if stacked and rs is not None and not rs.query.dates_by_source:
+        if want and rs is not None and not rs.query.dates_by_source:
             self.session.run()
 
     def _saved(self, path: str, error: str) -> None:
