@@ -36,7 +36,8 @@ def main() -> int:
     ap.add_argument("--index-seconds", type=float, default=60.0)
     ap.add_argument("--keystroke-ms", type=int, default=110)
     ap.add_argument("--charts", action="store_true",
-                    help="with the Charts dock open throughout, plus a phase of chart clicks")
+                    help="with the Charts dock open throughout, plus phases of chart clicks and of the stacked "
+                         "timeline and the charts instead of the results")
     args = ap.parse_args()
 
     from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
@@ -194,6 +195,29 @@ def main() -> int:
             wait_for(w.resultsShown, 30)
         w.clear_filters()
         wait_for(w.resultsShown, 30)
+        end_phase()
+
+        phase("charts: timeline stacked by source, charts instead of the results")
+        panel.tabs.setCurrentIndex(1)
+        panel.stacked.setChecked(True)  # the engine counts the dates per source from here on
+        wait_for(w.resultsShown, 30)
+        for g in ("year", "month", "day", "auto"):
+            panel.granularity.setCurrentIndex(panel.granularity.findData(g))
+            pause(100)
+        w.charts.set_mode("instead")
+        pause(200)
+        panel.tabs.setCurrentIndex(0)
+        bar = next((m for m in panel.bars.marks if m.key == "sector"), None)
+        if bar is not None:
+            panel.bars.markActivated.emit(bar.key, bar.value, True)
+            wait_for(w.resultsShown, 30)
+            w.clear_filters()
+            wait_for(w.resultsShown, 30)
+        w.action_focus_results.trigger()  # the results come back in the charts' place
+        pause(200)
+        w.charts.set_mode("beside")
+        panel.stacked.setChecked(False)
+        pause(200)
         end_phase()
 
     phase("export (all results, documents)")

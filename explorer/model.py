@@ -68,6 +68,8 @@ class Query:
     sort: str = "relevance"
     limit: int | None = 50
     offset: int = 0
+    # also count the date histogram per source (ResultSet.source_dates): a stacked timeline
+    dates_by_source: bool = False
 
     @classmethod
     def from_pairs(cls, text: str = "", pairs: list[str] | tuple[str, ...] = (), **kw: Any) -> Query:
@@ -164,6 +166,9 @@ class ResultSet:
     # documents per date as the texts state it ("2010", "2010-08", "2010-08-13"; None = no
     # date), oldest first, counted like a facet (as if a date selection were absent)
     dates: list[tuple[str | None, int]] = field(default_factory=list)
+    # when the query asks (Query.dates_by_source): ``dates`` per source, None for the documents
+    # that state no source; each document has one source at most, so they add up to ``dates``
+    source_dates: dict[str | None, list[tuple[str | None, int]]] = field(default_factory=dict)
 
     @property
     def level(self) -> str:

@@ -113,6 +113,9 @@ def test_cli_facets_json_has_the_date_histogram(dated_index):
     assert got["date"][0] == {"bucket": "2010", "count": 1}
     assert got["date"][-1] == {"bucket": None, "count": 1}
     assert sum(d["count"] for d in got["date"]) == got["total"]
+    # per source beside it ("date" unchanged); these notes state no source: all under null
+    assert [(r["bucket"], r["count"]) for r in got["date_by_source"]] == [(d["bucket"], d["count"]) for d in got["date"]]
+    assert {r["source"] for r in got["date_by_source"]} == {None}
     out = CliRunner().invoke(cli, ["--data-dir", str(dated_index), "search", "--facet", "date=2010-08..2010-09",
                                    "--format", "json"])
     assert out.exit_code == 0, out.output

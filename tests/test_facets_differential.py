@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import re
 import sqlite3
 from pathlib import Path
 
@@ -41,27 +42,57 @@ def _group_by(db: sqlite3.Connection, facet: str, ids: set[str]) -> list[tuple[s
         "WHERE f.facet = ? GROUP BY f.value ORDER BY n DESC, f.value", [facet])]
 
 
+# a date as the histogram counts it: a year, a month or a day (the first ten characters); else none
+_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
+
+
+def _source_dates(db: sqlite3.Connection, ids: set[str]) -> dict[str | None, dict[str | None, int]]:
+    """Documents per (source, date) among ``ids``, counted with GROUP BY over ``documents``."""
+    db.create_function("date_key", 1, lambda d: d[:10] if d and _DATE.fullmatch(d[:10]) else None, deterministic=True)
+    db.execute("DELETE FROM temp.hit_ids")
+    db.executemany("INSERT INTO temp.hit_ids VALUES (?)", ((i,) for i in ids))
+    out: dict[str | None, dict[str | None, int]] = {}
+    for source, date, n in db.execute(
+            "SELECT nullif(d.source, ''), date_key(d.date), count(*) FROM documents d "
+            "JOIN temp.hit_ids t ON t.doc_id = d.doc_id GROUP BY 1, 2"):
+        out.setdefault(source, {})[date] = n
+    return out
+
+
 def sql_answer(data: Path, text_ids: set[str] | None, selections: dict[str, list[str]]):
-    """(total, {facet: [(value, count), ...]}) computed with SQL alone."""
+    """(total, {facet: [(value, count), ...]}, {source: {date: count}}) computed with SQL alone
+    (the dates as if a date selection were absent, as the engine's histogram is)."""
     db = sqlite3.connect(Layout(data).db.as_uri() + "?mode=ro", uri=True)
     try:
         db.execute("CREATE TEMP TABLE hit_ids (doc_id TEXT PRIMARY KEY)")
         every = {r[0] for r in db.execute("SELECT doc_id FROM documents")}
         base = every if text_ids is None else text_ids
-        chosen = {k: _docs_with(db, k, vs) for k, vs in selections.items()}
+        chosen = {k: _docs_with(db, k, vs) for k, vs in selections.items() if k != "date"}
         total = len(base.intersection(*chosen.values()))
         counts = {key: _group_by(db, key, base.intersection(*(m for k, m in chosen.items() if k != key)))
                   for key in FACET_KEYS}
-        return total, counts
+        return total, counts, _source_dates(db, base.intersection(*chosen.values()))
     finally:
         db.close()
 
 
 def check(engine: Engine, data: Path, text: str, selections: dict[str, list[str]]) -> None:
     text_ids = None if not text else {h.doc_id for h in engine.search(Query(text, limit=None)).hits}
-    rs = engine.search(Query(text, facets=selections, limit=None))
-    total, counts = sql_answer(data, text_ids, selections)
-    assert rs.total == total, (text, selections)
+    rs = engine.search(Query(text, facets=selections, limit=None, dates_by_source=True))
+    total, counts, by_source = sql_answer(data, text_ids, selections)
+    if "date" not in selections:
+        assert rs.total == total, (text, selections)
+    # the timeline stacked by source: each source's dates as SQL counts them, most documents
+    # first (no source last), and the stacks add up to the unstacked histogram date by date
+    assert {s: dict(hist) for s, hist in rs.source_dates.items()} == by_source, (text, selections)
+    assert list(rs.source_dates) == sorted(by_source, key=lambda s: (s is None, -sum(by_source[s].values()), s or ""))
+    stacked: dict[str | None, int] = {}
+    for hist in rs.source_dates.values():
+        for d, n in hist:
+            stacked[d] = stacked.get(d, 0) + n
+    assert stacked == dict(rs.dates)
+    if "date" in selections:
+        return
     for key in FACET_KEYS:
         got = [(fv.value, fv.count) for fv in rs.facets[key] if fv.count]
         assert got == counts[key], (key, text, selections)
@@ -107,6 +138,8 @@ def test_bitmask_counts_equal_sql_counts_on_the_seeds(seed_index):
         for text in TEXTS:
             for selection in selections_of(values):
                 check(engine, seed_index, text, selection)
+            check(engine, seed_index, text, {"date": ["2010-06..2011"]})  # the histogram ignores it
+            check(engine, seed_index, text, {"date": ["2010"], "sector": values["sector"][:1]})
     finally:
         engine.close()
 

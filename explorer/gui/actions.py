@@ -67,6 +67,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("&View", SEP),
     ActionSpec("&View", "charts", "&Charts", "charts.set_shown", "Ctrl+4",
                "Show or hide the facet charts, the timeline and the region map", checkable=True),
+    ActionSpec("&View", "charts_instead", "Charts &instead of the results", "charts.set_instead", "Ctrl+5",
+               "Show the charts in the results' place, a Results | Charts tab bar switching between them; "
+               "off: beside the results", checkable=True),
     ActionSpec("&View", "compare_shared", "Compare &shared passages of pinned and shown", "analysis.compare_pinned",
                "Ctrl+Shift+D", "The passages the pinned and the shown document share, in columns (cross-source analysis)"),
     ActionSpec("&View", "reset_layout", "Reset &layout", "reset_layout"),

@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
     exportFinished = Signal(int, str)  # rows written (-1 on failure), path or error
     # Set by build_menus, one per menu spec (actions.py) that these use by name
     action_charts: QAction
+    action_charts_instead: QAction
     action_progress: QAction
     action_reset_layout: QAction
     action_index: QAction
@@ -426,6 +427,7 @@ class MainWindow(QMainWindow):
                 self.sources.open(row, self.result.terms)
 
     def focus_results(self) -> None:
+        self.charts.reveal_results()  # the charts may stand in the results' place
         self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
         if not self.table.currentIndex().isValid() and self.table.proxy.rowCount():
             self.table.select_source_row(0)

@@ -5,7 +5,8 @@
 writes docs/main-window.png (the same picture as ``explorer gui --screenshot docs/main-window.png
 homeless --facet sector=Health``), docs/side-by-side.png (two sources, one pinned) and
 docs/charts-facets.png, docs/charts-timeline.png, docs/charts-map.png (the Charts dock's views,
-with a region selected). ``--charts-only --suffix=-1k --data-dir DIR`` makes only the chart
+with a region selected), docs/charts-instead.png and docs/charts-timeline-stacked.png (the charts
+instead of the results, the timeline stacked by source). ``--charts-only --suffix=-1k --data-dir DIR`` makes only the chart
 pictures, of another index (the README's are of the 1,000-document benchmark corpus).
 """
 
@@ -93,7 +94,25 @@ def charts(data: Path, out_dir: Path, size: tuple[int, int] = (1500, 980), suffi
                 return 1
         panel.tabs.setCurrentIndex(2)
         app.processEvents()
-        return save_screenshot(w, out_dir / f"charts-window{suffix}.png")
+        code = save_screenshot(w, out_dir / f"charts-window{suffix}.png")
+    return code or placed(data, out_dir, size, suffix)
+
+
+def placed(data: Path, out_dir: Path, size: tuple[int, int] = (1500, 980), suffix: str = "") -> int:
+    """The charts instead of the results (charts-instead.png: the timeline stacked by source, the
+    Results | Charts tabs) and that timeline alone (charts-timeline-stacked.png)."""
+    values = {"charts/visible": True, "charts/place": "instead", "charts/tab": 1, "charts/stacked": True}
+    with shown_window(data, size, values) as (app, w):
+        if w is None:
+            return 1
+        line = w.charts.panel.timeline
+        wait_for(app, lambda: bool(line.series) and line.isVisible() and w.is_settled(), 30)
+        app.processEvents()
+        out = out_dir / f"charts-timeline-stacked{suffix}.png"
+        if not line.grab().save(str(out)):
+            print(f"explorer: cannot write {out}", file=sys.stderr)
+            return 1
+        return save_screenshot(w, out_dir / f"charts-instead{suffix}.png")
 
 
 def run(out_dir: Path, data: Path | None = None) -> int:

@@ -45,6 +45,7 @@ class SearchSession(QObject):
         self.result: ResultSet | None = None  # the answer on screen
         self.generation = 0  # bumped by every search; answers from older generations are dropped
         self.pending = False  # a search was asked for while no engine was open
+        self.dates_by_source = False  # also count the dates per source (a stacked timeline)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(debounce_ms)
@@ -64,7 +65,7 @@ class SearchSession(QObject):
     def query(self) -> Query:
         """The first page of what the window shows: text, facet selection, level and order."""
         return Query(text=self.text, facets={k: list(v) for k, v in self.selection.items() if v},
-                     level=self.level, sort=self.sort, limit=PAGE)
+                     level=self.level, sort=self.sort, limit=PAGE, dates_by_source=self.dates_by_source)
 
     def set_engine(self, engine) -> None:
         self.engine = engine
@@ -117,7 +118,7 @@ class SearchSession(QObject):
         if engine is None or rs is None:
             return False
         gen = self.generation
-        q = dataclasses.replace(rs.query, offset=offset, limit=PAGE)
+        q = dataclasses.replace(rs.query, offset=offset, limit=PAGE, dates_by_source=False)  # rows only
 
         def work(task):
             return None if gen != self.generation else engine.search(q)

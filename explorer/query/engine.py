@@ -243,6 +243,7 @@ class Engine:
             facets[DATE_KEY] = [FacetValue(v, (docs.select_dates([v]) & (-1 if within is None else within)).bit_count(), True)
                                 for v in selections[DATE_KEY]]
         dates = docs.date_counts(restrict(DATE_KEY))
+        source_dates = docs.date_counts_by("source", restrict(DATE_KEY)) if q.dates_by_source else {}
 
         if q.level == "pathfinders":
             hits = self._pathfinder_rows(final, has_filter=bool(selections) or not pq.empty)
@@ -278,7 +279,7 @@ class Engine:
             if q.level == "documents":
                 self._add_similar(page, every, q.sort, not pq.empty, terms)
         elapsed = (time.perf_counter() - t0) * 1000
-        return ResultSet(q, page, total, facets, elapsed, text, notes, terms, dates)
+        return ResultSet(q, page, total, facets, elapsed, text, notes, terms, dates, source_dates)
 
     def _sort(self, ranked: list[tuple[str, int | None, float]], sort: str, text_query: bool,
               first: int | None = None) -> list[tuple[str, int | None, float]]:

@@ -31,6 +31,8 @@ class DocIndex:
 
     def __init__(self, store: Store, cache: Path | None = None):
         self._dmasks: dict[str | None, int] | None = None  # built on first use (_date_masks)
+        self._dkeys: list[str | None] | None = None  # built on first use (_date_keys)
+        self._per_doc: dict[str, list[tuple[str | None, ...]]] = {}  # built on first use (_values_of)
         rows = store.doc_sort_rows()
         self.ids: list[str] = [r[0] for r in rows]
         self.num: dict[str, int] = {d: i for i, d in enumerate(self.ids)}
@@ -116,15 +118,18 @@ class DocIndex:
                 bits[i >> 3] |= 1 << (i & 7)
         return int.from_bytes(bits, "little")
 
-    def ids_of(self, mask: int) -> set[str]:
-        ids = self.ids
-        out = set()
+    def _numbers(self, mask: int) -> list[int]:
+        """The document numbers set in ``mask``, in order."""
+        out: list[int] = []
         for j, byte in enumerate(mask.to_bytes(self._nbytes, "little")):
             if byte:
                 base = j << 3
-                for k in _BITS[byte]:
-                    out.add(ids[base + k])
+                out.extend(base + k for k in _BITS[byte])
         return out
+
+    def ids_of(self, mask: int) -> set[str]:
+        ids = self.ids
+        return {ids[i] for i in self._numbers(mask)}
 
     def select(self, facet: str, values: list[str]) -> int:
         """Documents having any of ``values``, compared with Unicode case folding (so that
@@ -136,12 +141,17 @@ class DocIndex:
                 mask |= m
         return mask
 
+    def _date_keys(self) -> list[str | None]:
+        """Each document's date as the histogram counts it (None = no date), by number."""
+        if self._dkeys is None:
+            self._dkeys = [d[:10] if d and _ISO_DATE.fullmatch(d[:10]) else None for d in self._date]
+        return self._dkeys
+
     def _date_masks(self) -> dict[str | None, int]:
         """Each stated date (as precise as the text gives it; None = no date) -> its documents."""
         if self._dmasks is None:
             groups: dict[str | None, bytearray] = {}
-            for i, d in enumerate(self._date):
-                key = d[:10] if d and _ISO_DATE.fullmatch(d[:10]) else None
+            for i, key in enumerate(self._date_keys()):
                 bits = groups.get(key)
                 if bits is None:
                     bits = groups[key] = bytearray(self._nbytes)
@@ -152,7 +162,37 @@ class DocIndex:
     def date_counts(self, within: int | None) -> list[tuple[str | None, int]]:
         """(date, documents) oldest first, a year before its months; undated last."""
         pairs = [(d, m.bit_count() if within is None else (m & within).bit_count()) for d, m in self._date_masks().items()]
-        return sorted((p for p in pairs if p[1]), key=lambda p: (p[0] is None, _date_start(p[0] or ""), len(p[0] or "")))
+        return _by_date(p for p in pairs if p[1])
+
+    def date_counts_by(self, facet: str, within: int | None) -> dict[str | None, list[tuple[str | None, int]]]:
+        """``date_counts`` for each value of ``facet`` that has documents in ``within``, and
+        under None for the documents with no value (most documents first, None last). A
+        document counts under each of its values, so for a facet of one value a document
+        (source) the histograms add up to date_counts. One pass over the documents in
+        ``within``, with each document's values read from the facet's masks once per index."""
+        keys, values = self._date_keys(), self._values_of(facet)
+        counts: dict[tuple[str | None, str | None], int] = {}
+        for i in self._numbers((1 << len(self.ids)) - 1 if within is None else within):
+            d = keys[i]
+            for v in values[i]:
+                counts[v, d] = counts.get((v, d), 0) + 1
+        hists: dict[str | None, list[tuple[str | None, int]]] = {}
+        for (v, d), n in counts.items():
+            hists.setdefault(v, []).append((d, n))
+        totals = {v: sum(n for _d, n in h) for v, h in hists.items()}
+        # most documents first, then by value, as the facet counts are; no value last
+        return {v: _by_date(hists[v]) for v in sorted(hists, key=lambda v: (v is None, -totals[v], v or ""))}
+
+    def _values_of(self, facet: str) -> list[tuple[str | None, ...]]:
+        """Each document's values of ``facet`` ((None,) for none), by number; made once."""
+        got = self._per_doc.get(facet)
+        if got is None:
+            per: list[list[str]] = [[] for _ in self.ids]
+            for value, m in self.masks.get(facet, {}).items():
+                for i in self._numbers(m):
+                    per[i].append(value)
+            got = self._per_doc[facet] = [tuple(v) if v else (None,) for v in per]
+        return got
 
     def select_dates(self, ranges: list[str]) -> int:
         """Documents whose stated date lies wholly inside any of ``ranges`` (see parse_date_range):
@@ -177,3 +217,8 @@ class DocIndex:
         pairs = [p for p in pairs if p[1]]
         pairs.sort(key=lambda p: (-p[1], p[0]))
         return pairs
+
+
+def _by_date(pairs: Iterable[tuple[str | None, int]]) -> list[tuple[str | None, int]]:
+    """(date, count) oldest first, a year before its months; undated last."""
+    return sorted(pairs, key=lambda p: (p[0] is None, _date_start(p[0] or ""), len(p[0] or "")))

@@ -9,7 +9,7 @@ import struct
 from contextlib import closing
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
@@ -20,8 +20,10 @@ from ..test_dates import write_dated_corpus
 from .conftest import WAIT_MS, offscreen_popup, search, settle, shown_doc_ids
 
 
-def show_charts(qtbot, w, tab: int):
-    if not w.charts.dock.isVisible():
+def show_charts(qtbot, w, tab: int, place: str = "beside"):
+    if place == "instead" and w.charts.mode != "instead":
+        w.action_charts_instead.trigger()
+    elif place == "beside" and not w.charts.dock.isVisible():
         w.charts.action.trigger()
     panel = w.charts.panel
     panel.tabs.setCurrentIndex(tab)
@@ -263,3 +265,234 @@ def test_the_summary_counts_in_words(window, qtbot, engine):
     search(qtbot, window, "")
     qtbot.waitUntil(lambda: window.charts.panel.summary.text().startswith(f"{engine.search(Query(limit=None)).total} documents"),
                     timeout=WAIT_MS)
+
+
+# --------------------------------------------------------------------------- instead of the results
+
+
+def show_instead(qtbot, w, tab: int):
+    """Charts in the results' place (View › Charts instead of the results), tab ``tab`` up."""
+    return show_charts(qtbot, w, tab, place="instead")
+
+
+def results_area(w):
+    area = w.splitter.widget(w.splitter.indexOf(w.charts.panel.parentWidget().parentWidget().parentWidget()))
+    assert area is not None and area.objectName() == "resultsArea"
+    return area
+
+
+def test_charts_instead_of_the_results_filter_and_keep_the_count(make_window, seed_index, qtbot, engine):
+    w = make_window(seed_index)
+    settle(qtbot, w)
+    before = w.results.geometry().width()
+    bars = show_instead(qtbot, w, 0)
+    assert w.charts.mode == "instead" and w.action_charts.isChecked() and w.action_charts_instead.isChecked()
+    area = results_area(w)
+    # the charts stand where the results were, the results list is hidden, the dock too
+    assert w.splitter.indexOf(area) == 1 and abs(area.width() - before) <= 2
+    assert not w.results.isVisible() and not w.table.isVisible() and not w.charts.dock.isVisible()
+    assert w.charts.panel.isVisible() and area.isAncestorOf(w.charts.panel)
+    # the count stays in sight: the Results tab names it
+    total = engine.search(Query(limit=0)).total
+    assert area.tabs.isVisible() and area.tabs.tabText(0) == f"&Results ({total:,} documents)"
+    click_mark(qtbot, bars, mark_of(bars, "sector", "Education"))
+    wait_facets(qtbot, w, {"sector": ["Education"]})
+    narrowed = expected_ids(engine, {"sector": ["Education"]})
+    assert set(shown_doc_ids(w)) == narrowed
+    assert [v.value for v in w.facet_panel.groups["sector"].model.values() if v.selected] == ["Education"]
+    assert area.tabs.tabText(0) == f"&Results ({len(narrowed):,} documents)"
+    assert [c.property("value") for c in area.chips.chips()] == ["Education"]  # the filter shows over the charts
+    assert w.charts.showing_instead() and not w.table.isVisible()
+    # a document opened from the analysis dock shows in the source pane beside the charts
+    doc = sorted(narrowed)[0]
+    w.analysis.openAt.emit(doc, 0, 10)
+    qtbot.waitUntil(lambda: w.compare.live.doc_id == doc, timeout=WAIT_MS)
+    assert w.compare.live.isVisible() and w.charts.panel.isVisible()
+    # the chip over the charts clears the filter
+    qtbot.mouseClick(area.chips.chips()[0], Qt.MouseButton.LeftButton)
+    wait_facets(qtbot, w, {})
+    # Ctrl+2 (focus results) brings the results back, the Charts tab the charts again
+    w.action_focus_results.trigger()
+    qtbot.waitUntil(lambda: w.table.isVisible() and w.table.hasFocus(), timeout=WAIT_MS)
+    assert not w.charts.panel.isVisible() and w.charts.mode == "instead"
+    area.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(w.charts.panel.isVisible, timeout=WAIT_MS)
+    assert not w.table.isVisible()
+    # the way back: beside the results (the dock), then hidden, then instead again (Ctrl+4)
+    area.beside.click()
+    qtbot.waitUntil(lambda: w.charts.dock.isVisible() and w.charts.panel.isVisible(), timeout=WAIT_MS)
+    assert w.charts.mode == "beside" and w.table.isVisible() and not area.tabs.isVisible()
+    assert w.charts.dock.widget() is w.charts.panel and not w.action_charts_instead.isChecked()
+    w.action_charts.trigger()
+    assert w.charts.mode == "hidden" and not w.charts.dock.isVisible() and w.table.isVisible()
+    w.action_charts_instead.trigger()
+    qtbot.waitUntil(w.charts.panel.isVisible, timeout=WAIT_MS)
+    assert w.charts.mode == "instead" and not w.table.isVisible() and not w.charts.dock.isVisible()
+    w.action_charts.trigger()  # hidden: the results come back
+    assert w.charts.mode == "hidden" and w.table.isVisible() and not area.tabs.isVisible()
+    w.action_charts.trigger()  # shown again where they were last put
+    assert w.charts.mode == "instead" and not w.table.isVisible()
+    # the dock opened another way (the window's dock menu) takes the charts back beside the results
+    w.charts.dock.show()
+    qtbot.waitUntil(lambda: w.charts.panel.isVisible() and w.charts.dock.widget() is w.charts.panel, timeout=WAIT_MS)
+    assert w.charts.mode == "beside" and w.table.isVisible() and not area.tabs.isVisible()
+    w.charts.dock.close()  # its close button: hidden, and the menu says so
+    assert w.charts.mode == "hidden" and not w.action_charts.isChecked()
+
+
+def test_charts_instead_are_remembered(make_window, seed_index, qtbot):
+    w = make_window(seed_index)
+    settle(qtbot, w)
+    show_instead(qtbot, w, 2)
+    w.close()
+    again = make_window(seed_index)
+    settle(qtbot, again)
+    assert again.charts.mode == "instead" and again.action_charts_instead.isChecked()
+    qtbot.waitUntil(lambda: bool(again.charts.panel.region_map.marks) and again.charts.panel.isVisible(), timeout=WAIT_MS)
+    assert again.charts.panel.tabs.currentIndex() == 2
+    assert not again.table.isVisible() and not again.charts.dock.isVisible()
+    area = results_area(again)
+    assert area.tabs.tabText(0) == f"&Results ({again.result.total:,} documents)"
+    # and back beside the results, remembered too
+    again.action_charts_instead.trigger()
+    again.close()
+    third = make_window(seed_index)
+    settle(qtbot, third)
+    qtbot.waitUntil(third.charts.dock.isVisible, timeout=WAIT_MS)
+    assert third.charts.mode == "beside" and third.table.isVisible()
+
+
+# --------------------------------------------------------------------------- the timeline stacked by source
+
+SOURCED = [  # (date, source): three sources of different sizes, and texts that state none
+    ("2010-08-13", "Guardian"), ("2010-09", "Guardian"), ("2011-02-01", "Guardian"), ("2012", "Guardian"),
+    ("2010", "Local Government Chronicle"), ("2011-05-02", "Local Government Chronicle"),
+    ("2011-06-30", "Local Government Chronicle"), ("2010-11-11", "BBC"), ("", "BBC"),
+    ("2011-01-20", ""), ("", ""), ("2012-03-04", ""),
+]
+
+
+@pytest.fixture(scope="module")
+def sourced_index(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("sourced-corpus") / "corpus"
+    corpus.mkdir()
+    rows = ["file,title,date,source"]
+    for i, (date, source) in enumerate(SOURCED):
+        (corpus / f"n{i:02}.txt").write_text(f"Story {i}\nThe mutual pathfinder in Leicester, report {i}.\n", encoding="utf-8")
+        rows.append(f"n{i:02}.txt,Story {i},{date},{source}")
+    (corpus / "metadata.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    data = tmp_path_factory.mktemp("sourced-data")
+    indexer.run(data, corpus, workers=0)
+    return data
+
+
+def sql_by_year_and_source(data) -> dict[tuple[str | None, str], int]:
+    """Documents per (year, source) counted with SQL; no date -> None, no source -> "No source"."""
+    import sqlite3
+
+    from explorer.paths import Layout
+
+    db = sqlite3.connect(Layout(data).db.as_uri() + "?mode=ro", uri=True)
+    try:
+        return {(y or None, s): n for y, s, n in db.execute(
+            "SELECT substr(coalesce(date, ''), 1, 4), coalesce(nullif(source, ''), 'No source'), count(*) "
+            "FROM documents GROUP BY 1, 2")}
+    finally:
+        db.close()
+
+
+def test_timeline_stacked_by_source(make_window, sourced_index, qtbot, settings):
+    w = make_window(sourced_index)
+    settle(qtbot, w)
+    line = show_charts(qtbot, w, 1)
+    panel = w.charts.panel
+    panel.granularity.setCurrentIndex(panel.granularity.findData("year"))
+    plain = [(m.value, m.count) for m in line.marks]
+    assert not line.series and not w.result.source_dates  # not counted until asked for
+    panel.stacked.setChecked(True)  # the engine is asked again, for the dates per source
+    qtbot.waitUntil(lambda: bool(line.series) and w.is_settled(), timeout=WAIT_MS)
+    assert w.result.query.dates_by_source
+    # the same bars (heights, keys, counts), each split by source: the pieces add up to the bar
+    assert [(m.value, m.count) for m in line.marks] == plain
+    assert all(sum(row) == m.count for row, m in zip(line.stacks, line.marks, strict=True))
+    assert line.series == ["Guardian", "Local Government Chronicle", "BBC", "No source"]  # most first; none last
+    got = {(m.value, line.series[j]): n for m, row in zip(line.marks, line.stacks, strict=True)
+           for j, n in enumerate(row) if n}
+    assert got == sql_by_year_and_source(sourced_index)
+    _header, rows = line.csv_rows()
+    assert {(r[0] or None, r[1]): r[2] for r in rows} == got
+    # named for screen readers with its pieces; hover names the piece under the pointer
+    i = mark_of(line, "date", "2011")
+    assert line.buttons()[i].accessibleName().startswith(f"2011: {line.marks[i].count} documents")
+    assert "Guardian 1, Local Government Chronicle 2, No source 1" in line.buttons()[i].accessibleName()
+    inner = line.marks[i].inner
+    bottom = QPoint(int(inner.center().x()), int(inner.bottom()) - 2)  # the lowest piece: the Guardian's
+    line.tip_pos = QPointF(bottom)
+    assert line.tooltip(line.marks[i]).startswith("Guardian, 2011: 1 document of 4")
+    top = QPoint(int(inner.center().x()), int(inner.top()) + 2)  # the highest: the text with no source
+    line.tip_pos = QPointF(top)
+    assert line.tooltip(line.marks[i]).startswith("No source stated, 2011: 1 document of 4")
+    # brushing is unchanged: a drag across two years filters, the stacks stay (dates are disjunctive)
+    a = line.marks[mark_of(line, "date", "2010")].rect.center().toPoint()
+    b = line.marks[mark_of(line, "date", "2011")].rect.center().toPoint()
+    qtbot.mousePress(line, Qt.MouseButton.LeftButton, pos=a)
+    qtbot.mouseMove(line, pos=b)
+    qtbot.mouseRelease(line, Qt.MouseButton.LeftButton, pos=b)
+    wait_facets(qtbot, w, {"date": ["2010..2011"]})
+    with closing(Engine(sourced_index)) as e:
+        assert set(shown_doc_ids(w)) == {h.doc_id for h in e.search(Query(facets={"date": ["2010..2011"]}, limit=None)).hits}
+    qtbot.waitUntil(lambda: line.marks[mark_of(line, "date", "2010")].selected, timeout=WAIT_MS)
+    assert {(m.value, line.series[j]): n for m, row in zip(line.marks, line.stacks, strict=True)
+            for j, n in enumerate(row) if n} == got
+    # remembered, and off again: plain bars, and the engine is not asked any more
+    w.close()
+    again = make_window(sourced_index)
+    settle(qtbot, again)
+    line = show_charts(qtbot, again, 1)
+    assert again.charts.panel.stacked.isChecked() and again.result.query.dates_by_source
+    qtbot.waitUntil(lambda: bool(line.series), timeout=WAIT_MS)
+    again.action_charts.trigger()  # charts hidden: the engine is not asked for the dates per source
+    search(qtbot, again, "Leicester")
+    assert not again.result.query.dates_by_source and not again.result.source_dates
+    again.action_charts.trigger()  # shown again: asked again
+    qtbot.waitUntil(lambda: again.result.query.dates_by_source and bool(line.series) and again.is_settled(), timeout=WAIT_MS)
+    again.charts.panel.stacked.setChecked(False)
+    assert not line.series
+    search(qtbot, again, "mutual")
+    assert not again.result.query.dates_by_source and not again.result.source_dates
+
+
+def test_stack_puts_the_sources_after_the_top_in_other(sourced_index):
+    from explorer.gui.charts.timeline import buckets, stack
+
+    with closing(Engine(sourced_index)) as e:
+        rs = e.search(Query(limit=0, dates_by_source=True))
+    used, bars = buckets(rs.dates, "year")
+    series, rows = stack(bars, used, rs.source_dates, top=1)
+    assert series == ["Guardian", "Other sources", "No source"]
+    assert [sum(r) for r in rows] == [b.count for b in bars]
+    sql = sql_by_year_and_source(sourced_index)
+    for b, (guardian, other, none) in zip(bars, rows, strict=True):
+        assert guardian == sql.get((b.key, "Guardian"), 0) and none == sql.get((b.key, "No source"), 0)
+        assert other == sql.get((b.key, "Local Government Chronicle"), 0) + sql.get((b.key, "BBC"), 0)
+    # months: the year-only and month-only dates keep their own (partial) bars, stacked too
+    used, bars = buckets(rs.dates, "month")
+    series, rows = stack(bars, used, rs.source_dates)
+    assert [sum(r) for r in rows] == [b.count for b in bars] and any(b.partial for b in bars)
+
+
+def test_cli_draws_the_timeline_stacked_by_source(sourced_index, tmp_path):
+    from click.testing import CliRunner
+
+    from explorer.cli import cli
+
+    out = tmp_path / "t.svg"
+    got = CliRunner().invoke(cli, ["--data-dir", str(sourced_index), "chart", "timeline", "--by-source", "--output", str(out)])
+    assert got.exit_code == 0, got.output
+    svg = out.read_text(encoding="utf-8")
+    assert all(name in svg for name in ("Guardian", "Local Government Chronicle", "BBC", "No source"))  # the legend
+    plain = tmp_path / "p.svg"
+    got = CliRunner().invoke(cli, ["--data-dir", str(sourced_index), "chart", "timeline", "--output", str(plain)])
+    assert got.exit_code == 0 and "Guardian" not in plain.read_text(encoding="utf-8")
+    got = CliRunner().invoke(cli, ["--data-dir", str(sourced_index), "chart", "map", "--by-source", "--output", str(plain)])
+    assert got.exit_code == 1 and "--by-source stacks the timeline" in got.output and "Traceback" not in got.output

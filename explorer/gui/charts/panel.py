@@ -1,6 +1,6 @@
 """The "Charts" panel: the facet charts, the timeline and the region map as tabs, with the
-timeline's bucket choice and Save (PNG, SVG, CSV). Built by controller.ChartsController the
-first time the Charts dock shows."""
+timeline's bucket choice and stacking by source, and Save (PNG, SVG, CSV). Built by
+controller.ChartsController the first time the charts show (in the dock or in the results' place)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -60,7 +61,7 @@ class ChartsPanel(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.setAccessibleName("Charts")
-        for view, label in ((self.bars, "&Facets"), (self.timeline, "&Timeline"), (self.region_map, "&Map")):
+        for view, label in ((self.bars, "Fa&cets"), (self.timeline, "Time&line"), (self.region_map, "&Map")):
             scroll = QScrollArea(self.tabs)
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -79,6 +80,10 @@ class ChartsPanel(QWidget):
             self.granularity.addItem(text, key)
         self.granularity.currentIndexChanged.connect(
             lambda _i: self.timeline.set_granularity(self.granularity.currentData()))
+        self.stacked = QCheckBox("By source", self)
+        self.stacked.setAccessibleName("Stack the timeline by source")
+        self.stacked.setToolTip("Stack each bar of the timeline by source: the top sources, then the others")
+        self.stacked.toggled.connect(self.timeline.set_stacked)
         self.save_button = QToolButton(self)
         self.save_button.setText("Save…")
         self.save_button.setToolTip("Save the chart shown as PNG or SVG, or its numbers as CSV")
@@ -95,6 +100,7 @@ class ChartsPanel(QWidget):
         top = QHBoxLayout()
         top.setContentsMargins(6, 4, 6, 0)
         top.addWidget(self.summary, 1)
+        top.addWidget(self.stacked)
         top.addWidget(self.granularity)
         top.addWidget(self.save_button)
         lay = QVBoxLayout(self)
@@ -115,6 +121,11 @@ class ChartsPanel(QWidget):
 
     def _tab_changed(self, index: int) -> None:
         self.granularity.setVisible(index == 1)
+        self.stacked.setVisible(index == 1)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.refresh_if_stale()  # numbers that came while it was hidden (dock closed, Results tab up)
 
     def set_result(self, rs: ResultSet | None, visible: bool = True) -> None:
         """New numbers; drawn now if the panel shows, else when it is next shown."""

@@ -21,8 +21,9 @@ def _app():
     return QApplication.instance() or QApplication(["explorer"])
 
 
-def render(rs: ResultSet, kind: str, path: Path, key: str = "sector", width: int = WIDTH) -> None:
-    """Write chart ``kind`` of ``rs`` to ``path`` (.png or .svg). Raises ExportError on a
+def render(rs: ResultSet, kind: str, path: Path, key: str = "sector", width: int = WIDTH, by_source: bool = False) -> None:
+    """Write chart ``kind`` of ``rs`` to ``path`` (.png or .svg); ``by_source``: the timeline
+    stacked by source (``rs`` counted with Query.dates_by_source). Raises ExportError on a
     file that cannot be written, ValueError on an unknown kind or suffix."""
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in ("png", "svg"):
@@ -41,6 +42,7 @@ def render(rs: ResultSet, kind: str, path: Path, key: str = "sector", width: int
             view.expanded = {key}
     elif kind == "timeline":
         view = TimelineView()
+        view.set_stacked(by_source)
     else:
         view = RegionMapView()
     view.resize(width, 300)

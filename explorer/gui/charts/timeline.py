@@ -2,7 +2,13 @@
 span), with an explicit "no date" bar so the counts add up. A date known only to the year or the
 month stays at that precision: it gets its own hatched bar before its first finer bucket, never
 a guessed day. Dragging across the axis (or Shift+arrows, then Enter) selects a range that
-becomes a ``date`` filter (FROM..TO), shown as a chip like every other filter."""
+becomes a ``date`` filter (FROM..TO), shown as a chip like every other filter.
+
+Stacked by source (``set_stacked``), each bar is split into the top sources of the results and
+"Other sources" (and "No source"), from the per-source histogram the engine counts when asked (ResultSet.source_dates);
+each source has a colour from the Okabe-Ito palette (told apart with every kind of colour
+blindness) and a pattern (told apart in monochrome), named in a legend and on hover, and the
+bars keep their heights, marks and brushing."""
 
 from __future__ import annotations
 
@@ -17,13 +23,22 @@ from PySide6.QtWidgets import QWidget
 from explorer.model import DATE_KEY, QueryError, ResultSet, parse_date_range
 
 from .bars import documents_in
-from .view import ChartView, Colors, Mark, share_of, small_font
+from .view import ChartView, Colors, Mark, elide, ink_on, share_of, small_font
 
 GRANULARITIES = ("year", "month", "day")
 KEY_LEN = {"year": 4, "month": 7, "day": 10}
 MAX_BUCKETS = 60  # "auto" picks the finest granularity with at most this many buckets
 HARD_MAX = 400
 MAX_SLOT = 110  # pixels per bucket at most: a few buckets stay bars, not slabs  # a chosen granularity with more buckets than this falls back to a coarser one
+TOP_SOURCES = 6  # a stacked bar names this many sources; the rest are "Other"
+OTHER = "Other sources"
+NO_SOURCE = "No source"
+# Okabe & Ito's colour-blind-safe palette, each with a pattern so the stack reads in monochrome
+SERIES_STYLES = (("#0072B2", Qt.BrushStyle.NoBrush), ("#E69F00", Qt.BrushStyle.BDiagPattern),
+                 ("#009E73", Qt.BrushStyle.HorPattern), ("#CC79A7", Qt.BrushStyle.FDiagPattern),
+                 ("#56B4E9", Qt.BrushStyle.CrossPattern), ("#D55E00", Qt.BrushStyle.VerPattern))
+OTHER_STYLE = ("#BBBBBB", Qt.BrushStyle.Dense6Pattern)
+NO_SOURCE_STYLE = ("#E8E8E8", Qt.BrushStyle.NoBrush)
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -128,6 +143,36 @@ def buckets(dates: list[tuple[str | None, int]], granularity: str = "auto") -> t
     return g, out
 
 
+def stack(bars: list[Bucket], used: str, source_dates: dict[str | None, list[tuple[str | None, int]]],
+          top: int = TOP_SOURCES) -> tuple[list[str], list[list[int]]]:
+    """Each bar's documents by source: (series, counts per bar per series). The series are the
+    ``top`` sources with most documents, then "Other sources" and "No source" (the texts that
+    state none), each if it has any; a bar's counts add up to its count when the histograms
+    add up to the dates (one source a document, as the engine counts them)."""
+    named = [s for s in sorted((s for s in source_dates if s is not None),
+                               key=lambda s: (-sum(n for _d, n in source_dates[s]), s))][:top]
+    series = named + [OTHER, NO_SOURCE]
+    column = {s: i for i, s in enumerate(named)}
+    n = KEY_LEN[used]
+    fine = {b.key: i for i, b in enumerate(bars) if not b.partial and b.key is not None}
+    coarse = {b.key: i for i, b in enumerate(bars) if b.partial}
+    undated = next((i for i, b in enumerate(bars) if b.key is None), -1)
+    counts = [[0] * len(series) for _b in bars]
+    for source, hist in source_dates.items():
+        c = column.get(source, len(named)) if source is not None else len(named) + 1
+        for d, k in hist:
+            i = undated if d is None else fine.get(d[:n], -1) if len(d) >= n else coarse.get(d, -1)
+            if i >= 0:
+                counts[i][c] += k
+    keep = [j for j, name in enumerate(series) if name not in (OTHER, NO_SOURCE) or any(row[j] for row in counts)]
+    return [series[j] for j in keep], [[row[j] for j in keep] for row in counts]
+
+
+def series_style(i: int, series: list[str]) -> tuple[QColor, Qt.BrushStyle]:
+    colour, pattern = {OTHER: OTHER_STYLE, NO_SOURCE: NO_SOURCE_STYLE}.get(series[i], SERIES_STYLES[i % len(SERIES_STYLES)])
+    return QColor(colour), pattern
+
+
 def axis_ticks(top: int) -> list[int]:
     """0 and round steps (1, 2 or 5 times a power of ten) up to the first at or above ``top``."""
     top = max(top, 1)
@@ -151,6 +196,10 @@ class TimelineView(ChartView):
         super().__init__(parent)
         self.granularity = "auto"
         self._dates: list[tuple[str | None, int]] = []
+        self._source_dates: dict[str | None, list[tuple[str | None, int]]] = {}
+        self.stacked = False  # asked for; drawn stacked once the engine's numbers per source come
+        self.series: list[str] = []  # the stack's sources (empty: not stacked)
+        self.stacks: list[list[int]] = []  # per bar, documents per series
         self.used = "year"
         self.bars: list[Bucket] = []
         self.docs = 0
@@ -163,6 +212,7 @@ class TimelineView(ChartView):
 
     def set_result(self, rs: ResultSet | None) -> None:
         self._dates = [] if rs is None else list(rs.dates)
+        self._source_dates = {} if rs is None else dict(rs.source_dates)
         self.docs = 0 if rs is None else documents_in(rs)
         self.selected_ranges = [] if rs is None else [v.value for v in rs.facets.get(DATE_KEY, []) if v.selected]
         self._ranges = []
@@ -177,17 +227,40 @@ class TimelineView(ChartView):
         self.granularity = g
         self._rebucket()
 
+    def set_stacked(self, stacked: bool) -> None:
+        self.stacked = stacked
+        self._rebucket()
+
     def _rebucket(self) -> None:
         self.used, self.bars = buckets(self._dates, self.granularity)
+        self.series, self.stacks = [], []
+        if self.stacked and self._source_dates:
+            self.series, self.stacks = stack(self.bars, self.used, self._source_dates)
         self._drag = None
         self._kb_anchor = -1
         self.relayout()
 
     # geometry
+    def _legend(self, width: int) -> list[tuple[int, QRectF]]:
+        """Where each series' swatch and name go: rows across the top, as many as they need."""
+        if not self.series:
+            return []
+        fm = QFontMetrics(small_font(self.font(), -1))
+        h = fm.height() + 4
+        x, y, out = 8.0, 4.0, []
+        for i, name in enumerate(self.series):
+            w = min(fm.horizontalAdvance(name), 180) + h + 14
+            if x + w > width - 8 and x > 8:
+                x, y = 8.0, y + h + 2
+            out.append((i, QRectF(x, y, w, h)))
+            x += w + 6
+        return out
+
     def _plot(self, width: int, height: int) -> QRectF:
         fm = QFontMetrics(small_font(self.font(), -1))
         left = fm.horizontalAdvance(f"{axis_ticks(max((b.count for b in self.bars), default=0))[-1]:,}") + 16
-        top = fm.height() + 8  # room for the count over the tallest bar
+        legend = self._legend(width)
+        top = fm.height() + 8 + (legend[-1][1].bottom() if legend else 0)  # the legend, the count over the tallest bar
         return QRectF(left, top, max(width - left - 12, 40), max(height - top - 2.6 * fm.height() - 8, 40))
 
     def build(self, width: int) -> tuple[list[Mark], int]:
@@ -199,7 +272,7 @@ class TimelineView(ChartView):
         gap_before_none = 1 if self.bars[-1].key is None and n > 1 else 0
         slot = min(plot.width() / (n + gap_before_none * 0.6), MAX_SLOT)
         top = axis_ticks(max(b.count for b in self.bars))[-1]
-        marks = []
+        marks: list[Mark] = []
         x = plot.left()
         for b in self.bars:
             if b.key is None and gap_before_none:
@@ -208,8 +281,12 @@ class TimelineView(ChartView):
             bar = QRectF(x + slot * 0.12, plot.bottom() - h, max(slot * 0.76, 1.0), h)
             selected = b.key is not None and bool(self._ranges) and bucket_in(b.key, self._ranges)
             share = share_of(b.count, self.docs, selected, bool(self._ranges))
+            detail = ""
+            if self.series:
+                row = self.stacks[len(marks)]
+                detail = ", ".join(f"{name} {n:,}" for name, n in zip(self.series, row, strict=True) if n)
             marks.append(Mark(DATE_KEY, b.key, b.label, b.count, share, QRectF(x, plot.top(), slot, plot.height()),
-                              selected, enabled=b.key is not None, inner=bar))
+                              selected, enabled=b.key is not None, inner=bar, detail=detail))
             x += slot
         return marks, height
 
@@ -256,7 +333,16 @@ class TimelineView(ChartView):
             fill = colors.selected if m.selected else colors.bar
             if b.key is None:
                 fill = colors.muted
-            if b.partial:
+            if self.series:
+                self._draw_stack(p, i, inner)
+                if m.selected or b.partial:  # a chosen range, or a date stated only to the year or month
+                    pen = QPen(colors.selected if m.selected else colors.text, 2 if m.selected else 1)
+                    if not m.selected:
+                        pen.setStyle(Qt.PenStyle.DashLine)
+                    p.setPen(pen)
+                    p.setBrush(Qt.BrushStyle.NoBrush)
+                    p.drawRect(inner.adjusted(-1, -1, 1, 1))
+            elif b.partial:
                 ink = fill if m.selected else fill.darker(150)
                 p.fillRect(inner, QBrush(ink, Qt.BrushStyle.BDiagPattern))
                 p.setPen(QPen(ink, 1))
@@ -286,7 +372,8 @@ class TimelineView(ChartView):
             p.drawText(QRectF(x0, plot.bottom() + 4, w, fm.height()), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text)
         p.setPen(QPen(colors.muted, 1))
         p.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
-        note = f"Documents per {self.used}"
+        self._draw_legend(p, colors, width)
+        note = f"Documents per {self.used}" + (" by source" if self.series else "")
         if any(b.partial for b in self.bars):
             note += "   * hatched: date stated only to the " + ("year" if any(b.partial and len(b.key or "") == 4 for b in self.bars) else "month")
         if interactive:
@@ -294,6 +381,49 @@ class TimelineView(ChartView):
         p.setPen(colors.muted)
         p.drawText(QRectF(plot.left(), plot.bottom() + 4 + fm.height() + 4, plot.width(), fm.height() + 2),
                    Qt.AlignmentFlag.AlignLeft, note)
+
+    def _segments(self, index: int, bar: QRectF) -> list[tuple[int, QRectF]]:
+        """A stacked bar's pieces, bottom up: (series, rect)."""
+        row, total = self.stacks[index], self.bars[index].count
+        out, y = [], bar.bottom()
+        for j, n in enumerate(row):
+            if n and total:
+                h = bar.height() * n / total
+                out.append((j, QRectF(bar.left(), y - h, bar.width(), h)))
+                y -= h
+        return out
+
+    def _fill(self, p: QPainter, rect: QRectF, series: int) -> None:
+        colour, pattern = series_style(series, self.series)
+        p.fillRect(rect, colour)
+        if pattern != Qt.BrushStyle.NoBrush:
+            p.fillRect(rect, QBrush(ink_on(colour), pattern))
+
+    def _draw_stack(self, p: QPainter, index: int, bar: QRectF) -> None:
+        for j, rect in self._segments(index, bar):
+            self._fill(p, rect, j)
+            if rect.height() >= 3:  # a hairline between pieces, so two of one tone part
+                p.setPen(QPen(QColor("#ffffff"), 0.8))
+                p.drawLine(rect.topLeft(), rect.topRight())
+
+    def _draw_legend(self, p: QPainter, colors: Colors, width: int) -> None:
+        fm = QFontMetrics(p.font())
+        for j, box in self._legend(width):
+            swatch = QRectF(box.left(), box.top() + 2, box.height() - 4, box.height() - 4)
+            self._fill(p, swatch, j)
+            p.setPen(QPen(colors.muted, 1))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(swatch)
+            p.setPen(colors.text)
+            p.drawText(QRectF(swatch.right() + 5, box.top(), box.width() - swatch.width() - 5, box.height()),
+                       Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, elide(fm, self.series[j], 180))
+
+    def segment_at(self, index: int, pos: QPointF) -> int:
+        """The series whose piece of bar ``index`` is at ``pos`` (-1: none)."""
+        inner = self.marks[index].inner if 0 <= index < len(self.marks) and self.series else None
+        if inner is None:
+            return -1
+        return next((j for j, r in self._segments(index, inner) if r.top() <= pos.y() <= r.bottom()), -1)
 
     # ------------------------------------------------------------------ choosing a range
 
@@ -358,9 +488,17 @@ class TimelineView(ChartView):
             self.choose(index, index)
 
     def tooltip(self, mark: Mark) -> str:
+        text = mark.describe()
+        if self.series:  # the piece under the pointer first: its source and count
+            j = self.segment_at(self.marks.index(mark), self.tip_pos)
+            if j >= 0:
+                n = self.stacks[self.marks.index(mark)][j]
+                name = {OTHER: f"Sources after the top {TOP_SOURCES}", NO_SOURCE: "No source stated"}.get(self.series[j],
+                                                                                                    self.series[j])
+                text = f"{name}, {mark.label}: {n:,} {'document' if n == 1 else 'documents'} of {mark.count:,}\n{text}"
         if mark.value is None:
-            return f"{mark.describe()}\nthe documents whose text states no date"
-        return f"{mark.describe()}\nclick or drag across the axis to filter by dates"
+            return f"{text}\nthe documents whose text states no date"
+        return f"{text}\nclick or drag across the axis to filter by dates"
 
     def key_pressed(self, index: int, event) -> bool:
         shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
@@ -388,5 +526,8 @@ class TimelineView(ChartView):
         return super().key_pressed(index, event)
 
     def csv_rows(self) -> tuple[list[str], list[list[object]]]:
+        if self.series:
+            return ["bucket", "source", "count"], [[b.key or "", name, n] for b, row in zip(self.bars, self.stacks, strict=True)
+                                                    for name, n in zip(self.series, row, strict=True) if n]
         return ["bucket", "count"], [[b.key or "", b.count] for b in self.bars if b.count]
 

@@ -29,13 +29,15 @@ class Mark:
     selected: bool = False
     enabled: bool = True  # "no date" cannot be a filter
     inner: QRectF | None = None  # the painted bar inside the mark's row, where it differs
+    detail: str = ""  # what the mark is made of (a stacked bar's sources), after its count
 
     def describe(self) -> str:
         docs = "document" if self.count == 1 else "documents"
+        detail = f"; {self.detail}" if self.detail else ""
         if self.share is None:
-            return f"{self.label}: {self.count:,} {docs} (not in the results; adding it brings them in)"
+            return f"{self.label}: {self.count:,} {docs} (not in the results; adding it brings them in){detail}"
         state = ", selected" if self.selected else ""
-        return f"{self.label}: {self.count:,} {docs} ({self.share:.0%} of the results){state}"
+        return f"{self.label}: {self.count:,} {docs} ({self.share:.0%} of the results){state}{detail}"
 
 
 @dataclass
@@ -143,6 +145,7 @@ class ChartView(QWidget):
         self._buttons: list[MarkButton] = []
         self._hover = -1
         self._content_height = 0
+        self.tip_pos = QPointF(-1, -1)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -275,7 +278,8 @@ class ChartView(QWidget):
 
     def event(self, event) -> bool:
         if event.type() == QEvent.Type.ToolTip:
-            i = self.mark_at(QPointF(event.pos()))
+            self.tip_pos = QPointF(event.pos())  # where in the mark (a stacked bar's segment)
+            i = self.mark_at(self.tip_pos)
             if i >= 0:
                 QToolTip.showText(event.globalPos(), self.tooltip(self.marks[i]), self)
             else:
