@@ -206,7 +206,7 @@ def remove_entity(data: Path, ref: str) -> Change:
     e = find_entity(tax, ref)
     if tax_mod.load(None).get(e.key) is not None:
         return _appended(data, tax, [(e.kind, {"id": e.id, "disabled": True})],
-                         f"{e.key} {e.name!r} hidden (a built-in entity; `undo` brings it back)",
+                         f"{e.key} {e.name!r} hidden (a built-in entity; undo brings it back)",
                          texts=e.names(), entities=[e.key])
     mine = [x for x in entries(data) if x.entity == e.key and x.table != "rejection"]
     if not mine:
