@@ -26,7 +26,13 @@ FLOORS = {"pathfinders": (0.9, 0.9), "mentors": (0.9, 0.9), "regions": (0.85, 0.
 HELDOUT_FLOORS = {"pathfinders": (0.85, 0.65), "mentors": (0.9, 0.9), "regions": (0.9, 0.9)}
 # heldout2: 14 more texts, written (2026-12-05) before the tagger was changed for them, measured
 # once then: pathfinders 0.929/0.650 (tp 13, fp 1, fn 7), mentors 1.0/1.0, regions 0.923/1.0.
-HELDOUT2_FLOORS = {"pathfinders": (0.9, 0.65), "mentors": (0.9, 0.9), "regions": (0.9, 0.9)}
+# Four general rules followed (a month in a date is no place; the header lines at the top give
+# the first sentence its subject; a place term finds the name of its people; the Leicester cue
+# needs a health word): pathfinders 1.0/0.850, mentors 1.0/1.0, regions 1.0/1.0. The set is no
+# longer held out; its remaining misses are vocabulary ("blind and partially sighted" for
+# sensory impairment, "tenancy support" for housing support, a college only placed "in the
+# north-west").
+HELDOUT2_FLOORS = {"pathfinders": (0.95, 0.8), "mentors": (0.9, 0.9), "regions": (0.95, 0.95)}
 SETS = [(DATA, FLOORS, 40), (DATA / "heldout", HELDOUT_FLOORS, 10), (DATA / "heldout2", HELDOUT2_FLOORS, 12)]
 
 
