@@ -520,43 +520,57 @@ def stats(ctx, fmt) -> None:
 
 @cli.group()
 def knowledge() -> None:
-    """Correct the knowledge base: aliases, new entities, wrong mentions.
+    """Correct the knowledge base: aliases, entities, wrong mentions; list, undo, share.
 
     Corrections are saved in the override file in the data dir (taxonomy.toml) and applied
-    before the command returns, by re-tagging only the documents they can affect.
+    before the command returns, by re-tagging only the documents they can affect. --dry-run
+    shows how many mentions a change would add and remove, and saves nothing.
     """
 
 
-def _apply(ctx: click.Context, make) -> None:
+_DRY_RUN = click.option("--dry-run", is_flag=True, help="Show the mentions it would add and remove; save nothing.")
+
+
+def _apply(ctx: click.Context, make, dry_run: bool = False) -> None:
     data = ctx.obj["data"]
     try:
         change = make(data)
     except corrections.CorrectionError as exc:
         _fail(str(exc))
-    _say(f"{change.description}; saved in {corrections.override_path(data)}")
     try:
-        done = retag.apply(data, change)
+        if dry_run:
+            done = retag.preview(data, change)
+            _say(f"{change.description} (dry run: nothing saved)")
+        else:
+            done = retag.apply(data, change)  # saves it first
+            _say(f"{change.description}; saved in {corrections.override_path(data)}")
+    except corrections.CorrectionError as exc:
+        _fail(str(exc))
     except indexer.IndexBuildError as exc:
-        _fail(f"saved, but not applied now ({exc}); `explorer index` will apply it")
+        _fail(f"not counted ({exc})" if dry_run else f"saved, but not applied now ({exc}); `explorer index` will apply it")
+    for note in change.notes:
+        _say(f"  {note}")
     _say(done.line())
 
 
 @knowledge.command("add-alias")
 @click.argument("entity_id")
 @click.argument("alias")
+@_DRY_RUN
 @click.pass_context
-def knowledge_add_alias(ctx, entity_id, alias) -> None:
+def knowledge_add_alias(ctx, entity_id, alias, dry_run) -> None:
     """Add ALIAS as a name of ENTITY_ID (an id such as kpmg, or KIND:ID such as mentor:kpmg)."""
-    _apply(ctx, lambda data: corrections.add_alias(data, entity_id, alias))
+    _apply(ctx, lambda data: corrections.add_alias(data, entity_id, alias), dry_run)
 
 
 @knowledge.command("remove-alias")
 @click.argument("entity_id")
 @click.argument("alias")
+@_DRY_RUN
 @click.pass_context
-def knowledge_remove_alias(ctx, entity_id, alias) -> None:
+def knowledge_remove_alias(ctx, entity_id, alias, dry_run) -> None:
     """Stop recognising ALIAS as a name of ENTITY_ID (a bundled alias too)."""
-    _apply(ctx, lambda data: corrections.remove_alias(data, entity_id, alias))
+    _apply(ctx, lambda data: corrections.remove_alias(data, entity_id, alias), dry_run)
 
 
 @knowledge.command("add-entity")
@@ -565,18 +579,40 @@ def knowledge_remove_alias(ctx, entity_id, alias) -> None:
 @click.argument("name")
 @click.option("--region", default=None, help="One of the 12 regions (required for a place).")
 @click.option("--alias", "aliases", multiple=True, help="Another name; repeat for more.")
+@_DRY_RUN
 @click.pass_context
-def knowledge_add_entity(ctx, kind, entity_id, name, region, aliases) -> None:
+def knowledge_add_entity(ctx, kind, entity_id, name, region, aliases, dry_run) -> None:
     """Add a new organisation, mentor or place."""
-    _apply(ctx, lambda data: corrections.add_entity(data, kind, entity_id, name, region, list(aliases)))
+    _apply(ctx, lambda data: corrections.add_entity(data, kind, entity_id, name, region, list(aliases)), dry_run)
+
+
+@knowledge.command("edit-entity")
+@click.argument("entity_id")
+@click.option("--name", default=None, help="A new name (the old one stays an alias, so no mention is lost).")
+@click.option("--region", default=None, help="A new region (places and pathfinders), one of the 12.")
+@_DRY_RUN
+@click.pass_context
+def knowledge_edit_entity(ctx, entity_id, name, region, dry_run) -> None:
+    """Rename ENTITY_ID or move it to another region (any entity, built-in or yours)."""
+    _apply(ctx, lambda data: corrections.edit_entity(data, entity_id, name, region), dry_run)
+
+
+@knowledge.command("remove-entity")
+@click.argument("entity_id")
+@_DRY_RUN
+@click.pass_context
+def knowledge_remove_entity(ctx, entity_id, dry_run) -> None:
+    """Remove an entity you added; a built-in one is hidden (`undo` brings it back)."""
+    _apply(ctx, lambda data: corrections.remove_entity(data, entity_id), dry_run)
 
 
 @knowledge.command("reject")
 @click.argument("doc_id")
 @click.argument("start", type=int)
 @click.argument("end", type=int)
+@_DRY_RUN
 @click.pass_context
-def knowledge_reject(ctx, doc_id, start, end) -> None:
+def knowledge_reject(ctx, doc_id, start, end, dry_run) -> None:
     """Mark the mention at START-END of DOC_ID as wrong (offsets as `explorer show` prints them)."""
     engine = _engine(ctx)
     try:
@@ -587,7 +623,17 @@ def knowledge_reject(ctx, doc_id, start, end) -> None:
         engine.close()
     if m is None:
         _fail(f"no mention at {start}-{end} in {doc_id} (see `explorer show {doc_id}`)")
-    _apply(ctx, lambda data: corrections.reject(data, doc_id, start, end, m["entity"], m["surface"]))
+    _apply(ctx, lambda data: corrections.reject(data, doc_id, start, end, m["entity"], m["surface"]), dry_run)
+
+
+@knowledge.command("undo")
+@click.argument("number", type=int)
+@_DRY_RUN
+@click.pass_context
+def knowledge_undo(ctx, number, dry_run) -> None:
+    """Take back correction NUMBER of `knowledge list` (a rejected mention comes back; an added
+    entity goes with its aliases; a hidden one shows again)."""
+    _apply(ctx, lambda data: corrections.undo(data, number), dry_run)
 
 
 @knowledge.command("list")
@@ -595,7 +641,7 @@ def knowledge_reject(ctx, doc_id, start, end) -> None:
 @click.option("--all", "show_all", is_flag=True, help="List every entity and its names, not only your corrections.")
 @click.pass_context
 def knowledge_list(ctx, fmt, show_all) -> None:
-    """Your corrections (or, with --all, the whole knowledge base)."""
+    """Your corrections, numbered for `undo` (or, with --all, the whole knowledge base)."""
     data = ctx.obj["data"]
     out: dict[str, Any]
     try:
@@ -617,19 +663,12 @@ def knowledge_list(ctx, fmt, show_all) -> None:
             _say(f"{e['key']:40} {e['name']}" + (f"  [{region}]" if region else "") + (f"  ({names})" if names else ""))
         return
     _say(f"Override file: {out['file']}")
-    if not (out["aliases"] or out["removed_aliases"] or out["entities"] or out["rejections"]):
+    if not out["entries"]:
         _say("No corrections.")
-    for a in out["aliases"]:
-        _say(f"  alias      {a['entity']:32} {a['alias']!r}")
-    for a in out["removed_aliases"]:
-        _say(f"  no alias   {a['entity']:32} {a['alias']!r}")
-    for e in out["entities"]:
-        extra = (f"  [{e['region']}]" if e["region"] else "") + (f"  aliases: {', '.join(e['aliases'])}" if e["aliases"] else "")
-        _say(f"  entity     {e['entity']:32} {e['name']!r}{extra}")
-    for r in out["rejections"]:
-        _say(f"  rejected   {r.get('entity', ''):32} {r.get('surface', '')!r} in {r.get('doc_id')} {r.get('start')}-{r.get('end')}")
-    if out["other"]:
-        _say(f"  ({out['other']} hand-written change(s) to bundled entries)")
+    labels = {"alias": "alias", "removed alias": "no alias", "entity": "entity", "edit": "edit", "hidden": "hidden",
+              "rejection": "rejected", "other": "other"}
+    for e in out["entries"]:
+        _say(f"{e['n']:>4}  {labels.get(e['what'], e['what']):9}  {e['text']}")
     for p in out["problems"]:
         _say(f"  problem: {p}")
 
@@ -638,20 +677,23 @@ def knowledge_list(ctx, fmt, show_all) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
 def knowledge_export(ctx, file) -> None:
-    """Write your corrections to FILE, to share with a team."""
+    """Write all your corrections (taxonomy.toml entries and places.csv rows) to FILE, one
+    TOML file to share with a team."""
     try:
-        n = corrections.export_file(ctx.obj["data"], file)
+        n, places = corrections.export_file(ctx.obj["data"], file)
     except corrections.CorrectionError as exc:
         _fail(str(exc))
-    _say(f"{n} entries written to {file}")
+    _say(f"{n} entries and {places} place(s) written to {file}")
 
 
 @knowledge.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@_DRY_RUN
 @click.pass_context
-def knowledge_import(ctx, file) -> None:
-    """Add the corrections in FILE (written by `knowledge export`) to yours, and apply them."""
-    _apply(ctx, lambda data: corrections.import_file(data, file))
+def knowledge_import(ctx, file, dry_run) -> None:
+    """Merge the corrections in FILE (written by `knowledge export`) into yours, and apply them:
+    entries you have already are skipped; a renamed or moved entity is listed."""
+    _apply(ctx, lambda data: corrections.import_file(data, file), dry_run)
 
 
 # --------------------------------------------------------------------------- gui

@@ -264,10 +264,18 @@ class Retagged:
     description: str = ""  # what was saved
     indexed: bool = True  # False: no index yet; the correction applies at the first run
     seconds: float = 0.0
+    preview: bool = False  # counted, not saved: what applying the change would do
+    notes: list[str] = field(default_factory=list)  # what an import merged or replaced
 
     def line(self) -> str:
         if not self.indexed:
-            return "no index yet: the correction applies when you first run `explorer index`"
+            return ("no index yet: nothing to re-tag" if self.preview else
+                    "no index yet: the correction applies when you first run `explorer index`")
         delta = [f"+{n} {k}" for k, n in sorted(self.added.items())] + [f"-{n} {k}" for k, n in sorted(self.removed.items())]
+        if self.preview:
+            how = f"would re-tag {self.documents} document(s) in {self.files} file(s)"
+            if self.full:
+                how += " (and every other document: the knowledge was also changed elsewhere)"
+            return f"{how}; mentions: {', '.join(delta) if delta else 'no change'}"
         how = "re-tagged every document" if self.full else f"re-tagged {self.documents} document(s) in {self.files} file(s)"
         return f"{how} in {self.seconds:.1f}s; mentions: {', '.join(delta) if delta else 'no change'}"

@@ -1,51 +1,87 @@
-"""Apply a knowledge correction (explorer/knowledge/corrections.py) by re-tagging only the
-documents it can affect: those whose text holds a new name or alias, and a rejected mention's
-document. Their files go through the ordinary incremental index run (so the database, the
-full-text index and the facet cache change together, atomically); every other file is left as
-it is. Other corpus changes since the last run are picked up on the way, as `explorer index`
-would."""
+"""Preview and apply a knowledge correction (explorer/knowledge/corrections.py) by re-tagging
+only the documents it can affect: those whose text holds a name or alias it adds or takes away,
+those that mention an entity it edits, and a rejected mention's document.
+
+A preview tags those documents' stored text with the knowledge as it would be, and counts the
+mentions gained and lost; nothing is written. Applying saves the change and sends their files
+through the ordinary incremental index run (so the database, the full-text index and the facet
+cache change together, atomically); every other file is left as it is. Other corpus changes
+since the last run are picked up on the way, as `explorer index` would."""
 
 from __future__ import annotations
 
+import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 from explorer.indexer.runner import run as index_run
 from explorer.knowledge import corrections, taxonomy
 from explorer.knowledge.corrections import Change
+from explorer.knowledge.tagger import Tagger
 from explorer.model import IndexBuildError, Retagged
 from explorer.paths import Layout
 from explorer.store import Store, StoreError
 
 
-def preview(data: Path, change: Change) -> tuple[dict[str, str], dict[str, int]]:
-    """The documents a change would re-tag (doc_id -> file) and their mention counts now."""
+def _affected(store: Store, change: Change) -> dict[str, str]:
+    """doc_id -> file of the documents the change can affect."""
+    return {**store.docs_containing(change.texts), **store.docs_mentioning(change.entities),
+            **store.files_of(change.doc_ids)}
+
+
+def _delta(out: Retagged, before: dict[str, int], after: dict[str, int]) -> Retagged:
+    for key in set(before) | set(after):
+        d = after.get(key, 0) - before.get(key, 0)
+        if d > 0:
+            out.added[key] = d
+        elif d < 0:
+            out.removed[key] = -d
+    return out
+
+
+def preview(data: Path, change: Change) -> Retagged:
+    """What applying ``change`` would add and remove, counted by tagging the affected documents'
+    text with the knowledge as it would be; nothing is saved."""
+    out = Retagged(description=change.description, preview=True, notes=list(change.notes))
     db = Layout(data).db
     if not db.is_file():
-        return {}, {}
-    store = Store(db, readonly=True)
+        out.indexed = False
+        return out
+    tax = taxonomy.load(data, override_text=change.new_text)
     try:
-        docs = {**store.docs_containing(change.texts), **store.files_of(change.doc_ids)}
-        return docs, store.mention_counts(list(docs))
+        store = Store(db, readonly=True)
+    except StoreError as exc:
+        raise IndexBuildError(str(exc)) from None
+    try:
+        docs = _affected(store, change)
+        before = store.mention_counts(list(docs))
+        out.full = store.meta("taxonomy") not in (None, change.fingerprint_before)
+        texts = {d: row["text"] for d, row in store.documents(list(docs), with_text=True).items()}
     finally:
         store.close()
+    tagger = Tagger(tax)
+    after: Counter[str] = Counter()
+    for doc_id, text in texts.items():  # as explorer.indexer.analysis.analyse_document counts them
+        after.update(m.key for m in tagger.tag(text) if not tax.rejects(doc_id, m.key, m.start, m.end, m.surface))
+    out.documents, out.files = len(docs), len(set(docs.values()))
+    return _delta(out, before, after)
 
 
 def apply(data: Path, change: Change, workers: int | None = 0) -> Retagged:
-    """Re-tag what ``change`` can affect. Raises IndexBuildError when the run cannot be made
-    (the correction stays saved; the next `explorer index` applies it)."""
-    import time
-
+    """Save ``change`` and re-tag what it can affect. Raises IndexBuildError when the run cannot
+    be made (the correction stays saved; the next `explorer index` applies it)."""
     t0 = time.perf_counter()
+    corrections.save(change)
     db = Layout(data).db
     if not db.is_file():
-        return Retagged(indexed=False)
+        return Retagged(indexed=False, description=change.description, notes=list(change.notes))
     try:
         store = Store(db)
     except StoreError as exc:
         raise IndexBuildError(str(exc)) from None
     try:
-        docs = {**store.docs_containing(change.texts), **store.files_of(change.doc_ids)}
+        docs = _affected(store, change)
         before = store.mention_counts(list(docs))
         full = store.meta("taxonomy") not in (None, change.fingerprint_before)
         if not full:
@@ -60,13 +96,9 @@ def apply(data: Path, change: Change, workers: int | None = 0) -> Retagged:
         after = store.mention_counts(list(docs))
     finally:
         store.close()
-    out = Retagged(documents=len(docs), files=len(set(docs.values())), full=full)
-    for key in set(before) | set(after):
-        d = after.get(key, 0) - before.get(key, 0)
-        if d > 0:
-            out.added[key] = d
-        elif d < 0:
-            out.removed[key] = -d
+    out = Retagged(documents=len(docs), files=len(set(docs.values())), full=full, description=change.description,
+                   notes=list(change.notes))
+    _delta(out, before, after)
     out.seconds = time.perf_counter() - t0
     return out
 
@@ -75,30 +107,41 @@ def apply(data: Path, change: Change, workers: int | None = 0) -> Retagged:
 # Run by the desktop app in its engine process (EngineProcess.call), so neither the file
 # writes nor the re-tagging run in the window's process.
 
-_OPS: dict[str, Callable[..., Change]] = {"alias": corrections.add_alias, "remove-alias": corrections.remove_alias, "entity": corrections.add_entity,
-        "reject": corrections.reject}
+_OPS: dict[str, Callable[..., Change]] = {
+    "alias": corrections.add_alias, "remove-alias": corrections.remove_alias, "entity": corrections.add_entity,
+    "edit": corrections.edit_entity, "remove-entity": corrections.remove_entity, "reject": corrections.reject,
+    "undo": corrections.undo, "import": lambda data, src: corrections.import_file(data, Path(src)),
+}
 
 
 def engine_apply(engine, op: str, *args) -> Retagged:
-    """Save correction ``op`` ("alias", "entity" or "reject", with the arguments of the
-    corrections function of that name), re-tag what it affects and refresh ``engine``."""
+    """Save correction ``op`` (a key of _OPS, with the arguments of its corrections function),
+    re-tag what it affects and refresh ``engine``."""
     change = _OPS[op](engine.data, *args)
     try:
-        done = apply(engine.data, change)
+        return apply(engine.data, change)
     finally:
         engine.refresh()
-    done.description = change.description
-    return done
+
+
+def engine_preview_change(engine, op: str, *args) -> Retagged:
+    """What correction ``op`` would add and remove; nothing is saved."""
+    return preview(engine.data, _OPS[op](engine.data, *args))
+
+
+def engine_export(engine, dest: str) -> tuple[int, int]:
+    return corrections.export_file(engine.data, Path(dest))
 
 
 def engine_knowledge(engine) -> dict:
     """Every entity with its names and how many mentions it has in the index, and the user's
     corrections."""
     tax = taxonomy.load(engine.data)
+    bundled = taxonomy.load(None)
     totals = engine.store.mention_totals()
     rows = [{"key": e.key, "kind": e.kind, "id": e.id, "name": e.name,
              "aliases": [a for a in e.names() if a != e.name], "regions": e.regions,
-             "mentions": totals.get(e.key, 0)}
+             "mentions": totals.get(e.key, 0), "builtin": bundled.get(e.key) is not None}
             for e in sorted(tax.entities.values(), key=lambda e: (e.kind, e.name.lower()))]
     return {"entities": rows, "corrections": corrections.corrections(engine.data), "regions": list(taxonomy.REGIONS)}
 

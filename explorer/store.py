@@ -341,6 +341,15 @@ class Store:
                                            [t.strip()]).fetchall())
         return out
 
+    def docs_mentioning(self, keys: Sequence[str]) -> dict[str, str]:
+        """doc_id -> file of the documents with a mention of any of these entity keys."""
+        out: dict[str, str] = {}
+        for chunk in _chunks(keys, 900):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"SELECT DISTINCT d.doc_id, d.file FROM mentions m JOIN documents d "
+                                       f"ON d.doc_id = m.doc_id WHERE m.entity IN ({marks})", chunk).fetchall())
+        return out
+
     def files_of(self, doc_ids: Sequence[str]) -> dict[str, str]:
         out: dict[str, str] = {}
         for chunk in _chunks(doc_ids, 900):

@@ -159,3 +159,140 @@ def test_correction_without_an_index_is_saved_for_later(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "applies when you first run" in proc.stdout
     assert (tmp_path / "fresh" / "taxonomy.toml").is_file()
+
+
+def doc_tags(data):
+    """Every document's mentions (entity, offsets) and facet values: what re-tagging decides."""
+    with sqlite3.connect(data / "index" / "explorer.db") as conn:
+        mentions = sorted(conn.execute("SELECT doc_id, entity, start, \"end\" FROM mentions"))
+        facets = sorted(conn.execute("SELECT doc_id, facet, value FROM doc_facets"))
+    return mentions, facets
+
+
+def numbered(data):
+    proc = explorer("knowledge", "list", "--format", "json", data=data)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)["entries"]
+
+
+def test_edit_entity_name_and_region_with_a_dry_run_first(indexed):
+    assert explorer("knowledge", "add-entity", "place", "penwith_vale", "Penwith Vale", "--region", "Wales",
+                    data=indexed).returncode == 0
+    assert facet(indexed, "region").get("Wales") == 1
+    dry = explorer("knowledge", "edit-entity", "penwith_vale", "--region", "South West", "--dry-run", data=indexed)
+    assert dry.returncode == 0, dry.stderr
+    assert "dry run: nothing saved" in dry.stdout and "would re-tag 1 document(s)" in dry.stdout
+    assert "South West" not in (indexed / "taxonomy.toml").read_text(encoding="utf-8")
+    assert facet(indexed, "region").get("Wales") == 1  # nothing applied
+    proc = explorer("knowledge", "edit-entity", "penwith_vale", "--region", "south west", data=indexed)
+    assert proc.returncode == 0, proc.stderr
+    assert "region Wales -> South West" in proc.stdout
+    assert "Wales" not in facet(indexed, "region") and facet(indexed, "region")["South West"] == 2
+    # a rename keeps the old name as an alias: the mentions stay, under the new name
+    proc = explorer("knowledge", "edit-entity", "mentor:kpmg", "--name", "KPMG LLP", data=indexed)
+    assert proc.returncode == 0, proc.stderr
+    assert "mentions: no change" in proc.stdout
+    assert facet(indexed, "mentor") == {"KPMG LLP": 2, "Tribal": 1}
+    assert_one_line_error(explorer("knowledge", "edit-entity", "tribal", "--region", "Wales", data=indexed),
+                          "only places and pathfinders give a document a region")
+    assert_one_line_error(explorer("knowledge", "edit-entity", "tribal", data=indexed), "nothing to change")
+
+
+def test_remove_an_added_entity_and_hide_a_built_in_one_then_undo(indexed):
+    assert explorer("knowledge", "add-entity", "place", "penwith_vale", "Penwith Vale", "--region", "Wales",
+                    data=indexed).returncode == 0
+    assert explorer("knowledge", "add-alias", "penwith_vale", "Penwith", data=indexed).returncode == 0
+    proc = explorer("knowledge", "remove-entity", "place:penwith_vale", data=indexed)
+    assert proc.returncode == 0, proc.stderr
+    assert "-1 place:penwith_vale" in proc.stdout and "Wales" not in facet(indexed, "region")
+    assert "penwith" not in (indexed / "taxonomy.toml").read_text(encoding="utf-8").lower()  # both entries gone
+    assert numbered(indexed) == []
+
+    dry = explorer("knowledge", "remove-entity", "tribal", "--dry-run", data=indexed)
+    assert "-1 mentor:tribal" in dry.stdout and facet(indexed, "mentor")["Tribal"] == 1
+    proc = explorer("knowledge", "remove-entity", "tribal", data=indexed)
+    assert proc.returncode == 0, proc.stderr
+    assert "hidden" in proc.stdout and "-1 mentor:tribal" in proc.stdout
+    assert "Tribal" not in facet(indexed, "mentor")
+    (entry,) = numbered(indexed)
+    assert entry["what"] == "hidden" and entry["entity"] == "mentor:tribal"
+    proc = explorer("knowledge", "undo", str(entry["n"]), data=indexed)
+    assert proc.returncode == 0, proc.stderr
+    assert "+1 mentor:tribal" in proc.stdout and facet(indexed, "mentor")["Tribal"] == 1
+
+
+def test_list_numbers_corrections_and_undo_brings_a_rejected_mention_back(indexed):
+    (indexed / "taxonomy.toml").write_text("# my own notes, kept\n\n[[mentor]]\nid = \"kpmg\"\n"
+                                           "aliases = [\"Klynveld Peat Marwick Goerdeler\"]\n", encoding="utf-8")
+    assert explorer("index", data=indexed).returncode == 0
+    (m,) = [m for m in mentions(indexed, "c") if m["entity"] == "mentor:tribal"]
+    assert explorer("knowledge", "reject", "c", str(m["start"]), str(m["end"]), data=indexed).returncode == 0
+    assert explorer("knowledge", "add-alias", "tribal", "Tribal Consulting", data=indexed).returncode == 0
+    assert [(e["n"], e["what"]) for e in numbered(indexed)] == [(1, "alias"), (2, "rejection"), (3, "alias")]
+    table = explorer("knowledge", "list", data=indexed).stdout
+    assert "   2  rejected" in table and "'Tribal Group' is not mentor:tribal in c" in table
+    dry = explorer("knowledge", "undo", "2", "--dry-run", data=indexed)
+    assert "+1 mentor:tribal" in dry.stdout and "Tribal" not in facet(indexed, "mentor")
+    proc = explorer("knowledge", "undo", "2", data=indexed)
+    assert proc.returncode == 0, proc.stderr
+    assert "mention back" in proc.stdout and "+1 mentor:tribal" in proc.stdout
+    assert facet(indexed, "mentor")["Tribal"] == 1
+    text = (indexed / "taxonomy.toml").read_text(encoding="utf-8")
+    assert text.startswith("# my own notes, kept\n") and "[[rejection]]" not in text and "Tribal Consulting" in text
+    assert [e["what"] for e in numbered(indexed)] == ["alias", "alias"]
+    assert_one_line_error(explorer("knowledge", "undo", "7", data=indexed), "numbers them 1-2")
+
+
+def test_export_carries_places_and_rejections_and_import_gives_the_same_tags(indexed, tmp_path):
+    (m,) = [m for m in mentions(indexed, "c") if m["entity"] == "mentor:tribal"]
+    assert explorer("knowledge", "reject", "c", str(m["start"]), str(m["end"]), data=indexed).returncode == 0
+    assert explorer("knowledge", "add-alias", "kpmg", "Klynveld Peat Marwick Goerdeler", data=indexed).returncode == 0
+    assert explorer("knowledge", "add-entity", "organisation", "kpmg_foundation", "KPMG Foundation",
+                    data=indexed).returncode == 0
+    (indexed / "places.csv").write_text("name,aliases,type,region,common_word\nPenwith Vale,,town,South West,0\n",
+                                        encoding="utf-8")
+    assert explorer("index", data=indexed).returncode == 0
+    assert facet(indexed, "region")["South West"] == 2
+    shared = tmp_path / "team.toml"
+    proc = explorer("knowledge", "export", str(shared), data=indexed)
+    assert proc.returncode == 0, proc.stderr
+    assert "3 entries and 1 place(s)" in proc.stdout
+
+    other = tmp_path / "other"
+    assert explorer("index", "--corpus", str(tmp_path / "corpus"), data=other).returncode == 0
+    assert doc_tags(other) != doc_tags(indexed)
+    proc = explorer("knowledge", "import", str(shared), data=other)
+    assert proc.returncode == 0, proc.stderr
+    assert "4 entries imported" in proc.stdout
+    assert doc_tags(other) == doc_tags(indexed)
+    assert not (other / "places.csv").exists()  # the places came in as [[place]] entries
+    # the same file again: everything is there already, nothing is written twice
+    before = (other / "taxonomy.toml").read_text(encoding="utf-8")
+    assert_one_line_error(explorer("knowledge", "import", str(shared), data=other), "all 4 entries are in your corrections")
+    assert (other / "taxonomy.toml").read_text(encoding="utf-8") == before
+
+
+def test_import_merges_and_names_what_it_replaces(indexed, tmp_path):
+    assert explorer("knowledge", "add-entity", "place", "penwith_vale", "Penwith Vale", "--region", "Wales",
+                    data=indexed).returncode == 0
+    shared = tmp_path / "team.toml"
+    shared.write_text('[[place]]\nid = "penwith_vale"\nname = "Penwith Vale"\nregion = "South West"\n\n'
+                      '[[mentor]]\nid = "kpmg"\naliases = ["Klynveld Peat Marwick Goerdeler"]\n', encoding="utf-8")
+    proc = explorer("knowledge", "import", str(shared), data=indexed)
+    assert proc.returncode == 0, proc.stderr
+    assert "place:penwith_vale: region Wales replaced by South West" in proc.stdout
+    assert "+1 mentor:kpmg" in proc.stdout
+    assert "Wales" not in facet(indexed, "region") and facet(indexed, "region")["South West"] == 2
+
+
+@pytest.mark.parametrize("text,fragment", [
+    ('[[place]]\nid = "x"\nname = "X"\nregon = "Wales"\n', "team.toml line 1: place entry has an unknown field 'regon'"),
+    ('[[mentor]]\nid = "a"\naliases = ["A1"]\n\n[[mentors]]\nid = "b"\n', "team.toml line 5: unknown table 'mentors'"),
+    ('[[rejection]]\ndoc_id = "c"\nstart = 1\n', "rejection 1 needs doc_id, start, end, entity and surface"),
+    ("", "no entries to import"),
+])
+def test_bad_shared_file_names_the_line_and_writes_nothing(indexed, tmp_path, text, fragment):
+    shared = tmp_path / "team.toml"
+    shared.write_text(text, encoding="utf-8")
+    assert_one_line_error(explorer("knowledge", "import", str(shared), data=indexed), fragment)
+    assert not (indexed / "taxonomy.toml").exists()

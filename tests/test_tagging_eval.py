@@ -24,6 +24,16 @@ FLOORS = {"pathfinders": (0.9, 0.9), "mentors": (0.9, 0.9), "regions": (0.85, 0.
 # services" rated by Ofsted) then led to one general rule (name_is_label: a pathfinder's
 # descriptive name, a town and a service, is not looked for in texts): pathfinders 1.0/0.692.
 HELDOUT_FLOORS = {"pathfinders": (0.85, 0.65), "mentors": (0.9, 0.9), "regions": (0.9, 0.9)}
+# heldout2: 14 more texts, written (2026-12-05) before the tagger was changed for them, measured
+# once then: pathfinders 0.929/0.650 (tp 13, fp 1, fn 7), mentors 1.0/1.0, regions 0.923/1.0.
+# Four general rules followed (a month in a date is no place; the header lines at the top give
+# the first sentence its subject; a place term finds the name of its people; the Leicester cue
+# needs a health word): pathfinders 1.0/0.850, mentors 1.0/1.0, regions 1.0/1.0. The set is no
+# longer held out; its remaining misses are vocabulary ("blind and partially sighted" for
+# sensory impairment, "tenancy support" for housing support, a college only placed "in the
+# north-west").
+HELDOUT2_FLOORS = {"pathfinders": (0.95, 0.8), "mentors": (0.9, 0.9), "regions": (0.95, 0.95)}
+SETS = [(DATA, FLOORS, 40), (DATA / "heldout", HELDOUT_FLOORS, 10), (DATA / "heldout2", HELDOUT2_FLOORS, 12)]
 
 
 def found_tags(path: Path, tagger: Tagger, tax: taxonomy.Taxonomy) -> dict[str, set[str]]:
@@ -60,13 +70,13 @@ def evaluate(folder: Path = DATA) -> tuple[dict[str, tuple[float, float, int, in
 
 
 def test_every_text_has_expected_tags():
-    for folder, least in ((DATA, 40), (DATA / "heldout", 10)):
+    for folder, _floors, least in SETS:
         expected = tomllib.loads((folder / "expected.toml").read_text(encoding="utf-8"))
         files = {p.name for p in folder.iterdir() if p.suffix in (".txt", ".md")}
         assert files == set(expected) and len(files) >= least
 
 
-@pytest.mark.parametrize("folder,floors", [(DATA, FLOORS), (DATA / "heldout", HELDOUT_FLOORS)], ids=["set", "heldout"])
+@pytest.mark.parametrize("folder,floors", [(f, fl) for f, fl, _n in SETS], ids=["set", "heldout", "heldout2"])
 def test_precision_and_recall(capsys, folder, floors):
     scores, notes = evaluate(folder)
     with capsys.disabled():
@@ -78,7 +88,7 @@ def test_precision_and_recall(capsys, folder, floors):
 
 
 if __name__ == "__main__":
-    for folder in (DATA, DATA / "heldout"):
+    for folder, _floors, _n in SETS:
         s, n = evaluate(folder)
         print(f"== {folder.relative_to(DATA.parent)}")
         for k, (p, r, tp, fp, fn) in s.items():

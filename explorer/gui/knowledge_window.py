@@ -1,7 +1,11 @@
 """Knowledge a user corrects from the app: "Not this entity here" on a mention, "Tag as
 entity…" and "Add alias…" on a selection (source pane context menu), and a knowledge window
-listing every entity with its names and mention count, where aliases and entities are added.
+listing every entity with its names and mention count, where aliases are added and removed,
+entities added, renamed, moved to another region and removed (a built-in one hidden), the
+user's corrections listed and undone, and exported or imported as one shareable file.
 
+In the window every change is previewed first (:func:`explorer.retag.engine_preview_change`:
+the mentions it would add and remove, nothing saved) and applied when the user presses Apply.
 Every change runs in the engine process (:func:`explorer.retag.engine_apply`, called by name):
 it is saved in the override file, only the affected documents are re-tagged, and the window
 then refreshes like after an index run. The result line says how many mentions the change added and removed.
@@ -16,6 +20,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -48,6 +53,8 @@ KIND_TITLES = {"pathfinder": "Pathfinder", "mentor": "Mentor", "organisation": "
 APPLY = "explorer.retag:engine_apply"
 KNOWLEDGE = "explorer.retag:engine_knowledge"
 PREVIEW = "explorer.retag:engine_preview"
+PREVIEW_CHANGE = "explorer.retag:engine_preview_change"
+EXPORT = "explorer.retag:engine_export"
 
 
 class KnowledgeController(QObject):
@@ -56,6 +63,8 @@ class KnowledgeController(QObject):
     to show its documents again, with their new highlights."""
 
     applied = Signal(object)  # Retagged
+    previewed = Signal(str, object, object)  # op, its arguments (a tuple), Retagged (counted, not saved)
+    exported = Signal(str)  # a line saying what was written
     failed = Signal(str)
     loaded = Signal(object)  # retag.engine_knowledge's dict
     status = Signal(str)  # a line for the status bar
@@ -87,6 +96,30 @@ class KnowledgeController(QObject):
         self.status.emit("Saving the correction and re-tagging the documents it affects…")
         self.runner.submit(lambda task: engine.call(APPLY, op, *args), name="knowledge",
                            on_result=self._done, on_error=lambda exc: self._fail(str(exc)))
+
+    def preview_change(self, op: str, *args) -> None:
+        """Count what correction ``op`` would add and remove; ``previewed`` carries it."""
+        engine = self.indexer.engine
+        if engine is None:
+            self._fail("No index is open yet; index a folder first.")
+            return
+        self.runner.submit(lambda task: engine.call(PREVIEW_CHANGE, op, *args), name="knowledge-preview",
+                           on_result=lambda r: self.previewed.emit(op, args, r),
+                           on_error=lambda exc: self._fail(str(exc)))
+
+    def export(self, path: str) -> None:
+        engine = self.indexer.engine
+        if engine is None:
+            self._fail("No index is open yet; index a folder first.")
+            return
+
+        def done(counts) -> None:
+            line = f"{counts[0]} entries and {counts[1]} place(s) written to {path}"
+            self.status.emit(line)
+            self.exported.emit(line)
+
+        self.runner.submit(lambda task: engine.call(EXPORT, path), name="knowledge-export",
+                           on_result=done, on_error=lambda exc: self._fail(str(exc)))
 
     def load(self) -> None:
         engine = self.indexer.engine
@@ -259,8 +292,10 @@ class EntityDialog(QDialog):
 
 
 class KnowledgeWindow(QDialog):
-    """Every entity, its other names and its mentions in the index; add aliases and entities;
-    see what the last change added and removed."""
+    """Every entity, its other names and its mentions in the index; add and remove aliases,
+    add, rename, move and remove entities; the user's corrections, numbered, with Undo, Export
+    and Import. Each change is previewed (the mentions it would add and remove) and applied
+    with Apply."""
 
     def __init__(self, controller: KnowledgeController, parent=None):
         super().__init__(parent)
@@ -268,21 +303,25 @@ class KnowledgeWindow(QDialog):
         self.setWindowTitle("Knowledge")
         self.setObjectName("knowledgeWindow")
         self.setModal(False)
+        self.pending: tuple[str, tuple] | None = None  # the previewed change Apply saves
+        self._entities: list[dict] = []
+        self._entries: list[dict] = []
         lay = QVBoxLayout(self)
         self.filter = QLineEdit(self)
         self.filter.setPlaceholderText("Filter by name, alias or kind…")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._fill)
         lay.addWidget(self.filter)
-        self.table = QTableWidget(0, 5, self)
-        self.table.setHorizontalHeaderLabels(["Kind", "Name", "Id", "Other names", "Mentions"])
+        self.table = QTableWidget(0, 6, self)
+        self.table.setHorizontalHeaderLabels(["Kind", "Name", "Id", "Region", "Other names", "Mentions"])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.setAccessibleName("Entities")
-        lay.addWidget(self.table, 1)
+        self.table.itemSelectionChanged.connect(self._on_selected)
+        lay.addWidget(self.table, 3)
 
         row = QWidget(self)
         rl = QHBoxLayout(row)
@@ -301,54 +340,213 @@ class KnowledgeWindow(QDialog):
         rl.addWidget(self.remove_button)
         rl.addWidget(self.entity_button)
         lay.addWidget(row)
+
+        row = QWidget(self)
+        rl = QHBoxLayout(row)
+        rl.setContentsMargins(0, 0, 0, 0)
+        self.name_edit = QLineEdit(row)
+        self.name_edit.setPlaceholderText("Name of the selected entity")
+        self.name_edit.setAccessibleName("Entity name")
+        self.region_combo = QComboBox(row)
+        self.region_combo.setAccessibleName("Entity region")
+        self.region_combo.setToolTip("Places and pathfinders give a document their region")
+        self.save_button = QPushButton("Rename / move", row)
+        self.save_button.setToolTip("Preview, then apply, the new name and region of the selected entity "
+                                    "(a renamed entity keeps its old name as an alias)")
+        self.save_button.clicked.connect(self.edit_entity)
+        self.delete_button = QPushButton("Remove entity", row)
+        self.delete_button.clicked.connect(self.remove_entity)
+        rl.addWidget(QLabel("Name", row))
+        rl.addWidget(self.name_edit, 1)
+        rl.addWidget(QLabel("Region", row))
+        rl.addWidget(self.region_combo)
+        rl.addWidget(self.save_button)
+        rl.addWidget(self.delete_button)
+        lay.addWidget(row)
+
+        self.pending_box = QWidget(self)
+        pl = QHBoxLayout(self.pending_box)
+        pl.setContentsMargins(0, 0, 0, 0)
+        self.preview_label = QLabel("", self.pending_box)
+        self.preview_label.setWordWrap(True)
+        self.preview_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.apply_button = QPushButton("Apply", self.pending_box)
+        self.apply_button.setDefault(True)
+        self.apply_button.clicked.connect(self.apply_pending)
+        self.cancel_button = QPushButton("Cancel", self.pending_box)
+        self.cancel_button.clicked.connect(self.cancel_pending)
+        pl.addWidget(self.preview_label, 1)
+        pl.addWidget(self.apply_button)
+        pl.addWidget(self.cancel_button)
+        self.pending_box.hide()
+        lay.addWidget(self.pending_box)
+
         self.result_label = QLabel("", self)
         self.result_label.setObjectName("muted")
         self.result_label.setWordWrap(True)
         self.result_label.setTextFormat(Qt.TextFormat.PlainText)
         lay.addWidget(self.result_label)
-        self.corrections = QLabel("", self)
+
+        box = QGroupBox("Your corrections", self)
+        bl = QVBoxLayout(box)
+        self.corrections = QLabel("", box)
         self.corrections.setWordWrap(True)
         self.corrections.setTextFormat(Qt.TextFormat.PlainText)
-        lay.addWidget(self.corrections)
+        bl.addWidget(self.corrections)
+        self.entry_list = QListWidget(box)
+        self.entry_list.setAccessibleName("Your corrections")
+        self.entry_list.currentRowChanged.connect(lambda _r: self._sync_buttons())
+        self.entry_list.setMinimumHeight(80)
+        self.entry_list.setMaximumHeight(160)
+        bl.addWidget(self.entry_list)
+        brow = QHBoxLayout()
+        self.undo_button = QPushButton("Undo", box)
+        self.undo_button.setToolTip("Preview, then apply, taking the selected correction back")
+        self.undo_button.clicked.connect(self.undo_selected)
+        self.export_button = QPushButton("Export…", box)
+        self.export_button.setToolTip("Write all your corrections (and your places.csv) to one file to share")
+        self.export_button.clicked.connect(self._choose_export)
+        self.import_button = QPushButton("Import…", box)
+        self.import_button.setToolTip("Merge a shared corrections file into yours")
+        self.import_button.clicked.connect(self._choose_import)
+        brow.addWidget(self.undo_button)
+        brow.addStretch(1)
+        brow.addWidget(self.export_button)
+        brow.addWidget(self.import_button)
+        bl.addLayout(brow)
+        lay.addWidget(box)
+
         controller.loaded.connect(self._on_loaded)
-        controller.applied.connect(lambda r: self.result_label.setText(f"{r.description}. {r.line()}"))
-        controller.failed.connect(self.result_label.setText)
-        self.resize(820, 560)
+        controller.previewed.connect(self._on_previewed)
+        controller.applied.connect(self._on_applied)
+        controller.exported.connect(self.result_label.setText)
+        controller.failed.connect(self._on_failed)
+        self._sync_buttons()
+        self.resize(900, 700)
+
+    # ------------------------------------------------------------------ contents
 
     def _on_loaded(self, knowledge: dict) -> None:
         self._entities = knowledge["entities"]
+        if self.region_combo.count() == 0:
+            self.region_combo.addItem("(none)")
+            self.region_combo.addItems(knowledge["regions"])
         c = knowledge["corrections"]
         self.corrections.setText(
-            f"Your corrections ({c['file']}): {len(c['aliases'])} alias(es), {len(c['removed_aliases'])} removed "
+            f"{c['file']}: {len(c['aliases'])} alias(es), {len(c['removed_aliases'])} removed "
             f"alias(es), {len(c['entities'])} entit(ies), "
             f"{len(c['rejections'])} rejected mention(s).")
+        self._entries = c.get("entries", [])
+        self.entry_list.clear()
+        for e in self._entries:
+            item = QListWidgetItem(f"{e['n']}. {e['what']}: {e['text']}", self.entry_list)
+            item.setData(Qt.ItemDataRole.UserRole, e["n"])
         self._fill()
 
     def _fill(self) -> None:
         want = self.filter.text().strip().lower()
-        rows = [e for e in getattr(self, "_entities", [])
+        chosen = self.selected_key()
+        rows = [e for e in self._entities
                 if not want or want in f"{e['kind']} {e['name']} {e['id']} {' '.join(e['aliases'])}".lower()]
         self.table.setRowCount(len(rows))
         for i, e in enumerate(rows):
-            values = [KIND_TITLES.get(e["kind"], e["kind"]), e["name"], e["id"], ", ".join(e["aliases"]), e["mentions"]]
+            values = [KIND_TITLES.get(e["kind"], e["kind"]), e["name"], e["id"], ", ".join(e.get("regions", [])),
+                      ", ".join(e["aliases"]), e["mentions"]]
             for j, v in enumerate(values):
                 item = QTableWidgetItem()
                 item.setData(Qt.ItemDataRole.DisplayRole, v)
                 item.setData(Qt.ItemDataRole.UserRole, e["key"])
                 self.table.setItem(i, j, item)
+        if chosen:
+            self.select(chosen)
+        self._sync_buttons()
+
+    def selected_key(self) -> str | None:
+        items = self.table.selectedItems()
+        return items[0].data(Qt.ItemDataRole.UserRole) if items else None
+
+    def _entity(self, key: str | None) -> dict | None:
+        return next((e for e in self._entities if e["key"] == key), None)
+
+    def _on_selected(self) -> None:
+        e = self._entity(self.selected_key())
+        self.name_edit.setText(e["name"] if e else "")
+        regions = e.get("regions", []) if e else []
+        self.region_combo.setCurrentIndex(max(0, self.region_combo.findText(regions[0])) if regions else 0)
+        self._sync_buttons()
+
+    def _sync_buttons(self) -> None:
+        e = self._entity(self.selected_key())
+        for w in (self.alias_button, self.remove_button, self.save_button, self.delete_button, self.name_edit):
+            w.setEnabled(e is not None)
+        self.region_combo.setEnabled(e is not None and e["kind"] in ("place", "pathfinder"))
+        self.delete_button.setText("Hide entity" if e is not None and e.get("builtin") else "Remove entity")
+        self.delete_button.setToolTip("A built-in entity cannot be deleted; it is hidden (Undo shows it again)"
+                                      if e is not None and e.get("builtin") else
+                                      "Take the entity you added out of your corrections, with its aliases")
+        self.undo_button.setEnabled(self.entry_list.currentRow() >= 0)
 
     def select(self, key: str) -> bool:
         for i in range(self.table.rowCount()):
             if (item := self.table.item(i, 0)) is not None and item.data(Qt.ItemDataRole.UserRole) == key:
                 self.table.selectRow(i)
+                self.table.scrollToItem(item)
                 return True
         return False
 
+    def select_entry(self, n: int) -> bool:
+        for i in range(self.entry_list.count()):
+            if self.entry_list.item(i).data(Qt.ItemDataRole.UserRole) == n:
+                self.entry_list.setCurrentRow(i)
+                return True
+        return False
+
+    def entries(self) -> list[dict]:
+        return list(self._entries)
+
     def mentions_of(self, key: str) -> int | None:
-        for e in getattr(self, "_entities", []):
-            if e["key"] == key:
-                return e["mentions"]
-        return None
+        e = self._entity(key)
+        return e["mentions"] if e else None
+
+    # ------------------------------------------------------------------ changes: preview, then apply
+
+    def propose(self, op: str, *args) -> None:
+        """Preview ``op``: the mentions it would add and remove are shown with Apply."""
+        self.pending = None
+        self.pending_box.hide()
+        self.result_label.setText("Counting what the change would do…")
+        self.controller.preview_change(op, *args)
+
+    def _on_previewed(self, op: str, args: tuple, result: Retagged) -> None:
+        self.pending = (op, tuple(args))
+        notes = "".join(f"\n  {n}" for n in result.notes)
+        self.preview_label.setText(f"{result.description}: {result.line()}{notes}")
+        self.result_label.setText("")
+        self.pending_box.show()
+        self.apply_button.setFocus()
+
+    def apply_pending(self) -> None:
+        if self.pending is None:
+            return
+        op, args = self.pending
+        self.pending = None
+        self.pending_box.hide()
+        self.result_label.setText("Saving and re-tagging…")
+        self.controller.apply(op, *args)
+
+    def cancel_pending(self) -> None:
+        self.pending = None
+        self.pending_box.hide()
+        self.result_label.setText("Nothing changed.")
+
+    def _on_applied(self, r: Retagged) -> None:
+        notes = "".join(f"\n  {n}" for n in r.notes)
+        self.result_label.setText(f"{r.description}. {r.line()}{notes}")
+
+    def _on_failed(self, message: str) -> None:
+        self.pending = None
+        self.pending_box.hide()
+        self.result_label.setText(message)
 
     def add_alias(self) -> None:
         self._alias_op("alias")
@@ -357,10 +555,51 @@ class KnowledgeWindow(QDialog):
         self._alias_op("remove-alias")
 
     def _alias_op(self, op: str) -> None:
-        items = self.table.selectedItems()
+        key = self.selected_key()
         alias = self.alias_edit.text().strip()
-        if not items or not alias:
+        if not key or not alias:
             self.result_label.setText("Select an entity and type the alias first.")
             return
-        self.controller.apply(op, items[0].data(Qt.ItemDataRole.UserRole), alias)
+        self.propose(op, key, alias)
         self.alias_edit.clear()
+
+    def edit_entity(self) -> None:
+        e = self._entity(self.selected_key())
+        if e is None:
+            return
+        name = self.name_edit.text().strip()
+        region = self.region_combo.currentText() if self.region_combo.currentIndex() > 0 else None
+        new_name = name if name and name != e["name"] else None
+        new_region = region if self.region_combo.isEnabled() and region and [region] != e.get("regions") else None
+        if new_name is None and new_region is None:
+            self.result_label.setText("Type a new name or choose another region first.")
+            return
+        self.propose("edit", e["key"], new_name, new_region)
+
+    def remove_entity(self) -> None:
+        if (key := self.selected_key()) is not None:
+            self.propose("remove-entity", key)
+
+    def undo_selected(self) -> None:
+        item = self.entry_list.currentItem()
+        if item is None:
+            self.result_label.setText("Select one of your corrections first.")
+            return
+        self.propose("undo", item.data(Qt.ItemDataRole.UserRole))
+
+    def export_to(self, path: str) -> None:
+        self.controller.export(path)
+
+    def import_from(self, path: str) -> None:
+        self.propose("import", path)
+
+    def _choose_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export your corrections", "corrections.toml",
+                                              "Corrections (*.toml);;All files (*)")
+        if path:
+            self.export_to(path)
+
+    def _choose_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import corrections", "", "Corrections (*.toml);;All files (*)")
+        if path:
+            self.import_from(path)

@@ -47,7 +47,11 @@ KIND_COLORS = {
     "mentor": QColor(46, 160, 67),
     "place": QColor(33, 118, 221),
     "organisation": QColor(120, 120, 120),
+    "topic": QColor(0, 137, 123),
 }
+# Drawn as underlines only: organisations dotted, topic words (a sector's own words, the
+# "topic" facet's cues) dashed; the other kinds are filled, and paint over them.
+UNDERLINED = {"organisation": QTextCharFormat.UnderlineStyle.DotLine, "topic": QTextCharFormat.UnderlineStyle.DashUnderline}
 TERM_COLOR = QColor(255, 214, 0)
 CURRENT_TERM_COLOR = QColor(255, 140, 0)
 PASSAGE_COLOR = QColor(33, 118, 221)
@@ -64,8 +68,8 @@ def _alpha(c: QColor, a: float) -> QColor:
 
 def mention_format(kind: str) -> QTextCharFormat:
     fmt = QTextCharFormat()
-    if kind == "organisation":
-        fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+    if kind in UNDERLINED:
+        fmt.setUnderlineStyle(UNDERLINED[kind])
         fmt.setUnderlineColor(KIND_COLORS[kind])
     else:
         fmt.setBackground(QBrush(_alpha(KIND_COLORS[kind], 0.22)))
@@ -171,7 +175,8 @@ class SourceText(QPlainTextEdit):
         covering = [m for m in self.mentions[max(0, i - 50):i] if m.start <= pos < m.end]
         if not covering:
             return None
-        covering.sort(key=lambda m: (not m.clickable, m.end - m.start))
+        # a topic word inside a pathfinder's cue or a name: the entity, not the topic
+        covering.sort(key=lambda m: (not m.clickable, m.kind == "topic", m.end - m.start))
         return covering[0]
 
     def _mention_under(self, point: QPoint) -> Mention | None:
@@ -332,7 +337,7 @@ class SourcePane(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setText("Select a result to read its source text here.\n\n"
                            "Mentions are highlighted by kind (see the legend below); click a pathfinder, "
-                           "mentor or place to filter by it. Pin a document to read two sources side by side.")
+                           "mentor, place or topic word to filter by it. Pin a document to read two sources side by side.")
 
         page = QWidget(self)
         head = QVBoxLayout(page)
@@ -463,7 +468,7 @@ class SourcePane(QWidget):
             fmt.setBackground(QBrush(_alpha(PASSAGE_COLOR, 0.10)))
             fmt.setProperty(QTextFormat.Property.FullWidthSelection, False)
             sels.append(self._selection(*self.shown.focus, fmt))
-        order = {"organisation": 0, "pathfinder": 1, "mentor": 2, "place": 3}
+        order = {"topic": 0, "organisation": 1, "pathfinder": 2, "mentor": 3, "place": 4}
         formats = {k: mention_format(k) for k in order}
         for m in sorted(self.text.mentions, key=lambda m: (order.get(m.kind, 0), m.start)):
             if m.kind in formats:
@@ -477,7 +482,7 @@ class SourcePane(QWidget):
         """How many highlights of each kind are painted (for tests and accessibility)."""
         out: dict[str, int] = {}
         for m in self.text.mentions:
-            if m.kind in KIND_COLORS:  # topic words are not painted (they would cover the text)
+            if m.kind in KIND_COLORS:
                 out[m.kind] = out.get(m.kind, 0) + 1
         if self.shown:
             out["term"] = len(self.shown.spans)
@@ -559,10 +564,10 @@ class Swatch(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         r = QRectF(1, 1, self.width() - 2, self.height() - 2)
-        if self.kind == "organisation":
+        if self.kind in UNDERLINED:
             pen = p.pen()
             pen.setColor(self.color)
-            pen.setStyle(Qt.PenStyle.DotLine)
+            pen.setStyle(Qt.PenStyle.DotLine if self.kind == "organisation" else Qt.PenStyle.DashLine)
             pen.setWidthF(1.5)
             p.setPen(pen)
             p.drawLine(r.bottomLeft(), r.bottomRight())
@@ -586,6 +591,7 @@ class Legend(QWidget):
             (_alpha(KIND_COLORS["mentor"], 0.3), "mentor", "Mentor"),
             (_alpha(KIND_COLORS["place"], 0.3), "place", "Place"),
             (KIND_COLORS["organisation"], "organisation", "Organisation"),
+            (KIND_COLORS["topic"], "topic", "Topic word"),
             (_alpha(TERM_COLOR, 0.6), "term", "Query match"),
         ]
         for color, kind, label in items:
@@ -603,7 +609,8 @@ class Legend(QWidget):
         flow.addWidget(hint)
         self.setAccessibleName("Highlight legend")
         self.setToolTip("Pathfinder, mentor and place mentions are highlighted in their colour; "
-                        "organisations are underlined; query matches are bold on yellow.")
+                        "organisations are underlined with dots; topic words (what a text says about a "
+                        "sector) with dashes; query matches are bold on yellow.")
 
 
 def palette_is_dark(pal: QPalette) -> bool:

@@ -136,7 +136,11 @@ class Tagger:
     @staticmethod
     def _context_ok(text: str, start: int, end: int) -> bool:
         """A place that is also a common word: not at a sentence start, not beside a capitalised
-        word (which would make it part of a name: "Abraham Lincoln", "Reading Festival")."""
+        word (which would make it part of a name: "Abraham Lincoln", "Reading Festival"), not a
+        month in a date ("14 March 2011", "March 2014")."""
+        if text[start:end].lower() in _MONTHS and (re.search(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?$", text[max(0, start - 12):start])
+                                                   or re.match(r",?\s+\d{1,2}(?:st|nd|rd|th)?\b|,?\s+(?:1[89]|20)\d\d\b", text[end:end + 12])):
+            return False
         after = re.match(r"\s+([\w’'-]+)", text[end:end + 40])
         if after and after.group(1) in _PLACE_FOLLOWERS:
             return True  # "Westminster City Council", "Reading Borough Council"
@@ -362,9 +366,19 @@ def _windows(text: str) -> list[tuple[int, int]]:
                 if not _BULLET.match(text[c:d]):
                     break
                 out.append((first, d))
-    if len(sentences) > 1 and _is_headline(text[sentences[0][0]:sentences[0][1]]):
-        out.append((sentences[0][0], sentences[1][1]))  # a headline and the sentence under it
+    # the header lines at the top (a label, the headline, a dateline or byline: short lines with
+    # no sentence end) with the first sentence under them, which they give its subject:
+    # "Westminster City Council, 14 March 2011" over "Staff who work with children... a mutual"
+    head = 0
+    while head < min(len(sentences), 5) and _is_headline(text[sentences[head][0]:sentences[head][1]]):
+        head += 1
+    if 0 < head < len(sentences):
+        out.append((sentences[0][0], sentences[head][1]))
     return out
+
+
+_MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december"}
 
 
 def _is_headline(s: str) -> bool:
@@ -404,7 +418,8 @@ def _stem(word: str) -> str:
 def _term_pattern(term: str) -> str:
     """A cue term as a regex: lower-case words match by stem and may have one or two other words
     between them ("adult and social care" for "adult social care"); a capitalised word (a place or
-    a body) matches as written, with an optional possessive; an all-capital one matches its case;
+    a body) matches as written, with an optional possessive (and, ending the term, the name of
+    its people: "London" finds "Londoners"); an all-capital one matches its case;
     a word ending in ``*`` matches any word starting with it."""
     words = re.findall(r"[^\s\-–/]+", term)
     parts: list[str] = []
@@ -418,6 +433,8 @@ def _term_pattern(term: str) -> str:
             p = rf"(?-i:{esc})(?:['’]s)?\b"
         elif prefix:
             p = rf"{esc}[\w'’]*"
+        elif w[:1].isupper() and len(w) > 3 and i == len(words) - 1:
+            p = rf"{esc}(?:{_DEMONYM})?(?:['’]s)?\b"  # "London" finds "Londoners", "Cumbria" "Cumbrian"
         elif w[:1].isupper() or len(w) <= 3:
             p = rf"{esc}(?:['’]s)?\b"
         else:
@@ -486,6 +503,7 @@ def _quote(word: str) -> str:
     return re.escape(word).replace("'", "['’]").replace("’", "['’]")
 
 
+_DEMONYM = r"(?-i:ers?|ians?|ns?)"  # the people of a place: Londoner(s), Cumbrian(s), Swindonian(s)
 _GAP = r"[^\w'’]+(?:[\w'’]+[^\w'’]+){0,2}?"  # one or two words may stand between cue words
 _BULLET = re.compile(r"\s*(?:[•●▪◦‣∙·*–—-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
 CUE_DISTANCE = 320  # characters: the longest span a cue may cover

@@ -15,6 +15,9 @@ from explorer import paths
 from explorer.corpus.split import csv_problem
 
 KINDS = ("pathfinder", "mentor", "place", "organisation", "topic")
+# The fields an entry of taxonomy.toml may have (the bundled file and a user's alike).
+ENTRY_FIELDS = frozenset({"id", "name", "aliases", "remove_aliases", "sectors", "regions", "region", "later_names",
+                          "lead_body", "cues", "terms", "common_word", "name_is_label", "disabled", "type"})
 SECTORS = (
     "Health", "Adult social care", "Children's services", "Youth services", "Education",
     "Housing", "Disability", "Homelessness", "Social inclusion",
@@ -115,9 +118,10 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
-def load(data_dir: Path | None = None) -> Taxonomy:
+def load(data_dir: Path | None = None, override_text: str | None = None) -> Taxonomy:
     """The bundled knowledge with the user's overrides (``<data dir>/taxonomy.toml`` and
-    ``<data dir>/places.csv``) merged over it."""
+    ``<data dir>/places.csv``) merged over it. ``override_text``, if given, is read in place of
+    the user's taxonomy.toml (a correction not saved yet: its preview)."""
     entities: dict[str, Entity] = {}
     sources: list[str] = []
     problems: list[str] = []
@@ -127,14 +131,14 @@ def load(data_dir: Path | None = None) -> Taxonomy:
     _merge(entities, _read_toml(bundled_toml), bundled_toml, problems, term_sets)
     sources.append(str(bundled_toml))
     bundled_places = paths.resource("places.csv")
-    for e in _read_places(bundled_places, problems):
+    for e in read_places(bundled_places, problems):
         entities[e.key] = e
     sources.append(str(bundled_places))
     if data_dir is not None:
         user_toml = paths.user_override("taxonomy.toml", data_dir)
-        if user_toml.is_file():
+        if override_text is not None or user_toml.is_file():
             try:
-                data_toml = _read_toml(user_toml)
+                data_toml = _read_toml(user_toml) if override_text is None else _toml_text(override_text, user_toml)
                 _merge(entities, data_toml, user_toml, problems, term_sets)
                 rejections |= read_rejections(data_toml, user_toml, problems)
                 sources.append(str(user_toml))
@@ -142,7 +146,7 @@ def load(data_dir: Path | None = None) -> Taxonomy:
                 problems.append(f"{exc}; the file is ignored")
         user_places = paths.user_override("places.csv", data_dir)
         if user_places.is_file():
-            for e in _read_places(user_places, problems):
+            for e in read_places(user_places, problems):
                 old = entities.get(e.key)
                 if old is not None:
                     e.aliases = list(dict.fromkeys(old.aliases + e.aliases))
@@ -169,6 +173,13 @@ def _read_toml(path: Path) -> dict:
         raise TaxonomyError(f"{path}: not valid TOML ({exc})") from None
     except OSError as exc:
         raise TaxonomyError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def _toml_text(text: str, path: Path) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TaxonomyError(f"{path}: not valid TOML ({exc})") from None
 
 
 def _line_of(path: Path, key: str, nth: int = 1) -> int | None:
@@ -241,6 +252,8 @@ def _merge(entities: dict[str, Entity], data: dict, path: Path, problems: list[s
                         setattr(e, attr, [str(x) for x in raw[attr]])
                 if "region" in raw:
                     e.regions = [str(raw["region"])]
+                if "type" in raw:  # a place's type, as in places.csv ("town", "region"...)
+                    e.place_type = str(raw["type"])
                 if "lead_body" in raw:
                     e.lead_body = str(raw["lead_body"])
                 if "cues" in raw:
@@ -260,7 +273,7 @@ def _merge(entities: dict[str, Entity], data: dict, path: Path, problems: list[s
             entities[key] = e
 
 
-def _read_places(path: Path, problems: list[str]) -> list[Entity]:
+def read_places(path: Path, problems: list[str]) -> list[Entity]:
     out: list[Entity] = []
     try:
         text = path.read_text(encoding="utf-8-sig")

@@ -135,8 +135,12 @@ def test_knowledge_window_adds_an_alias_and_shows_the_counts(kwindow, qtbot):
     kw.filter.setText("kpmg")
     assert kw.table.rowCount() >= 1 and kw.select("mentor:kpmg")
     kw.alias_edit.setText("Klynveld Peat Marwick Goerdeler")
-    with qtbot.waitSignal(w.knowledge.applied, timeout=WAIT_MS):
+    with qtbot.waitSignal(w.knowledge.previewed, timeout=WAIT_MS):
         kw.alias_button.click()
+    assert "would re-tag 1 document(s)" in kw.preview_label.text() and "+1 mentor:kpmg" in kw.preview_label.text()
+    assert not (w.data / "taxonomy.toml").exists()  # a preview saves nothing
+    with qtbot.waitSignal(w.knowledge.applied, timeout=WAIT_MS):
+        kw.apply_button.click()
     assert "+1 mentor:kpmg" in kw.result_label.text()
     qtbot.waitUntil(lambda: kw.mentions_of("mentor:kpmg") == before + 1, timeout=WAIT_MS)
     assert "1 alias(es)" in kw.corrections.text()
@@ -149,9 +153,135 @@ def test_knowledge_window_removes_an_alias(kwindow, qtbot):
     kw.select("mentor:kpmg")
     for button, want in ((kw.alias_button, 3), (kw.remove_button, 2)):
         kw.alias_edit.setText("Klynveld Peat Marwick Goerdeler")
-        with qtbot.waitSignal(w.knowledge.applied, timeout=WAIT_MS):
-            button.click()
+        propose_and_apply(qtbot, w, kw, button.click)
         qtbot.waitUntil(lambda want=want: kw.mentions_of("mentor:kpmg") == want, timeout=WAIT_MS)
         kw.select("mentor:kpmg")
     assert "-1 mentor:kpmg" in kw.result_label.text()
     assert "1 removed alias(es)" in kw.corrections.text()
+
+
+def propose_and_apply(qtbot, w, kw, press):
+    """Press a knowledge-window button, wait for its preview, then press Apply; the preview."""
+    with qtbot.waitSignal(w.knowledge.previewed, timeout=WAIT_MS) as got:
+        press()
+    assert kw.pending_box.isVisibleTo(kw) and kw.apply_button.isEnabled()
+    preview = got.args[2]
+    with qtbot.waitSignal(w.knowledge.applied, timeout=WAIT_MS) as done:
+        kw.apply_button.click()
+    assert (done.args[0].added, done.args[0].removed) == (preview.added, preview.removed)  # the preview was right
+    qtbot.waitUntil(lambda: w.is_settled(), timeout=WAIT_MS)
+    return preview
+
+
+def open_knowledge(qtbot, w):
+    kw = w.knowledge.open_window()
+    qtbot.waitUntil(lambda: kw.mentions_of("mentor:kpmg") is not None, timeout=WAIT_MS)
+    return kw
+
+
+def test_rename_and_move_an_entity_with_a_preview(kwindow, qtbot):
+    w = kwindow
+    w.knowledge.apply("entity", "place", "penwith_vale", "Penwith Vale", "Wales", [])
+    qtbot.waitUntil(lambda: w.is_settled() and facet_counts(w, "region").get("Wales") == 1, timeout=WAIT_MS)
+    kw = open_knowledge(qtbot, w)
+    qtbot.waitUntil(lambda: kw.mentions_of("place:penwith_vale") == 1, timeout=WAIT_MS)
+    assert kw.select("place:penwith_vale")
+    assert kw.name_edit.text() == "Penwith Vale" and kw.region_combo.currentText() == "Wales"
+    assert kw.region_combo.isEnabled() and kw.delete_button.text() == "Remove entity"
+    kw.region_combo.setCurrentText("South West")
+    kw.name_edit.setText("Penwith Valley")
+    preview = propose_and_apply(qtbot, w, kw, kw.save_button.click)
+    assert "renamed 'Penwith Vale' -> 'Penwith Valley'" in preview.description
+    assert "region Wales -> South West" in preview.description
+    qtbot.waitUntil(lambda: "Wales" not in facet_counts(w, "region")
+                    and facet_counts(w, "region").get("South West") == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: any(e["key"] == "place:penwith_vale" and e["name"] == "Penwith Valley"
+                                for e in kw._entities), timeout=WAIT_MS)
+    # a mentor has no region to move
+    kw.select("mentor:tribal")
+    assert not kw.region_combo.isEnabled() and kw.delete_button.text() == "Hide entity"
+
+
+def test_cancel_a_previewed_change_saves_nothing(kwindow, qtbot):
+    w = kwindow
+    kw = open_knowledge(qtbot, w)
+    kw.select("mentor:tribal")
+    with qtbot.waitSignal(w.knowledge.previewed, timeout=WAIT_MS) as got:
+        kw.delete_button.click()
+    assert got.args[2].removed == {"mentor:tribal": 1} and "-1 mentor:tribal" in kw.preview_label.text()
+    kw.cancel_button.click()
+    assert not kw.pending_box.isVisibleTo(kw) and kw.pending is None
+    assert not (w.data / "taxonomy.toml").exists()
+    assert facet_counts(w, "mentor") == {"KPMG": 1, "Tribal": 1}
+
+
+def test_remove_entities_and_undo_from_the_list_of_corrections(kwindow, qtbot):
+    w = kwindow
+    kw = open_knowledge(qtbot, w)
+    # a built-in entity is hidden
+    kw.select("mentor:tribal")
+    preview = propose_and_apply(qtbot, w, kw, kw.delete_button.click)
+    assert preview.removed == {"mentor:tribal": 1} and "hidden" in preview.description
+    qtbot.waitUntil(lambda: "Tribal" not in facet_counts(w, "mentor") and kw.mentions_of("mentor:tribal") is None,
+                    timeout=WAIT_MS)
+    # an entity the user added is removed with its alias
+    w.knowledge.apply("entity", "place", "penwith_vale", "Penwith Vale", "South West", ["Penwith"])
+    qtbot.waitUntil(lambda: kw.mentions_of("place:penwith_vale") == 1 and w.is_settled(), timeout=WAIT_MS)
+    assert [e["what"] for e in kw.entries()] == ["hidden", "entity"]
+    kw.select("place:penwith_vale")
+    preview = propose_and_apply(qtbot, w, kw, kw.delete_button.click)
+    assert preview.removed == {"place:penwith_vale": 1}
+    qtbot.waitUntil(lambda: kw.mentions_of("place:penwith_vale") is None and len(kw.entries()) == 1, timeout=WAIT_MS)
+    assert "South West" not in facet_counts(w, "region")
+    # Undo the hiding: Tribal comes back
+    assert kw.entry_list.count() == 1 and "hidden" in kw.entry_list.item(0).text()
+    assert kw.select_entry(1) and kw.undo_button.isEnabled()
+    preview = propose_and_apply(qtbot, w, kw, kw.undo_button.click)
+    assert preview.added == {"mentor:tribal": 1}
+    qtbot.waitUntil(lambda: facet_counts(w, "mentor").get("Tribal") == 1 and kw.entries() == [], timeout=WAIT_MS)
+
+
+def test_undo_a_rejected_mention(kwindow, qtbot):
+    w = kwindow
+    pane = open_doc(qtbot, w, "Tribal", "c")
+    (m,) = [m for m in pane.text.mentions if m.entity == "mentor:tribal"]
+    with qtbot.waitSignal(w.knowledge.applied, timeout=WAIT_MS):
+        action(pane.text.context_menu(point_of(pane, m.start)), "rejectMention").trigger()
+    qtbot.waitUntil(lambda: w.is_settled() and "Tribal" not in facet_counts(w, "mentor"), timeout=WAIT_MS)
+    kw = open_knowledge(qtbot, w)
+    qtbot.waitUntil(lambda: [e["what"] for e in kw.entries()] == ["rejection"], timeout=WAIT_MS)
+    assert "'Tribal' is not mentor:tribal in c" in kw.entry_list.item(0).text()
+    kw.select_entry(1)
+    preview = propose_and_apply(qtbot, w, kw, kw.undo_button.click)
+    assert preview.added == {"mentor:tribal": 1} and preview.documents == 1
+    qtbot.waitUntil(lambda: facet_counts(w, "mentor").get("Tribal") == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: any(m.entity == "mentor:tribal" for m in w.compare.live.text.mentions), timeout=WAIT_MS)
+    assert "[[rejection]]" not in (w.data / "taxonomy.toml").read_text(encoding="utf-8")
+
+
+def test_export_from_one_window_and_import_into_another(kwindow, make_window, qtbot, tmp_path):
+    w = kwindow
+    w.knowledge.apply("entity", "place", "penwith_vale", "Penwith Vale", "South West", [])
+    qtbot.waitUntil(lambda: w.is_settled() and facet_counts(w, "region").get("South West") == 1, timeout=WAIT_MS)
+    kw = open_knowledge(qtbot, w)
+    shared = tmp_path / "team.toml"
+    with qtbot.waitSignal(w.knowledge.exported, timeout=WAIT_MS):
+        kw.export_to(str(shared))
+    assert "1 entries and 0 place(s) written" in kw.result_label.text() and shared.is_file()
+
+    other = tmp_path / "other"
+    indexer.run(other, tmp_path / "corpus", workers=0)
+    w2 = make_window(other)
+    settle(qtbot, w2)
+    assert "South West" not in facet_counts(w2, "region")
+    kw2 = open_knowledge(qtbot, w2)
+    preview = propose_and_apply(qtbot, w2, kw2, lambda: kw2.import_from(str(shared)))
+    assert preview.added == {"place:penwith_vale": 1} and "1 entries imported from team.toml" in preview.description
+    qtbot.waitUntil(lambda: facet_counts(w2, "region").get("South West") == 1, timeout=WAIT_MS)
+    # a bad file: one line, nothing pending
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[place]]\nid = "x"\nregon = "Wales"\n', encoding="utf-8")
+    with qtbot.waitSignal(w2.knowledge.failed, timeout=WAIT_MS) as got:
+        kw2.import_from(str(bad))
+    assert got.args[0] == "bad.toml line 1: place entry has an unknown field 'regon'"
+    assert kw2.result_label.text() == got.args[0] and not kw2.pending_box.isVisibleTo(kw2)

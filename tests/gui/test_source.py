@@ -101,6 +101,39 @@ def test_clicking_a_mention_selects_it_in_its_facet(window, qtbot):
     assert "Filtering by region" in window.statusBar().currentMessage()
 
 
+def test_topic_words_are_highlighted_and_filter_by_topic(window, qtbot, engine):
+    search(qtbot, window, "homeless")
+    qtbot.waitUntil(lambda: window.compare.live.shown is not None, timeout=WAIT_MS)
+    pane = window.compare.live
+    topics = [m for m in engine.document(pane.doc_id)["mentions"] if m["kind"] == "topic"]
+    assert topics, "the document has no topic word"
+    want = KIND_COLORS["topic"]
+    dashed = {(a, b) for a, b, fmt in selections(pane)
+              if fmt.underlineStyle() == QTextCharFormat.UnderlineStyle.DashUnderline
+              and fmt.underlineColor().rgb() == want.rgb()}
+    assert {(m["start"], m["end"]) for m in topics} <= dashed
+    assert pane.extra_selection_kinds()["topic"] == len(topics)
+    # a topic word no other mention covers: a click filters by its topic
+    others = [m for m in pane.text.mentions if m.kind != "topic"]
+    word = next(m for m in pane.text.mentions
+                if m.kind == "topic" and not any(o.start <= m.start < o.end for o in others))
+    assert pane.text.mention_at(word.start + 1) is word
+    click_text_at(qtbot, pane, word.start + 1)
+    qtbot.waitUntil(lambda: window.result.query.facets == {"topic": [word.name]} and window.is_settled(),
+                    timeout=WAIT_MS)
+
+
+def test_a_topic_word_inside_a_cue_gives_way_to_the_pathfinder(qtbot):
+    from explorer.gui.source_view import Mention, SourceText
+
+    text = SourceText()
+    qtbot.addWidget(text)
+    pf = Mention(0, 40, "pathfinder", "Leicester", "x", "cue", "pathfinder", "Leicester", "pathfinder:leicester")
+    topic = Mention(10, 18, "topic", "Homelessness", "homeless", "cue", "topic", "Homelessness", "topic:homelessness")
+    text.set_mentions([topic, pf])
+    assert text.mention_at(12) is pf and text.mention_at(2) is pf
+
+
 def test_document_text_stays_inert(make_window, qtbot, data_dir, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
