@@ -158,7 +158,7 @@ class ResultSet:
     total: int
     facets: dict[str, list[FacetValue]]
     elapsed_ms: float
-    read_as: str  # the query text as it was actually searched
+    read_as: str  # how the query was read, grouping spelled out: "(mutual OR colour) AND red"
     notes: list[str]  # how a malformed query was read, unknown facet values, ...
     terms: list[tuple[str, str]]  # query terms, for highlighting
     # documents per date as the texts state it ("2010", "2010-08", "2010-08-13"; None = no

@@ -278,7 +278,7 @@ class Engine:
             if q.level == "documents":
                 self._add_similar(page, every, q.sort, not pq.empty, terms)
         elapsed = (time.perf_counter() - t0) * 1000
-        return ResultSet(q, page, total, facets, elapsed, text, notes, terms, dates)
+        return ResultSet(q, page, total, facets, elapsed, pq.reading or text, notes, terms, dates)
 
     def _sort(self, ranked: list[tuple[str, int | None, float]], sort: str, text_query: bool,
               first: int | None = None) -> list[tuple[str, int | None, float]]:

@@ -177,3 +177,23 @@ def test_down_arrow_moves_from_the_search_box_to_the_results(window, qtbot):
     first = window.table.current_row()
     qtbot.keyClick(window.table, Qt.Key.Key_Down)
     assert window.table.current_row() is not first
+
+def test_the_reading_of_a_query_is_shown_with_its_grouping(make_window, seed_index, qtbot):
+    """At 1280x800: an OR beside a space is read as "(a OR b) AND c", and the window says so on
+    one line under the search box, whole; a query read as written says nothing."""
+    w = make_window(seed_index, size=(1280, 800))
+    settle(qtbot, w)
+    search(qtbot, w, "swindon OR health leicester")
+    assert w.note_label.isVisible()
+    assert w.note_label.text() == "Read as: (swindon OR health) AND leicester"
+    assert w.note_label.fontMetrics().horizontalAdvance(w.note_label.text()) <= w.note_label.contentsRect().width()
+    search(qtbot, w, "NOT westminster OR kpmg")
+    assert w.note_label.text() == "Read as: (NOT westminster) OR kpmg"
+    search(qtbot, w, "(swindon OR health) AND leicester")  # read as written
+    assert not w.note_label.isVisible()
+    search(qtbot, w, "swindon leicester")  # no operator: nothing to tell
+    assert not w.note_label.isVisible()
+    search(qtbot, w, "swindon OR health leicester AND")  # repaired and regrouped: both said
+    assert w.note_label.isVisible()
+    assert w.note_label.text().startswith("Read as: (swindon OR health) AND leicester")
+    assert "dangling AND/OR/NOT ignored" in w.note_label.text()
