@@ -473,7 +473,8 @@ def show(ctx, doc_id, fmt) -> None:
             _say("\nMentions (kind, entity, passage, offsets, text):")
             for m in d["mentions"]:
                 role = f"  [{m['role']}]" if m.get("role") else ""
-                _say(f"  {m['kind']:12} {m['name'] or m['entity']:45} ¶{m['passage']:<3} {m['start']}-{m['end']}  "
+                where = "title" if m["passage"] is None else f"¶{m['passage']}"  # the title line is no passage
+                _say(f"  {m['kind']:12} {m['name'] or m['entity']:45} {where:<5} {m['start']}-{m['end']}  "
                      f"{m['surface']!r}{role}")
     finally:
         engine.close()

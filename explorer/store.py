@@ -311,6 +311,18 @@ class Store:
     def passages(self, doc_id: str) -> list[dict[str, Any]]:
         return list(self.db.query('SELECT ordinal, start, "end" FROM passages WHERE doc_id = ? ORDER BY ordinal', [doc_id]))
 
+    def first_passages(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """doc_id -> (title, text of its first passage) for the documents among ``ids`` that
+        have passages."""
+        out: dict[str, tuple[str, str]] = {}
+        for chunk in _chunks(list(ids), 900):
+            marks = ",".join("?" * len(chunk))
+            for doc_id, title, first in self.db.execute(
+                    'SELECT d.doc_id, d.title, substr(d.text, p.start + 1, p."end" - p.start) FROM documents d '
+                    f"JOIN passages p ON p.doc_id = d.doc_id AND p.ordinal = 0 WHERE d.doc_id IN ({marks})", chunk):
+                out[doc_id] = (title or "", first or "")
+        return out
+
     def _role(self) -> str:
         """The mentions' role column; a reader of a schema-1 or -2 index (no roles yet) gets ''.
         Asked each time: an index run may migrate the file under an open reader."""

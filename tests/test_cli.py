@@ -61,7 +61,7 @@ def test_search_facets_csv_and_table(cli_data):
     rows = list(csv.DictReader(proc.stdout.splitlines()))
     assert {r["doc_id"] for r in rows} == {"001_be1e46d498799f71", "002_f71de12db828951c", "003_912111bff4728907"}
     table = explorer("search", "Newton Rigg", data=cli_data)
-    assert table.returncode == 0 and table.stdout.startswith("1 document for 'Newton Rigg'")
+    assert table.returncode == 0 and table.stdout.startswith("1 document for 'Newton AND Rigg'")  # as read: both words
 
 
 def test_search_levels(cli_data):

@@ -197,3 +197,27 @@ def test_the_reading_of_a_query_is_shown_with_its_grouping(make_window, seed_ind
     assert w.note_label.isVisible()
     assert w.note_label.text().startswith("Read as: (swindon OR health) AND leicester")
     assert "dangling AND/OR/NOT ignored" in w.note_label.text()
+
+
+def test_passage_rows_are_numbered_from_one_and_no_row_is_a_title_line(make_window, seed_index, qtbot, engine):
+    """At 1280x800: 'maude' is in several titles; the passages level lists paragraphs only,
+    each named "¶ N" counting from 1 under the title, as the source text reads."""
+    w = make_window(seed_index, size=(1280, 800))
+    settle(qtbot, w)
+    search(qtbot, w, "maude")
+    qtbot.mouseClick(w.level_switch.buttons["passages"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.result.level == "passages" and w.is_settled(), timeout=WAIT_MS)
+    rows = w.table.shown_rows()
+    assert rows and len(rows) == w.result.total
+    col = w.table.source.column_index("title")
+    for i in range(len(rows)):
+        h = rows[i]
+        doc = engine.document(h.doc_id)
+        paras = [p.strip() for p in doc["text"].split("\n\n") if p.strip()]
+        if " ".join(paras[0].split()) == " ".join(doc["title"].split()):
+            paras = paras[1:]  # the title line is no paragraph
+        assert h.passage >= 1 and " ".join(paras[h.passage - 1].split()) == " ".join(h.text.split())
+        assert " ".join(h.text.split()) != " ".join(h.title.split())
+    summaries = [w.table.proxy.index(i, col).data(HTML_ROLE) for i in range(len(rows))]
+    assert all("¶ 0" not in s for s in summaries)
+    assert sorted(s.split("¶ ")[1].split("<")[0].split()[0] for s in summaries) == sorted(str(h.passage) for h in rows)
