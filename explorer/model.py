@@ -142,13 +142,15 @@ class PathfinderRow:
     regions: list[str]
     documents: int
     files: int
-    sources: list[str]
+    sources: list[str]  # the publishers of its documents (as the source facet names them)
     later_names: list[str]
+    titles: list[str] = field(default_factory=list)  # its documents' titles (a file's name when untitled)
+    unsourced: int = 0  # its documents that state no publisher
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "sectors": self.sectors, "regions": self.regions,
                 "documents": self.documents, "files": self.files, "sources": self.sources,
-                "later_names": self.later_names}
+                "unsourced": self.unsourced, "titles": self.titles, "later_names": self.later_names}
 
 
 @dataclass

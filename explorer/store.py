@@ -404,11 +404,11 @@ class Store:
         sql = "SELECT * FROM files" + (" WHERE status = ?" if status else "") + " ORDER BY path"
         return list(self.db.query(sql, [status] if status else []))
 
-    def pathfinder_documents(self) -> list[tuple[str, str, str, str]]:
-        """(pathfinder name, doc_id, file, source) for every document tagged with a pathfinder;
-        the source is the publisher where the text states one, else the document's title."""
+    def pathfinder_documents(self) -> list[tuple[str, str, str, str, str]]:
+        """(pathfinder name, doc_id, file, source, title) for every document tagged with a
+        pathfinder; the source is the publisher the text states, or ''."""
         return self.db.execute(
-            "SELECT f.value, d.doc_id, d.file, coalesce(nullif(d.source, ''), d.title) FROM doc_facets f "
+            "SELECT f.value, d.doc_id, d.file, coalesce(d.source, ''), coalesce(d.title, '') FROM doc_facets f "
             "JOIN documents d ON d.doc_id = f.doc_id WHERE f.facet = 'pathfinder'").fetchall()
 
     def mention_counts_by_kind(self) -> dict[str, int]:

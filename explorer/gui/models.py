@@ -209,7 +209,7 @@ COLUMNS: dict[str, list[Column]] = {
     "pathfinders": [
         Column("name", "Pathfinder", 180), Column("sectors", "Sectors", 120), Column("regions", "Region", 90),
         Column("documents", "Documents", 80, _TOP_RIGHT),
-        Column("sources", "Found in", 200),  # each document's publication, or its title when it has none
+        Column("sources", "Sources", 200),  # the publishers of its documents (the source facet's values)
     ],
 }
 

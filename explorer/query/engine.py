@@ -402,18 +402,21 @@ class Engine:
     def _pathfinder_rows(self, final: set[str] | None, has_filter: bool) -> list[PathfinderRow]:
         rows = []
         ents = self.store.entity_rows("pathfinder")
-        by_name: dict[str, list[tuple[str, str, str]]] = {}
-        for name, doc_id, file, source in self.store.pathfinder_documents():
+        by_name: dict[str, dict[str, tuple[str, str, str]]] = {}  # name -> doc_id -> (file, source, title)
+        for name, doc_id, file, source, title in self.store.pathfinder_documents():
             if final is None or doc_id in final:
-                by_name.setdefault(name, []).append((doc_id, file, source))
+                by_name.setdefault(name, {})[doc_id] = (file, source.strip(), title.strip())
         for e in ents:
-            docs = by_name.get(e["name"], [])
-            sources = sorted({s or f.rsplit("/", 1)[-1] for _d, f, s in docs}, key=str.casefold)
+            docs = by_name.get(e["name"], {})
+            # sources are publishers, as the source facet counts them; the documents apart
+            sources = sorted({s for _f, s, _t in docs.values() if s}, key=str.casefold)
+            titles = sorted((t or f.rsplit("/", 1)[-1] for f, _s, t in docs.values()), key=str.casefold)
             rows.append(PathfinderRow(
                 id=e["id"], name=e["name"], sectors=e["data"].get("sectors", []),
-                regions=e["data"].get("regions", []), documents=len({d for d, _f, _s in docs}),
-                files=len({f for _d, f, _s in docs}), sources=sources,
-                later_names=e["data"].get("later_names", []),
+                regions=e["data"].get("regions", []), documents=len(docs),
+                files=len({f for f, _s, _t in docs.values()}), sources=sources,
+                later_names=e["data"].get("later_names", []), titles=titles,
+                unsourced=sum(1 for _f, s, _t in docs.values() if not s),
             ))
         if has_filter:
             rows = [r for r in rows if r.documents]

@@ -244,7 +244,7 @@ def test_pathfinders_level_has_no_highlight_legend_nor_order_box(window, qtbot):
     qtbot.waitUntil(lambda: window.result.level == "pathfinders" and window.is_settled(), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: not window.compare.legend.isVisible(), timeout=WAIT_MS)
     assert not window.sort_combo.isEnabled()
-    assert "Found in" in [c.title for c in window.table.source.columns]
+    assert "Sources" in [c.title for c in window.table.source.columns]
     window.set_level("documents")
     qtbot.waitUntil(lambda: window.result.level == "documents" and window.is_settled(), timeout=WAIT_MS)
     qtbot.waitUntil(window.compare.legend.isVisible, timeout=WAIT_MS)

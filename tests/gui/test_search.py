@@ -221,3 +221,28 @@ def test_passage_rows_are_numbered_from_one_and_no_row_is_a_title_line(make_wind
     summaries = [w.table.proxy.index(i, col).data(HTML_ROLE) for i in range(len(rows))]
     assert all("¶ 0" not in s for s in summaries)
     assert sorted(s.split("¶ ")[1].split("<")[0].split()[0] for s in summaries) == sorted(str(h.passage) for h in rows)
+
+
+def test_pathfinders_tab_counts_sources_as_publishers_and_lists_documents_apart(make_window, seed_index, qtbot, engine):
+    """At 1280x800: the Sources column and the summary name the publishers the source facet
+    counts ("1 source" for Swindon, where its documents have four titles), and the documents'
+    titles are listed apart under "Documents:"."""
+    w = make_window(seed_index, size=(1280, 800))
+    settle(qtbot, w)
+    w.set_level("pathfinders")
+    qtbot.waitUntil(lambda: w.result.level == "pathfinders" and w.is_settled(), timeout=WAIT_MS)
+    rows = w.table.shown_rows()
+    col = w.table.source.column_index("sources")
+    for i, row in enumerate(rows):
+        facet = engine.search(Query(facets={"pathfinder": [row.name]}, limit=None)).facets["source"]
+        shown = w.table.proxy.index(i, col).data(Qt.ItemDataRole.DisplayRole) or ""
+        assert sorted(filter(None, shown.split("; "))) == sorted(fv.value for fv in facet if fv.count), row.name
+    i = [r.id for r in rows].index("swindon")
+    w.table.selectRow(i)
+    qtbot.waitUntil(lambda: "Swindon" in w.compare.live.empty.text(), timeout=WAIT_MS)
+    text = w.compare.live.empty.text()
+    assert "1 source: Local Government Chronicle (and 3 documents naming none)." in text
+    docs = text.split("Documents:")[1]
+    for title in rows[i].titles:
+        assert f"• {title}" in docs
+    assert "Maude launches pathfinder mutuals" not in text.split("Documents:")[0]
