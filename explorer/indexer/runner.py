@@ -31,7 +31,7 @@ from explorer.corpus.document import id_bases, stem_of
 from explorer.corpus.read import Limits
 from explorer.corpus.split import MetadataSheet, SheetError
 from explorer.indexer.pool import Analyser, default_workers
-from explorer.indexer.scanning import Scan, ScannedFile, display_name, scan, sha256_of
+from explorer.indexer.scanning import Scan, ScannedFile, display_name, scan, sha256_of, unreadable_folder
 from explorer.knowledge import taxonomy as taxonomy_mod
 from explorer.model import Cancelled, IndexBuildError, IndexSummary, ProgressFn, Skipped
 from explorer.paths import METADATA_SHEET, Layout
@@ -109,6 +109,7 @@ def resolve_corpus(data: Path, corpus: Path | None) -> Path:
 
 
 def _existing_corpus(last: Path) -> Path:
+    _refuse_unreadable(last)
     if last.is_dir():
         return last
     raise IndexBuildError(f"the corpus folder {last} is missing (moved, renamed or unmounted?); "
@@ -122,6 +123,7 @@ def run(data: Path, corpus: Path | None = None, rebuild: bool = False, progress:
     Cancelled (stopped by ``cancelled()``); either way the previous index is intact."""
     started = time.perf_counter()
     corpus = resolve_corpus(data, corpus).expanduser().resolve()
+    _refuse_unreadable(corpus)
     if not corpus.is_dir():
         raise IndexBuildError(f"corpus folder not found: {corpus}")
     limits = limits or Limits()
@@ -391,6 +393,14 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
     summary.skipped = skipped_scan + [Skipped(r["path"], r["reason"]) for r in store.files("skipped")]
     summary.skipped.sort(key=lambda s: s.path)
     return summary
+
+
+def _refuse_unreadable(corpus: Path) -> None:
+    """Stop before anything is read when the corpus folder itself cannot be read, naming it
+    (not a file in it, such as the metadata sheet looked for first)."""
+    problem = unreadable_folder(corpus)
+    if problem:
+        raise IndexBuildError(f"{problem}: make it readable and index again; the previous index is unchanged")
 
 
 def _refuse_losing_files(corpus: Path, found: Scan, before: dict[str, dict], rebuild: bool, asked: bool) -> None:

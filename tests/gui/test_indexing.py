@@ -169,6 +169,54 @@ def test_a_folder_with_nothing_to_index_is_refused_and_the_index_stays(make_wind
     assert w.result.total == total
 
 
+def test_an_unreadable_folder_is_named_once_not_called_empty(make_window, qtbot, data_dir, seed_corpus, tmp_path,
+                                                             monkeypatch):
+    """Index folder… on a folder that cannot be listed (injected: os.scandir of it fails, as for
+    a folder without read permission): the notice names the folder once and says it cannot be
+    read, not that it has no texts; the index stays and the folder is not remembered. A run
+    that meets the same folder fails with one message saying "unchanged" once."""
+    import errno
+    import os
+
+    from explorer.gui.dialogs import Notice
+    from explorer.indexer import scanning
+
+    indexer.run(data_dir, seed_corpus, workers=0)
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    (folder / "a.txt").write_text("A title\n\nSome text.\n", encoding="utf-8")
+    real = os.scandir
+
+    def scandir(path="."):
+        if os.path.realpath(path) == os.path.realpath(folder):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(scanning.os, "scandir", scandir)
+    w = make_window(data_dir, size=(1280, 800))
+    settle(qtbot, w)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(folder)))
+    w.action_index.trigger()
+    qtbot.waitUntil(lambda: w.index_view.refusal is not None and w.index_view.refusal.isVisible(), timeout=WAIT_MS)
+    refusal = w.index_view.refusal
+    text = refusal.label.text()
+    assert refusal.windowTitle() == "Cannot read the folder"
+    assert text.startswith(f"Cannot read the folder {folder} (permission denied)")
+    assert text.count(str(folder)) == 1 and text.count("unchanged") == 1 and ".txt, .md or .html" not in text
+    refusal.close()
+    assert not w.indexing() and str(folder) not in w.indexer.recent()
+    assert w.stats.get("documents") == 14
+
+    with pytest.raises(indexer.IndexBuildError) as info:  # what the index run says of the same folder
+        indexer.run(tmp_path / "other-data", folder, workers=0)
+    w.index_view._failed(str(info.value))
+    failed = [n for n in w.findChildren(Notice) if n.windowTitle() == "Indexing failed" and n.isVisible()]
+    assert len(failed) == 1
+    assert failed[0].label.text().count(str(folder)) == 1 and failed[0].label.text().count("unchanged") == 1
+    assert "metadata.csv" not in failed[0].label.text()
+    failed[0].close()
+
+
 def test_replacing_the_index_can_be_declined(make_window, qtbot, data_dir, seed_corpus, tmp_path, monkeypatch):
     indexer.run(data_dir, seed_corpus, workers=0)
     folder = tmp_path / "other"
