@@ -229,6 +229,13 @@ class Skipped:
 
 @dataclass
 class IndexSummary:
+    """What an index run did. One definition of each count, the same in ``index``, ``stats``
+    and the window: ``files`` and ``documents`` are in the index after the run; ``new``,
+    ``changed``, ``unchanged`` and ``removed`` count indexed files against the last run (new:
+    not indexed before; removed: indexed before, not now: gone, or now skipped), so files =
+    new + changed + unchanged; ``skipped`` lists every file of the folder not indexed, with
+    its reason."""
+
     corpus: str
     rebuilt: bool = False
     new: int = 0
@@ -243,7 +250,9 @@ class IndexSummary:
 
     def line(self) -> str:
         did = "Rebuilt" if self.rebuilt else "Indexed"
-        return (f"{did} {self.corpus}: {self.files} files, {self.documents} documents "
+        files = f"{self.files} file" + ("" if self.files == 1 else "s")
+        docs = f"{self.documents} document" + ("" if self.documents == 1 else "s")
+        return (f"{did} {self.corpus}: {files}, {docs} "
                 f"({self.new} new, {self.changed} changed, {self.removed} removed, {self.unchanged} unchanged; "
                 f"{len(self.skipped)} skipped) in {self.seconds:.1f} s")
 

@@ -400,6 +400,18 @@ class Store:
                 out.setdefault(doc_id, {}).setdefault(facet, []).append(value)
         return out
 
+    def skipped_files(self) -> list[tuple[str, str]]:
+        """(path, reason) of every file of the corpus the last run did not index, by path: those
+        it left out when listing the folder (unsupported types, links, unlistable folders) and
+        those it read and skipped. The one list ``index`` and ``stats`` both report."""
+        try:
+            listed = [(str(p), str(r)) for p, r in json.loads(self.meta("skipped_scan") or "[]")]
+        except (ValueError, TypeError):
+            log.debug("skipped_scan of %s unreadable", self.path, exc_info=True)
+            listed = []
+        read = [(r["path"], r["reason"] or "") for r in self.files("skipped")]
+        return sorted(listed + read)
+
     def files(self, status: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT * FROM files" + (" WHERE status = ?" if status else "") + " ORDER BY path"
         return list(self.db.query(sql, [status] if status else []))

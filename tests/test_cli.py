@@ -141,7 +141,7 @@ def test_index_reports_skipped_files(tmp_path):
     (corpus / "b.pdf").write_bytes(b"%PDF")
     proc = explorer("index", "--corpus", str(corpus), data=tmp_path / "d")
     assert proc.returncode == 0
-    assert "1 files, 1 documents" in proc.stdout and "skipped: b.pdf: unsupported file type .pdf" in proc.stdout
+    assert "1 file, 1 document" in proc.stdout and "skipped: b.pdf: unsupported file type .pdf" in proc.stdout
 
 
 def test_bad_usage_is_exit_1_without_traceback(cli_data):

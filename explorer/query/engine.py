@@ -468,16 +468,16 @@ class Engine:
     def stats(self) -> dict[str, Any]:
         s = self.store
         kinds = s.mention_counts_by_kind()
-        files = s.files()
+        skipped = s.skipped_files()  # the same list and count as the index run's summary
         return {
             "corpus": s.meta("corpus"), "last_indexed": s.meta("last_indexed"),
-            "files_indexed": sum(1 for f in files if f["status"] == "indexed"),
-            "files_skipped": sum(1 for f in files if f["status"] == "skipped"),
+            "files_indexed": s.file_count("indexed"),
+            "files_skipped": len(skipped),
             "documents": s.count("documents"), "passages": s.count("passages"),
             "mentions": s.count("mentions"), "mentions_by_kind": kinds,
             "entities": s.count("entities"),
             "index_bytes": self.index_bytes(),
-            "skipped": [{"path": f["path"], "reason": f["reason"]} for f in files if f["status"] == "skipped"],
+            "skipped": [{"path": p, "reason": r} for p, r in skipped],
         }
 
     def index_bytes(self) -> int:

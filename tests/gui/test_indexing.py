@@ -258,3 +258,45 @@ def test_an_empty_index_says_why_and_offers_index_folder(make_window, qtbot, dat
     assert chosen == [1]  # the button is File › Index folder…
     g = w.facet_panel.groups["sector"]
     assert g.empty_label.text() != "Loading…"
+
+
+def test_the_window_counts_as_index_and_stats_do(make_window, qtbot, data_dir, tmp_path):
+    """At 1280x800, on a corpus with good files, a PDF, a binary .txt and a ten-post archive: the
+    window's run summary, its skipped-files notice and list give the counts `explorer index`
+    prints for the same corpus and `explorer stats` reads back, over a first and a second run."""
+    import json
+    import re
+
+    from tests.test_cli import explorer
+    from tests.test_counts import change_corpus, index_counts, make_corpus
+
+    corpus = make_corpus(tmp_path / "corpus")
+    cli_data = tmp_path / "cli-data"
+    w = make_window(data_dir, start=False, size=(1280, 800))
+    lines: list[str] = []
+    w.indexer.succeeded.connect(lines.append)
+    for run in (1, 2):
+        if run == 2:
+            change_corpus(corpus)
+        with qtbot.waitSignal(w.indexFinished, timeout=WAIT_MS) as blocker:
+            if run == 1:
+                w.start_indexing(corpus)  # no index yet: this run builds it
+            else:
+                w.start_indexing(None)  # the last corpus again
+        assert blocker.args == ["done"]
+        cli, skipped = index_counts(cli_data, corpus)
+        line = lines[-1]
+        m = re.search(r": ([\d,]+) files? indexed, ([\d,]+) documents?; ([\d,]+) files? not indexed", line)
+        assert m, line
+        assert tuple(int(g) for g in m.groups()) == (cli["files"], cli["documents"], cli["skipped"])
+        changes = {what: int(n) for n, what in re.findall(r"([\d,]+) (new|changed|removed)", line)}
+        assert {k: changes.get(k, 0) for k in ("new", "changed", "removed")} == \
+            {k: cli[k] for k in ("new", "changed", "removed")}
+        assert w.index_view.skipped_button.text() == f"⚠ {cli['skipped']} files not indexed…"
+        dlg = w.index_view.show_skipped()
+        assert [path for path, _reason in dlg.model.items] == skipped
+        dlg.close()
+        s = json.loads(explorer("stats", "--format", "json", data=data_dir).stdout)
+        assert (s["files_indexed"], s["documents"], s["files_skipped"]) == (cli["files"], cli["documents"], cli["skipped"])
+        assert [f["path"] for f in s["skipped"]] == skipped
+    assert "3 new files since the last run" in lines[0] and "1 new, 1 removed files since the last run" in lines[1]
