@@ -61,7 +61,7 @@ class SourcePanes(QObject):
         """The live pane follows the current row: a document, or a pathfinder's summary."""
         if isinstance(row, PathfinderRow):
             self.loader.supersede()
-            self.compare.live.clear(pathfinder_summary(row))
+            self.compare.live.clear(pathfinder_summary(row), summary=True)
         elif row is not None:
             self.loader.load(row, terms)
         # the highlight legend explains a text's colours: a pathfinder's summary has none
