@@ -315,8 +315,11 @@ def _print_table(result) -> None:
         for r in result.hits:
             docs = f"{r.documents} doc" + ("" if r.documents == 1 else "s")
             click.echo(_fit(2, f"{docs:>8}  {r.name}  [{', '.join(r.sectors)}; {', '.join(r.regions) or 'national'}]", width))
-            if r.sources:
-                click.echo(_fit(12, "in: " + "; ".join(r.sources), width))
+            if r.documents:  # sources are publishers (as the source facet counts them); titles apart
+                named = "none named" if not r.sources else "; ".join(r.sources)
+                unsourced = f" (and {r.unsourced} doc{'' if r.unsourced == 1 else 's'} naming none)" if r.sources and r.unsourced else ""
+                click.echo(_fit(12, f"{'source' if len(r.sources) == 1 else 'sources'}: {named}{unsourced}", width))
+                click.echo(_fit(12, "documents: " + "; ".join(r.titles), width))
         return
     for h in result.hits:
         ref = h.doc_id + (f" ¶{h.passage}" if h.passage is not None else "")
@@ -479,7 +482,8 @@ def show(ctx, doc_id, fmt) -> None:
             _say("\nMentions (kind, entity, passage, offsets, text):")
             for m in d["mentions"]:
                 role = f"  [{m['role']}]" if m.get("role") else ""
-                _say(f"  {m['kind']:12} {m['name'] or m['entity']:45} ¶{m['passage']:<3} {m['start']}-{m['end']}  "
+                where = "title" if m["passage"] is None else f"¶{m['passage']}"  # the title line is no passage
+                _say(f"  {m['kind']:12} {m['name'] or m['entity']:45} {where:<5} {m['start']}-{m['end']}  "
                      f"{m['surface']!r}{role}")
     finally:
         engine.close()

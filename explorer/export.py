@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from explorer.corpus.passages import passage_number
 from explorer.model import Hit, PathfinderRow, Query, ResultSet
 
 if TYPE_CHECKING:  # the engine is passed in (in the engine's own process, for the desktop app)
@@ -74,8 +75,11 @@ def mention_rows(engine: Engine, hits: Sequence[Hit]) -> list[list[object]]:
     wanted = {(h.doc_id, h.passage) for h in hits}
     by_doc = {h.doc_id: h for h in hits}
     texts = engine.store.documents(list(by_doc), with_text=True)
+    headed = engine.title_lines(by_doc)
     out = []
     for m in engine.store.mentions_for(list(by_doc)):
+        # the passage as a reader numbers it (from 1; none for the title line), as the hits are
+        m["passage"] = passage_number(m["passage"], m["doc_id"] in headed)
         if (m["doc_id"], None) not in wanted and (m["doc_id"], m["passage"]) not in wanted:
             continue
         h = by_doc[m["doc_id"]]

@@ -144,13 +144,15 @@ class PathfinderRow:
     regions: list[str]
     documents: int
     files: int
-    sources: list[str]
+    sources: list[str]  # the publishers of its documents (as the source facet names them)
     later_names: list[str]
+    titles: list[str] = field(default_factory=list)  # its documents' titles (a file's name when untitled)
+    unsourced: int = 0  # its documents that state no publisher
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "sectors": self.sectors, "regions": self.regions,
                 "documents": self.documents, "files": self.files, "sources": self.sources,
-                "later_names": self.later_names}
+                "unsourced": self.unsourced, "titles": self.titles, "later_names": self.later_names}
 
 
 @dataclass
@@ -160,7 +162,7 @@ class ResultSet:
     total: int
     facets: dict[str, list[FacetValue]]
     elapsed_ms: float
-    read_as: str  # the query text as it was actually searched
+    read_as: str  # how the query was read, grouping spelled out: "(mutual OR colour) AND red"
     notes: list[str]  # how a malformed query was read, unknown facet values, ...
     terms: list[tuple[str, str]]  # query terms, for highlighting
     # documents per date as the texts state it ("2010", "2010-08", "2010-08-13"; None = no
@@ -232,6 +234,13 @@ class Skipped:
 
 @dataclass
 class IndexSummary:
+    """What an index run did. One definition of each count, the same in ``index``, ``stats``
+    and the window: ``files`` and ``documents`` are in the index after the run; ``new``,
+    ``changed``, ``unchanged`` and ``removed`` count indexed files against the last run (new:
+    not indexed before; removed: indexed before, not now: gone, or now skipped), so files =
+    new + changed + unchanged; ``skipped`` lists every file of the folder not indexed, with
+    its reason."""
+
     corpus: str
     rebuilt: bool = False
     new: int = 0
@@ -246,7 +255,9 @@ class IndexSummary:
 
     def line(self) -> str:
         did = "Rebuilt" if self.rebuilt else "Indexed"
-        return (f"{did} {self.corpus}: {self.files} files, {self.documents} documents "
+        files = f"{self.files} file" + ("" if self.files == 1 else "s")
+        docs = f"{self.documents} document" + ("" if self.documents == 1 else "s")
+        return (f"{did} {self.corpus}: {files}, {docs} "
                 f"({self.new} new, {self.changed} changed, {self.removed} removed, {self.unchanged} unchanged; "
                 f"{len(self.skipped)} skipped) in {self.seconds:.1f} s")
 

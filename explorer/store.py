@@ -311,6 +311,18 @@ class Store:
     def passages(self, doc_id: str) -> list[dict[str, Any]]:
         return list(self.db.query('SELECT ordinal, start, "end" FROM passages WHERE doc_id = ? ORDER BY ordinal', [doc_id]))
 
+    def first_passages(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """doc_id -> (title, text of its first passage) for the documents among ``ids`` that
+        have passages."""
+        out: dict[str, tuple[str, str]] = {}
+        for chunk in _chunks(list(ids), 900):
+            marks = ",".join("?" * len(chunk))
+            for doc_id, title, first in self.db.execute(
+                    'SELECT d.doc_id, d.title, substr(d.text, p.start + 1, p."end" - p.start) FROM documents d '
+                    f"JOIN passages p ON p.doc_id = d.doc_id AND p.ordinal = 0 WHERE d.doc_id IN ({marks})", chunk):
+                out[doc_id] = (title or "", first or "")
+        return out
+
     def _role(self) -> str:
         """The mentions' role column; a reader of a schema-1 or -2 index (no roles yet) gets ''.
         Asked each time: an index run may migrate the file under an open reader."""
@@ -397,15 +409,27 @@ class Store:
                 out.setdefault(doc_id, {}).setdefault(facet, []).append(value)
         return out
 
+    def skipped_files(self) -> list[tuple[str, str]]:
+        """(path, reason) of every file of the corpus the last run did not index, by path: those
+        it left out when listing the folder (unsupported types, links, unlistable folders) and
+        those it read and skipped. The one list ``index`` and ``stats`` both report."""
+        try:
+            listed = [(str(p), str(r)) for p, r in json.loads(self.meta("skipped_scan") or "[]")]
+        except (ValueError, TypeError):
+            log.debug("skipped_scan of %s unreadable", self.path, exc_info=True)
+            listed = []
+        read = [(r["path"], r["reason"] or "") for r in self.files("skipped")]
+        return sorted(listed + read)
+
     def files(self, status: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT * FROM files" + (" WHERE status = ?" if status else "") + " ORDER BY path"
         return list(self.db.query(sql, [status] if status else []))
 
-    def pathfinder_documents(self) -> list[tuple[str, str, str, str]]:
-        """(pathfinder name, doc_id, file, source) for every document tagged with a pathfinder;
-        the source is the publisher where the text states one, else the document's title."""
+    def pathfinder_documents(self) -> list[tuple[str, str, str, str, str]]:
+        """(pathfinder name, doc_id, file, source, title) for every document tagged with a
+        pathfinder; the source is the publisher the text states, or ''."""
         return self.db.execute(
-            "SELECT f.value, d.doc_id, d.file, coalesce(nullif(d.source, ''), d.title) FROM doc_facets f "
+            "SELECT f.value, d.doc_id, d.file, coalesce(d.source, ''), coalesce(d.title, '') FROM doc_facets f "
             "JOIN documents d ON d.doc_id = f.doc_id WHERE f.facet = 'pathfinder'").fetchall()
 
     def mention_counts_by_kind(self) -> dict[str, int]:

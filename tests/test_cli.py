@@ -61,7 +61,7 @@ def test_search_facets_csv_and_table(cli_data):
     rows = list(csv.DictReader(proc.stdout.splitlines()))
     assert {r["doc_id"] for r in rows} == {"001_be1e46d498799f71", "002_f71de12db828951c", "003_912111bff4728907"}
     table = explorer("search", "Newton Rigg", data=cli_data)
-    assert table.returncode == 0 and table.stdout.startswith("1 document for 'Newton Rigg'")
+    assert table.returncode == 0 and table.stdout.startswith("1 document for 'Newton AND Rigg'")  # as read: both words
 
 
 def test_search_levels(cli_data):
@@ -141,7 +141,7 @@ def test_index_reports_skipped_files(tmp_path):
     (corpus / "b.pdf").write_bytes(b"%PDF")
     proc = explorer("index", "--corpus", str(corpus), data=tmp_path / "d")
     assert proc.returncode == 0
-    assert "1 files, 1 documents" in proc.stdout and "skipped: b.pdf: unsupported file type .pdf" in proc.stdout
+    assert "1 file, 1 document" in proc.stdout and "skipped: b.pdf: unsupported file type .pdf" in proc.stdout
 
 
 def test_bad_usage_is_exit_1_without_traceback(cli_data):

@@ -62,4 +62,4 @@ def test_a_working_extractor_prints_no_warning(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "explorer", "--data-dir", str(tmp_path / "data"), "index",
                            "--corpus", str(corpus)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    assert "WARNING" not in proc.stdout and "1 files, 1 documents" in proc.stdout
+    assert "WARNING" not in proc.stdout and "1 file, 1 document" in proc.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 PARAGRAPH_SEPARATOR = "\n\n"
@@ -45,3 +46,21 @@ def passage_at(spans: list[Passage], offset: int) -> int:
         else:
             hi = mid - 1
     return spans[best].ordinal if spans else 0
+
+
+def is_title_line(title: str, first: str) -> bool:
+    """Whether a document's first passage (``first``) is its title line: the heading the
+    text starts with, not a paragraph."""
+    return bool(title.strip()) and _words(first) == _words(title)
+
+
+def passage_number(ordinal: int, title_line: bool) -> int | None:
+    """The number a reader sees for passage ``ordinal``: paragraphs are numbered from 1 under
+    the title; the title line itself (``title_line`` and ordinal 0) is no passage (None)."""
+    if title_line:
+        return ordinal or None
+    return ordinal + 1
+
+
+def _words(s: str) -> list[str]:
+    return re.findall(r"\w+", s.casefold())

@@ -15,7 +15,7 @@ from whoosh import qparser
 from whoosh import query as wq
 from whoosh.qparser.dateparse import DateParserPlugin
 
-from explorer.fulltext import _shortcuts, highlight
+from explorer.fulltext import _shortcuts, highlight, reading
 from explorer.fulltext.directory import open_for_reading, reap_leaked_files
 from explorer.fulltext.schema import INDEX_NAME, PASSAGES_NAME, parse_uid
 
@@ -35,6 +35,7 @@ class ParsedQuery:
     empty: bool
     probe: Any = None  # the same query for scoring a few given hits (no bulk phrase work)
     nothing: bool = False  # it can match nothing: every word a stop word, or an empty phrase
+    reading: str = ""  # how it was read, for a person: "(mutual OR colour) AND red" (fulltext.reading)
 
 
 @dataclass
@@ -144,10 +145,11 @@ class FullText:
             q = wq.And([wq.Or([wq.Term("title", w.casefold()), wq.Term("text", w.casefold())]) for w in words]) if words else wq.NullQuery
         if q is wq.NullQuery:  # nothing searchable in it (stop words, an empty phrase)
             return ParsedQuery(wq.NullQuery, text, False, nothing=True)
+        read = reading.describe(self._parser, text)
         if self._phrase is None:
-            return ParsedQuery(q, str(q), False)
+            return ParsedQuery(q, str(q), False, reading=read)
         fast = self._phrase.fast_phrases
-        return ParsedQuery(fast(q), str(q), False, fast(q, bulk=False))
+        return ParsedQuery(fast(q), str(q), False, fast(q, bulk=False), reading=read)
 
     def nothing(self) -> ParsedQuery:
         """A query that matches nothing (what was typed had nothing searchable in it)."""

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 from explorer import engine_process, paths
 from explorer.engine_process import EngineProcess
 from explorer.indexer.isolated import run_isolated
-from explorer.indexer.scanning import scan
+from explorer.indexer.scanning import scan, unreadable_folder
 from explorer.model import Cancelled, IndexBuildError, IndexSummary, NoIndex, Skipped
 
 from .workers import Runner, Task
@@ -177,10 +177,17 @@ class IndexingController(QObject):
 
     def check_folder(self, folder: Path, on_result) -> None:
         """Count the files of ``folder`` an index run would read (in the background), then call
-        ``on_result(count, skipped)`` with the files it would leave out."""
-        self.runner.submit(lambda task: scan(folder, exclude=self.data), name="scan",
-                           on_result=lambda r: on_result(len(r.files), r.skipped),
-                           on_error=lambda exc: on_result(0, [Skipped(str(folder), str(exc))]))
+        ``on_result(count, skipped, problem)`` with the files it would leave out, and why the
+        folder cannot be read at all ("" when it can)."""
+        def work(task) -> tuple[int, list[Skipped], str]:
+            problem = unreadable_folder(folder)
+            if problem:
+                return 0, [], problem
+            found = scan(folder, exclude=self.data)
+            return len(found.files), found.skipped, ""
+
+        self.runner.submit(work, name="scan", on_result=lambda r: on_result(*r),
+                           on_error=lambda exc: on_result(0, [Skipped(str(folder), str(exc))], ""))
 
     def start(self, corpus: Path | None, rebuild: bool = False) -> bool:
         """Index ``corpus`` (None: the last corpus, else the bundled seeds) in the background;

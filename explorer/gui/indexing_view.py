@@ -110,12 +110,17 @@ class IndexingView(QObject):
         """Look in ``folder`` first: refuse it if it has nothing to index, ask before it
         replaces an index of another folder, then index it."""
         self._status(f"Looking for texts in {folder}…")
-        self.ctl.check_folder(folder, lambda n, skipped: self._checked(folder, n, skipped))
+        self.ctl.check_folder(folder, lambda n, skipped, problem: self._checked(folder, n, skipped, problem))
 
-    def _checked(self, folder: Path, n: int, skipped: list) -> None:
+    def _checked(self, folder: Path, n: int, skipped: list, problem: str = "") -> None:
         self._status("")
         if self.ctl.running():
             self._already_running()
+            return
+        if problem:  # the folder itself: named once, not as a file in it nor as "no texts"
+            self.refusal = notice(self.win, True, "Cannot read the folder",
+                                  f"{problem[0].upper()}{problem[1:]}: make it readable, or choose another folder."
+                                  "\n\nThe current index is unchanged.")
             return
         if n == 0:
             kinds = sorted({s.reason for s in skipped if s.reason.startswith("unsupported")})

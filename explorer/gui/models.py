@@ -207,9 +207,9 @@ COLUMNS: dict[str, list[Column]] = {
         Column("source", "Source", 90, shown=False), Column("snippet", "Text", 300, shown=False),
     ],
     "pathfinders": [
-        Column("name", "Pathfinder", 180), Column("sectors", "Sectors", 120), Column("regions", "Region", 90),
+        Column("name", "Pathfinder", 180), Column("sectors", "Sectors", 105), Column("regions", "Region", 85),
         Column("documents", "Documents", 80, _TOP_RIGHT),
-        Column("sources", "Found in", 200),  # each document's publication, or its title when it has none
+        Column("sources", "Sources", 130),  # the publishers of its documents (the source facet's values)
     ],
 }
 

@@ -215,13 +215,15 @@ class ResultsTable(QTableView):
 
     def configure_columns(self) -> None:
         """Default widths, shown columns and delegates for the current level's columns: the
-        summary column (title, meta and snippet) or else the last one takes the room left, so
+        summary column (title, meta and snippet) or else the first one takes the room left, so
         the rows fit the view without scrolling sideways."""
         header = self.horizontalHeader()
         for i in range(max(self.source.columnCount(), 8)):
             self.setItemDelegateForColumn(i, None)  # type: ignore[arg-type]
-        stretch = self.source.column_index(SUMMARY_KEY)
-        header.setStretchLastSection(stretch < 0)
+        # the summary column takes the room left, else the first (the pathfinder's name): the
+        # rows fit the view at 1280x800 without scrolling sideways
+        stretch = max(self.source.column_index(SUMMARY_KEY), 0)
+        header.setStretchLastSection(False)
         self.auto_hidden.clear()
         for i, col in enumerate(self.source.columns):
             header.setSectionHidden(i, not col.shown)

@@ -4,6 +4,8 @@ was read (or why it failed) when there is something to say."""
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
@@ -13,6 +15,7 @@ from . import icons
 from .widgets import SearchEdit
 
 HISTORY_MAX = 25
+_OPERATORS = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b|[()]")  # where a reading's grouping can surprise
 
 
 def tool_button(parent: QWidget, icon: str, tip: str, name: str, text: str = "") -> QToolButton:
@@ -102,11 +105,14 @@ class SearchBar(QWidget):
         self.searchRequested.emit()
 
     def show_notes(self, rs: ResultSet) -> None:
-        """How the query was read, if it was repaired; hidden when there is nothing to say."""
-        if rs.notes:
-            read = f"Searched for: {rs.read_as}   ·   " if rs.read_as and rs.read_as != rs.query.text.strip() else ""
-            self.note_label.setText(read + "; ".join(rs.notes))
-        self.note_label.setVisible(bool(rs.notes))
+        """How the query was read, with its grouping spelled out, when that is news: it was
+        repaired, or its operators group otherwise than a reader might take them ("mutual OR
+        colour red" is read as "(mutual OR colour) AND red"). Hidden when there is nothing to say."""
+        typed = " ".join(rs.query.text.split())
+        grouped = bool(_OPERATORS.search(typed)) and rs.read_as != typed
+        read = f"Read as: {rs.read_as}" if rs.read_as and (grouped or (rs.notes and rs.read_as != typed)) else ""
+        self.note_label.setText("   ·   ".join(t for t in (read, "; ".join(rs.notes)) if t))
+        self.note_label.setVisible(bool(read or rs.notes))
 
     def show_problem(self, text: str) -> None:
         self.note_label.setText(text)

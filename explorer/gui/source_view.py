@@ -379,7 +379,9 @@ class SourcePane(QWidget):
     def doc_id(self) -> str | None:
         return self.shown.doc_id if self.shown else None
 
-    def clear(self, message: str | None = None) -> None:
+    def clear(self, message: str | None = None, summary: bool = False) -> None:
+        """No document: ``message`` in its place, centred, or read as a page from the top left
+        when it is a ``summary`` (a pathfinder's facts and documents)."""
         self.shown = None
         self.current = -1
         self.text.setPlainText("")
@@ -387,6 +389,8 @@ class SourcePane(QWidget):
         self.text.setExtraSelections([])
         if message:
             self.empty.setText(message)
+        top_left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+        self.empty.setAlignment(top_left if summary else Qt.AlignmentFlag.AlignCenter)
         self.stack.setCurrentIndex(0)
 
     def show_document(self, shown: Shown, keep_position: bool = False) -> None:

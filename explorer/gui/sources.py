@@ -17,13 +17,28 @@ from .compare_view import CompareView
 from .documents import DocumentLoader
 from .source_view import Shown
 
+SUMMARY_TITLES = 8  # document titles a pathfinder's summary lists before "and N more"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
 
 def pathfinder_summary(row: PathfinderRow) -> str:
-    docs = "document" if row.documents == 1 else "documents"
-    found = "; ".join(row.sources)
-    return (f"{row.name}\n\nSectors: {', '.join(row.sectors)}\nRegion: {', '.join(row.regions) or 'National'}\n"
-            f"Mentioned in {row.documents} {docs}" + (f", found in: {found}" if found else "") + ".\n\n"
-            "Press Enter or double-click to list those documents.")
+    """A pathfinder's facts, its sources (publishers, as the source facet counts them) and,
+    apart from them, the titles of its documents."""
+    lines = [row.name, "", f"Sectors: {', '.join(row.sectors)}", f"Region: {', '.join(row.regions) or 'National'}",
+             f"Mentioned in {_count(row.documents, 'document')}."]
+    if row.documents:
+        sources = f"{_count(len(row.sources), 'source')}: {'; '.join(row.sources)}" if row.sources else "No source named"
+        if row.sources and row.unsourced:
+            sources += f" (and {_count(row.unsourced, 'document')} naming none)"
+        lines.append(sources + ".")
+        lines += ["", "Documents:"] + [f"• {t}" for t in row.titles[:SUMMARY_TITLES]]
+        if len(row.titles) > SUMMARY_TITLES:
+            lines.append(f"and {len(row.titles) - SUMMARY_TITLES:,} more")
+        lines += ["", "Press Enter or double-click to list those documents."]
+    return "\n".join(lines)
 
 
 class SourcePanes(QObject):
@@ -46,7 +61,7 @@ class SourcePanes(QObject):
         """The live pane follows the current row: a document, or a pathfinder's summary."""
         if isinstance(row, PathfinderRow):
             self.loader.supersede()
-            self.compare.live.clear(pathfinder_summary(row))
+            self.compare.live.clear(pathfinder_summary(row), summary=True)
         elif row is not None:
             self.loader.load(row, terms)
         # the highlight legend explains a text's colours: a pathfinder's summary has none

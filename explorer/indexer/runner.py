@@ -31,7 +31,7 @@ from explorer.corpus.document import id_bases, stem_of
 from explorer.corpus.read import Limits
 from explorer.corpus.split import MetadataSheet, SheetError
 from explorer.indexer.pool import Analyser, default_workers
-from explorer.indexer.scanning import Scan, ScannedFile, display_name, scan, sha256_of
+from explorer.indexer.scanning import Scan, ScannedFile, display_name, scan, sha256_of, unreadable_folder
 from explorer.knowledge import taxonomy as taxonomy_mod
 from explorer.model import Cancelled, IndexBuildError, IndexSummary, ProgressFn, Skipped
 from explorer.paths import METADATA_SHEET, Layout
@@ -109,6 +109,7 @@ def resolve_corpus(data: Path, corpus: Path | None) -> Path:
 
 
 def _existing_corpus(last: Path) -> Path:
+    _refuse_unreadable(last)
     if last.is_dir():
         return last
     raise IndexBuildError(f"the corpus folder {last} is missing (moved, renamed or unmounted?); "
@@ -122,6 +123,7 @@ def run(data: Path, corpus: Path | None = None, rebuild: bool = False, progress:
     Cancelled (stopped by ``cancelled()``); either way the previous index is intact."""
     started = time.perf_counter()
     corpus = resolve_corpus(data, corpus).expanduser().resolve()
+    _refuse_unreadable(corpus)
     if not corpus.is_dir():
         raise IndexBuildError(f"corpus folder not found: {corpus}")
     limits = limits or Limits()
@@ -290,33 +292,34 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
     for f in scanned:
         f.id_base = bases[f.rel]
 
+    # The counts, one definition each (IndexSummary): new, changed, unchanged and removed count
+    # indexed files only; a file read and skipped is in none of them but in the skipped list.
+    was_indexed = {rel for rel, row in known.items() if row.get("status") == "indexed"}
     todo: list[ScannedFile] = []
     unchanged_rows: list[dict] = []
     for f in scanned:
         old = known.get(f.rel)
         if old is None:
             todo.append(f)
-            summary.new += 1
         elif (old.get("doc_base") or stem_of(f.rel)) != f.id_base:
             todo.append(f)  # its id changes (a file of the same stem came or went): re-read it
-            summary.changed += 1
         elif old["size"] == f.size and old["mtime"] == f.mtime:
-            summary.unchanged += 1
+            summary.unchanged += f.rel in was_indexed  # else it stays skipped, for the same reason
         else:
             try:
                 sha = sha256_of(f.path)
             except OSError:
                 sha = ""
             if sha and sha == old["sha256"]:
-                summary.unchanged += 1
+                summary.unchanged += f.rel in was_indexed
                 unchanged_rows.append({**old, "mtime": f.mtime, "size": f.size})
             else:
                 todo.append(f)
-                summary.changed += 1
     scanned_rels = {f.rel for f in scanned}
     # files in a folder that could not be listed were not seen, not removed: they stay as they were
     removed = [rel for rel in known if rel not in scanned_rels and not found.under_unlisted(rel)]
-    summary.removed = len(removed)
+    summary.removed = sum(1 for rel in removed if rel in was_indexed)
+    summary.unchanged += sum(1 for rel in was_indexed if found.under_unlisted(rel))
 
     new_dir = Layout(data).new_generation()
     try:
@@ -357,7 +360,12 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
                         "sha256": result.sha256, "indexed_at": now, "doc_base": seen.id_base if seen else None}
                 if result.skipped:
                     store.put_file({**base, "status": "skipped", "reason": result.skipped, "docs": 0})
+                    summary.removed += result.rel in was_indexed  # it leaves the index
                     continue
+                if result.rel in was_indexed:
+                    summary.changed += 1
+                else:
+                    summary.new += 1
                 store.put_documents(result.docs, result.passages, result.mentions, result.facets)
                 for doc, passages, ft in result.fulltext:
                     writer.add(doc, passages, ft)
@@ -373,6 +381,7 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
                 fulltext_dir=new_dir.name, corpus=display_name(str(corpus)), corpus_fs=os.fsencode(corpus).hex(),
                 taxonomy=fingerprint,
                 last_indexed=now, metadata_sheet=sheet_sha, limits=_limits_key(limits),
+                skipped_scan=json.dumps([[s.path, s.reason] for s in skipped_scan], ensure_ascii=False),
             )
     except BaseException:
         if writer is not None:
@@ -388,9 +397,16 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
         store.db.execute("VACUUM")
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     summary.files = store.file_count("indexed")
-    summary.skipped = skipped_scan + [Skipped(r["path"], r["reason"]) for r in store.files("skipped")]
-    summary.skipped.sort(key=lambda s: s.path)
+    summary.skipped = [Skipped(path, reason) for path, reason in store.skipped_files()]
     return summary
+
+
+def _refuse_unreadable(corpus: Path) -> None:
+    """Stop before anything is read when the corpus folder itself cannot be read, naming it
+    (not a file in it, such as the metadata sheet looked for first)."""
+    problem = unreadable_folder(corpus)
+    if problem:
+        raise IndexBuildError(f"{problem}: make it readable and index again; the previous index is unchanged")
 
 
 def _refuse_losing_files(corpus: Path, found: Scan, before: dict[str, dict], rebuild: bool, asked: bool) -> None:

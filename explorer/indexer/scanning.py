@@ -55,6 +55,29 @@ def display_name(name: str) -> str:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
+def unreadable_folder(corpus: Path) -> str | None:
+    """Why the folder ``corpus`` cannot be read at all, as one line naming it once ("cannot
+    read the folder /x (permission denied)"); None when it can be listed and its entries
+    opened, or when it does not exist (the caller says so in its own words)."""
+    def problem(exc: OSError) -> str:
+        return f"cannot read the folder {display_name(str(corpus))} ({(exc.strerror or str(exc)).lower()})"
+
+    try:
+        with os.scandir(corpus) as it:
+            next(it, None)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        return problem(exc)
+    try:  # listed, but can its entries be opened? (a folder without search permission)
+        os.stat(os.path.join(corpus, METADATA_SHEET))
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        return problem(exc)
+    return None
+
+
 def scan(corpus: Path, exclude: Path | None = None, outside_links: bool = False) -> Scan:
     """Every file below ``corpus`` we could index, plus those we will not (with reasons).
 

@@ -16,11 +16,12 @@ import logging
 import re
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from explorer import fulltext
+from explorer.corpus.passages import is_title_line, passage_number
 from explorer.model import (
     DATE_KEY,
     FACET_KEYS,
@@ -94,6 +95,7 @@ class Engine:
         self._names: dict[str, dict[str, str]] = {}
         self._docs: DocIndex | None = None
         self._dups: tuple[dict[str, str], dict[str, list[str]]] | None = None
+        self._title_line: dict[str, bool] = {}  # doc_id -> its first passage is its title line
         self._open_fulltext()
 
     def _open_fulltext(self) -> None:
@@ -115,6 +117,7 @@ class Engine:
         self._names = {}
         self._docs = None
         self._dups = None
+        self._title_line = {}
         if old is not None:
             old.close()
 
@@ -204,6 +207,8 @@ class Engine:
             matches = None
         else:
             matches = self._ft.search(pq, level, scored=score_all)
+            if level == "passages":
+                matches = self._without_title_lines(matches)
         # Document sets, as bitmasks over the documents (see DocIndex)
         text_docs = None if matches is None else {m.doc_id for m in matches}
         text_mask = None if text_docs is None else docs.mask_of(text_docs)
@@ -257,7 +262,8 @@ class Engine:
                     ranked = [(i, None, 0.0) for i in ids]
                 else:
                     wanted = set(ids)
-                    ranked = [(m.doc_id, m.ordinal, 0.0) for m in self._ft.search(pq, "passages") if m.doc_id in wanted]
+                    ranked = [(m.doc_id, m.ordinal, 0.0) for m in self._without_title_lines(self._ft.search(pq, "passages"))
+                              if m.doc_id in wanted]
             else:
                 kept = [m for m in matches if final is None or m.doc_id in final]
                 if not score_all and q.sort == "relevance":
@@ -279,7 +285,8 @@ class Engine:
             if q.level == "documents":
                 self._add_similar(page, every, q.sort, not pq.empty, terms)
         elapsed = (time.perf_counter() - t0) * 1000
-        return ResultSet(q, page, total, facets, elapsed, text, notes, terms, dates, source_dates)
+        return ResultSet(q, page, total, facets, elapsed, pq.reading or text, notes, terms, dates,
+                         source_dates)
 
     def _sort(self, ranked: list[tuple[str, int | None, float]], sort: str, text_query: bool,
               first: int | None = None) -> list[tuple[str, int | None, float]]:
@@ -316,6 +323,7 @@ class Engine:
         facet_vals = self.store.doc_facet_values(ids)
         pf_ids = self._entity_names("pathfinder")
         passages_cache: dict[str, list[dict[str, Any]]] = {}
+        headed = self.title_lines(r[0] for r in ranked if r[1] is not None)
         hits = []
         assert self._ft is not None
         for doc_id, ordinal, score in ranked:
@@ -347,9 +355,27 @@ class Engine:
                 mentors=fv.get("mentor", []), regions=sorted(fv.get("region", [])),
                 sectors=sorted(fv.get("sector", [])), score=score,
                 snippet=marked_to_plain(marked), snippet_marked=marked,
-                passage=ordinal, start=start, end=end, text=ptext,
+                passage=None if ordinal is None else passage_number(ordinal, doc_id in headed),
+                start=start, end=end, text=ptext,
             ))
         return hits
+
+    def title_lines(self, ids: Iterable[str]) -> set[str]:
+        """The documents among ``ids`` whose first passage is their title line, which is no
+        passage to a reader (corpus.passages.is_title_line); remembered until the index changes."""
+        wanted = list(dict.fromkeys(ids))
+        new = [i for i in wanted if i not in self._title_line]
+        if new:
+            firsts = self.store.first_passages(new)
+            for i in new:
+                self._title_line[i] = i in firsts and is_title_line(*firsts[i])
+        return {i for i in wanted if self._title_line[i]}
+
+    def _without_title_lines(self, matches: list[Any]) -> list[Any]:
+        """Passage matches without those on a document's title line (the documents level has
+        the title; as a passage it would be a row that only repeats it)."""
+        headed = self.title_lines(m.doc_id for m in matches if m.ordinal == 0)
+        return [m for m in matches if not (m.ordinal == 0 and m.doc_id in headed)] if headed else matches
 
     def _add_similar(self, page: list[Hit], every: list[tuple[str, int | None, float]], sort: str,
                      text_query: bool, terms: list[tuple[str, str]]) -> None:
@@ -378,18 +404,21 @@ class Engine:
     def _pathfinder_rows(self, final: set[str] | None, has_filter: bool) -> list[PathfinderRow]:
         rows = []
         ents = self.store.entity_rows("pathfinder")
-        by_name: dict[str, list[tuple[str, str, str]]] = {}
-        for name, doc_id, file, source in self.store.pathfinder_documents():
+        by_name: dict[str, dict[str, tuple[str, str, str]]] = {}  # name -> doc_id -> (file, source, title)
+        for name, doc_id, file, source, title in self.store.pathfinder_documents():
             if final is None or doc_id in final:
-                by_name.setdefault(name, []).append((doc_id, file, source))
+                by_name.setdefault(name, {})[doc_id] = (file, source.strip(), title.strip())
         for e in ents:
-            docs = by_name.get(e["name"], [])
-            sources = sorted({s or f.rsplit("/", 1)[-1] for _d, f, s in docs}, key=str.casefold)
+            docs = by_name.get(e["name"], {})
+            # sources are publishers, as the source facet counts them; the documents apart
+            sources = sorted({s for _f, s, _t in docs.values() if s}, key=str.casefold)
+            titles = sorted((t or f.rsplit("/", 1)[-1] for f, _s, t in docs.values()), key=str.casefold)
             rows.append(PathfinderRow(
                 id=e["id"], name=e["name"], sectors=e["data"].get("sectors", []),
-                regions=e["data"].get("regions", []), documents=len({d for d, _f, _s in docs}),
-                files=len({f for _d, f, _s in docs}), sources=sources,
-                later_names=e["data"].get("later_names", []),
+                regions=e["data"].get("regions", []), documents=len(docs),
+                files=len({f for f, _s, _t in docs.values()}), sources=sources,
+                later_names=e["data"].get("later_names", []), titles=titles,
+                unsourced=sum(1 for _f, s, _t in docs.values() if not s),
             ))
         if has_filter:
             rows = [r for r in rows if r.documents]
@@ -406,10 +435,14 @@ class Engine:
         d = self.store.document(doc_id)
         if d is None:
             return None
-        d["passages"] = self.store.passages(doc_id)
+        # passages and mentions carry the numbers a reader sees: from 1, the title line none
+        headed = doc_id in self.title_lines([doc_id])
+        d["passages"] = [{"number": n, "start": p["start"], "end": p["end"]} for p in self.store.passages(doc_id)
+                         if (n := passage_number(p["ordinal"], headed)) is not None]
         d["mentions"] = self.store.mentions(doc_id)
         places = self._place_regions()
         for m in d["mentions"]:
+            m["passage"] = passage_number(m["passage"], headed)
             m["regions"] = places.get(m["entity"], [])  # a place mention's region facet values
         fv = self.store.doc_facet_values([doc_id]).get(doc_id, {})
         pf_ids = self._entity_names("pathfinder")
@@ -437,16 +470,16 @@ class Engine:
     def stats(self) -> dict[str, Any]:
         s = self.store
         kinds = s.mention_counts_by_kind()
-        files = s.files()
+        skipped = s.skipped_files()  # the same list and count as the index run's summary
         return {
             "corpus": s.meta("corpus"), "last_indexed": s.meta("last_indexed"),
-            "files_indexed": sum(1 for f in files if f["status"] == "indexed"),
-            "files_skipped": sum(1 for f in files if f["status"] == "skipped"),
+            "files_indexed": s.file_count("indexed"),
+            "files_skipped": len(skipped),
             "documents": s.count("documents"), "passages": s.count("passages"),
             "mentions": s.count("mentions"), "mentions_by_kind": kinds,
             "entities": s.count("entities"),
             "index_bytes": self.index_bytes(),
-            "skipped": [{"path": f["path"], "reason": f["reason"]} for f in files if f["status"] == "skipped"],
+            "skipped": [{"path": p, "reason": r} for p, r in skipped],
         }
 
     def index_bytes(self) -> int:

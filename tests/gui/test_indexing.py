@@ -169,6 +169,54 @@ def test_a_folder_with_nothing_to_index_is_refused_and_the_index_stays(make_wind
     assert w.result.total == total
 
 
+def test_an_unreadable_folder_is_named_once_not_called_empty(make_window, qtbot, data_dir, seed_corpus, tmp_path,
+                                                             monkeypatch):
+    """Index folder… on a folder that cannot be listed (injected: os.scandir of it fails, as for
+    a folder without read permission): the notice names the folder once and says it cannot be
+    read, not that it has no texts; the index stays and the folder is not remembered. A run
+    that meets the same folder fails with one message saying "unchanged" once."""
+    import errno
+    import os
+
+    from explorer.gui.dialogs import Notice
+    from explorer.indexer import scanning
+
+    indexer.run(data_dir, seed_corpus, workers=0)
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    (folder / "a.txt").write_text("A title\n\nSome text.\n", encoding="utf-8")
+    real = os.scandir
+
+    def scandir(path="."):
+        if os.path.realpath(path) == os.path.realpath(folder):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(scanning.os, "scandir", scandir)
+    w = make_window(data_dir, size=(1280, 800))
+    settle(qtbot, w)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(folder)))
+    w.action_index.trigger()
+    qtbot.waitUntil(lambda: w.index_view.refusal is not None and w.index_view.refusal.isVisible(), timeout=WAIT_MS)
+    refusal = w.index_view.refusal
+    text = refusal.label.text()
+    assert refusal.windowTitle() == "Cannot read the folder"
+    assert text.startswith(f"Cannot read the folder {folder} (permission denied)")
+    assert text.count(str(folder)) == 1 and text.count("unchanged") == 1 and ".txt, .md or .html" not in text
+    refusal.close()
+    assert not w.indexing() and str(folder) not in w.indexer.recent()
+    assert w.stats.get("documents") == 14
+
+    with pytest.raises(indexer.IndexBuildError) as info:  # what the index run says of the same folder
+        indexer.run(tmp_path / "other-data", folder, workers=0)
+    w.index_view._failed(str(info.value))
+    failed = [n for n in w.findChildren(Notice) if n.windowTitle() == "Indexing failed" and n.isVisible()]
+    assert len(failed) == 1
+    assert failed[0].label.text().count(str(folder)) == 1 and failed[0].label.text().count("unchanged") == 1
+    assert "metadata.csv" not in failed[0].label.text()
+    failed[0].close()
+
+
 def test_replacing_the_index_can_be_declined(make_window, qtbot, data_dir, seed_corpus, tmp_path, monkeypatch):
     indexer.run(data_dir, seed_corpus, workers=0)
     folder = tmp_path / "other"
@@ -210,3 +258,45 @@ def test_an_empty_index_says_why_and_offers_index_folder(make_window, qtbot, dat
     assert chosen == [1]  # the button is File › Index folder…
     g = w.facet_panel.groups["sector"]
     assert g.empty_label.text() != "Loading…"
+
+
+def test_the_window_counts_as_index_and_stats_do(make_window, qtbot, data_dir, tmp_path):
+    """At 1280x800, on a corpus with good files, a PDF, a binary .txt and a ten-post archive: the
+    window's run summary, its skipped-files notice and list give the counts `explorer index`
+    prints for the same corpus and `explorer stats` reads back, over a first and a second run."""
+    import json
+    import re
+
+    from tests.test_cli import explorer
+    from tests.test_counts import change_corpus, index_counts, make_corpus
+
+    corpus = make_corpus(tmp_path / "corpus")
+    cli_data = tmp_path / "cli-data"
+    w = make_window(data_dir, start=False, size=(1280, 800))
+    lines: list[str] = []
+    w.indexer.succeeded.connect(lines.append)
+    for run in (1, 2):
+        if run == 2:
+            change_corpus(corpus)
+        with qtbot.waitSignal(w.indexFinished, timeout=WAIT_MS) as blocker:
+            if run == 1:
+                w.start_indexing(corpus)  # no index yet: this run builds it
+            else:
+                w.start_indexing(None)  # the last corpus again
+        assert blocker.args == ["done"]
+        cli, skipped = index_counts(cli_data, corpus)
+        line = lines[-1]
+        m = re.search(r": ([\d,]+) files? indexed, ([\d,]+) documents?; ([\d,]+) files? not indexed", line)
+        assert m, line
+        assert tuple(int(g) for g in m.groups()) == (cli["files"], cli["documents"], cli["skipped"])
+        changes = {what: int(n) for n, what in re.findall(r"([\d,]+) (new|changed|removed)", line)}
+        assert {k: changes.get(k, 0) for k in ("new", "changed", "removed")} == \
+            {k: cli[k] for k in ("new", "changed", "removed")}
+        assert w.index_view.skipped_button.text() == f"⚠ {cli['skipped']} files not indexed…"
+        dlg = w.index_view.show_skipped()
+        assert [path for path, _reason in dlg.model.items] == skipped
+        dlg.close()
+        s = json.loads(explorer("stats", "--format", "json", data=data_dir).stdout)
+        assert (s["files_indexed"], s["documents"], s["files_skipped"]) == (cli["files"], cli["documents"], cli["skipped"])
+        assert [f["path"] for f in s["skipped"]] == skipped
+    assert "3 new files since the last run" in lines[0] and "1 new, 1 removed files since the last run" in lines[1]

@@ -80,6 +80,31 @@ def test_results_fit_and_show_the_match_with_no_label_clipped(make_window, seed_
     assert clipped_labels(w) == []
 
 
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_pathfinders_tab_fits_with_every_source_whole(make_window, seed_index, qtbot, size):
+    """The pathfinders' table fits the view (its columns wider than the view put "Local
+    Governm…" at the right edge at 1280x800), and every Sources cell shows its publishers
+    whole, wrapped at words."""
+    from explorer.gui.results_view import wrap_lines
+
+    w = make_window(seed_index, size=size)
+    settle(qtbot, w)
+    w.set_level("pathfinders")
+    qtbot.waitUntil(lambda: w.result.level == "pathfinders" and w.is_settled(), timeout=WAIT_MS)
+    t = w.table
+    assert t.horizontalScrollBar().maximum() == 0, "the pathfinders scroll sideways"
+    col = t.source.column_index("sources")
+    line_h = QFontMetrics(t.font()).lineSpacing()
+    for r in range(t.proxy.rowCount()):
+        rect = t.visualRect(t.proxy.index(r, col))
+        assert rect.left() >= 0 and rect.right() <= t.viewport().width()
+        text = t.proxy.index(r, col).data(Qt.ItemDataRole.DisplayRole) or ""
+        lines = wrap_lines(text, t.font(), rect.width() - 8)
+        assert len(lines) * line_h <= rect.height(), f"row {r}: {text!r} does not fit"
+        for a, n in lines:  # no word is wider than the column
+            assert QFontMetrics(t.font()).horizontalAdvance(text[a:a + n].strip()) <= rect.width() - 8, text
+
+
 @pytest.mark.parametrize("size", [(1280, 800), (1400, 860)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_side_by_side_gives_the_sources_room_and_restores_on_unpin(make_window, seed_index, qtbot, size):
     w = make_window(seed_index, size=size)
@@ -244,7 +269,7 @@ def test_pathfinders_level_has_no_highlight_legend_nor_order_box(window, qtbot):
     qtbot.waitUntil(lambda: window.result.level == "pathfinders" and window.is_settled(), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: not window.compare.legend.isVisible(), timeout=WAIT_MS)
     assert not window.sort_combo.isEnabled()
-    assert "Found in" in [c.title for c in window.table.source.columns]
+    assert "Sources" in [c.title for c in window.table.source.columns]
     window.set_level("documents")
     qtbot.waitUntil(lambda: window.result.level == "documents" and window.is_settled(), timeout=WAIT_MS)
     qtbot.waitUntil(window.compare.legend.isVisible, timeout=WAIT_MS)

@@ -177,3 +177,72 @@ def test_down_arrow_moves_from_the_search_box_to_the_results(window, qtbot):
     first = window.table.current_row()
     qtbot.keyClick(window.table, Qt.Key.Key_Down)
     assert window.table.current_row() is not first
+
+def test_the_reading_of_a_query_is_shown_with_its_grouping(make_window, seed_index, qtbot):
+    """At 1280x800: an OR beside a space is read as "(a OR b) AND c", and the window says so on
+    one line under the search box, whole; a query read as written says nothing."""
+    w = make_window(seed_index, size=(1280, 800))
+    settle(qtbot, w)
+    search(qtbot, w, "swindon OR health leicester")
+    assert w.note_label.isVisible()
+    assert w.note_label.text() == "Read as: (swindon OR health) AND leicester"
+    assert w.note_label.fontMetrics().horizontalAdvance(w.note_label.text()) <= w.note_label.contentsRect().width()
+    search(qtbot, w, "NOT westminster OR kpmg")
+    assert w.note_label.text() == "Read as: (NOT westminster) OR kpmg"
+    search(qtbot, w, "(swindon OR health) AND leicester")  # read as written
+    assert not w.note_label.isVisible()
+    search(qtbot, w, "swindon leicester")  # no operator: nothing to tell
+    assert not w.note_label.isVisible()
+    search(qtbot, w, "swindon OR health leicester AND")  # repaired and regrouped: both said
+    assert w.note_label.isVisible()
+    assert w.note_label.text().startswith("Read as: (swindon OR health) AND leicester")
+    assert "dangling AND/OR/NOT ignored" in w.note_label.text()
+
+
+def test_passage_rows_are_numbered_from_one_and_no_row_is_a_title_line(make_window, seed_index, qtbot, engine):
+    """At 1280x800: 'maude' is in several titles; the passages level lists paragraphs only,
+    each named "¶ N" counting from 1 under the title, as the source text reads."""
+    w = make_window(seed_index, size=(1280, 800))
+    settle(qtbot, w)
+    search(qtbot, w, "maude")
+    qtbot.mouseClick(w.level_switch.buttons["passages"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.result.level == "passages" and w.is_settled(), timeout=WAIT_MS)
+    rows = w.table.shown_rows()
+    assert rows and len(rows) == w.result.total
+    col = w.table.source.column_index("title")
+    for i in range(len(rows)):
+        h = rows[i]
+        doc = engine.document(h.doc_id)
+        paras = [p.strip() for p in doc["text"].split("\n\n") if p.strip()]
+        if " ".join(paras[0].split()) == " ".join(doc["title"].split()):
+            paras = paras[1:]  # the title line is no paragraph
+        assert h.passage >= 1 and " ".join(paras[h.passage - 1].split()) == " ".join(h.text.split())
+        assert " ".join(h.text.split()) != " ".join(h.title.split())
+    summaries = [w.table.proxy.index(i, col).data(HTML_ROLE) for i in range(len(rows))]
+    assert all("¶ 0" not in s for s in summaries)
+    assert sorted(s.split("¶ ")[1].split("<")[0].split()[0] for s in summaries) == sorted(str(h.passage) for h in rows)
+
+
+def test_pathfinders_tab_counts_sources_as_publishers_and_lists_documents_apart(make_window, seed_index, qtbot, engine):
+    """At 1280x800: the Sources column and the summary name the publishers the source facet
+    counts ("1 source" for Swindon, where its documents have four titles), and the documents'
+    titles are listed apart under "Documents:"."""
+    w = make_window(seed_index, size=(1280, 800))
+    settle(qtbot, w)
+    w.set_level("pathfinders")
+    qtbot.waitUntil(lambda: w.result.level == "pathfinders" and w.is_settled(), timeout=WAIT_MS)
+    rows = w.table.shown_rows()
+    col = w.table.source.column_index("sources")
+    for i, row in enumerate(rows):
+        facet = engine.search(Query(facets={"pathfinder": [row.name]}, limit=None)).facets["source"]
+        shown = w.table.proxy.index(i, col).data(Qt.ItemDataRole.DisplayRole) or ""
+        assert sorted(filter(None, shown.split("; "))) == sorted(fv.value for fv in facet if fv.count), row.name
+    i = [r.id for r in rows].index("swindon")
+    w.table.selectRow(i)
+    qtbot.waitUntil(lambda: "Swindon" in w.compare.live.empty.text(), timeout=WAIT_MS)
+    text = w.compare.live.empty.text()
+    assert "1 source: Local Government Chronicle (and 3 documents naming none)." in text
+    docs = text.split("Documents:")[1]
+    for title in rows[i].titles:
+        assert f"• {title}" in docs
+    assert "Maude launches pathfinder mutuals" not in text.split("Documents:")[0]

@@ -195,3 +195,65 @@ def test_data_dir_that_cannot_be_created(tmp_path):
     proc = run_cli("index", "--corpus", str(paths.seeds_dir()), data=blocker / "data")
     assert_one_line_error(proc, "cannot create the data dir")
     assert_one_line_error(run_cli("search", "x", data=blocker / "data"), "no index yet")
+
+
+# --------------------------------------------------------------------------- unreadable corpus folder
+
+
+def _without_permission_override() -> list[str]:
+    """A command prefix under which permission bits bind: none for a normal user; for root,
+    setpriv dropping the two capabilities that let root past them."""
+    if not IS_ROOT:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return []
+    probe = subprocess.run([setpriv, "--bounding-set=-dac_override,-dac_read_search",
+                            "--inh-caps=-dac_override,-dac_read_search", "true"], capture_output=True)
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-dac_override,-dac_read_search"] \
+        if probe.returncode == 0 else []
+
+
+@pytest.mark.parametrize("mode", [0o000, 0o311, 0o644], ids=["no-access", "search-only", "list-only"])
+def test_an_unreadable_corpus_folder_is_named_once_and_the_index_stays(seed_corpus, data_dir, mode):
+    """The corpus folder itself cannot be read (real permission bits): one line naming the
+    folder, once; not the metadata.csv looked for first (there is none), and "unchanged" once."""
+    prefix = _without_permission_override()
+    if IS_ROOT and not prefix:
+        pytest.skip("root without setpriv: permission bits do not bind; the injected test below covers this")
+    indexer.run(data_dir, seed_corpus, workers=0)
+    before = snapshot(data_dir)
+    seed_corpus.chmod(mode)
+    try:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        proc = subprocess.run([*prefix, sys.executable, "-m", "explorer", "--data-dir", str(data_dir), "index"],
+                              capture_output=True, text=True, timeout=120, env=env)
+    finally:
+        seed_corpus.chmod(0o755)
+    err = assert_one_line_error(proc, f"cannot read the folder {seed_corpus.resolve()} (permission denied)")
+    assert "metadata.csv" not in err
+    assert err.count(str(seed_corpus.resolve())) == 1 and err.count("unchanged") == 1
+    assert snapshot(data_dir) == before
+
+
+def test_an_unlistable_corpus_folder_is_refused_before_the_sheet_is_looked_for(seed_corpus, data_dir, monkeypatch):
+    """The same with the refusal injected (os.scandir of the folder fails), in-process."""
+    from explorer.indexer import scanning
+
+    indexer.run(data_dir, seed_corpus, workers=0)
+    before = snapshot(data_dir)
+    real = os.scandir
+
+    def scandir(path="."):
+        if os.path.realpath(path) == os.path.realpath(seed_corpus):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(scanning.os, "scandir", scandir)
+    with pytest.raises(indexer.IndexBuildError) as info:
+        indexer.run(data_dir, seed_corpus, workers=0)
+    msg = str(info.value)
+    assert msg == (f"cannot read the folder {seed_corpus.resolve()} (permission denied): make it readable and "
+                   "index again; the previous index is unchanged")
+    monkeypatch.setattr(scanning.os, "scandir", real)
+    assert snapshot(data_dir) == before
