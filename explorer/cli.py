@@ -863,13 +863,18 @@ def matrix(ctx, rows, cols, share, fmt) -> None:
             click.echo(to_csv_text([rows, *m["cols"]], [[r, *cells] for r, cells in zip(m["rows"], m["cells"], strict=True)]),
                        nl=False)
             return
-        click.echo(f"{len(m['rows'])} {rows}(s) x {len(m['cols'])} {cols}(s); cells: {m['unit']}; * = a disagreement")
+        click.echo(f"{len(m['rows'])} {rows}(s) x {len(m['cols'])} {cols}(s); cells: {m['unit']}")
+        marked = {(d["row"], d["col"]) for d in m["disputed_cells"]}
+        if marked:
+            click.echo(f"* = this {cols} gives a value in a disagreement about this {rows} "
+                       f"({len(marked)} cell(s); see `explorer conflicts`)")
         for i, c in enumerate(m["cols"]):
             click.echo(f"  [{i + 1}] {c}")
         click.echo(f"{'':42}" + "".join(f"{f'[{i + 1}]':>7}" for i in range(len(m["cols"]))))
-        for r, cells in zip(m["rows"], m["cells"], strict=True):
-            label = _short(r, 40) + ("*" if r in m["disputed"] else "")
-            click.echo(f"{label:42}" + "".join(f"{(f'{v:.0%}' if share else str(v)) if v else '.':>7}" for v in cells))
+        for i, (r, cells) in enumerate(zip(m["rows"], m["cells"], strict=True)):
+            shown = [((f"{v:.0%}" if share else str(v)) if v else ".") + ("*" if (i, j) in marked else "")
+                     for j, v in enumerate(cells)]
+            click.echo(f"{_short(r, 40):42}" + "".join(f"{v:>7}" for v in shown))
     finally:
         engine.close()
 

@@ -177,9 +177,7 @@ class Analysis:
             raise AnalysisError(f"unknown rows {rows!r}; use one of {', '.join(matrix_mod.ROWS)}")
         if cols not in matrix_mod.COLS:
             raise AnalysisError(f"unknown cols {cols!r}; use one of {', '.join(matrix_mod.COLS)}")
-        names = self.names()
-        disputed = {names.get(c["subject_id"], "") for c in self.conflicts()}
-        return matrix_mod.build(self.store, rows, cols, share=share, disputed=disputed)
+        return matrix_mod.build(self.store, rows, cols, share=share, conflicts=self.conflicts())
 
     def pathfinder(self, name: str) -> dict:
         pathfinders = self.store.entity_rows("pathfinder")

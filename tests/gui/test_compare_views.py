@@ -139,6 +139,56 @@ def test_matrix_cell_opens_its_mentions_with_the_same_count(window, qtbot, qtmod
     assert panel.kwic.model.rowCount() == m["cells"][r][c]
 
 
+def test_matrix_marks_the_cells_of_the_sources_in_a_disagreement(make_window, tmp_path, data_dir, qtbot,
+                                                                   qtmodeltester):
+    from tests.test_compare_cli import write_disputed_corpus
+
+    indexer.run(data_dir, write_disputed_corpus(tmp_path / "disputed"), workers=0)
+    w = make_window(data_dir)
+    settle(qtbot, w)
+    panel = open_panel(w, qtbot)
+    view = panel.matrix
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        panel.setCurrentWidget(view)
+    model = view.model
+    qtmodeltester.check(model)
+    swindon = next(i for i, r in enumerate(model.m["rows"]) if r.startswith("Swindon"))
+    docs = sources_of(data_dir, ["101_a", "102_b", "103_c"])
+    col = {d: model.m["cols"].index(src) for d, src in docs.items()}
+    display = Qt.ItemDataRole.DisplayRole
+    for d, says in (("101_a", "250"), ("102_b", "400")):
+        index = model.index(swindon, col[d])
+        assert model.data(index, display).endswith("⚠")
+        tip = model.data(index, Qt.ItemDataRole.ToolTipRole)
+        spoken = model.data(index, Qt.ItemDataRole.AccessibleTextRole)
+        for text in (tip, spoken):
+            assert "staff" in text and says in text and "250 vs 400" in text
+        assert model.data(index, Qt.ItemDataRole.FontRole).bold()
+    # the third outlet mentions Swindon but gives no number: counted, not marked
+    quiet = model.index(swindon, col["103_c"])
+    assert model.data(quiet, Qt.ItemDataRole.UserRole) > 0 and "⚠" not in model.data(quiet, display)
+    marked = [(r, c) for r in range(model.rowCount()) for c in range(model.columnCount())
+              if "⚠" in model.data(model.index(r, c), display)]
+    assert sorted(marked) == sorted([(swindon, col["101_a"]), (swindon, col["102_b"])])
+    assert "⚠ marks 2 cells" in view.summary.text()
+    # the marked cell still opens its mentions
+    with qtbot.waitSignal(panel.kwic.controller.done, timeout=WAIT_MS):
+        view._cell(model.index(swindon, col["102_b"]))
+    assert panel.kwic.model.rowCount() == model.data(model.index(swindon, col["102_b"]), Qt.ItemDataRole.UserRole)
+
+
+def sources_of(data_dir, doc_ids: list[str]) -> dict[str, str]:
+    """The column each document falls in (its source, else its file), read from the index."""
+    from explorer.compare.mentions import source_label
+    from explorer.query import Engine
+
+    e = Engine(data_dir)
+    try:
+        return {d: source_label(e.document(d)) for d in doc_ids}
+    finally:
+        e.close()
+
+
 def test_dossier_view_shows_and_saves(window, qtbot, tmp_path):
     panel = open_panel(window, qtbot)
     view = panel.dossier
@@ -164,7 +214,9 @@ def test_models_hold_plain_data(qtmodeltester):
                     "left": "", "hit": "x", "right": "y", "chars": 3}])
     qtmodeltester.check(kwic)
     matrix = MatrixModel()
-    matrix.set_matrix({"rows": ["r"], "cols": ["c", "d"], "cells": [[1, 0]], "disputed": ["r"], "unit": "mentions"})
+    matrix.set_matrix({"rows": ["r"], "cols": ["c", "d"], "cells": [[1, 0]], "disputed": ["r"], "unit": "mentions",
+                       "disputed_cells": [{"row": 0, "col": 0, "conflicts": [
+                           {"id": "x", "quantity": "staff", "here": "250", "readings": "250 vs 400"}]}]})
     qtmodeltester.check(matrix)
     conflicts = ConflictsModel()
     conflicts.set_rows(json.loads(json.dumps([{"id": "1", "subject": "s", "quantity": "q", "dismissed": True, "values": [
