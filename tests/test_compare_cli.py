@@ -150,6 +150,61 @@ def test_dossier_formats(data, tmp_path):
     assert_one_line_error(explorer("dossier", "Atlantis", data=data), "no pathfinder 'Atlantis'", "swindon")
 
 
+def test_dossier_pdf_is_an_a4_report_holding_every_source(data, tmp_path):
+    from tests.pdf_text import page_count, pdf_text, squash
+
+    d = json.loads(explorer("dossier", "swindon", "--format", "json", data=data).stdout)
+    out = tmp_path / "swindon.pdf"
+    proc = explorer("dossier", "swindon", "--format", "pdf", "--output", str(out), data=data)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""  # no Qt warnings on the way
+    raw = out.read_bytes()
+    assert raw.startswith(b"%PDF") and page_count(raw) >= 1
+    assert f"{page_count(raw)} page" in proc.stdout and not (tmp_path / "swindon.pdf.part").exists()
+    text = squash(pdf_text(raw))
+    assert squash(d["name"]) in text and squash("Disagreements") in text
+    assert len(d["sources"]) >= 3
+    for source in d["sources"]:
+        assert squash(source) in text, source
+    for m in d["mentions"]:
+        assert squash(m["doc_id"]) in text
+    # A4 portrait: 595 x 842 points
+    box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)", raw)
+    assert box and (round(float(box.group(1))), round(float(box.group(2)))) == (595, 842)
+    assert_one_line_error(explorer("dossier", "swindon", "--format", "pdf", data=data), "--output")
+    assert_one_line_error(explorer("dossier", "swindon", "--format", "pdf", "-o", str(tmp_path / "no" / "x.pdf"),
+                                   data=data), "cannot write")
+
+
+BLOCK_QT = (
+    "import sys, runpy\n"
+    "class Block:\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name.split('.')[0] in ('PySide6', 'shiboken6'): raise ImportError('blocked: ' + name, name=name)\n"
+    "sys.meta_path.insert(0, Block())\n"
+    "sys.argv = ['explorer', *sys.argv[1:]]\n"
+    "runpy.run_module('explorer', run_name='__main__')\n"
+)
+
+
+def test_dossier_without_pyside_other_formats_work_and_pdf_says_why(data, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-c", BLOCK_QT, "--data-dir", str(data), *args],
+                              capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONWARNINGS": "error"})
+
+    html_out = tmp_path / "s.html"
+    ok = run("dossier", "swindon", "--format", "html", "-o", str(html_out))
+    assert ok.returncode == 0, ok.stderr
+    assert "<mark>" in html_out.read_text(encoding="utf-8")
+    assert_one_line_error(run("dossier", "swindon", "--format", "pdf", "-o", str(tmp_path / "s.pdf")),
+                          "PySide6", "--format html")
+    assert not (tmp_path / "s.pdf").exists()
+
+
 # Three more outlets on one pathfinder (SEQOL is Swindon's): two give its staff as different
 # numbers, the third mentions it without a number.
 DISPUTED_FILES = {

@@ -206,6 +206,18 @@ def test_dossier_view_shows_and_saves(window, qtbot, tmp_path):
     with qtbot.waitSignal(view.controller.saving.done, timeout=WAIT_MS):
         view._save("csv", csv_out)
     assert csv_out.read_text(encoding="utf-8").startswith("pathfinder,date,source")
+    # the PDF is written by a worker thread, not the GUI thread, and holds the same report
+    from tests.pdf_text import page_count, pdf_text, squash
+
+    pdf_out = tmp_path / "swindon.pdf"
+    assert view.save_pdf.isEnabled()
+    with qtbot.waitSignal(view.controller.saving.done, timeout=WAIT_MS) as saved:
+        view._save("pdf", pdf_out)
+    raw = pdf_out.read_bytes()
+    assert raw.startswith(b"%PDF") and saved.args == [page_count(raw)] and page_count(raw) >= 1
+    text = squash(pdf_text(raw))
+    for source in view.dossier["sources"]:
+        assert squash(source) in text
 
 
 def test_models_hold_plain_data(qtmodeltester):
