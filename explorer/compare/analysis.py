@@ -195,6 +195,25 @@ class Analysis:
         return dossier_mod.build(self.store, self.pathfinder(name), self.conflicts())
 
 
+def kwic_page(rows: list[dict], offset: int, limit: int, source: str | None = None) -> dict:
+    """One page of KWIC rows for a view that shows them as it scrolls: ``rows`` are every row of
+    one query (as :meth:`Analysis.mentions` gives them, all sources), ``source`` keeps one
+    source's. The first page (``offset`` 0) also carries what the view shows before reading the
+    rows: every source (for the filter), the number of documents and, per document, its length
+    and where its hits start (the plot)."""
+    shown = rows if not source else [r for r in rows if r["source"] == source]
+    page: dict = {"offset": offset, "total": len(shown), "source": source or None,
+                  "rows": shown[offset:offset + max(0, limit)]}
+    if offset == 0:
+        page["sources"] = sorted({r["source"] for r in rows}, key=str.casefold)
+        by: dict[str, tuple[int, list[int]]] = {}
+        for r in shown:
+            by.setdefault(r["doc_id"], (r["chars"], []))[1].append(r["start"])
+        page["documents"] = len(by)
+        page["plot"] = [(d, n, sorted(hits)) for d, (n, hits) in sorted(by.items())]
+    return page
+
+
 def dismiss(store, conflict_id: str, restore: bool = False) -> None:
     """Dismiss (or restore) one conflict on a writable store; the id must be a current one."""
     known = Analysis(store).conflict_ids()

@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QModelIndex, QPoint, Qt
 
 from explorer import indexer
 from explorer.gui.conflicts_view import ConflictsModel
@@ -122,6 +122,38 @@ def test_kwic_view_rows_sort_plot_and_open(window, qtbot, qtmodeltester, engine)
     with qtbot.waitSignal(view.openAt, timeout=WAIT_MS):
         view._open(view.model.index(len(view.model.rows) - 1, 3))
     qtbot.waitUntil(lambda: window.compare.live.doc_id == target["doc_id"], timeout=WAIT_MS)
+
+
+def test_kwic_rows_arrive_a_page_at_a_time_as_the_table_scrolls(window, qtbot, qtmodeltester, engine, monkeypatch):
+    from explorer.compare.analysis import Analysis
+    from explorer.gui import kwic_view
+
+    monkeypatch.setattr(kwic_view, "PAGE", 4)
+    everything = Analysis(engine.store).mentions("mutuals", sort=["date"])  # what the pages must add up to
+    assert len(everything) > 3 * 4
+    panel = open_panel(window, qtbot)
+    view = panel.kwic
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        panel.show_mentions("mutuals")
+    assert view.model.rowCount() == 4 and view.model.total == len(everything)
+    assert view.summary.text().startswith(f"{len(everything)} mentions")
+    docs = {r["doc_id"] for r in everything}
+    assert [d for d, _n, _hits in view.plot.docs] == sorted(docs)  # the plot has every hit, not the first page's
+    assert sum(len(hits) for _d, _n, hits in view.plot.docs) == len(everything)
+    qtmodeltester.check(view.model)
+    while view.model.rowCount() < len(everything):
+        n = view.model.rowCount()
+        view.table.scrollToBottom()  # the view asks the model for more (fetchMore) at the end
+        qtbot.waitUntil(lambda n=n: view.model.rowCount() > n, timeout=WAIT_MS)
+    assert [(r["doc_id"], r["start"]) for r in view.model.rows] == [(r["doc_id"], r["start"]) for r in everything]
+    assert not view.model.canFetchMore(QModelIndex())
+    # one source: the engine filters, the pages follow the filter
+    source = max({r["source"] for r in everything}, key=lambda s: sum(r["source"] == s for r in everything))
+    mine = [r for r in everything if r["source"] == source]
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        view.source.setCurrentIndex(view.source.findText(source))
+    assert view.model.total == len(mine) and view.model.rowCount() == min(4, len(mine))
+    assert {r["source"] for r in view.model.rows} == {source}
 
 
 def test_matrix_cell_opens_its_mentions_with_the_same_count(window, qtbot, qtmodeltester):
