@@ -26,8 +26,17 @@ _QT_STYLE = ("<style>table{border-collapse:collapse} td,th{padding:3px;vertical-
 def qt_html(d: dict, limit: int | None = None) -> str:
     """The dossier's HTML report in the subset of HTML and CSS that QTextDocument lays out
     (``limit`` as in :func:`explorer.compare.dossier.to_html`)."""
-    html = dossier_mod.to_html(d, limit=limit)
-    html = _STYLE.sub(_QT_STYLE, html, count=1)
+    head, mentions, tail = qt_parts(d, limit)
+    return head + "".join(mentions) + tail
+
+
+def qt_parts(d: dict, limit: int | None = None) -> tuple[str, list[str], str]:
+    """:func:`qt_html` in the three parts of :func:`explorer.compare.dossier.html_parts`."""
+    head, mentions, tail = dossier_mod.html_parts(d, limit)
+    return _qt(_STYLE.sub(_QT_STYLE, head, count=1)), [_qt(m) for m in mentions], tail
+
+
+def _qt(html: str) -> str:
     return _MARK.sub(lambda m: "</span>" if m.group(1) else '<span style="background-color:#fde68a">', html)
 
 

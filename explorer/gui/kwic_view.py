@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .analysis_calls import EngineCall, RowsModel
+from .analysis_calls import EngineCall, RowsModel, fit_column
 from .models import plain_tooltip
 from .workers import Runner
 
@@ -180,7 +180,6 @@ class KwicView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(self._open)
-        self.table.horizontalHeader().setResizeContentsPrecision(200)  # sizing reads 200 rows, not all
         self.plot = KwicPlot(self)
         top = QHBoxLayout()
         top.addWidget(self.edit, 1)
@@ -233,10 +232,10 @@ class KwicView(QWidget):
         self.source.blockSignals(False)
         self.model.set_rows(page["rows"], page["total"])
         self.plot.set_docs(page["plot"])
-        # sized from the rows shown first (at most PAGE, and the header reads 200 of them)
-        self.table.resizeColumnToContents(0)
-        self.table.resizeColumnToContents(1)
-        self.table.resizeColumnToContents(3)
+        rows = page["rows"]  # the columns fit the first page (the longest texts, measured once)
+        fit_column(self.table, 0, (r["source"] for r in rows), most=260)
+        fit_column(self.table, 1, (r["date"] or "undated" for r in rows))
+        fit_column(self.table, 3, (r["hit"] for r in rows), most=260)
         n, docs = page["total"], page["documents"]
         self.summary.setText(f"{n} mention{'s' if n != 1 else ''} in {docs} document{'s' if docs != 1 else ''}"
                              + (f" from {source}" if source else "")

@@ -41,7 +41,7 @@ class MatrixModel(QAbstractTableModel):
     def set_matrix(self, m: dict) -> None:
         self.beginResetModel()
         self.m = m
-        self._max = max((v for row in m["cells"] for v in row), default=0) or 1
+        self._max = max(map(max, filter(None, m["cells"])), default=0) or 1
         self._notes = {(d["row"], d["col"]): "\n".join(
             f"{MARK} Disagreement on {c['quantity']}: this source says {c['here']}; the sources say {c['readings']} "
             "(see Disagreements)." for c in d["conflicts"]) for d in m.get("disputed_cells", [])}
@@ -76,7 +76,7 @@ class MatrixModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < self.rowCount() and 0 <= index.column() < self.columnCount()):
+        if not index.isValid() or not (0 <= index.row() < len(self.m["rows"]) and 0 <= index.column() < len(self.m["cols"])):
             return None
         v = self.m["cells"][index.row()][index.column()]
         share = self.m["unit"] != "mentions"
@@ -155,9 +155,12 @@ class MatrixView(QWidget):
 
     def _show(self, m: dict) -> None:
         self.model.set_matrix(m)
-        # sized from the first columns only: measuring hundreds of columns would hold the GUI thread
-        for c in range(min(self.model.columnCount(), 25)):
-            self.table.resizeColumnToContents(c)
+        # the first columns fit their names (measured once each; the cells are short numbers);
+        # the others keep the default width, so thousands of document columns cost nothing here
+        header = self.table.horizontalHeader()
+        for c, name in enumerate(m["cols"][:25]):
+            self.table.setColumnWidth(c, max(header.defaultSectionSize() // 2,
+                                             min(220, header.fontMetrics().horizontalAdvance(name) + 28)))
         cells = len(m.get("disputed_cells", []))
         marked = (f"; {MARK} marks {cells} cell{'s' if cells != 1 else ''} whose source gives a value in a "
                   "disagreement about that row") if cells else ""

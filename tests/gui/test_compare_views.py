@@ -252,6 +252,31 @@ def test_dossier_view_shows_and_saves(window, qtbot, tmp_path):
         assert squash(source) in text
 
 
+def test_a_long_dossier_is_laid_out_a_part_at_a_time_in_order(window, qtbot, monkeypatch):
+    from PySide6.QtGui import QTextDocument
+
+    from explorer.gui import dossier_pdf, dossier_view
+
+    monkeypatch.setattr(dossier_view, "CHUNK", 1)
+    panel = open_panel(window, qtbot)
+    view = panel.dossier
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        panel.setCurrentWidget(view)
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        view.show_pathfinder("swindon")
+    d = view.dossier
+    assert d["id"] == "swindon" and len(d["mentions"]) >= 3
+    assert not view.laid_out()  # the first part is shown, the rest follows
+    qtbot.waitUntil(view.laid_out, timeout=WAIT_MS)
+    whole = QTextDocument()
+    whole.setHtml(dossier_pdf.qt_html(d, limit=dossier_view.SHOWN_MENTIONS))  # the page laid out in one go
+    assert view.page.toPlainText() == whole.toPlainText()
+    doc, ref = view.page.document(), whole
+    assert doc.blockCount() == ref.blockCount()
+    assert [doc.findBlockByNumber(i).blockFormat().headingLevel() for i in range(doc.blockCount())] == \
+        [ref.findBlockByNumber(i).blockFormat().headingLevel() for i in range(ref.blockCount())]
+
+
 def test_models_hold_plain_data(qtmodeltester):
     kwic = KwicModel()
     kwic.set_rows([{"doc_id": "a", "source": "S", "date": "", "title": "T", "entity": "x", "start": 0, "end": 1,
