@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF
-from PySide6.QtGui import QFont, QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtGui import QFont, QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextCursor, QTextDocument
 
 from explorer.compare import dossier as dossier_mod
 
@@ -36,6 +37,33 @@ def qt_parts(d: dict, limit: int | None = None) -> tuple[str, list[str], str]:
     return _qt(_STYLE.sub(_QT_STYLE, head, count=1)), [_qt(m) for m in mentions], tail
 
 
+def fill(doc: QTextDocument, d: dict, limit: int | None = None, chunk: int = 12) -> Iterator[int]:
+    """Put the report into ``doc`` a part at a time; a generator that yields after each part
+    (how many mentions are still to come). The first part is the page with its first ``chunk``
+    mentions, the claims and the disagreements; each next part is ``chunk`` more mentions,
+    inserted after the last one in. PySide holds the GIL through setHtml and insertHtml, so
+    one call with hundreds of mentions holds every other thread of the app, the GUI thread
+    included, for 100 ms or more; between parts the others run."""
+    head, mentions, tail = qt_parts(d, limit)
+    doc.setHtml(head + "".join(mentions[:chunk]) + tail)
+    rest = mentions[chunk:]
+    if not rest:
+        return
+    block = doc.begin()
+    while block.isValid() and block.blockFormat().headingLevel() != 2:  # the "Mentions" heading
+        block = block.next()
+    last = doc.findBlockByNumber(block.blockNumber() + min(chunk, len(mentions)))
+    at = last.position() + last.length() - 1
+    while rest:
+        yield len(rest)
+        part, rest = rest[:chunk], rest[chunk:]
+        c = QTextCursor(doc)
+        c.setPosition(at)
+        c.insertBlock()  # a paragraph of its own: the part's first one would join the last one in
+        c.insertHtml("".join(part))
+        at = c.position()
+
+
 def _qt(html: str) -> str:
     return _MARK.sub(lambda m: "</span>" if m.group(1) else '<span style="background-color:#fde68a">', html)
 
@@ -47,7 +75,7 @@ def write_pdf(d: dict, path: Path) -> int:
     tmp = path.with_name(path.name + ".part")
     try:
         tmp.open("wb").close()  # a folder that is missing or read-only fails here, in one line, not in Qt
-        pages = _print(qt_html(d), str(tmp), d["name"])
+        pages = _print(d, str(tmp))
         tmp.replace(path)
     except OSError:
         tmp.unlink(missing_ok=True)
@@ -55,9 +83,9 @@ def write_pdf(d: dict, path: Path) -> int:
     return pages
 
 
-def _print(html: str, filename: str, title: str) -> int:
+def _print(d: dict, filename: str) -> int:
     writer = QPdfWriter(filename)
-    writer.setTitle(f"{title}: dossier")
+    writer.setTitle(f"{d['name']}: dossier")
     writer.setCreator("Pathfinder Explorer")
     writer.setResolution(300)
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
@@ -66,7 +94,8 @@ def _print(html: str, filename: str, title: str) -> int:
     font = QFont()
     font.setPointSizeF(10)
     doc.setDefaultFont(font)
-    doc.setHtml(html)
+    for _more in fill(doc, d):  # a part at a time, so that the GUI thread runs between parts
+        pass
     # (QTextDocument::print adds a margin of its own, about 2 cm, to these 6 mm.)
     # Without a page size of its own the document is paginated to the writer's page and every
     # page gets its number at the foot (QTextDocument::print); tables break between rows.

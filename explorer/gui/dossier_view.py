@@ -4,10 +4,10 @@ date order, the claims about it and any disagreements; save it as a PDF (A4, pag
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -71,7 +71,7 @@ class DossierController(EngineCall):
 class DossierView(QWidget):
     summary: QLabel  # made in __init__, after the handlers that write to it
     status = Signal(str)
-    laidOut = Signal()  # the last part of a long page is on it
+    laidOut = Signal()  # the whole page is laid out (long ones take a few turns of the event loop)
 
     def __init__(self, runner: Runner, engine, parent=None):
         super().__init__(parent)
@@ -110,8 +110,7 @@ class DossierView(QWidget):
         self.dossier: dict | None = None
         self._saved_to: Path | None = None
         self._gen = 0
-        self._rest: list[str] = []
-        self._at = 0
+        self._parts: Iterator[int] | None = None
 
     def _save_buttons(self) -> tuple[QPushButton, ...]:
         return (self.save_pdf, self.save_html, self.save_csv)
@@ -145,21 +144,11 @@ class DossierView(QWidget):
     def _show(self, d: dict) -> None:
         self.dossier = d
         # The page is laid out in parts: the facts, the first mentions, the claims and the
-        # disagreements at once, then CHUNK more mentions per turn of the event loop, each
-        # inserted after the last one shown (hundreds at once hold the GUI thread ~100 ms).
-        head, mentions, tail = dossier_pdf.qt_parts(d, limit=SHOWN_MENTIONS)
+        # disagreements at once, then CHUNK more mentions per turn of the event loop (hundreds
+        # at once hold the GUI thread ~100 ms).
+        self._parts = dossier_pdf.fill(self.page.document(), d, limit=SHOWN_MENTIONS, chunk=CHUNK)
         self._gen += 1
-        self.page.setHtml(head + "".join(mentions[:CHUNK]) + tail)
-        self._rest = mentions[CHUNK:]
-        if self._rest:
-            doc = self.page.document()
-            block = doc.begin()
-            while block.isValid() and block.blockFormat().headingLevel() != 2:  # the "Mentions" heading
-                block = block.next()
-            last = doc.findBlockByNumber(block.blockNumber() + min(CHUNK, len(mentions)))
-            self._at = last.position() + last.length() - 1
-            gen = self._gen
-            QTimer.singleShot(0, self, lambda: self._more(gen))
+        self._more(self._gen)
         docs = len({m["doc_id"] for m in d["mentions"]})
         self.summary.setText(f"Mentioned in {docs} document{'s' if docs != 1 else ''} from {len(d['sources'])} "
                              f"source{'s' if len(d['sources']) != 1 else ''}; {len(d['conflicts'])} disagreement(s).")
@@ -167,22 +156,17 @@ class DossierView(QWidget):
             b.setEnabled(True)
 
     def _more(self, gen: int) -> None:
-        if gen != self._gen or not self._rest:
+        if gen != self._gen or self._parts is None:
             return  # (another dossier is shown since)
-        part, self._rest = self._rest[:CHUNK], self._rest[CHUNK:]
-        c = QTextCursor(self.page.document())
-        c.setPosition(self._at)
-        c.insertBlock()  # a paragraph of its own: the part's first one would join the last shown
-        c.insertHtml("".join(part))
-        self._at = c.position()
-        if self._rest:
-            QTimer.singleShot(0, self, lambda: self._more(gen))
-        else:
+        if next(self._parts, None) is None:
+            self._parts = None
             self.laidOut.emit()
+        else:
+            QTimer.singleShot(0, self, lambda: self._more(gen))
 
     def laid_out(self) -> bool:
         """Whether every mention the view shows is on the page."""
-        return not self._rest
+        return self._parts is None
 
     def _save(self, fmt: str, path: Path | None = None) -> None:
         d = self.dossier
