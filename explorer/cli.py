@@ -915,20 +915,26 @@ def matrix(ctx, rows, cols, share, fmt) -> None:
             click.echo(to_csv_text([rows, *m["cols"]], [[r, *cells] for r, cells in zip(m["rows"], m["cells"], strict=True)]),
                        nl=False)
             return
-        click.echo(f"{len(m['rows'])} {rows}(s) x {len(m['cols'])} {cols}(s); cells: {m['unit']}; * = a disagreement")
+        click.echo(f"{len(m['rows'])} {rows}(s) x {len(m['cols'])} {cols}(s); cells: {m['unit']}")
+        marked = {(d["row"], d["col"]) for d in m["disputed_cells"]}
+        if marked:
+            click.echo(f"* = this {cols} gives a value in a disagreement about this {rows} "
+                       f"({len(marked)} cell(s); see `explorer conflicts`)")
         for i, c in enumerate(m["cols"]):
             click.echo(f"  [{i + 1}] {c}")
         click.echo(f"{'':42}" + "".join(f"{f'[{i + 1}]':>7}" for i in range(len(m["cols"]))))
-        for r, cells in zip(m["rows"], m["cells"], strict=True):
-            label = _short(r, 40) + ("*" if r in m["disputed"] else "")
-            click.echo(f"{label:42}" + "".join(f"{(f'{v:.0%}' if share else str(v)) if v else '.':>7}" for v in cells))
+        for i, (r, cells) in enumerate(zip(m["rows"], m["cells"], strict=True)):
+            shown = [((f"{v:.0%}" if share else str(v)) if v else ".") + ("*" if (i, j) in marked else "")
+                     for j, v in enumerate(cells)]
+            click.echo(f"{_short(r, 40):42}" + "".join(f"{v:>7}" for v in shown))
     finally:
         engine.close()
 
 
 @cli.command()
 @click.argument("name", metavar="PATHFINDER")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "csv"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "csv", "pdf"]), default="text",
+              show_default=True, help="pdf: the HTML report on A4 pages (needs PySide6 and --output).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (atomically) instead of printing.")
 @click.pass_context
@@ -937,9 +943,14 @@ def dossier(ctx, name, fmt, output) -> None:
     disagreements."""
     from explorer.compare import dossier as dossier_mod
 
+    if fmt == "pdf" and output is None:
+        _fail("--format pdf writes a file: give it with --output FILE.pdf")
     engine = _engine(ctx)
     try:
         d = _analysis_call(_analysis(engine).dossier, name)
+        if fmt == "pdf":
+            _dossier_pdf(d, output)
+            return
         if fmt == "json":
             out = json.dumps(d, ensure_ascii=False, indent=2) + "\n"
         elif fmt == "html":
@@ -961,6 +972,21 @@ def dossier(ctx, name, fmt, output) -> None:
         click.echo(f"Wrote the dossier of {d['name']} to {output}")
     finally:
         engine.close()
+
+
+def _dossier_pdf(d: dict, output: Path) -> None:
+    """Print the dossier to a PDF through Qt, loaded only here: every other command and format
+    works without PySide6."""
+    try:
+        from explorer.gui import dossier_pdf
+    except ImportError as exc:
+        _fail(f"--format pdf needs PySide6, which is not installed ({exc.name or exc}); "
+              "install the app's gui extra, or use --format html and print that")
+    try:
+        pages = dossier_pdf.write_pdf_offscreen(d, output)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+    click.echo(f"Wrote the dossier of {d['name']} to {output} ({pages} page{'s' if pages != 1 else ''}, A4)")
 
 
 # --------------------------------------------------------------------------- desktop integration

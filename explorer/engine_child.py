@@ -65,7 +65,8 @@ def _send(conn, kind: str, value: Any) -> bool:
 def _analysis(engine: Engine):
     from explorer.compare.analysis import Analysis
 
-    engine.refresh()
+    if engine.refresh():
+        _KWIC.clear()
     return Analysis(engine.store)
 
 
@@ -92,9 +93,31 @@ def _dismiss_conflict(engine: Engine, conflict_id: str, restore: bool) -> None:
         store.close()
 
 
+def _matching(engine: Engine) -> Callable[[str], list[str]]:
+    """The ids of the documents a full-text query finds (for KWIC of a plain term)."""
+    return lambda text: [h.doc_id for h in engine.search(Query(text=text, limit=None)).hits]
+
+
 def _mentions(engine: Engine, name: str, sort: list[str] | None, sources: list[str] | None, context: int) -> list[dict]:
-    return _analysis(engine).mentions(name, sort=sort, sources=sources, context=context,
-                                      search=lambda text: [h.doc_id for h in engine.search(Query(text=text, limit=None)).hits])
+    return _analysis(engine).mentions(name, sort=sort, sources=sources, context=context, search=_matching(engine))
+
+
+# The rows of the last KWIC query, kept for the pages that follow its first (a view reads them
+# as it scrolls: one large answer would hold the app's GUI thread while it is unpickled).
+_KWIC: dict[str, Any] = {}
+
+
+def _mentions_page(engine: Engine, name: str, sort: list[str] | None, context: int, offset: int, limit: int,
+                   source: str | None) -> dict:
+    from explorer.compare.analysis import kwic_page
+
+    analysis = _analysis(engine)
+    key = (name, tuple(sort or ()), context)
+    if _KWIC.get("key") != key:
+        _KWIC.clear()
+        _KWIC["rows"] = analysis.mentions(name, sort=sort, context=context, search=_matching(engine))
+        _KWIC["key"] = key
+    return kwic_page(_KWIC["rows"], offset, limit, source)
 
 
 def _matrix(engine: Engine, rows: str, cols: str, share: bool) -> dict:
@@ -107,5 +130,6 @@ def _dossier(engine: Engine, name: str) -> dict:
 
 ANALYSIS: dict[str, Callable[..., Any]] = {
     "compare": _compare, "reuse_clusters": _reuse_clusters, "conflicts": _conflicts,
-    "dismiss_conflict": _dismiss_conflict, "mentions": _mentions, "matrix": _matrix, "dossier": _dossier,
+    "dismiss_conflict": _dismiss_conflict, "mentions": _mentions, "mentions_page": _mentions_page,
+    "matrix": _matrix, "dossier": _dossier,
 }

@@ -107,6 +107,12 @@ class EngineProcess:
                  context: int = 60) -> list[dict]:
         return self._call("mentions", name, sort, sources, context)
 
+    def mentions_page(self, name: str, sort: list[str] | None = None, context: int = 60, offset: int = 0,
+                      limit: int = 2000, source: str | None = None) -> dict:
+        """A page of :meth:`mentions` (see explorer.compare.analysis.kwic_page); the child keeps
+        the last query's rows, so the pages after the first are cheap."""
+        return self._call("mentions_page", name, sort, context, offset, limit, source)
+
     def matrix(self, rows: str = "pathfinder", cols: str = "source", share: bool = False) -> dict:
         return self._call("matrix", rows, cols, share)
 

@@ -177,9 +177,7 @@ class Analysis:
             raise AnalysisError(f"unknown rows {rows!r}; use one of {', '.join(matrix_mod.ROWS)}")
         if cols not in matrix_mod.COLS:
             raise AnalysisError(f"unknown cols {cols!r}; use one of {', '.join(matrix_mod.COLS)}")
-        names = self.names()
-        disputed = {names.get(c["subject_id"], "") for c in self.conflicts()}
-        return matrix_mod.build(self.store, rows, cols, share=share, disputed=disputed)
+        return matrix_mod.build(self.store, rows, cols, share=share, conflicts=self.conflicts())
 
     def pathfinder(self, name: str) -> dict:
         pathfinders = self.store.entity_rows("pathfinder")
@@ -195,6 +193,25 @@ class Analysis:
 
     def dossier(self, name: str) -> dict:
         return dossier_mod.build(self.store, self.pathfinder(name), self.conflicts())
+
+
+def kwic_page(rows: list[dict], offset: int, limit: int, source: str | None = None) -> dict:
+    """One page of KWIC rows for a view that shows them as it scrolls: ``rows`` are every row of
+    one query (as :meth:`Analysis.mentions` gives them, all sources), ``source`` keeps one
+    source's. The first page (``offset`` 0) also carries what the view shows before reading the
+    rows: every source (for the filter), the number of documents and, per document, its length
+    and where its hits start (the plot)."""
+    shown = rows if not source else [r for r in rows if r["source"] == source]
+    page: dict = {"offset": offset, "total": len(shown), "source": source or None,
+                  "rows": shown[offset:offset + max(0, limit)]}
+    if offset == 0:
+        page["sources"] = sorted({r["source"] for r in rows}, key=str.casefold)
+        by: dict[str, tuple[int, list[int]]] = {}
+        for r in shown:
+            by.setdefault(r["doc_id"], (r["chars"], []))[1].append(r["start"])
+        page["documents"] = len(by)
+        page["plot"] = [(d, n, sorted(hits)) for d, (n, hits) in sorted(by.items())]
+    return page
 
 
 def dismiss(store, conflict_id: str, restore: bool = False) -> None:

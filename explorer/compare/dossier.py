@@ -77,6 +77,14 @@ def to_html(d: dict, limit: int | None = None) -> str:
     """The printable report. Mentions are paragraphs, not table rows (Qt lays out a long table
     ten times slower); with ``limit``, only the first ones are shown and a note says how many
     more the full report holds."""
+    head, mentions, tail = html_parts(d, limit)
+    return head + "".join(mentions) + tail
+
+
+def html_parts(d: dict, limit: int | None = None) -> tuple[str, list[str], str]:
+    """:func:`to_html` in three parts: the page up to the mentions, one paragraph per mention
+    (and the note on those left out), and the rest of the page (claims, disagreements), so that
+    a view can lay out a long report a part at a time."""
     e = html.escape
     facts = "".join(f"<tr><th>{e(label)}</th><td>{e(value)}</td></tr>" for label, value in (
         ("Sectors", ", ".join(d["sectors"])), ("Regions", ", ".join(d["regions"]) or "national"),
@@ -97,7 +105,7 @@ def to_html(d: dict, limit: int | None = None) -> str:
         for c in d["conflicts"]) or "<li>none found</li>"
     claims = "".join(f"<li>{e(c['quantity'])}: {c['value']:g} ({e(c['surface'])} in <code>{e(c['doc_id'])}</code>)</li>"
                      for c in d["claims"]) or "<li>none found</li>"
-    return f"""<!DOCTYPE html>
+    head = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>{e(d['name'])}: dossier</title>
@@ -107,8 +115,10 @@ td,th{{border-bottom:1px solid #ccc;padding:4px;text-align:left;vertical-align:t
 <body><h1>{e(d['name'])}</h1>
 <table>{facts}</table>
 <h2>Mentions ({len(d['mentions'])}, in date order)</h2>
-{''.join(rows)}
+"""
+    tail = f"""
 <h2>Claims</h2><ul>{claims}</ul>
 <h2>Disagreements</h2><ul>{conflicts}</ul>
 </body></html>
 """
+    return head, rows, tail

@@ -5,7 +5,7 @@ dropped."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -16,8 +16,20 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtWidgets import QTableView
 
 from .workers import Runner
+
+
+def fit_column(view: QTableView, column: int, texts: Iterable[str], most: int = 400) -> None:
+    """Size a column to the longest of ``texts`` and its header, each measured once with the
+    view's font. (resizeColumnToContents asks a Python model for a dozen roles of each of
+    hundreds of cells, which holds the GUI thread for tens of milliseconds per column.)"""
+    longest = max(texts, key=len, default="")
+    header = view.model().headerData(column, Qt.Orientation.Horizontal) or ""
+    width = max(view.fontMetrics().horizontalAdvance(longest) + 18,
+                view.horizontalHeader().fontMetrics().horizontalAdvance(str(header)) + 28)
+    view.setColumnWidth(column, min(most, width))
 
 
 class EngineCall(QObject):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
-from .analysis_calls import EngineCall, RowsModel
+from .analysis_calls import EngineCall, RowsModel, fit_column
 from .models import plain_tooltip
 from .workers import Runner
 
@@ -52,7 +52,6 @@ class ClustersView(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setResizeContentsPrecision(200)
         self.table.activated.connect(self._chosen)
         self.table.doubleClicked.connect(self._chosen)
         lay = QVBoxLayout(self)
@@ -65,8 +64,10 @@ class ClustersView(QWidget):
 
     def _show(self, clusters: list[dict]) -> None:
         self.model.set_rows(clusters)
-        for c in range(3):
-            self.table.resizeColumnToContents(c)
+        shown = clusters[:500]  # the columns fit the first rows (measured once per column)
+        display = Qt.ItemDataRole.DisplayRole
+        for col in range(3):
+            fit_column(self.table, col, (self.model.cell(c, col, display) for c in shown), most=260)
         n = len(clusters)
         self.summary.setText(f"{n} passage{'s' if n != 1 else ''} shared between sources; double-click one to read "
                              "its documents side by side (the first four, oldest first)." if n else

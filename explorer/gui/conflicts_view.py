@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .analysis_calls import EngineCall, RowsModel
+from .analysis_calls import EngineCall, RowsModel, fit_column
 from .workers import Runner
 
 COLUMNS = ("Subject", "Number of", "Readings", "Documents", "Status")
@@ -121,7 +121,10 @@ class ConflictsView(QWidget):
 
     def _show(self, rows: list[dict]) -> None:
         self.model.set_rows(rows)
-        self.table.resizeColumnsToContents()
+        shown = rows[:500]  # the columns fit the first rows (measured once per column)
+        display = Qt.ItemDataRole.DisplayRole
+        for col in range(len(COLUMNS)):
+            fit_column(self.table, col, (self.model.cell(c, col, display) for c in shown), most=420)
         n = len(rows)
         self.summary.setText(f"{n} possible disagreement{'s' if n != 1 else ''} (candidates, not verdicts)" if n else
                              "No disagreement found" + (" (dismissed ones are hidden)" if not self.show_dismissed.isChecked() else ""))

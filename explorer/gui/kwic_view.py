@@ -1,11 +1,16 @@
 """Mentions in context (KWIC): an entity, region or term; rows of source, date, left context,
 the hit, right context; sortable on up to three word positions (1L/1R/2R...) or by source and
 date; filtered by source; a plot strip per document shows where the hits fall (AntConc's
-concordance plot). Double-clicking a row opens the document at that mention."""
+concordance plot). Double-clicking a row opens the document at that mention.
+
+The rows come from the engine child a page at a time (the table asks for the next page as it
+is scrolled, through fetchMore): a hit list of tens of thousands of rows is never unpickled,
+reset into the model or measured in one go on the GUI thread. The child sorts, filters by
+source and works out the plot; the GUI thread only shows."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QRect, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -20,17 +25,51 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .analysis_calls import EngineCall, RowsModel
+from .analysis_calls import EngineCall, RowsModel, fit_column
 from .models import plain_tooltip
 from .workers import Runner
 
 SORTS = [("Date", ["date"]), ("Source, date", ["source", "date"]), ("1R, 2R", ["1R", "2R"]),
          ("1L, 2L", ["1L", "2L"]), ("1R, 2R, 3R", ["1R", "2R", "3R"]), ("1L, 1R", ["1L", "1R"])]
 COLUMNS = ("Source", "Date", "Left", "Hit", "Right")
+PAGE = 1000  # rows per answer from the engine child (about 2 ms to unpickle)
+CONTEXT = 60  # characters of context each side
 
 
 class KwicModel(RowsModel):
+    """The rows shown so far of ``total``; asking for more emits ``moreWanted(offset)`` (once
+    per offset), and :meth:`append_rows` adds the page when it comes."""
+
     COLUMNS = COLUMNS
+    moreWanted = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.total = 0
+        self._asked = -1
+
+    def set_rows(self, rows: list[dict], total: int | None = None) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.total = len(self.rows) if total is None else max(total, len(self.rows))
+        self._asked = -1
+        self.endResetModel()
+
+    def append_rows(self, offset: int, rows: list[dict]) -> None:
+        if offset != len(self.rows) or not rows:
+            return  # (an answer for another offset: a newer query replaced the rows)
+        n = min(len(rows), self.total - offset)
+        self.beginInsertRows(QModelIndex(), offset, offset + n - 1)
+        self.rows.extend(rows[:n])
+        self.endInsertRows()
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return not parent.isValid() and len(self.rows) < self.total
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
+        if self.canFetchMore(parent) and self._asked != len(self.rows):
+            self._asked = len(self.rows)
+            self.moreWanted.emit(len(self.rows))
 
     def cell(self, r: dict, col: int, role: int):
         if role == Qt.ItemDataRole.DisplayRole:
@@ -50,20 +89,21 @@ class KwicPlot(QWidget):
         self.docs: list[tuple[str, int, list[int]]] = []
         self.setMinimumHeight(40)
 
-    def set_rows(self, rows: list[dict]) -> None:
-        by: dict[str, tuple[int, list[int]]] = {}
-        for r in rows:
-            by.setdefault(r["doc_id"], (r["chars"], []))[1].append(r["start"])
-        self.docs = [(d, n, sorted(hits)) for d, (n, hits) in sorted(by.items())]
+    def set_docs(self, docs: list[tuple[str, int, list[int]]]) -> None:
+        """``(doc_id, length, [hit starts])`` per document, as the engine child works them out."""
+        self.docs = list(docs)
         self.setMinimumHeight(min(400, 14 * len(self.docs) + 4))
         self.update()
 
-    def paintEvent(self, _event) -> None:
+    def paintEvent(self, event) -> None:
         p = QPainter(self)
         label_w = min(180, self.width() // 3)
         w = max(10, self.width() - label_w - 8)
         fm = p.fontMetrics()
-        for i, (doc_id, n, hits) in enumerate(self.docs):
+        r = event.rect()  # only the strips in the part to paint (thousands of documents do not fit)
+        first, last = max(0, (r.top() - 2) // 14), min(len(self.docs) - 1, (r.bottom() - 2) // 14)
+        for i in range(first, last + 1):
+            doc_id, n, hits = self.docs[i]
             y = 2 + i * 14
             p.setPen(self.palette().text().color())
             p.drawText(QRect(0, y, label_w, 13), int(Qt.AlignmentFlag.AlignVCenter), fm.elidedText(doc_id, Qt.TextElideMode.ElideMiddle, label_w))
@@ -75,11 +115,33 @@ class KwicPlot(QWidget):
 
 
 class KwicController(EngineCall):
+    """``load`` asks for the first page of a query (``done``: the page); ``load_more`` for a
+    later one of the same query (``more``: the page, dropped when another query came since)."""
+
+    more = Signal(object)
+
     def __init__(self, runner: Runner, engine, parent=None):
         super().__init__(runner, engine, "mentions", parent)
+        self.paging = EngineCall(runner, engine, "mentions-more", self)
+        self.paging.done.connect(self._more)
+        self.paging.failed.connect(self.failed)
+        self.query: tuple[str, tuple[str, ...], str | None] | None = None
 
-    def load(self, name: str, sort: list[str], sources: list[str] | None = None) -> bool:
-        return self.run(lambda engine: engine.mentions(name, sort=sort, sources=sources))
+    def load(self, name: str, sort: list[str], source: str | None = None) -> bool:
+        query = self.query = (name, tuple(sort), source)
+        return self.run(lambda engine: dict(engine.mentions_page(name, sort, CONTEXT, 0, PAGE, source), query=query))
+
+    def load_more(self, offset: int) -> bool:
+        if self.query is None:
+            return False
+        query = self.query
+        name, sort, source = query
+        return self.paging.run(lambda engine: dict(engine.mentions_page(name, list(sort), CONTEXT, offset, PAGE, source),
+                                                   query=query))
+
+    def _more(self, page: dict) -> None:
+        if page["query"] == self.query:
+            self.more.emit(page)
 
 
 class KwicView(QWidget):
@@ -90,6 +152,7 @@ class KwicView(QWidget):
         super().__init__(parent)
         self.controller = KwicController(runner, engine, self)
         self.controller.done.connect(self._show)
+        self.controller.more.connect(lambda page: self.model.append_rows(page["offset"], page["rows"]))
         self.controller.failed.connect(self._failed)
         self.edit = QLineEdit(self)
         self.edit.setPlaceholderText("A pathfinder, mentor, place, region or any term")
@@ -100,11 +163,15 @@ class KwicView(QWidget):
         self.sort.currentIndexChanged.connect(lambda _i: self.refresh())
         self.source = QComboBox(self)
         self.source.addItem("All sources")
+        # sized from a typical name, not by measuring every one of (possibly thousands of) sources
+        self.source.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.source.setMinimumContentsLength(24)
         self.source.currentIndexChanged.connect(self._filter_source)
         go = QPushButton("Show", self)
         go.clicked.connect(self.refresh)
         self.summary = QLabel("Type an entity or a term and press Enter.", self)
         self.model = KwicModel(self)
+        self.model.moreWanted.connect(self.controller.load_more)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -113,7 +180,6 @@ class KwicView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(self._open)
-        self.table.horizontalHeader().setResizeContentsPrecision(200)  # sizing reads 200 rows, not all
         self.plot = KwicPlot(self)
         top = QHBoxLayout()
         top.addWidget(self.edit, 1)
@@ -129,52 +195,55 @@ class KwicView(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.summary)
         lay.addWidget(split, 1)
-        self._all: list[dict] = []
-        self._filling = False
-        self._wanted_source: str | None = None
+        self._sources: list[str] = []
+        self._shown_name = ""
 
     def show_mentions(self, name: str, source: str | None = None) -> None:
         self.edit.setText(name)
-        self._wanted_source = source
-        self.refresh()
+        self._load(name.strip(), source or None)
 
     def refresh(self) -> None:
+        """Find what the box names; the source filter stays while the name does."""
         name = self.edit.text().strip()
+        keep = self.source.currentIndex() > 0 and name == self._shown_name
+        self._load(name, self.source.currentText() if keep else None)
+
+    def _load(self, name: str, source: str | None) -> None:
         if not name:
             self.summary.setText("Type an entity or a term and press Enter.")
             return
         self.summary.setText(f"Finding {name!r}…")
-        self.controller.load(name, SORTS[self.sort.currentIndex()][1])
+        self.controller.load(name, SORTS[self.sort.currentIndex()][1], source)
 
     def _failed(self, message: str) -> None:
         self.summary.setText(message)
 
-    def _show(self, rows: list[dict]) -> None:
-        self._all = rows
-        wanted = self._wanted_source or (self.source.currentText() if self.source.currentIndex() > 0 else None)
-        self._wanted_source = None
-        self._filling = True
-        self.source.clear()
-        self.source.addItem("All sources")
-        for s in sorted({r["source"] for r in rows}, key=str.casefold):
-            self.source.addItem(s)
-        i = self.source.findText(wanted) if wanted else 0
-        self.source.setCurrentIndex(max(0, i))
-        self._filling = False
-        self._filter_source()
+    def _show(self, page: dict) -> None:
+        name, _sort, source = page["query"]
+        self._shown_name = name
+        if page["sources"] != self._sources:
+            self._sources = page["sources"]
+            self.source.blockSignals(True)
+            self.source.clear()
+            self.source.addItems(["All sources", *self._sources])
+            self.source.blockSignals(False)
+        self.source.blockSignals(True)
+        self.source.setCurrentIndex(max(0, self.source.findText(source)) if source else 0)
+        self.source.blockSignals(False)
+        self.model.set_rows(page["rows"], page["total"])
+        self.plot.set_docs(page["plot"])
+        rows = page["rows"]  # the columns fit the first page (the longest texts, measured once)
+        fit_column(self.table, 0, (r["source"] for r in rows), most=260)
+        fit_column(self.table, 1, (r["date"] or "undated" for r in rows))
+        fit_column(self.table, 3, (r["hit"] for r in rows), most=260)
+        n, docs = page["total"], page["documents"]
+        self.summary.setText(f"{n} mention{'s' if n != 1 else ''} in {docs} document{'s' if docs != 1 else ''}"
+                             + (f" from {source}" if source else "")
+                             + ("" if n else ": try another spelling, an alias, or a region name"))
 
     def _filter_source(self, _i: int = 0) -> None:
-        if self._filling:
-            return
-        rows = self._all if self.source.currentIndex() <= 0 else [r for r in self._all if r["source"] == self.source.currentText()]
-        self.model.set_rows(rows)
-        self.plot.set_rows(rows)
-        self.table.resizeColumnToContents(0)
-        self.table.resizeColumnToContents(1)
-        self.table.resizeColumnToContents(3)
-        docs = len({r["doc_id"] for r in rows})
-        self.summary.setText(f"{len(rows)} mention{'s' if len(rows) != 1 else ''} in {docs} document{'s' if docs != 1 else ''}"
-                             + ("" if rows else ": try another spelling, an alias, or a region name"))
+        name = self._shown_name or self.edit.text().strip()
+        self._load(name, self.source.currentText() if self.source.currentIndex() > 0 else None)
 
     def _open(self, index: QModelIndex) -> None:
         r = self.model.data(index, Qt.ItemDataRole.UserRole)

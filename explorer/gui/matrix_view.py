@@ -1,6 +1,7 @@
 """Entity x source matrix: pathfinders, mentors or regions as rows, sources or documents as
-columns, cells = mentions (or the share of the column's documents that mention the row). Rows
-with a disagreement are marked. Double-clicking a cell lists its mentions."""
+columns, cells = mentions (or the share of the column's documents that mention the row). A cell
+is marked (⚠, in bold, its tooltip and accessible text naming the disagreement) when that source
+gives a value in a disagreement about that row's entity. Double-clicking a cell lists its mentions."""
 
 from __future__ import annotations
 
@@ -27,19 +28,28 @@ from .models import plain_tooltip
 from .workers import Runner
 
 Index = QModelIndex | QPersistentModelIndex
+MARK = "⚠"
 
 
 class MatrixModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.m: dict = {"rows": [], "cols": [], "cells": [], "disputed": [], "unit": "mentions"}
+        self.m: dict = {"rows": [], "cols": [], "cells": [], "disputed": [], "disputed_cells": [], "unit": "mentions"}
         self._max = 1.0
+        self._notes: dict[tuple[int, int], str] = {}
 
     def set_matrix(self, m: dict) -> None:
         self.beginResetModel()
         self.m = m
-        self._max = max((v for row in m["cells"] for v in row), default=0) or 1
+        self._max = max(map(max, filter(None, m["cells"])), default=0) or 1
+        self._notes = {(d["row"], d["col"]): "\n".join(
+            f"{MARK} Disagreement on {c['quantity']}: this source says {c['here']}; the sources say {c['readings']} "
+            "(see Disagreements)." for c in d["conflicts"]) for d in m.get("disputed_cells", [])}
         self.endResetModel()
+
+    def disputed(self, row: int, column: int) -> str:
+        """What the disagreements marked on this cell say, one line each; "" when unmarked."""
+        return self._notes.get((row, column), "")
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.m["rows"])
@@ -56,7 +66,9 @@ class MatrixModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return name + ("  ⚠" if disputed else "")
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(name + ("\nThe sources disagree about a number concerning it (see Disagreements)." if disputed else ""))
+            return plain_tooltip(name + (f"\nThe sources disagree about a number concerning it: the cells marked {MARK} "
+                                         "are the sources that give one of the values (see Disagreements)."
+                                         if disputed else ""))
         if role == Qt.ItemDataRole.FontRole and disputed:
             f = QFont()
             f.setBold(True)
@@ -64,22 +76,29 @@ class MatrixModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < self.rowCount() and 0 <= index.column() < self.columnCount()):
+        if not index.isValid() or not (0 <= index.row() < len(self.m["rows"]) and 0 <= index.column() < len(self.m["cols"])):
             return None
         v = self.m["cells"][index.row()][index.column()]
         share = self.m["unit"] != "mentions"
+        note = self._notes.get((index.row(), index.column()), "")
         if role == Qt.ItemDataRole.DisplayRole:
-            return "" if not v else (f"{v:.0%}" if share else str(v))
+            shown = "" if not v else (f"{v:.0%}" if share else str(v))
+            return f"{shown} {MARK}".strip() if note else shown
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.BackgroundRole and v:
             c = QColor(70, 130, 200)
             c.setAlpha(int(40 + 160 * v / self._max))
             return QBrush(c)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == Qt.ItemDataRole.FontRole and note:
+            f = QFont()
+            f.setBold(True)
+            return f
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             what = f"{v:.0%} of its documents" if share else f"{v} mention{'s' if v != 1 else ''}"
-            return plain_tooltip(f"{self.m['rows'][index.row()]} in {self.m['cols'][index.column()]}: {what}"
-                                 + ("\nDouble-click to read them." if v else ""))
+            text = (f"{self.m['rows'][index.row()]} in {self.m['cols'][index.column()]}: {what}"
+                    + (f"\n{note}" if note else "") + ("\nDouble-click to read them." if v else ""))
+            return plain_tooltip(text) if role == Qt.ItemDataRole.ToolTipRole else text
         if role == Qt.ItemDataRole.UserRole:
             return v
         return None
@@ -136,10 +155,15 @@ class MatrixView(QWidget):
 
     def _show(self, m: dict) -> None:
         self.model.set_matrix(m)
-        # sized from the first columns only: measuring hundreds of columns would hold the GUI thread
-        for c in range(min(self.model.columnCount(), 25)):
-            self.table.resizeColumnToContents(c)
-        marked = f"; ⚠ marks {len(m['disputed'])} with a disagreement" if m["disputed"] else ""
+        # the first columns fit their names (measured once each; the cells are short numbers);
+        # the others keep the default width, so thousands of document columns cost nothing here
+        header = self.table.horizontalHeader()
+        for c, name in enumerate(m["cols"][:25]):
+            self.table.setColumnWidth(c, max(header.defaultSectionSize() // 2,
+                                             min(220, header.fontMetrics().horizontalAdvance(name) + 28)))
+        cells = len(m.get("disputed_cells", []))
+        marked = (f"; {MARK} marks {cells} cell{'s' if cells != 1 else ''} whose source gives a value in a "
+                  "disagreement about that row") if cells else ""
         self.summary.setText(f"{len(m['rows'])} rows x {len(m['cols'])} columns; cells: {m['unit']}{marked}. "
                              "Double-click a cell to read its mentions.")
 

@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QModelIndex, QPoint, Qt
 
 from explorer import indexer
 from explorer.gui.conflicts_view import ConflictsModel
@@ -124,6 +124,38 @@ def test_kwic_view_rows_sort_plot_and_open(window, qtbot, qtmodeltester, engine)
     qtbot.waitUntil(lambda: window.compare.live.doc_id == target["doc_id"], timeout=WAIT_MS)
 
 
+def test_kwic_rows_arrive_a_page_at_a_time_as_the_table_scrolls(window, qtbot, qtmodeltester, engine, monkeypatch):
+    from explorer.compare.analysis import Analysis
+    from explorer.gui import kwic_view
+
+    monkeypatch.setattr(kwic_view, "PAGE", 4)
+    everything = Analysis(engine.store).mentions("mutuals", sort=["date"])  # what the pages must add up to
+    assert len(everything) > 3 * 4
+    panel = open_panel(window, qtbot)
+    view = panel.kwic
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        panel.show_mentions("mutuals")
+    assert view.model.rowCount() == 4 and view.model.total == len(everything)
+    assert view.summary.text().startswith(f"{len(everything)} mentions")
+    docs = {r["doc_id"] for r in everything}
+    assert [d for d, _n, _hits in view.plot.docs] == sorted(docs)  # the plot has every hit, not the first page's
+    assert sum(len(hits) for _d, _n, hits in view.plot.docs) == len(everything)
+    qtmodeltester.check(view.model)
+    while view.model.rowCount() < len(everything):
+        n = view.model.rowCount()
+        view.table.scrollToBottom()  # the view asks the model for more (fetchMore) at the end
+        qtbot.waitUntil(lambda n=n: view.model.rowCount() > n, timeout=WAIT_MS)
+    assert [(r["doc_id"], r["start"]) for r in view.model.rows] == [(r["doc_id"], r["start"]) for r in everything]
+    assert not view.model.canFetchMore(QModelIndex())
+    # one source: the engine filters, the pages follow the filter
+    source = max({r["source"] for r in everything}, key=lambda s: sum(r["source"] == s for r in everything))
+    mine = [r for r in everything if r["source"] == source]
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        view.source.setCurrentIndex(view.source.findText(source))
+    assert view.model.total == len(mine) and view.model.rowCount() == min(4, len(mine))
+    assert {r["source"] for r in view.model.rows} == {source}
+
+
 def test_matrix_cell_opens_its_mentions_with_the_same_count(window, qtbot, qtmodeltester):
     panel = open_panel(window, qtbot)
     view = panel.matrix
@@ -137,6 +169,56 @@ def test_matrix_cell_opens_its_mentions_with_the_same_count(window, qtbot, qtmod
     assert panel.currentWidget() is panel.kwic
     assert panel.kwic.source.currentText() == m["cols"][c]
     assert panel.kwic.model.rowCount() == m["cells"][r][c]
+
+
+def test_matrix_marks_the_cells_of_the_sources_in_a_disagreement(make_window, tmp_path, data_dir, qtbot,
+                                                                   qtmodeltester):
+    from tests.test_compare_cli import write_disputed_corpus
+
+    indexer.run(data_dir, write_disputed_corpus(tmp_path / "disputed"), workers=0)
+    w = make_window(data_dir)
+    settle(qtbot, w)
+    panel = open_panel(w, qtbot)
+    view = panel.matrix
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        panel.setCurrentWidget(view)
+    model = view.model
+    qtmodeltester.check(model)
+    swindon = next(i for i, r in enumerate(model.m["rows"]) if r.startswith("Swindon"))
+    docs = sources_of(data_dir, ["101_a", "102_b", "103_c"])
+    col = {d: model.m["cols"].index(src) for d, src in docs.items()}
+    display = Qt.ItemDataRole.DisplayRole
+    for d, says in (("101_a", "250"), ("102_b", "400")):
+        index = model.index(swindon, col[d])
+        assert model.data(index, display).endswith("⚠")
+        tip = model.data(index, Qt.ItemDataRole.ToolTipRole)
+        spoken = model.data(index, Qt.ItemDataRole.AccessibleTextRole)
+        for text in (tip, spoken):
+            assert "staff" in text and says in text and "250 vs 400" in text
+        assert model.data(index, Qt.ItemDataRole.FontRole).bold()
+    # the third outlet mentions Swindon but gives no number: counted, not marked
+    quiet = model.index(swindon, col["103_c"])
+    assert model.data(quiet, Qt.ItemDataRole.UserRole) > 0 and "⚠" not in model.data(quiet, display)
+    marked = [(r, c) for r in range(model.rowCount()) for c in range(model.columnCount())
+              if "⚠" in model.data(model.index(r, c), display)]
+    assert sorted(marked) == sorted([(swindon, col["101_a"]), (swindon, col["102_b"])])
+    assert "⚠ marks 2 cells" in view.summary.text()
+    # the marked cell still opens its mentions
+    with qtbot.waitSignal(panel.kwic.controller.done, timeout=WAIT_MS):
+        view._cell(model.index(swindon, col["102_b"]))
+    assert panel.kwic.model.rowCount() == model.data(model.index(swindon, col["102_b"]), Qt.ItemDataRole.UserRole)
+
+
+def sources_of(data_dir, doc_ids: list[str]) -> dict[str, str]:
+    """The column each document falls in (its source, else its file), read from the index."""
+    from explorer.compare.mentions import source_label
+    from explorer.query import Engine
+
+    e = Engine(data_dir)
+    try:
+        return {d: source_label(e.document(d)) for d in doc_ids}
+    finally:
+        e.close()
 
 
 def test_dossier_view_shows_and_saves(window, qtbot, tmp_path):
@@ -156,6 +238,43 @@ def test_dossier_view_shows_and_saves(window, qtbot, tmp_path):
     with qtbot.waitSignal(view.controller.saving.done, timeout=WAIT_MS):
         view._save("csv", csv_out)
     assert csv_out.read_text(encoding="utf-8").startswith("pathfinder,date,source")
+    # the PDF is written by a worker thread, not the GUI thread, and holds the same report
+    from tests.pdf_text import page_count, pdf_text, squash
+
+    pdf_out = tmp_path / "swindon.pdf"
+    assert view.save_pdf.isEnabled()
+    with qtbot.waitSignal(view.controller.saving.done, timeout=WAIT_MS) as saved:
+        view._save("pdf", pdf_out)
+    raw = pdf_out.read_bytes()
+    assert raw.startswith(b"%PDF") and saved.args == [page_count(raw)] and page_count(raw) >= 1
+    text = squash(pdf_text(raw))
+    for source in view.dossier["sources"]:
+        assert squash(source) in text
+
+
+def test_a_long_dossier_is_laid_out_a_part_at_a_time_in_order(window, qtbot, monkeypatch):
+    from PySide6.QtGui import QTextDocument
+
+    from explorer.gui import dossier_pdf, dossier_view
+
+    monkeypatch.setattr(dossier_view, "CHUNK", 1)
+    panel = open_panel(window, qtbot)
+    view = panel.dossier
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        panel.setCurrentWidget(view)
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        view.show_pathfinder("swindon")
+    d = view.dossier
+    assert d["id"] == "swindon" and len(d["mentions"]) >= 3
+    assert not view.laid_out()  # the first part is shown, the rest follows
+    qtbot.waitUntil(view.laid_out, timeout=WAIT_MS)
+    whole = QTextDocument()
+    whole.setHtml(dossier_pdf.qt_html(d, limit=dossier_view.SHOWN_MENTIONS))  # the page laid out in one go
+    assert view.page.toPlainText() == whole.toPlainText()
+    doc, ref = view.page.document(), whole
+    assert doc.blockCount() == ref.blockCount()
+    assert [doc.findBlockByNumber(i).blockFormat().headingLevel() for i in range(doc.blockCount())] == \
+        [ref.findBlockByNumber(i).blockFormat().headingLevel() for i in range(ref.blockCount())]
 
 
 def test_models_hold_plain_data(qtmodeltester):
@@ -164,7 +283,9 @@ def test_models_hold_plain_data(qtmodeltester):
                     "left": "", "hit": "x", "right": "y", "chars": 3}])
     qtmodeltester.check(kwic)
     matrix = MatrixModel()
-    matrix.set_matrix({"rows": ["r"], "cols": ["c", "d"], "cells": [[1, 0]], "disputed": ["r"], "unit": "mentions"})
+    matrix.set_matrix({"rows": ["r"], "cols": ["c", "d"], "cells": [[1, 0]], "disputed": ["r"], "unit": "mentions",
+                       "disputed_cells": [{"row": 0, "col": 0, "conflicts": [
+                           {"id": "x", "quantity": "staff", "here": "250", "readings": "250 vs 400"}]}]})
     qtmodeltester.check(matrix)
     conflicts = ConflictsModel()
     conflicts.set_rows(json.loads(json.dumps([{"id": "1", "subject": "s", "quantity": "q", "dismissed": True, "values": [
