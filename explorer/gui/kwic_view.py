@@ -152,7 +152,6 @@ class KwicView(QWidget):
         super().__init__(parent)
         self.controller = KwicController(runner, engine, self)
         self.controller.done.connect(self._show)
-        self.controller.more.connect(lambda page: self.model.append_rows(page["offset"], page["rows"]))
         self.controller.failed.connect(self._failed)
         self.edit = QLineEdit(self)
         self.edit.setPlaceholderText("A pathfinder, mentor, place, region or any term")
@@ -172,6 +171,7 @@ class KwicView(QWidget):
         self.summary = QLabel("Type an entity or a term and press Enter.", self)
         self.model = KwicModel(self)
         self.model.moreWanted.connect(self.controller.load_more)
+        self.controller.more.connect(self._append)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -214,6 +214,9 @@ class KwicView(QWidget):
             return
         self.summary.setText(f"Finding {name!r}…")
         self.controller.load(name, SORTS[self.sort.currentIndex()][1], source)
+
+    def _append(self, page: dict) -> None:
+        self.model.append_rows(page["offset"], page["rows"])
 
     def _failed(self, message: str) -> None:
         self.summary.setText(message)
