@@ -22,15 +22,17 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from difflib import SequenceMatcher
 from typing import Any
 
+import numpy as np
+
 from explorer.compare import claims as claims_mod
 from explorer.compare import numbers
-from explorer.compare.text import Words, words
+from explorer.compare.text import Words, norm_words, words
 
-VERSION = "4"  # bump when seeds, alignment or claims change: every document is redone
+VERSION = "5"  # bump when seeds, alignment or claims change: every document is redone
 SEED_WORDS = 5
 SAMPLE = 2  # keep one seed in SAMPLE (by hash, so every document keeps the same ones)
 MAX_DF = 100  # a seed in more documents than this is boilerplate, not a passage
@@ -45,49 +47,65 @@ DUP_COVER = 0.9  # a link covering this share of both documents, this similar, m
 
 
 _M = 0x100000001B3  # FNV prime: mixes the five word hashes into one 64-bit seed
-_MASK = (1 << 64) - 1
-_SIGN = 1 << 63
+_WORD_HASHES: dict[str, int] = {}  # word -> its CRC-32 + 1, kept between documents (bounded)
+_WORD_HASHES_MAX = 1_000_000
+
+
+def _word_hashes(norm: list[str]) -> np.ndarray:
+    cache = _WORD_HASHES
+    if len(cache) > _WORD_HASHES_MAX:
+        cache.clear()
+    for w in set(norm).difference(cache):
+        cache[w] = zlib.crc32(w.encode("utf-8")) + 1
+    return np.fromiter(map(cache.__getitem__, norm), dtype=np.uint64, count=len(norm))
+
+
+def _window_hashes(norm: list[str]) -> np.ndarray:
+    """The 64-bit hash of every SEED_WORDS-word window, as signed integers (for SQLite): the
+    CRC-32 of each word, combined as a polynomial in _M modulo 2**64 (numpy's unsigned
+    arithmetic wraps), so stable across runs and machines."""
+    n = len(norm) - SEED_WORDS + 1
+    if n <= 0:
+        return np.empty(0, dtype=np.int64)
+    wh = _word_hashes(norm)
+    h = wh[:n].copy()
+    m = np.uint64(_M)
+    for k in range(1, SEED_WORDS):
+        h *= m
+        h += wh[k:k + n]
+    return h.view(np.int64)
 
 
 def seed_hashes(norm: list[str]) -> list[int]:
-    """The 64-bit hash of every SEED_WORDS-word window (stable across runs and machines: the
-    CRC-32 of each word, combined by a rolling polynomial), as signed integers for SQLite."""
-    wh = [zlib.crc32(w.encode("utf-8")) + 1 for w in norm]
-    if len(wh) < SEED_WORDS:
-        return []
-    top = pow(_M, SEED_WORDS - 1, 1 << 64)
-    h = 0
-    for x in wh[:SEED_WORDS]:
-        h = (h * _M + x) & _MASK
-    out = [h]
-    for i in range(SEED_WORDS, len(wh)):
-        h = ((h - wh[i - SEED_WORDS] * top) * _M + wh[i]) & _MASK
-        out.append(h)
-    return [h - (1 << 64) if h & _SIGN else h for h in out]
+    """The hash of every SEED_WORDS-word window of these normalised words."""
+    return _window_hashes(norm).tolist()
+
+
+def _seed_arrays(norm: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(hashes in ascending order, their word positions) of the sampled seeds (hash divisible
+    by SAMPLE, passim's and winnowing's way to store fewer) that occur once in the document."""
+    hs = _window_hashes(norm)
+    sel = np.flatnonzero(hs % SAMPLE == 0)
+    uniq, first, counts = np.unique(hs[sel], return_index=True, return_counts=True)
+    once = counts == 1
+    return uniq[once], sel[first[once]]
 
 
 def seeds(w: Words) -> dict[int, int]:
-    """{hash: word position} of the sampled seeds (hash divisible by SAMPLE, passim's and
-    winnowing's way to store fewer) that occur exactly once in the document."""
-    seen: dict[int, int] = {}
-    repeated: set[int] = set()
-    for i, h in enumerate(seed_hashes(w.norm)):
-        if h % SAMPLE:
-            continue
-        if h in seen:
-            repeated.add(h)
-        else:
-            seen[h] = i
-    for h in repeated:
-        del seen[h]
-    return seen
+    """{hash: word position} of the sampled seeds that occur exactly once in the document."""
+    h, pos = _seed_arrays(w.norm)
+    return dict(zip(h.tolist(), pos.tolist(), strict=True))
 
 
 def exact_key(w: Words) -> str:
     """The same for two documents of the same words ("" for one too short to group)."""
-    if len(w) < MIN_WORDS:
+    return _exact_key(w.norm)
+
+
+def _exact_key(norm: list[str]) -> str:
+    if len(norm) < MIN_WORDS:
         return ""
-    return hashlib.blake2b(" ".join(w.norm).encode("utf-8"), digest_size=12).hexdigest()
+    return hashlib.blake2b(" ".join(norm).encode("utf-8"), digest_size=12).hexdigest()
 
 
 # --------------------------------------------------------------------------- chaining and alignment
@@ -191,65 +209,152 @@ def series_of(source: str | None, file: str) -> str:
 
 def update(store, progress: Callable[[int, int], None] | None = None) -> dict:
     """Bring the reuse tables up to date with the documents table; call it inside the index
-    run's transaction. Returns counts of what was done."""
-    current = store.reuse_current_docs()  # {doc_id: {"key", "series", "file"}}
+    run's transaction. Only new and changed documents are read, seeded and compared (against
+    every document stored); only the clusters they belong to are formed again. Returns counts
+    of what was done."""
+    current = store.reuse_current_docs()  # {doc_id: {"key", "series"}}
     done = store.reuse_done_docs()  # {doc_id: key}
     if store.meta("reuse_version") != VERSION:
-        stale = list(done)
-        todo = list(current)
+        stale, todo = list(done), list(current)
     else:
         stale = [d for d, key in done.items() if d not in current or current[d]["key"] != key]
         todo = [d for d, info in current.items() if done.get(d) != info["key"]]
-    store.reuse_remove(stale)
-    series = {doc_id: (d, s) for doc_id, d, s in store.reuse_doc_keys()}
-    by_key = {d: doc_id for doc_id, (d, _s) in series.items()}
-    # The words of recently read documents (a partner is often compared again soon), bounded:
-    # a document's Words is ~100 KB of Python objects, so keeping every one read made the
-    # build's memory grow with the corpus (1.5 GB at 10,000 documents).
-    cache: OrderedDict[str, Words] = OrderedDict()
+    everything = len(stale) == len(done) and len(todo) == len(current)
+    if everything:
+        store.reuse_clear()
+    else:
+        store.reuse_remove(stale)
+    todo.sort()
+    added = _seed_documents(store, todo, current, progress)
+    if everything or len(added) * 4 > len(current):
+        postings = store.reuse_shared_postings(MAX_DF)  # one pass over all postings
+    else:
+        hashes = np.concatenate([np.frombuffer(blob or b"", dtype=np.int64)
+                                 for _d, blob in store.reuse_doc_seeds(list(added.values()))] or [np.empty(0, np.int64)])
+        postings = store.reuse_postings(np.unique(hashes).tolist(), MAX_DF)
+    links = 0
+    touched = set(stale) | set(todo)
+    new_links = []
+    for a, b, link in _align_pairs(store, _candidate_pairs(store, postings, set(added.values()))):
+        new_links.append((a, b, link))
+        touched.update((a, b))
+        if len(new_links) >= 500:
+            store.reuse_add_links(new_links)
+            links += len(new_links)
+            new_links = []
+    store.reuse_add_links(new_links)
+    links += len(new_links)
+    rebuild_clusters(store, None if everything else sorted(touched))
+    store.set_meta(reuse_version=VERSION)
+    return {"compared": len(todo), "removed": len(stale), "links": links}
 
-    def remember(doc_id: str, w: Words) -> Words:
-        cache[doc_id] = w
-        cache.move_to_end(doc_id)
-        while len(cache) > CACHED_DOCUMENTS:
-            cache.popitem(last=False)
-        return w
+
+SEEDS_IN_MEMORY = 500_000  # postings gathered before they are written (in hash order)
+DOCS_PER_READ = 200
+
+
+def _seed_documents(store, todo: list[str], current: dict[str, dict[str, Any]],
+                    progress: Callable[[int, int], None] | None) -> dict[str, int]:
+    """Store the seeds, words key and claims of these documents; returns {doc_id: d}."""
+    added: dict[str, int] = {}
+    hs: list[np.ndarray] = []
+    ds: list[np.ndarray] = []
+    ps: list[np.ndarray] = []
+    held = 0
+
+    def flush() -> None:
+        nonlocal held
+        if not hs:
+            return
+        h, d, pos = np.concatenate(hs), np.concatenate(ds), np.concatenate(ps)
+        order = np.argsort(h, kind="stable")  # (a document's hashes are distinct; d rises with the list)
+        store.reuse_add_seeds(zip(h[order].tolist(), d[order].tolist(), pos[order].tolist(), strict=True))
+        for held_list in (hs, ds, ps):
+            held_list.clear()
+        held = 0
+
+    n = 0
+    for start in range(0, len(todo), DOCS_PER_READ):
+        chunk = todo[start:start + DOCS_PER_READ]
+        texts = store.doc_texts(chunk)
+        named = store.reuse_pathfinder_mentions(chunk)
+        claim_rows: list[dict[str, Any]] = []
+        for doc_id in chunk:
+            text = texts.get(doc_id, "")
+            info = current[doc_id]
+            norm = norm_words(text)
+            h, pos = _seed_arrays(norm)
+            d = store.reuse_add_doc(doc_id, info["key"], info["series"], len(norm), _exact_key(norm), h.tobytes())
+            added[doc_id] = d
+            hs.append(h)
+            ds.append(np.full(len(h), d, dtype=np.int64))
+            ps.append(pos)
+            held += len(h)
+            claim_rows.extend(claims_mod.extract(doc_id, text, named.get(doc_id, [])))
+            n += 1
+            if progress:
+                progress(n, len(todo))
+        store.reuse_add_claims(claim_rows)
+        if held >= SEEDS_IN_MEMORY:
+            flush()
+    flush()
+    return added
+
+
+def _candidate_pairs(store, postings: list[tuple[int, int, int]], added: set[int]) -> list[tuple[str, str, list[tuple[int, int]]]]:
+    """(a, b, matching seed positions (in a, in b)) of every pair of documents of different
+    series, one of them just added, that share at least MIN_SHARED seeds; ``a`` is the later
+    doc_id of the two, so a pair is aligned the same way whichever of them changed."""
+    if not postings:
+        return []
+    arr = np.array(postings, dtype=np.int64)
+    arr = arr[np.lexsort((arr[:, 1], arr[:, 0]))]
+    starts = np.flatnonzero(np.diff(arr[:, 0])) + 1
+    info = store.reuse_doc_info(np.unique(arr[:, 1]).tolist())
+    points: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    ds, pos = arr[:, 1].tolist(), arr[:, 2].tolist()
+    bounds = [0, *starts.tolist(), len(ds)]
+    for i in range(len(bounds) - 1):
+        lo, hi = bounds[i], bounds[i + 1]
+        for x in range(lo, hi):
+            dx = ds[x]
+            for y in range(x + 1, hi):
+                dy = ds[y]
+                if dx in added or dy in added:
+                    points[(dx, dy)].append((pos[x], pos[y]))
+    out = []
+    for (dx, dy), pts in points.items():
+        if len(pts) < MIN_SHARED:
+            continue
+        (ix, sx), (iy, sy) = info[dx], info[dy]
+        if sx == sy:
+            continue  # reuse inside one source is that source's boilerplate
+        if ix > iy:
+            out.append((ix, iy, pts))
+        else:
+            out.append((iy, ix, [(q, p) for p, q in pts]))
+    out.sort(key=lambda t: (t[0], t[1]))
+    return out
+
+
+def _align_pairs(store, pairs: list[tuple[str, str, list[tuple[int, int]]]]) -> Iterator[tuple[str, str, dict]]:
+    # The words of recently read documents (a partner is often compared again soon), bounded:
+    # a document's Words is ~100 KB of Python objects.
+    cache: OrderedDict[str, Words] = OrderedDict()
 
     def words_of(doc_id: str) -> Words:
         w = cache.get(doc_id)
         if w is None:
-            return remember(doc_id, words(store.reuse_text(doc_id)))
-        cache.move_to_end(doc_id)
+            w = cache[doc_id] = words(store.reuse_text(doc_id))
+            while len(cache) > CACHED_DOCUMENTS:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(doc_id)
         return w
 
-    links = 0
-    todo.sort()
-    for n, doc_id in enumerate(todo, start=1):
-        info = current[doc_id]
-        text = store.reuse_text(doc_id)
-        w = remember(doc_id, words(text))
-        own = seeds(w)
-        d = store.reuse_add_doc(doc_id, info["key"], info["series"], len(w), exact_key(w), own)
-        series[doc_id] = (d, info["series"])
-        by_key[d] = doc_id
-        by_doc: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for h, other, pos in store.reuse_postings(list(own), d, MAX_DF):
-            by_doc[other].append((own[h], pos))
-        for other, points in by_doc.items():
-            if len(points) < MIN_SHARED:
-                continue
-            other_id = by_key.get(other)
-            if other_id is None or series[other_id][1] == info["series"]:
-                continue  # reuse inside one source is that source's boilerplate
-            for link in pair_links(w, words_of(other_id), points):
-                store.reuse_add_link(doc_id, other_id, link)
-                links += 1
-        store.reuse_put_claims(doc_id, claims_mod.extract(doc_id, text, store.mentions(doc_id)))
-        if progress:
-            progress(n, len(todo))
-    rebuild_clusters(store)
-    store.set_meta(reuse_version=VERSION)
-    return {"compared": len(todo), "removed": len(stale), "links": links}
+    for a, b, pts in pairs:
+        for link in pair_links(words_of(a), words_of(b), pts):
+            yield a, b, link
 
 
 class _DisjointSets:
@@ -272,10 +377,15 @@ class _DisjointSets:
             self.parent[max(rx, ry)] = min(rx, ry)
 
 
-def rebuild_clusters(store) -> None:
+def rebuild_clusters(store, docs: list[str] | None = None) -> None:
     """Clusters from the pairwise links: a link joins its two spans; spans of one document
-    that overlap are one passage. Also the duplicate groups of documents."""
-    rows = store.reuse_all_links()  # (id, a, a_start, a_end, b, b_start, b_end, cover, similarity)
+    that overlap are one passage. Only the clusters with a span in ``docs`` (the documents
+    added, removed or linked anew; None: all) are formed again, from their links and the new
+    ones: a link elsewhere could join them only through a span overlapping one of theirs, and
+    such a span is in the same cluster already. Then the duplicate groups of documents."""
+    replaced = store.reuse_stale_clusters(docs)
+    rows = store.reuse_cluster_links(None if docs is None else replaced)
+    # (id, a, a_start, a_end, b, b_start, b_end, cover, similarity)
     passages = _DisjointSets()
     find, union = passages.find, passages.union
     nodes_by_doc: dict[str, list[tuple[int, int, tuple]]] = defaultdict(list)
@@ -297,7 +407,7 @@ def rebuild_clusters(store) -> None:
     # the cluster id is the smallest link id in it: stable while that link stays
     cluster_of_root: dict = {}
     link_cluster: dict[int, int] = {}
-    for lid, *_ in sorted(rows):
+    for lid, *_ in rows:  # (in id order)
         root = find(("l", lid))
         cid = cluster_of_root.setdefault(root, lid)
         link_cluster[lid] = cid
@@ -307,8 +417,8 @@ def rebuild_clusters(store) -> None:
         spans[cid][a].append([sa, ea])
         spans[cid][b].append([sb, eb])
     span_rows: list[dict[str, Any]] = []
-    for cid, docs in spans.items():
-        for doc_id, ranges in docs.items():
+    for cid, by_doc in spans.items():
+        for doc_id, ranges in by_doc.items():
             ranges.sort()
             merged: list[list[int]] = []
             for s, e in ranges:
@@ -317,35 +427,39 @@ def rebuild_clusters(store) -> None:
                 else:
                     merged.append([s, e])
             span_rows.extend({"cluster": cid, "doc_id": doc_id, "start": s, "end": e} for s, e in merged)
-    dates = store.reuse_dates({r["doc_id"] for r in span_rows} | {r[1] for r in rows})
+    dates = store.reuse_dates({r["doc_id"] for r in span_rows})
     cluster_rows = []
-    for cid, docs in spans.items():
-        dated = sorted((dates[d], d) for d in docs if dates.get(d))
-        cluster_rows.append({"id": cid, "size": len(docs), "origin": dated[0][1] if dated else None})
-    store.reuse_put_clusters(link_cluster, cluster_rows, span_rows)
+    for cid, by_doc in spans.items():
+        dated = sorted((dates[d], d) for d in by_doc if dates.get(d))
+        cluster_rows.append({"id": cid, "size": len(by_doc), "origin": dated[0][1] if dated else None})
+    store.reuse_put_clusters(replaced, link_cluster, cluster_rows, span_rows)
+    _regroup_duplicates(store)
 
-    # duplicate groups: the same words, or a link covering nearly all of both documents
+
+def _regroup_duplicates(store) -> None:
+    """Duplicate groups: the same words, or a link covering nearly all of both documents.
+    Only the documents whose group changed are written."""
+    same, near = store.reuse_dup_evidence(DUP_COVER)
     dups = _DisjointSets()
     by_exact: dict[str, str] = {}
-    for doc_id, key in store.reuse_exact_keys():
-        if not key:
-            continue
+    for doc_id, key in same:
         first = by_exact.setdefault(key, doc_id)
         if first != doc_id:
             dups.union(doc_id, first)
-    for _lid, a, _sa, _ea, b, _sb, _eb, cover, sim in rows:
-        if cover >= DUP_COVER and sim >= DUP_COVER:
-            dups.union(a, b)
+    for a, b in near:
+        dups.union(a, b)
     groups: dict[str, list[str]] = defaultdict(list)
     for doc_id in list(dups.parent):
         groups[dups.find(doc_id)].append(doc_id)
     dates = store.reuse_dates([d for m in groups.values() for d in m])
-    assign: dict[str, str] = {}
+    assign: dict[str, str | None] = {}
     for members in groups.values():
         if len(members) < 2:
             continue
         head = min(members, key=lambda d: (dates.get(d) is None, dates.get(d) or "", d))
         for m in members:
             assign[m] = head
-    store.reuse_put_dup_groups(assign)
-
+    before = store.reuse_dup_assignments()
+    changed = {d: g for d, g in assign.items() if before.get(d) != g}
+    changed.update({d: None for d in before if d not in assign})
+    store.reuse_set_dup_groups(changed)
