@@ -4,6 +4,7 @@ with the same links, clusters, duplicate groups and claims as a full rebuild of 
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -150,3 +151,23 @@ def test_a_copy_added_later_joins_the_duplicate_group_as_a_full_rebuild_does(tmp
     # the earliest dated member heads the group: the reprint is dated before alpha
     assert groups == {"reprint": {"alpha", "alpha-copy", "reprint"}}
     assert after == full_rebuild(corpus, tmp_path, "full")
+
+
+def test_worker_processes_read_the_documents_of_a_large_run_as_this_process_does(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    corpus_files(corpus)
+    here = full_rebuild(corpus, tmp_path, "here")  # (workers=0: the pass reads every document itself)
+    assert here["links"]
+    monkeypatch.setattr(reuse, "PARALLEL_MIN", 1)  # (a run of five documents is too small to share out)
+    workers: list[int] = []
+    real = reuse._read_all
+
+    def read_all(store, todo, mp_context):
+        workers.append(reuse._workers(len(todo), mp_context))
+        yield from real(store, todo, mp_context)
+
+    monkeypatch.setattr(reuse, "_read_all", read_all)
+    data = tmp_path / "workers"
+    indexer.run(data, corpus, workers=2)
+    assert workers == [min(4, len(os.sched_getaffinity(0)))] and workers[0] >= 2
+    assert state(data)[0] == here

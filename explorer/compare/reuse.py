@@ -2,11 +2,15 @@
 
 Every document's words are cut into 5-word seeds (normalised, hashed to 64 bits); one seed in
 SAMPLE is kept (chosen by hash, so two copies keep the same ones), and only when it occurs once
-in its document (a paragraph printed twice inside one document is not
-reuse). Seed postings live in SQLite (``reuse_seeds``). A new or changed document looks its
-seeds up there: seeds present in 2..MAX_DF documents vote for candidate documents, and a
-document of another series (source, or file when the source is unknown; passim's ``series``)
-sharing at least MIN_SHARED seeds is aligned with it. Seed matches are chained into spans
+in its document (a paragraph printed twice inside one document is not reuse). A document's
+seeds and their positions are stored with it (``reuse_docs.seeds``); one in POSTED of them
+(again by hash) is posted in SQLite (``reuse_seeds``), which is how partners are found: a
+new or changed document looks its posted seeds up there, and a document of another series
+(source, or file when the source is unknown; passim's ``series``) sharing a posted seed held
+by 2..MAX_DF documents, and at least MIN_SHARED seeds in all, is aligned with it. (Posting a
+quarter of the seeds makes the postings four times cheaper to write and scan; a pair sharing
+k seeds is missed only when none of the k is posted, (3/4)**k: 0.3% at 20 seeds, about a
+20-word passage.) Seed matches are chained into spans
 (each chain runs along one diagonal band, so reordered paragraphs give separate spans), and
 every span is aligned locally on words with difflib, giving character offsets in both texts,
 a similarity and the word-level differences. Spans are linked into clusters (the same text in
@@ -14,16 +18,25 @@ N documents) whose earliest dated member is the likely origin. Documents that ar
 text, or a near-verbatim copy of each other, share a duplicate group.
 
 The run is incremental: only documents that are new or changed since the last run are seeded
-and compared (against everything already stored); removed ones drop their seeds and links.
+and compared (against everything already stored); removed ones drop their seeds and links;
+only the clusters with a span in a document that changed, went or gained a link are formed
+again. A large run (the first index) posts its seeds in hash order and finds its pairs in
+one pass over the postings, and can share the reading of its documents out to worker
+processes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
+import os
+import signal
 import zlib
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from difflib import SequenceMatcher
+from multiprocessing.context import BaseContext
 from typing import Any
 
 import numpy as np
@@ -35,7 +48,8 @@ from explorer.compare.text import Words, norm_words, words
 VERSION = "5"  # bump when seeds, alignment or claims change: every document is redone
 SEED_WORDS = 5
 SAMPLE = 2  # keep one seed in SAMPLE (by hash, so every document keeps the same ones)
-MAX_DF = 100  # a seed in more documents than this is boilerplate, not a passage
+POSTED = 8  # one seed in POSTED (by hash, of those kept) is posted in reuse_seeds to find partners
+MAX_DF = 100  # a posted seed in more documents than this is boilerplate, not a passage
 MIN_SHARED = 5  # seeds two documents must share to be aligned
 CACHED_DOCUMENTS = 300  # words of the most recently read documents kept for the next comparisons
 MIN_CHAIN = 2  # seeds in one chain (a span shorter than this is noise)
@@ -207,11 +221,12 @@ def series_of(source: str | None, file: str) -> str:
     return f"source:{source.strip().casefold()}" if source and source.strip() else f"file:{file}"
 
 
-def update(store, progress: Callable[[int, int], None] | None = None) -> dict:
+def update(store, progress: Callable[[int, int], None] | None = None, mp_context: BaseContext | None = None) -> dict:
     """Bring the reuse tables up to date with the documents table; call it inside the index
     run's transaction. Only new and changed documents are read, seeded and compared (against
-    every document stored); only the clusters they belong to are formed again. Returns counts
-    of what was done."""
+    every document stored); only the clusters they belong to are formed again. With
+    ``mp_context``, worker processes started from it read the documents of a large run.
+    Returns counts of what was done."""
     current = store.reuse_current_docs()  # {doc_id: {"key", "series"}}
     done = store.reuse_done_docs()  # {doc_id: key}
     if store.meta("reuse_version") != VERSION:
@@ -225,13 +240,13 @@ def update(store, progress: Callable[[int, int], None] | None = None) -> dict:
     else:
         store.reuse_remove(stale)
     todo.sort()
-    added = _seed_documents(store, todo, current, progress)
+    added = _seed_documents(store, todo, current, progress, mp_context)
     if everything or len(added) * 4 > len(current):
         postings = store.reuse_shared_postings(MAX_DF)  # one pass over all postings
     else:
-        hashes = np.concatenate([np.frombuffer(blob or b"", dtype=np.int64)
-                                 for _d, blob in store.reuse_doc_seeds(list(added.values()))] or [np.empty(0, np.int64)])
-        postings = store.reuse_postings(np.unique(hashes).tolist(), MAX_DF)
+        hashes = np.concatenate([_unpack(blob)[0] for _d, blob in store.reuse_doc_seeds(list(added.values()))]
+                                or [np.empty(0, np.int64)])
+        postings = store.reuse_postings(np.unique(hashes[hashes % POSTED == 0]).tolist(), MAX_DF)
     links = 0
     touched = set(stale) | set(todo)
     new_links = []
@@ -250,11 +265,64 @@ def update(store, progress: Callable[[int, int], None] | None = None) -> dict:
 
 
 SEEDS_IN_MEMORY = 500_000  # postings gathered before they are written (in hash order)
-DOCS_PER_READ = 200
+DOCS_PER_READ = 100  # documents read (and, with workers, sent to one) at a time
+PARALLEL_MIN = 500  # documents to seed before worker processes are worth their start-up
+
+
+def _read_documents(batch: list[tuple[str, str, list[dict[str, Any]]]]) -> list[tuple[str, np.ndarray, np.ndarray, int, str, list[dict]]]:
+    """(doc_id, seed hashes, their positions, word count, words key, claim rows) of each
+    (doc_id, text, pathfinder mentions): the per-document part of the pass, which worker
+    processes share out on a large run."""
+    out = []
+    for doc_id, text, named in batch:
+        norm = norm_words(text)
+        h, pos = _seed_arrays(norm)
+        out.append((doc_id, h, pos, len(norm), _exact_key(norm), claims_mod.extract(doc_id, text, named)))
+    return out
+
+
+def _workers(n_docs: int, mp_context: BaseContext | None) -> int:
+    if mp_context is None or n_docs < PARALLEL_MIN:
+        return 0
+    return min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def _ignore_sigint() -> None:
+    """A worker never sees Ctrl+C (a terminal sends it to the whole process group): the index
+    run's process handles it, and stops the workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _read_all(store, todo: list[str], mp_context: BaseContext | None) -> Iterator[list[tuple[str, np.ndarray, np.ndarray, int, str, list[dict]]]]:
+    """_read_documents of every document of ``todo``, a batch at a time and in order: here, or by
+    worker processes started from ``mp_context`` (two batches queued per worker) when the run
+    is large."""
+    batches = (todo[i:i + DOCS_PER_READ] for i in range(0, len(todo), DOCS_PER_READ))
+
+    def inputs(chunk: list[str]) -> list[tuple[str, str, list[dict[str, Any]]]]:
+        texts, named = store.doc_texts(chunk), store.reuse_pathfinder_mentions(chunk)
+        return [(doc_id, texts.get(doc_id, ""), named.get(doc_id, [])) for doc_id in chunk]
+
+    n = _workers(len(todo), mp_context)
+    if n < 2:
+        for chunk in batches:
+            yield _read_documents(inputs(chunk))
+        return
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=mp_context, initializer=_ignore_sigint)
+    try:
+        pending = deque(pool.submit(_read_documents, inputs(c)) for c in itertools.islice(batches, 2 * n))
+        while pending:
+            done = pending.popleft().result()
+            nxt = next(batches, None)
+            if nxt is not None:
+                pending.append(pool.submit(_read_documents, inputs(nxt)))
+            yield done
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _seed_documents(store, todo: list[str], current: dict[str, dict[str, Any]],
-                    progress: Callable[[int, int], None] | None) -> dict[str, int]:
+                    progress: Callable[[int, int], None] | None, mp_context: BaseContext | None) -> dict[str, int]:
     """Store the seeds, words key and claims of these documents; returns {doc_id: d}."""
     added: dict[str, int] = {}
     hs: list[np.ndarray] = []
@@ -273,66 +341,69 @@ def _seed_documents(store, todo: list[str], current: dict[str, dict[str, Any]],
             held_list.clear()
         held = 0
 
-    n = 0
-    for start in range(0, len(todo), DOCS_PER_READ):
-        chunk = todo[start:start + DOCS_PER_READ]
-        texts = store.doc_texts(chunk)
-        named = store.reuse_pathfinder_mentions(chunk)
+    for batch in _read_all(store, todo, mp_context):
         claim_rows: list[dict[str, Any]] = []
-        for doc_id in chunk:
-            text = texts.get(doc_id, "")
+        for doc_id, h, pos, n_words, exact, claims in batch:
             info = current[doc_id]
-            norm = norm_words(text)
-            h, pos = _seed_arrays(norm)
-            d = store.reuse_add_doc(doc_id, info["key"], info["series"], len(norm), _exact_key(norm), h.tobytes())
+            d = store.reuse_add_doc(doc_id, info["key"], info["series"], n_words, exact, _pack(h, pos))
             added[doc_id] = d
-            hs.append(h)
-            ds.append(np.full(len(h), d, dtype=np.int64))
-            ps.append(pos)
-            held += len(h)
-            claim_rows.extend(claims_mod.extract(doc_id, text, named.get(doc_id, [])))
-            n += 1
-            if progress:
-                progress(n, len(todo))
+            posted = h % POSTED == 0
+            hs.append(h[posted])
+            ds.append(np.full(int(posted.sum()), d, dtype=np.int64))
+            ps.append(pos[posted])
+            held += len(hs[-1])
+            claim_rows.extend(claims)
         store.reuse_add_claims(claim_rows)
+        if progress:
+            progress(len(added), len(todo))
         if held >= SEEDS_IN_MEMORY:
             flush()
     flush()
     return added
 
 
+def _pack(h: np.ndarray, pos: np.ndarray) -> bytes:
+    """A document's seeds as stored with it: the hashes (int64), then their positions (int64)."""
+    return h.astype(np.int64).tobytes() + pos.astype(np.int64).tobytes()
+
+
+def _unpack(blob: bytes | None) -> tuple[np.ndarray, np.ndarray]:
+    both = np.frombuffer(blob or b"", dtype=np.int64)
+    return both[:len(both) // 2], both[len(both) // 2:]
+
+
 def _candidate_pairs(store, postings: list[tuple[int, int, int]], added: set[int]) -> list[tuple[str, str, list[tuple[int, int]]]]:
     """(a, b, matching seed positions (in a, in b)) of every pair of documents of different
-    series, one of them just added, that share at least MIN_SHARED seeds; ``a`` is the later
-    doc_id of the two, so a pair is aligned the same way whichever of them changed."""
+    series, one of them just added, that share a posted seed held by 2..MAX_DF documents and
+    at least MIN_SHARED seeds in all; ``a`` is the later doc_id of the two, so a pair is
+    aligned the same way whichever of them changed."""
     if not postings:
         return []
     arr = np.array(postings, dtype=np.int64)
     arr = arr[np.lexsort((arr[:, 1], arr[:, 0]))]
     starts = np.flatnonzero(np.diff(arr[:, 0])) + 1
-    info = store.reuse_doc_info(np.unique(arr[:, 1]).tolist())
-    points: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-    ds, pos = arr[:, 1].tolist(), arr[:, 2].tolist()
+    ds = arr[:, 1].tolist()
     bounds = [0, *starts.tolist(), len(ds)]
+    pairs: set[tuple[int, int]] = set()
     for i in range(len(bounds) - 1):
-        lo, hi = bounds[i], bounds[i + 1]
-        for x in range(lo, hi):
-            dx = ds[x]
-            for y in range(x + 1, hi):
-                dy = ds[y]
+        group = ds[bounds[i]:bounds[i + 1]]  # (ascending)
+        for x, dx in enumerate(group):
+            for dy in group[x + 1:]:
                 if dx in added or dy in added:
-                    points[(dx, dy)].append((pos[x], pos[y]))
+                    pairs.add((dx, dy))
+    info = store.reuse_doc_info({d for pair in pairs for d in pair})
+    pairs = {(dx, dy) for dx, dy in pairs if info[dx][1] != info[dy][1]}  # reuse inside one source is its boilerplate
+    seeds_of = {d: _unpack(blob) for d, blob in store.reuse_doc_seeds(sorted({d for pair in pairs for d in pair}))}
     out = []
-    for (dx, dy), pts in points.items():
-        if len(pts) < MIN_SHARED:
+    for dx, dy in pairs:
+        (hx, px), (hy, py) = seeds_of[dx], seeds_of[dy]
+        common, ix, iy = np.intersect1d(hx, hy, assume_unique=True, return_indices=True)
+        if len(common) < MIN_SHARED:
             continue
-        (ix, sx), (iy, sy) = info[dx], info[dy]
-        if sx == sy:
-            continue  # reuse inside one source is that source's boilerplate
-        if ix > iy:
-            out.append((ix, iy, pts))
+        if info[dx][0] > info[dy][0]:
+            out.append((info[dx][0], info[dy][0], list(zip(px[ix].tolist(), py[iy].tolist(), strict=True))))
         else:
-            out.append((iy, ix, [(q, p) for p, q in pts]))
+            out.append((info[dy][0], info[dx][0], list(zip(py[iy].tolist(), px[ix].tolist(), strict=True))))
     out.sort(key=lambda t: (t[0], t[1]))
     return out
 
