@@ -164,12 +164,16 @@ def align_ranges(wa: Words, wb: Words, a0: int, a1: int, b0: int, b1: int) -> di
     ra1, rb1 = a0 + blocks[-1].a + blocks[-1].size, b0 + blocks[-1].b + blocks[-1].size
     if ra1 - ra0 < MIN_WORDS or rb1 - rb0 < MIN_WORDS:
         return None
-    sm = SequenceMatcher(None, wa.norm[ra0:ra1], wb.norm[rb0:rb1], autojunk=False)
-    similarity = sm.ratio()
+    # The trimmed range's alignment is the blocks from the first to the last kept one (matching
+    # the trimmed range again would mostly find them once more, at the cost of a second match).
+    first, last = blocks[0], blocks[-1]
+    inner = [(bl.a - first.a, bl.b - first.b, bl.size) for bl in sm.get_matching_blocks()
+             if bl.size and first.a <= bl.a and bl.a + bl.size <= last.a + last.size]
+    similarity = 2.0 * sum(size for _i, _j, size in inner) / ((ra1 - ra0) + (rb1 - rb0))
     if similarity < MIN_SIMILARITY:
         return None
     diffs = []
-    for op, i1, i2, j1, j2 in sm.get_opcodes():
+    for op, i1, i2, j1, j2 in _opcodes(inner, ra1 - ra0, rb1 - rb0):
         if op == "equal":
             continue
         sa, ea = wa.char_range(ra0 + i1, ra0 + i2)
@@ -182,6 +186,20 @@ def align_ranges(wa: Words, wb: Words, a0: int, a1: int, b0: int, b1: int) -> di
     sb, eb = wb.char_range(rb0, rb1)
     return {"a_start": sa, "a_end": ea, "b_start": sb, "b_end": eb, "similarity": round(similarity, 4),
             "words": (ra0, ra1, rb0, rb1), "diffs": diffs}
+
+
+def _opcodes(blocks: list[tuple[int, int, int]], la: int, lb: int) -> list[tuple[str, int, int, int, int]]:
+    """difflib.SequenceMatcher.get_opcodes() of these matching blocks of sequences la and lb long."""
+    ops = []
+    i = j = 0
+    for ai, bj, size in [*blocks, (la, lb, 0)]:
+        tag = "replace" if i < ai and j < bj else "delete" if i < ai else "insert" if j < bj else ""
+        if tag:
+            ops.append((tag, i, ai, j, bj))
+        i, j = ai + size, bj + size
+        if size:
+            ops.append(("equal", ai, i, bj, j))
+    return ops
 
 
 def _numbers_differ(a: str, b: str) -> bool:
