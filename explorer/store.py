@@ -417,19 +417,22 @@ class Store:
         without them; its next index run adds and fills them)."""
         return set(_REUSE_TABLES) <= set(self.db.table_names())
 
-    def reuse_current_docs(self) -> dict[str, dict[str, Any]]:
-        """{doc_id: {key, series}} of every document; ``key`` changes when the document's file,
-        text length, source or date does (then its reuse and claims are computed again)."""
-        out = {}
-        for doc_id, file, sha, n, source, date in self.db.execute(
-                "SELECT d.doc_id, d.file, f.sha256, d.char_count, d.source, d.date "
-                "FROM documents d LEFT JOIN files f ON f.path = d.file"):
-            series = f"source:{source.strip().casefold()}" if source and source.strip() else f"file:{file}"
-            out[doc_id] = {"key": f"{file}|{sha}|{n}|{source or ''}|{date or ''}", "series": series}
-        return out
+    # What a document's reuse depends on: when its file, text length, source or date changes,
+    # its seeds, links and claims are computed again.
+    _REUSE_KEY = ("d.file || '|' || ifnull(f.sha256, '') || '|' || ifnull(d.char_count, '') || '|' || "
+                  "ifnull(d.source, '') || '|' || ifnull(d.date, '')")
 
-    def reuse_done_docs(self) -> dict[str, str]:
-        return dict(self.db.execute("SELECT doc_id, key FROM reuse_docs").fetchall())
+    def reuse_stale_docs(self) -> list[str]:
+        """The documents with reuse rows whose document has gone or changed since."""
+        return [r[0] for r in self.db.execute(
+            "SELECT r.doc_id FROM reuse_docs r LEFT JOIN documents d ON d.doc_id = r.doc_id "
+            f"LEFT JOIN files f ON f.path = d.file WHERE d.doc_id IS NULL OR r.key IS NOT {self._REUSE_KEY}")]
+
+    def reuse_new_docs(self) -> list[tuple[str, str, str | None, str]]:
+        """(doc_id, key, source, file) of the documents without reuse rows, by doc_id."""
+        return self.db.execute(
+            f"SELECT d.doc_id, {self._REUSE_KEY}, d.source, d.file FROM documents d LEFT JOIN files f ON f.path = d.file "
+            "WHERE NOT EXISTS (SELECT 1 FROM reuse_docs r WHERE r.doc_id = d.doc_id) ORDER BY d.doc_id").fetchall()
 
     def reuse_text(self, doc_id: str) -> str:
         row = self.db.execute("SELECT text FROM documents WHERE doc_id = ?", [doc_id]).fetchone()

@@ -100,9 +100,13 @@ def _seed_arrays(norm: list[str]) -> tuple[np.ndarray, np.ndarray]:
     by SAMPLE, passim's and winnowing's way to store fewer) that occur once in the document."""
     hs = _window_hashes(norm)
     sel = np.flatnonzero(hs % SAMPLE == 0)
-    uniq, first, counts = np.unique(hs[sel], return_index=True, return_counts=True)
-    once = counts == 1
-    return uniq[once], sel[first[once]]
+    order = np.argsort(hs[sel], kind="stable")
+    h, pos = hs[sel][order], sel[order]
+    once = np.ones(len(h), dtype=bool)
+    repeated = h[1:] == h[:-1]
+    once[1:] &= ~repeated
+    once[:-1] &= ~repeated
+    return h[once], pos[once]
 
 
 def seeds(w: Words) -> dict[int, int]:
@@ -245,26 +249,26 @@ def update(store, progress: Callable[[int, int], None] | None = None, mp_context
     every document stored); only the clusters they belong to are formed again. With
     ``mp_context``, worker processes started from it read the documents of a large run.
     Returns counts of what was done."""
-    current = store.reuse_current_docs()  # {doc_id: {"key", "series"}}
-    done = store.reuse_done_docs()  # {doc_id: key}
-    if store.meta("reuse_version") != VERSION:
-        stale, todo = list(done), list(current)
-    else:
-        stale = [d for d, key in done.items() if d not in current or current[d]["key"] != key]
-        todo = [d for d, info in current.items() if done.get(d) != info["key"]]
-    everything = len(stale) == len(done) and len(todo) == len(current)
-    if everything:
+    if store.meta("reuse_version") != VERSION:  # every document is redone
+        removed = store.count("reuse_docs")
         store.reuse_clear()
+        stale: list[str] = []
     else:
-        store.reuse_remove(stale)
-    todo.sort()
-    added = _seed_documents(store, todo, current, progress, mp_context)
-    if everything or len(added) * 4 > len(current):
+        stale = store.reuse_stale_docs()
+        removed = len(stale)
+        if removed == store.count("reuse_docs"):
+            store.reuse_clear()  # (quicker than one by one)
+        else:
+            store.reuse_remove(stale)
+    everything = store.count("reuse_docs") == 0
+    todo = {doc_id: {"key": key, "series": series_of(source, file)} for doc_id, key, source, file in store.reuse_new_docs()}
+    added = _seed_documents(store, list(todo), todo, progress, mp_context)
+    if everything or len(added) * 4 > store.count("reuse_docs"):
         postings = store.reuse_shared_postings(MAX_DF)  # one pass over all postings
     else:
         hashes = np.concatenate([_unpack(blob)[0] for _d, blob in store.reuse_doc_seeds(list(added.values()))]
                                 or [np.empty(0, np.int64)])
-        postings = store.reuse_postings(np.unique(hashes[hashes % POSTED == 0]).tolist(), MAX_DF)
+        postings = store.reuse_postings(sorted(set(hashes[hashes % POSTED == 0].tolist())), MAX_DF)
     links = 0
     touched = set(stale) | set(todo)
     new_links = []
@@ -279,7 +283,7 @@ def update(store, progress: Callable[[int, int], None] | None = None, mp_context
     links += len(new_links)
     rebuild_clusters(store, None if everything else sorted(touched))
     store.set_meta(reuse_version=VERSION)
-    return {"compared": len(todo), "removed": len(stale), "links": links}
+    return {"compared": len(todo), "removed": removed, "links": links}
 
 
 SEEDS_IN_MEMORY = 500_000  # postings gathered before they are written (in hash order)
