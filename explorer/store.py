@@ -449,15 +449,15 @@ class Store:
             marks = ",".join("?" * len(chunk))
             for d, blob in self.db.execute(f"SELECT d, seeds FROM reuse_docs WHERE doc_id IN ({marks})", chunk).fetchall():
                 hashes = array.array("q")
-                hashes.frombytes((blob or b"")[:len(blob or b"") // 2])  # (hashes, then their positions)
+                hashes.frombytes((blob or b"")[:len(blob or b"") // 12 * 8])  # (int64 hashes, then int32 positions)
                 self.db.conn.executemany("DELETE FROM reuse_seeds WHERE h = ? AND d = ?", ((h, d) for h in hashes))
             self.db.execute(f"DELETE FROM reuse_docs WHERE doc_id IN ({marks})", chunk)
             self.db.execute(f"DELETE FROM reuse_links WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk)
             self.db.execute(f"DELETE FROM claims WHERE doc_id IN ({marks})", chunk)
 
     def reuse_add_doc(self, doc_id: str, key: str, series: str, n_words: int, exact: str, seeds: bytes) -> int:
-        """A document's row (``seeds``: its seed hashes, then their word positions, as native
-        int64s; some of the hashes are posted in reuse_seeds); returns its key ``d``."""
+        """A document's row (``seeds``: its seed hashes as native int64s, then their word
+        positions as int32s; some of the hashes are posted in reuse_seeds); returns its key ``d``."""
         cur = self.db.conn.execute(
             "INSERT INTO reuse_docs (doc_id, key, series, words, exact, seeds) VALUES (?, ?, ?, ?, ?, ?)",
             [doc_id, key, series, n_words, exact, seeds])

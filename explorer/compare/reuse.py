@@ -45,7 +45,7 @@ from explorer.compare import claims as claims_mod
 from explorer.compare import numbers
 from explorer.compare.text import Words, norm_words, words
 
-VERSION = "5"  # bump when seeds, alignment or claims change: every document is redone
+VERSION = "6"  # bump when seeds, alignment or claims change: every document is redone
 SEED_WORDS = 5
 SAMPLE = 2  # keep one seed in SAMPLE (by hash, so every document keeps the same ones)
 POSTED = 8  # one seed in POSTED (by hash, of those kept) is posted in reuse_seeds to find partners
@@ -385,13 +385,14 @@ def _seed_documents(store, todo: list[str], current: dict[str, dict[str, Any]],
 
 
 def _pack(h: np.ndarray, pos: np.ndarray) -> bytes:
-    """A document's seeds as stored with it: the hashes (int64), then their positions (int64)."""
-    return h.astype(np.int64).tobytes() + pos.astype(np.int64).tobytes()
+    """A document's seeds as stored with it: the hashes (int64), then their positions (int32)."""
+    return h.astype(np.int64).tobytes() + pos.astype(np.int32).tobytes()
 
 
 def _unpack(blob: bytes | None) -> tuple[np.ndarray, np.ndarray]:
-    both = np.frombuffer(blob or b"", dtype=np.int64)
-    return both[:len(both) // 2], both[len(both) // 2:]
+    data = blob or b""
+    n = len(data) // 12
+    return np.frombuffer(data, dtype=np.int64, count=n), np.frombuffer(data, dtype=np.int32, offset=8 * n)
 
 
 def _candidate_pairs(store, postings: list[tuple[int, int, int]], added: set[int]) -> list[tuple[str, str, list[tuple[int, int]]]]:
