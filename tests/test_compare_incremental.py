@@ -75,10 +75,10 @@ def aligned(monkeypatch):
     seen: list[frozenset[str]] = []
     real = reuse._align_pairs
 
-    def align_pairs(store, pairs):
+    def align_pairs(store, pairs, *rest):
         for a, b, points in pairs:
             seen.append(frozenset((a, b)))
-            yield from real(store, [(a, b, points)])
+            yield from real(store, [(a, b, points)], *rest)
 
     monkeypatch.setattr(reuse, "_align_pairs", align_pairs)
     return seen
@@ -162,9 +162,9 @@ def test_worker_processes_read_the_documents_of_a_large_run_as_this_process_does
     workers: list[int] = []
     real = reuse._read_all
 
-    def read_all(store, todo, mp_context):
-        workers.append(reuse._workers(len(todo), mp_context))
-        yield from real(store, todo, mp_context)
+    def read_all(store, todo, pool):
+        workers.append(pool.n if pool.pool is not None else 0)
+        yield from real(store, todo, pool)
 
     monkeypatch.setattr(reuse, "_read_all", read_all)
     data = tmp_path / "workers"

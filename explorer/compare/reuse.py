@@ -32,7 +32,7 @@ import itertools
 import os
 import signal
 import zlib
-from collections import OrderedDict, defaultdict, deque
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from difflib import SequenceMatcher
@@ -51,7 +51,6 @@ SAMPLE = 2  # keep one seed in SAMPLE (by hash, so every document keeps the same
 POSTED = 8  # one seed in POSTED (by hash, of those kept) is posted in reuse_seeds to find partners
 MAX_DF = 100  # a posted seed in more documents than this is boilerplate, not a passage
 MIN_SHARED = 5  # seeds two documents must share to be aligned
-CACHED_DOCUMENTS = 300  # words of the most recently read documents kept for the next comparisons
 MIN_CHAIN = 2  # seeds in one chain (a span shorter than this is noise)
 GAP = 30  # words allowed between two seeds of one chain
 MARGIN = 12  # words around a chain that the alignment may extend into
@@ -262,25 +261,26 @@ def update(store, progress: Callable[[int, int], None] | None = None, mp_context
             store.reuse_remove(stale)
     everything = store.count("reuse_docs") == 0
     todo = {doc_id: {"key": key, "series": series_of(source, file)} for doc_id, key, source, file in store.reuse_new_docs()}
-    added = _seed_documents(store, list(todo), todo, progress, mp_context)
-    if everything or len(added) * 4 > store.count("reuse_docs"):
-        postings = store.reuse_shared_postings(MAX_DF)  # one pass over all postings
-    else:
-        hashes = np.concatenate([_unpack(blob)[0] for _d, blob in store.reuse_doc_seeds(list(added.values()))]
-                                or [np.empty(0, np.int64)])
-        postings = store.reuse_postings(sorted(set(hashes[hashes % POSTED == 0].tolist())), MAX_DF)
-    links = 0
     touched = set(stale) | set(todo)
-    new_links = []
-    for a, b, link in _align_pairs(store, _candidate_pairs(store, postings, set(added.values()))):
-        new_links.append((a, b, link))
-        touched.update((a, b))
-        if len(new_links) >= 500:
-            store.reuse_add_links(new_links)
-            links += len(new_links)
-            new_links = []
-    store.reuse_add_links(new_links)
-    links += len(new_links)
+    links = 0
+    with _Workers(_workers(len(todo), mp_context), mp_context) as pool:
+        added = _seed_documents(store, list(todo), todo, progress, pool)
+        if everything or len(added) * 4 > store.count("reuse_docs"):
+            postings = store.reuse_shared_postings(MAX_DF)  # one pass over all postings
+        else:
+            hashes = np.concatenate([_unpack(blob)[0] for _d, blob in store.reuse_doc_seeds(list(added.values()))]
+                                    or [np.empty(0, np.int64)])
+            postings = store.reuse_postings(sorted(set(hashes[hashes % POSTED == 0].tolist())), MAX_DF)
+        new_links = []
+        for a, b, link in _align_pairs(store, _candidate_pairs(store, postings, set(added.values())), pool):
+            new_links.append((a, b, link))
+            touched.update((a, b))
+            if len(new_links) >= 500:
+                store.reuse_add_links(new_links)
+                links += len(new_links)
+                new_links = []
+        store.reuse_add_links(new_links)
+        links += len(new_links)
     rebuild_clusters(store, None if everything else sorted(touched))
     store.set_meta(reuse_version=VERSION)
     return {"compared": len(todo), "removed": removed, "links": links}
@@ -315,36 +315,50 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _read_all(store, todo: list[str], mp_context: BaseContext | None) -> Iterator[list[tuple[str, np.ndarray, np.ndarray, int, str, list[dict]]]]:
-    """_read_documents of every document of ``todo``, a batch at a time and in order: here, or by
-    worker processes started from ``mp_context`` (two batches queued per worker) when the run
-    is large."""
-    batches = (todo[i:i + DOCS_PER_READ] for i in range(0, len(todo), DOCS_PER_READ))
+class _Workers:
+    """Worker processes (none when ``n`` < 2) that run tasks in order: ``map`` yields the
+    results of its task arguments in the order given, keeping two tasks queued per worker."""
 
-    def inputs(chunk: list[str]) -> list[tuple[str, str, list[dict[str, Any]]]]:
-        texts, named = store.doc_texts(chunk), store.reuse_pathfinder_mentions(chunk)
-        return [(doc_id, texts.get(doc_id, ""), named.get(doc_id, [])) for doc_id in chunk]
+    def __init__(self, n: int, mp_context: BaseContext | None) -> None:
+        self.n = n
+        self.pool = ProcessPoolExecutor(max_workers=n, mp_context=mp_context, initializer=_ignore_sigint) \
+            if n >= 2 and mp_context is not None else None
 
-    n = _workers(len(todo), mp_context)
-    if n < 2:
-        for chunk in batches:
-            yield _read_documents(inputs(chunk))
-        return
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=mp_context, initializer=_ignore_sigint)
-    try:
-        pending = deque(pool.submit(_read_documents, inputs(c)) for c in itertools.islice(batches, 2 * n))
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def map(self, fn: Callable[..., Any], tasks: Iterator[tuple]) -> Iterator[Any]:
+        if self.pool is None:
+            for args in tasks:
+                yield fn(*args)
+            return
+        pending = deque(self.pool.submit(fn, *args) for args in itertools.islice(tasks, 2 * self.n))
         while pending:
             done = pending.popleft().result()
-            nxt = next(batches, None)
+            nxt = next(tasks, None)
             if nxt is not None:
-                pending.append(pool.submit(_read_documents, inputs(nxt)))
+                pending.append(self.pool.submit(fn, *nxt))
             yield done
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _read_all(store, todo: list[str], pool: _Workers) -> Iterator[list[tuple[str, np.ndarray, np.ndarray, int, str, list[dict]]]]:
+    """_read_documents of every document of ``todo``, a batch at a time and in order."""
+
+    def tasks() -> Iterator[tuple]:
+        for i in range(0, len(todo), DOCS_PER_READ):
+            chunk = todo[i:i + DOCS_PER_READ]
+            texts, named = store.doc_texts(chunk), store.reuse_pathfinder_mentions(chunk)
+            yield ([(doc_id, texts.get(doc_id, ""), named.get(doc_id, [])) for doc_id in chunk],)
+
+    return pool.map(_read_documents, tasks())
 
 
 def _seed_documents(store, todo: list[str], current: dict[str, dict[str, Any]],
-                    progress: Callable[[int, int], None] | None, mp_context: BaseContext | None) -> dict[str, int]:
+                    progress: Callable[[int, int], None] | None, pool: _Workers) -> dict[str, int]:
     """Store the seeds, words key and claims of these documents; returns {doc_id: d}."""
     added: dict[str, int] = {}
     hs: list[np.ndarray] = []
@@ -363,7 +377,7 @@ def _seed_documents(store, todo: list[str], current: dict[str, dict[str, Any]],
             held_list.clear()
         held = 0
 
-    for batch in _read_all(store, todo, mp_context):
+    for batch in _read_all(store, todo, pool):
         claim_rows: list[dict[str, Any]] = []
         for doc_id, h, pos, n_words, exact, claims in batch:
             info = current[doc_id]
@@ -431,24 +445,29 @@ def _candidate_pairs(store, postings: list[tuple[int, int, int]], added: set[int
     return out
 
 
-def _align_pairs(store, pairs: list[tuple[str, str, list[tuple[int, int]]]]) -> Iterator[tuple[str, str, dict]]:
-    # The words of recently read documents (a partner is often compared again soon), bounded:
-    # a document's Words is ~100 KB of Python objects.
-    cache: OrderedDict[str, Words] = OrderedDict()
+PAIRS_PER_TASK = 30  # candidate pairs aligned (and, with workers, sent to one) at a time
 
-    def words_of(doc_id: str) -> Words:
-        w = cache.get(doc_id)
-        if w is None:
-            w = cache[doc_id] = words(store.reuse_text(doc_id))
-            while len(cache) > CACHED_DOCUMENTS:
-                cache.popitem(last=False)
-        else:
-            cache.move_to_end(doc_id)
-        return w
 
+def _align_batch(pairs: list[tuple[str, str, list[tuple[int, int]]]], texts: dict[str, str]) -> list[tuple[str, str, dict]]:
+    """The links of these pairs (sorted, so a document's words are mostly made once)."""
+    made: dict[str, Words] = {}
+    out: list[tuple[str, str, dict]] = []
     for a, b, pts in pairs:
-        for link in pair_links(words_of(a), words_of(b), pts):
-            yield a, b, link
+        for doc_id in (a, b):
+            if doc_id not in made:
+                made[doc_id] = words(texts.get(doc_id, ""))
+        out.extend((a, b, link) for link in pair_links(made[a], made[b], pts))
+    return out
+
+
+def _align_pairs(store, pairs: list[tuple[str, str, list[tuple[int, int]]]], pool: _Workers | None = None) -> Iterator[tuple[str, str, dict]]:
+    def tasks() -> Iterator[tuple]:
+        for i in range(0, len(pairs), PAIRS_PER_TASK):
+            batch = pairs[i:i + PAIRS_PER_TASK]
+            yield batch, store.doc_texts(sorted({d for a, b, _p in batch for d in (a, b)}))
+
+    for links in (pool or _Workers(0, None)).map(_align_batch, tasks()):
+        yield from links
 
 
 class _DisjointSets:
