@@ -4,6 +4,7 @@ with the same links, clusters, duplicate groups and claims as a full rebuild of 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 
@@ -171,3 +172,18 @@ def test_worker_processes_read_the_documents_of_a_large_run_as_this_process_does
     indexer.run(data, corpus, workers=2)
     assert workers == [min(4, len(os.sched_getaffinity(0)))] and workers[0] >= 2
     assert state(data)[0] == here
+
+
+def _twice_here(x: int) -> int:
+    """Twice x, in this process; a worker process running it dies."""
+    if multiprocessing.parent_process() is not None:
+        os._exit(3)
+    return 2 * x
+
+
+def test_a_worker_that_dies_leaves_its_work_to_this_process(caplog):
+    with reuse._Workers(2, multiprocessing.get_context("forkserver")) as workers:
+        assert workers.pool is not None
+        assert list(workers.map(_twice_here, iter([(i,) for i in range(7)]))) == [2 * i for i in range(7)]
+        assert workers.pool is None
+    assert "going on without workers" in caplog.text

@@ -29,12 +29,14 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import logging
 import os
 import signal
 import zlib
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from difflib import SequenceMatcher
 from multiprocessing.context import BaseContext
 from typing import Any
@@ -44,6 +46,8 @@ import numpy as np
 from explorer.compare import claims as claims_mod
 from explorer.compare import numbers
 from explorer.compare.text import Words, norm_words, words
+
+log = logging.getLogger(__name__)
 
 VERSION = "6"  # bump when seeds, alignment or claims change: every document is redone
 SEED_WORDS = 5
@@ -332,17 +336,25 @@ class _Workers:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
     def map(self, fn: Callable[..., Any], tasks: Iterator[tuple]) -> Iterator[Any]:
-        if self.pool is None:
-            for args in tasks:
-                yield fn(*args)
-            return
-        pending = deque(self.pool.submit(fn, *args) for args in itertools.islice(tasks, 2 * self.n))
-        while pending:
-            done = pending.popleft().result()
-            nxt = next(tasks, None)
-            if nxt is not None:
-                pending.append(self.pool.submit(fn, *nxt))
-            yield done
+        pool = self.pool
+        if pool is not None:
+            pending = deque((pool.submit(fn, *args), args) for args in itertools.islice(tasks, 2 * self.n))
+            while pending:
+                future, args = pending.popleft()
+                try:
+                    done = future.result()
+                except BrokenProcessPool:  # a worker died (killed, out of memory): the rest is done here
+                    log.warning("a text-reuse worker process stopped; going on without workers")
+                    self.__exit__()
+                    self.pool = None
+                    tasks = itertools.chain([args], (a for _f, a in pending), tasks)
+                    break
+                nxt = next(tasks, None)
+                if nxt is not None:
+                    pending.append((pool.submit(fn, *nxt), nxt))
+                yield done
+        for args in tasks:
+            yield fn(*args)
 
 
 def _read_all(store, todo: list[str], pool: _Workers) -> Iterator[list[tuple[str, np.ndarray, np.ndarray, int, str, list[dict]]]]:
