@@ -9,8 +9,8 @@ new or changed document looks its posted seeds up there, and a document of anoth
 (source, or file when the source is unknown; passim's ``series``) sharing a posted seed held
 by 2..MAX_DF documents, and at least MIN_SHARED seeds in all, is aligned with it. (Posting a
 quarter of the seeds makes the postings four times cheaper to write and scan; a pair sharing
-k seeds is missed only when none of the k is posted, (3/4)**k: 0.3% at 20 seeds, about a
-20-word passage.) Seed matches are chained into spans
+k seeds is missed only when none of the k is posted, (3/4)**k: 6% at 10 seeds, a passage of
+about 25 words, 0.3% at 20.) Seed matches are chained into spans
 (each chain runs along one diagonal band, so reordered paragraphs give separate spans), and
 every span is aligned locally on words with difflib, giving character offsets in both texts,
 a similarity and the word-level differences. Spans are linked into clusters (the same text in
