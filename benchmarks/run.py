@@ -182,15 +182,18 @@ def _time_reuse_pass(skip: bool = False) -> list[float]:
 def reuse_quality(data: Path, truth: list[list[str]]) -> dict:
     """Precision and recall of the detected document pairs against the planted ones (document
     ids compared without their sub-folder)."""
-    from explorer import indexer
-    from explorer.store import Store
+    import sqlite3
 
-    store = Store(indexer.db_path(data), readonly=True)
+    from explorer import indexer
+
+    # Read as an immutable file (the build left no log): a reader's connection would leave a
+    # -wal file behind, which makes the next index run check the whole database first.
+    conn = sqlite3.connect(f"{indexer.db_path(data).resolve().as_uri()}?immutable=1", uri=True)
     try:
         found = {tuple(sorted(x.rsplit("/", 1)[-1] for x in r))
-                 for r in store.db.execute("SELECT DISTINCT a, b FROM reuse_links")}
+                 for r in conn.execute("SELECT DISTINCT a, b FROM reuse_links")}
     finally:
-        store.close()
+        conn.close()
     planted = {tuple(p) for p in truth}
     hit = planted & found
     return {"planted": len(planted), "found": len(found), "correct": len(hit),
