@@ -11,7 +11,8 @@ full build (documents/s), incremental update after changing one file and after a
 files, cold start (a new process running the CLI search to its first result), search latency
 p50/p95/max over a fixed query mix (words, phrases, fielded queries, 0-3 facet selections,
 relevance and date order; each answer includes every facet's counts and the first page of 20
-hits with snippets), peak RSS, index size on disk. Worst cases (leading wildcard, the most
+hits with snippets), peak RSS, index size on disk. Unless ``--quick``, the explorer is built and updated once more
+without its text-reuse pass (``--reuse-cost``), so what the pass costs is measured in the same run. Worst cases (leading wildcard, the most
 common word) are timed separately.
 
 Builds and updates run in child processes (so their memory is measured alone: the peak RSS of
@@ -122,10 +123,10 @@ def child_main(argv: list[str]) -> None:
     if cmd in ("_build", "_update"):
         corpus, data = Path(argv[2]), Path(argv[3])
         t0 = time.perf_counter()
-        if system == "explorer":
+        if system in ("explorer", "noreuse"):  # noreuse: the same build with the text-reuse pass left out
             from explorer import indexer
 
-            reuse_s = _time_reuse_pass()
+            reuse_s = _time_reuse_pass(skip=system == "noreuse")
             s = indexer.run(data, corpus, rebuild=(cmd == "_build"))
             out = {"documents": s.documents, "processed": s.new + s.changed + s.removed, "skipped": len(s.skipped),
                    "reuse_s": reuse_s[0]}
@@ -155,8 +156,9 @@ def child_main(argv: list[str]) -> None:
     print("RESULT " + json.dumps(out))
 
 
-def _time_reuse_pass() -> list[float]:
-    """Time the text-reuse pass (explorer.compare.reuse.update) inside the index run."""
+def _time_reuse_pass(skip: bool = False) -> list[float]:
+    """Time the text-reuse pass (explorer.compare.reuse.update) inside the index run; with
+    ``skip``, leave it out (the measurement of what it costs, never a way to index)."""
     from explorer.indexer import runner
 
     spent = [0.0]
@@ -165,6 +167,8 @@ def _time_reuse_pass() -> list[float]:
     class Timed:
         @staticmethod
         def update(store, *a, **kw):
+            if skip:
+                return {}
             t0 = time.perf_counter()
             try:
                 return inner(store, *a, **kw)
@@ -178,15 +182,18 @@ def _time_reuse_pass() -> list[float]:
 def reuse_quality(data: Path, truth: list[list[str]]) -> dict:
     """Precision and recall of the detected document pairs against the planted ones (document
     ids compared without their sub-folder)."""
-    from explorer import indexer
-    from explorer.store import Store
+    import sqlite3
 
-    store = Store(indexer.db_path(data), readonly=True)
+    from explorer import indexer
+
+    # Read as an immutable file (the build left no log): a reader's connection would leave a
+    # -wal file behind, which makes the next index run check the whole database first.
+    conn = sqlite3.connect(f"{indexer.db_path(data).resolve().as_uri()}?immutable=1", uri=True)
     try:
         found = {tuple(sorted(x.rsplit("/", 1)[-1] for x in r))
-                 for r in store.db.execute("SELECT DISTINCT a, b FROM reuse_links")}
+                 for r in conn.execute("SELECT DISTINCT a, b FROM reuse_links")}
     finally:
-        store.close()
+        conn.close()
     planted = {tuple(p) for p in truth}
     hit = planted & found
     return {"planted": len(planted), "found": len(found), "correct": len(hit),
@@ -419,6 +426,9 @@ def main() -> int:
     ap.add_argument("--floor-ms", type=float, default=5.0)
     ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
     ap.add_argument("--updates", type=int, default=100, help="files added for the second incremental update")
+    ap.add_argument("--reuse-cost", choices=("auto", "yes", "no"), default="auto",
+                    help="also build and update once without the text-reuse pass, to show what it costs "
+                         "(auto: not with --quick)")
     ap.add_argument("--gui", choices=("auto", "yes", "no"), default="auto",
                     help="also time `explorer gui --screenshot` and measure GUI-thread stalls "
                          "(auto: when PySide6 is installed and not --quick)")
@@ -480,6 +490,13 @@ def main() -> int:
             print(f"  {system} build: {r['documents']} documents in {r['seconds']:.1f} s", flush=True)
             if system == "explorer":
                 fig["reuse"] = {"seconds": r["reuse_s"], **reuse_quality(data, gen.get("reuse_pairs", []))}
+        data_nr = work / "noreuse-data"
+        reuse_cost = args.reuse_cost == "yes" or (args.reuse_cost == "auto" and not args.quick)
+        if reuse_cost:
+            shutil.rmtree(data_nr, ignore_errors=True)
+            r = run_child(["_build", "noreuse", str(corpus), str(data_nr)])
+            fig["reuse"]["build_without_s"] = r["seconds"]
+            print(f"  explorer build without the reuse pass: {r['seconds']:.1f} s", flush=True)
         if args.naive:
             r = run_child(["_build", "naive", str(corpus), str(data_n)])
             fig["naive"] = {"build_s": r["seconds"], "docs": r["documents"]}
@@ -492,6 +509,11 @@ def main() -> int:
         for system, data in systems:
             r = run_child(["_update", system, str(corpus), str(data)])
             fig[system]["update1_s"] = r["seconds"]
+            if system == "explorer":
+                fig["reuse"]["update1_pass_s"] = r["reuse_s"]
+        if reuse_cost:
+            fig["reuse"]["update1_without_s"] = run_child(["_update", "noreuse", str(corpus), str(data_nr)])["seconds"]
+            shutil.rmtree(data_nr, ignore_errors=True)
         corpus_mod.generate(corpus / "added", args.updates, args.seed + 1000, prefix="new")
         (work / "corpus.json").unlink()  # the corpus is no longer the generated one
         for system, data in systems:
@@ -616,6 +638,13 @@ def report(fig: dict, s: dict, n: int, rounds: int, nq: int, checked_ratio: floa
               f"precision {ru['precision']:.3f}, recall {ru['recall']:.3f} (goal >= 0.95 each)")
         print(f"reuse pass: {ru['seconds']:.1f} s = {share:.0%} of the build "
               f"(the build is {ru['seconds'] / max(1e-9, e['build_s'] - ru['seconds']):.0%} slower than without it; goal <= 25%)")
+        if "build_without_s" in ru:
+            without = ru["build_without_s"]
+            print(f"build without the reuse pass, same run: {without:.1f} s; with it {e['build_s']:.1f} s = "
+                  f"{e['build_s'] / without - 1:+.0%} (goal <= +25%)")
+        if "update1_without_s" in ru:
+            print(f"update, 1 changed file: {e['update1_s']:.2f} s with the reuse pass "
+                  f"(of which the pass {ru['update1_pass_s']:.2f} s), {ru['update1_without_s']:.2f} s without it")
     if "naive" in fig:
         nv = fig["naive"]
         print(f"{'naive single-process build (docs/s)':36} {nv['docs'] / nv['build_s']:>10.0f}"

@@ -450,26 +450,31 @@ class Store:
         without them; its next index run adds and fills them)."""
         return set(_REUSE_TABLES) <= set(self.db.table_names())
 
-    def reuse_current_docs(self) -> dict[str, dict[str, Any]]:
-        """{doc_id: {key, series}} of every document; ``key`` changes when the document's file,
-        text length, source or date does (then its reuse and claims are computed again)."""
-        out = {}
-        for doc_id, file, sha, n, source, date in self.db.execute(
-                "SELECT d.doc_id, d.file, f.sha256, d.char_count, d.source, d.date "
-                "FROM documents d LEFT JOIN files f ON f.path = d.file"):
-            series = f"source:{source.strip().casefold()}" if source and source.strip() else f"file:{file}"
-            out[doc_id] = {"key": f"{file}|{sha}|{n}|{source or ''}|{date or ''}", "series": series}
-        return out
+    # What a document's reuse depends on: when its file, text length, source or date changes,
+    # its seeds, links and claims are computed again.
+    _REUSE_KEY = ("d.file || '|' || ifnull(f.sha256, '') || '|' || ifnull(d.char_count, '') || '|' || "
+                  "ifnull(d.source, '') || '|' || ifnull(d.date, '')")
 
-    def reuse_done_docs(self) -> dict[str, str]:
-        return dict(self.db.execute("SELECT doc_id, key FROM reuse_docs").fetchall())
+    def reuse_stale_docs(self) -> list[str]:
+        """The documents with reuse rows whose document has gone or changed since."""
+        return [r[0] for r in self.db.execute(
+            "SELECT r.doc_id FROM reuse_docs r LEFT JOIN documents d ON d.doc_id = r.doc_id "
+            f"LEFT JOIN files f ON f.path = d.file WHERE d.doc_id IS NULL OR r.key IS NOT {self._REUSE_KEY}")]
 
-    def reuse_doc_keys(self) -> list[tuple[str, int, str]]:
-        return self.db.execute("SELECT doc_id, d, series FROM reuse_docs").fetchall()
+    def reuse_new_docs(self) -> list[tuple[str, str, str | None, str]]:
+        """(doc_id, key, source, file) of the documents without reuse rows, by doc_id."""
+        return self.db.execute(
+            f"SELECT d.doc_id, {self._REUSE_KEY}, d.source, d.file FROM documents d LEFT JOIN files f ON f.path = d.file "
+            "WHERE NOT EXISTS (SELECT 1 FROM reuse_docs r WHERE r.doc_id = d.doc_id) ORDER BY d.doc_id").fetchall()
 
     def reuse_text(self, doc_id: str) -> str:
         row = self.db.execute("SELECT text FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
         return row[0] if row else ""
+
+    def reuse_clear(self) -> None:
+        """Forget every document's seeds, links, clusters and claims (not the user's dismissals)."""
+        for table in ("reuse_docs", "reuse_seeds", "reuse_links", "reuse_clusters", "reuse_spans", "claims"):
+            self.db.execute(f"DELETE FROM {table}")
 
     def reuse_remove(self, doc_ids: Sequence[str]) -> None:
         """Forget the seeds, links and claims of these documents (removed or about to be redone)."""
@@ -477,44 +482,88 @@ class Store:
             marks = ",".join("?" * len(chunk))
             for d, blob in self.db.execute(f"SELECT d, seeds FROM reuse_docs WHERE doc_id IN ({marks})", chunk).fetchall():
                 hashes = array.array("q")
-                hashes.frombytes(blob or b"")
+                hashes.frombytes((blob or b"")[:len(blob or b"") // 12 * 8])  # (int64 hashes, then int32 positions)
                 self.db.conn.executemany("DELETE FROM reuse_seeds WHERE h = ? AND d = ?", ((h, d) for h in hashes))
             self.db.execute(f"DELETE FROM reuse_docs WHERE doc_id IN ({marks})", chunk)
             self.db.execute(f"DELETE FROM reuse_links WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk)
             self.db.execute(f"DELETE FROM claims WHERE doc_id IN ({marks})", chunk)
 
-    def reuse_add_doc(self, doc_id: str, key: str, series: str, n_words: int, exact: str, seeds: dict[int, int]) -> int:
+    def reuse_add_doc(self, doc_id: str, key: str, series: str, n_words: int, exact: str, seeds: bytes) -> int:
+        """A document's row (``seeds``: its seed hashes as native int64s, then their word
+        positions as int32s; some of the hashes are posted in reuse_seeds); returns its key ``d``."""
         cur = self.db.conn.execute(
             "INSERT INTO reuse_docs (doc_id, key, series, words, exact, seeds) VALUES (?, ?, ?, ?, ?, ?)",
-            [doc_id, key, series, n_words, exact, array.array("q", seeds).tobytes()])
+            [doc_id, key, series, n_words, exact, seeds])
         d = cur.lastrowid
         assert d is not None  # (after an INSERT)
-        self.db.conn.executemany("INSERT INTO reuse_seeds (h, d, pos) VALUES (?, ?, ?)",
-                                 ((h, d, pos) for h, pos in seeds.items()))
         return d
 
-    def reuse_postings(self, hashes: Sequence[int], d: int, max_df: int) -> list[tuple[int, int, int]]:
-        """(hash, document key, position) of the other documents holding these seeds, leaving
-        out seeds found in more than ``max_df`` documents."""
+    def reuse_add_seeds(self, rows: Iterable[tuple[int, int, int]]) -> None:
+        """(hash, document key, word position) postings; fastest in (hash, key) order."""
+        self.db.conn.executemany("INSERT INTO reuse_seeds (h, d, pos) VALUES (?, ?, ?)", rows)
+
+    def reuse_doc_seeds(self, ds: Sequence[int]) -> list[tuple[int, bytes]]:
+        out: list[tuple[int, bytes]] = []
+        for chunk in _chunks(ds, 900):
+            marks = ",".join("?" * len(chunk))
+            out.extend(self.db.execute(f"SELECT d, seeds FROM reuse_docs WHERE d IN ({marks})", chunk).fetchall())
+        return out
+
+    def reuse_doc_info(self, ds: Iterable[int]) -> dict[int, tuple[str, str]]:
+        """{d: (doc_id, series)}."""
+        out: dict[int, tuple[str, str]] = {}
+        for chunk in _chunks(list(ds), 900):
+            marks = ",".join("?" * len(chunk))
+            for d, doc_id, series in self.db.execute(f"SELECT d, doc_id, series FROM reuse_docs WHERE d IN ({marks})", chunk):
+                out[d] = (doc_id, series)
+        return out
+
+    def reuse_postings(self, hashes: Sequence[int], max_df: int) -> list[tuple[int, int, int]]:
+        """(hash, document key, position) of every document holding one of these seeds, leaving
+        out seeds held by one document only or by more than ``max_df``."""
         out: list[tuple[int, int, int]] = []
         for chunk in _chunks(hashes, 500):
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
+            out.extend(self.db.execute(
                 f"SELECT h, d, pos FROM reuse_seeds WHERE h IN (SELECT h FROM reuse_seeds WHERE h IN ({marks}) "
-                f"GROUP BY h HAVING count(*) BETWEEN 2 AND ?)", [*chunk, max_df]).fetchall()
-            out.extend(r for r in rows if r[1] != d)
+                f"GROUP BY h HAVING count(*) BETWEEN 2 AND ?)", [*chunk, max_df]).fetchall())
         return out
 
-    def reuse_add_link(self, a: str, b: str, link: dict[str, Any]) -> None:
-        self.db.conn.execute(
+    def reuse_shared_postings(self, max_df: int) -> list[tuple[int, int, int]]:
+        """reuse_postings of every stored seed: one pass over the postings, in hash order."""
+        return self.db.execute(
+            "SELECT h, d, pos FROM reuse_seeds WHERE h IN "
+            "(SELECT h FROM reuse_seeds GROUP BY h HAVING count(*) BETWEEN 2 AND ?)", [max_df]).fetchall()
+
+    def reuse_add_links(self, links: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
+        self.db.conn.executemany(
             "INSERT INTO reuse_links (a, a_start, a_end, b, b_start, b_end, similarity, cover, differences) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [a, link["a_start"], link["a_end"], b, link["b_start"], link["b_end"], link["similarity"],
-             link["cover"], json.dumps(link["diffs"], separators=(",", ":"))])
+            ((a, link["a_start"], link["a_end"], b, link["b_start"], link["b_end"], link["similarity"],
+              link["cover"], json.dumps(link["diffs"], separators=(",", ":"))) for a, b, link in links))
 
-    def reuse_all_links(self) -> list[tuple[Any, ...]]:
-        return self.db.execute(
-            "SELECT id, a, a_start, a_end, b, b_start, b_end, cover, similarity FROM reuse_links ORDER BY id").fetchall()
+    def reuse_cluster_links(self, clusters: Sequence[int] | None) -> list[tuple[Any, ...]]:
+        """(id, a, a_start, a_end, b, b_start, b_end, cover, similarity) of the links in these
+        clusters and of those in none yet (None: every link), in id order."""
+        cols = "id, a, a_start, a_end, b, b_start, b_end, cover, similarity"
+        if clusters is None:
+            return self.db.execute(f"SELECT {cols} FROM reuse_links ORDER BY id").fetchall()
+        rows = self.db.execute(f"SELECT {cols} FROM reuse_links WHERE cluster IS NULL").fetchall()
+        for chunk in _chunks(clusters, 900):
+            marks = ",".join("?" * len(chunk))
+            rows.extend(self.db.execute(f"SELECT {cols} FROM reuse_links WHERE cluster IN ({marks})", chunk))
+        return sorted(rows)
+
+    def reuse_stale_clusters(self, doc_ids: Sequence[str] | None) -> list[int]:
+        """The clusters with a span in these documents (None: every cluster)."""
+        if doc_ids is None:
+            return [r[0] for r in self.db.execute("SELECT id FROM reuse_clusters")]
+        out: set[int] = set()
+        for chunk in _chunks(doc_ids, 900):
+            marks = ",".join("?" * len(chunk))
+            out.update(r[0] for r in self.db.execute(
+                f"SELECT DISTINCT cluster FROM reuse_spans WHERE doc_id IN ({marks})", chunk))
+        return sorted(out)
 
     def reuse_dates(self, doc_ids: Iterable[str]) -> dict[str, str | None]:
         out: dict[str, str | None] = {}
@@ -523,24 +572,48 @@ class Store:
             out.update(self.db.execute(f"SELECT doc_id, date FROM documents WHERE doc_id IN ({marks})", chunk).fetchall())
         return out
 
-    def reuse_put_clusters(self, link_cluster: dict[int, int], clusters: list[dict[str, Any]], spans: list[dict[str, Any]]) -> None:
-        self.db.execute("DELETE FROM reuse_clusters")
-        self.db.execute("DELETE FROM reuse_spans")
+    def reuse_put_clusters(self, replaced: Sequence[int], link_cluster: dict[int, int], clusters: list[dict[str, Any]],
+                           spans: list[dict[str, Any]]) -> None:
+        """Replace the clusters ``replaced`` (and their spans) by ``clusters``; ``link_cluster``
+        gives the links whose cluster changed their new one."""
+        for chunk in _chunks(replaced, 900):
+            marks = ",".join("?" * len(chunk))
+            self.db.execute(f"DELETE FROM reuse_clusters WHERE id IN ({marks})", chunk)
+            self.db.execute(f"DELETE FROM reuse_spans WHERE cluster IN ({marks})", chunk)
         self.db.conn.executemany("UPDATE reuse_links SET cluster = ? WHERE id = ?",
                                  ((c, lid) for lid, c in link_cluster.items()))
         self._insert("reuse_clusters", clusters)
         self._insert("reuse_spans", spans)
 
-    def reuse_exact_keys(self) -> list[tuple[str, str]]:
-        return self.db.execute("SELECT doc_id, exact FROM reuse_docs ORDER BY doc_id").fetchall()
+    def reuse_dup_evidence(self, cover: float) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """What makes documents duplicates: (doc_id, words key) of the documents whose words key
+        another document shares, and (a, b) of the links covering ``cover`` of both, this similar."""
+        same = self.db.execute(
+            "SELECT doc_id, exact FROM reuse_docs WHERE exact IN (SELECT exact FROM reuse_docs WHERE exact != '' "
+            "GROUP BY exact HAVING count(*) > 1) ORDER BY doc_id").fetchall()
+        near = self.db.execute("SELECT a, b FROM reuse_links WHERE cover >= ? AND similarity >= ? ORDER BY id",
+                               [cover, cover]).fetchall()
+        return same, near
 
-    def reuse_put_dup_groups(self, assign: dict[str, str]) -> None:
-        self.db.execute("UPDATE reuse_docs SET dup_group = NULL WHERE dup_group IS NOT NULL")
+    def reuse_dup_assignments(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT doc_id, dup_group FROM reuse_docs WHERE dup_group IS NOT NULL").fetchall())
+
+    def reuse_set_dup_groups(self, assign: dict[str, str | None]) -> None:
         self.db.conn.executemany("UPDATE reuse_docs SET dup_group = ? WHERE doc_id = ?",
                                  ((g, d) for d, g in assign.items()))
 
-    def reuse_put_claims(self, doc_id: str, rows: list[dict[str, Any]]) -> None:
-        self.db.execute("DELETE FROM claims WHERE doc_id = ?", [doc_id])
+    def reuse_pathfinder_mentions(self, doc_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        """{doc_id: [mention]} of the pathfinders these documents name (what claims need)."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for chunk in _chunks(doc_ids, 900):
+            marks = ",".join("?" * len(chunk))
+            for doc_id, entity, kind, start, end in self.db.execute(
+                    f'SELECT doc_id, entity, kind, start, "end" FROM mentions WHERE kind = \'pathfinder\' '
+                    f"AND doc_id IN ({marks}) ORDER BY doc_id, start", chunk):
+                out.setdefault(doc_id, []).append({"entity": entity, "kind": kind, "start": start, "end": end})
+        return out
+
+    def reuse_add_claims(self, rows: list[dict[str, Any]]) -> None:
         self._insert("claims", rows)
 
     # reads

@@ -80,9 +80,26 @@ def _range(value: float, hedge: str, exact: tuple[float, float] | None = None) -
     return lo, hi
 
 
+# Every match of NUMBER holds a digit or one of these words (as re.I compares letters: their
+# lower case, and i/ı, s/ſ alike; a text with ı, İ or ſ is always read). Most text near a count
+# noun holds neither, and looking for them is far quicker than trying NUMBER at every position.
+_DIGIT = re.compile(r"\d")
+_CUES = [*_UNITS, *_TENS, *_SCALES, "dozen", "couple", "handful", "score"]
+_CUES = sorted({c for c in _CUES if not any(o != c and o in c for o in _CUES)})
+
+
+def _may_hold_number(text: str) -> bool:
+    if _DIGIT.search(text) or "ı" in text or "İ" in text or "ſ" in text:
+        return True
+    low = text.lower()
+    return any(c in low for c in _CUES)
+
+
 def find(text: str) -> list[Quantity]:
     """Every quantity in ``text`` with its character offsets (the surface slices to it)."""
-    out = []
+    out: list[Quantity] = []
+    if not _may_hold_number(text):
+        return out
     for m in NUMBER.finditer(text):
         hedge = _HEDGES.get(" ".join(m.group("hedge").lower().split()), "") if m.group("hedge") else ""
         exact = None

@@ -32,15 +32,25 @@ class Words:
 
 
 def words(text: str) -> Words:
-    norm, starts, ends = [], [], []
+    found, starts, ends = [], [], []
     for m in _WORD.finditer(text):
         starts.append(m.start())
         ends.append(m.end())
-        norm.append(m.group())
-    folded = " ".join(norm).translate(_FOLD).casefold().split(" ")
-    if len(folded) != len(norm):  # casefold made a space of something: word by word
-        folded = [w.translate(_FOLD).casefold() for w in norm]
-    return Words(folded, starts, ends, text)
+        found.append(m.group())
+    return Words(_fold(found), starts, ends, text)
+
+
+def norm_words(text: str) -> list[str]:
+    """``words(text).norm`` without the offsets (the text-reuse pass seeds every document from
+    these; only the documents it aligns need offsets)."""
+    return _fold(_WORD.findall(text))
+
+
+def _fold(found: list[str]) -> list[str]:
+    folded = " ".join(found).translate(_FOLD).casefold().split(" ")
+    if len(folded) != len(found):  # casefold made a space of something (or no words): word by word
+        folded = [w.translate(_FOLD).casefold() for w in found]
+    return folded
 
 
 _SENTENCE_END = re.compile(r"[.!?…]+[”’\"')\]]*(?=\s+|$)|\n+")

@@ -374,7 +374,9 @@ def _run(store: Store, data: Path, corpus: Path, rebuild: bool, progress: Progre
                 raise Cancelled()
             store.put_entities({"key": e.key, "kind": e.kind, "id": e.id, "name": e.name,
                                 "data": json.dumps(e.as_dict())} for e in tax.entities.values())
-            compare_reuse.update(store)  # shared passages and claims of new/changed documents
+            # shared passages and claims of new/changed documents (read in worker processes when
+            # there are many, unless the caller asked for none)
+            compare_reuse.update(store, mp_context=procs.context() if workers != 0 else None)
             writer.commit(analysed.segments)
             writer = None
             store.set_meta(
