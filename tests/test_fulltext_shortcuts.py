@@ -259,8 +259,8 @@ def test_snippets_of_unusual_texts_are_whooshs(updated_index, stock_ft, text):
 
 
 def _dump(data) -> dict:
-    """Everything a search can read from the index of ``data``: per index (documents,
-    passages) and per term, its statistics and every posting; every stored field; every
+    """Everything a search can read from the index of ``data``: per term, its statistics and
+    every posting; every stored field (each document's passage positions included); every
     document's field lengths."""
     e = Engine(data)
     try:
@@ -271,7 +271,7 @@ def _dump(data) -> dict:
 
 def _dump_ft(ft) -> dict:
     out = {}
-    for name, s in (("documents", ft._searcher), ("passages", ft._psearcher)):
+    for name, s in (("documents", ft._searcher),):
         r = s.reader()
         terms = {}
         for fieldname, text in r.all_terms():
@@ -307,8 +307,7 @@ def test_the_fast_writer_writes_what_whooshs_writer_writes(seed_corpus, tmp_path
         dumps.append(_dump(data))
     fast, stock = dumps
     assert fast["documents"][0].keys() == stock["documents"][0].keys()
-    for level in ("documents", "passages"):
-        assert fast[level] == stock[level], level
+    assert fast["documents"] == stock["documents"]
     assert len(fast["documents"][0]) > 1000
     words = [t.decode("utf-8") for (f, t) in fast["documents"][0] if f in ("title", "text", "pathfinder")]
     assert "ß" not in "".join(words) and all(w == w.casefold() for w in words)  # FoldFilter, both paths
@@ -343,16 +342,18 @@ def test_the_fast_analyser_gives_whooshs_terms(fieldname, folding, monkeypatch):
 # --------------------------------------------------------------------------- the switch and the gate
 
 
-def _entries(corpus) -> list[tuple[dict, list[tuple[int, str]], dict[str, list[str]]]]:
+def _entries(corpus) -> list[tuple[dict, list[tuple[int, int, int]], dict[str, list[str]]]]:
     """What the indexer hands the full-text writer, for every text file of ``corpus``."""
+    from explorer.corpus.passages import passages
+
     out = []
     for i, path in enumerate(sorted(corpus.glob("*.txt"))):
         text = path.read_text(encoding="utf-8")
-        paras = [p for p in text.split("\n\n") if p.strip()]
-        doc = {"doc_id": path.stem, "file": path.name, "title": paras[0][:80], "text": text,
+        spans = [(p.ordinal, p.start, p.end) for p in passages(text)]
+        doc = {"doc_id": path.stem, "file": path.name, "title": text[spans[0][1]:spans[0][2]][:80], "text": text,
                "date": f"201{i % 4}-0{1 + i % 9}-1{i % 10}"}
         facets = {"pathfinder": [f"pathfinder {i % 5}"], "source": ["cabinet office" if i % 2 else "press"]}
-        out.append((doc, list(enumerate(paras)), facets))
+        out.append((doc, spans, facets))
     return out
 
 
@@ -375,7 +376,7 @@ def _shortcut_objects(ft=None, writer=None) -> list[str]:
             found.append(f"{type(obj).__module__}.{type(obj).__qualname__}")
 
     if ft is not None:
-        for ix, s in ((ft._ix, ft._searcher), (ft._pix, ft._psearcher)):
+        for ix, s in ((ft._ix, ft._searcher),):
             note(ix)  # mmap_view's index
             for sub, _offset in s.leaf_searchers():
                 r = sub.reader()
@@ -394,7 +395,9 @@ def _shortcut_objects(ft=None, writer=None) -> list[str]:
                 for leaf in q.leaves():
                     note(leaf)
     if writer is not None:
-        for w in (writer._w, writer._pw):
+        if writer._entries._fast is not None:  # term_index, for the passages' word positions
+            note(writer._entries._fast)
+        for w in (writer._w,):
             note(w)  # segment_writer
             note(w.pool)  # posting_pool
             for part in ("_term_index", "_postings_block", "_mmap_view"):  # what the segment writer uses
@@ -436,7 +439,7 @@ def test_the_switch_turns_every_shortcut_off(seed_corpus, tmp_path, monkeypatch)
         if on:
             assert {f.rsplit(".", 1)[1] for f in found} >= {
                 "ViewIndex", "ViewSegment", "CachedPerDoc", "ViewCompoundStorage", "ViewFile", "FastFragments",
-                "FastPhrase", "FastSegmentWriter", "ChunkedPostingPool", "term_index", "postings_block", "mmap_view",
+                "FastPhrase", "FastSegmentWriter", "FastTerms", "ChunkedPostingPool", "term_index", "postings_block", "mmap_view",
                 "block_search"}
         else:
             assert found == []
@@ -467,7 +470,7 @@ def test_a_spilled_posting_pool_writes_what_whooshs_writer_writes(seed_corpus, t
         w = fulltext.Writer(path, limitmb=limitmb)
         for entry in entries:
             w.add(*entry)
-        runs = [len(w._w.pool.runs), len(w._pw.pool.runs)]
+        runs = [len(w._w.pool.runs)]
         w.commit()
         monkeypatch.setenv(fulltext.SHORTCUTS_ENV, "0")  # read all three alike, with whoosh's reader
         ft = fulltext.FullText(path)
@@ -475,7 +478,7 @@ def test_a_spilled_posting_pool_writes_what_whooshs_writer_writes(seed_corpus, t
             built[name] = (runs, _dump_ft(ft), _hits(ft))
         finally:
             ft.close()
-    assert built["fast"][0] == [0, 0]
+    assert built["fast"][0] == [0]
     # (the two pools estimate a posting's size a little differently, so their run counts differ)
     assert min(built["fast-spilled"][0]) > 128 and min(built["stock-spilled"][0]) > 128
     for name in ("stock-spilled", "fast"):

@@ -98,6 +98,28 @@ class FastTerms:
         return self._items(poses)
 
 
+    def word_starts(self, value: str) -> tuple[list[int], list[int]]:
+        """The position :meth:`index` gives each word it indexes, and where the word starts
+        in ``value`` (two lists in step)."""
+        poses: list[int] = []
+        starts: list[int] = []
+        fold = self._fold
+        plain = self.index == self._index_plain  # (bound methods compare by function and object)
+        stops = () if plain else self._stops
+        minsize, maxsize = (0, None) if plain else (self._min, self._max)
+        pos = None
+        for i, m in enumerate(self._TOKEN.finditer(value)):
+            if not plain:
+                low = fold(m.group())
+                n = len(low)
+                if n < minsize or (maxsize is not None and n > maxsize) or low in stops:
+                    continue
+            pos = i if pos is None else pos + 1
+            poses.append(pos)
+            starts.append(m.start())
+        return poses, starts
+
+
 def encode_positions(poslist: list[int]) -> bytes:
     """whoosh.formats.Positions.encode (2.7.5): the count, then the pickled gaps."""
     # each position minus the one before; the first list is one longer (strict=False)
