@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 
 import click
 
-from explorer import __version__, indexer, paths, retag
+from explorer import __version__, indexer, paths
 from explorer.corpus.read import Limits, html_extractor_problem
 from explorer.export import EXPORT_LEVELS, ExportError, check_target, export_rows, rows_for, to_csv_text
 from explorer.export import export as export_csv
@@ -529,6 +529,8 @@ def _apply(ctx: click.Context, make) -> None:
         _fail(str(exc))
     _say(f"{change.description}; saved in {corrections.override_path(data)}")
     try:
+        from explorer import retag  # (here: it loads the whole indexer, which a search does not need)
+
         done = retag.apply(data, change)
     except indexer.IndexBuildError as exc:
         _fail(f"saved, but not applied now ({exc}); `explorer index` will apply it")
