@@ -226,6 +226,49 @@ class FullText:
             ids = self._doc_ids([docnum for _score, docnum in pairs])
             return [Match(i, None, float(score), docnum) for i, (score, docnum) in zip(ids, pairs, strict=True)]
 
+    def hits(self, pq: ParsedQuery, scored: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Every matching document as arrays: this searcher's document numbers (ascending) and
+        their scores (zeros with ``scored=False``; see :meth:`search`). :meth:`doc_ids` names
+        the numbers."""
+        with self._lock:
+            s = self._searcher
+            if pq.empty:
+                ids = np.fromiter(s.reader().all_doc_ids(), dtype=np.int64)
+                return ids, np.ones(len(ids))
+            if self._blocks is not None and self._blocks.covers(pq.q):
+                ids, found = self._evaluate(pq, s)
+                return ids, (found if scored else np.zeros(len(ids)))
+            if not scored:
+                ids = np.fromiter(s.docs_for_query(pq.q), dtype=np.int64)
+                ids.sort()
+                return ids, np.zeros(len(ids))
+            results = s.search(pq.q, limit=None, terms=False)
+            pairs = sorted((hit.docnum, hit.score) for hit in results)
+            return (np.array([p[0] for p in pairs], dtype=np.int64),
+                    np.array([p[1] for p in pairs], dtype=np.float64))
+
+    def doc_ids(self) -> list[str]:
+        """The document id of every document number of this searcher (deleted ones included)."""
+        with self._lock:
+            reader = self._searcher.reader()
+            if not reader.doc_count_all():
+                return []
+            col = reader.column_reader("doc_id")
+            return [col[d] for d in range(reader.doc_count_all())]
+
+    def scores_of(self, pq: ParsedQuery, docnums: np.ndarray) -> np.ndarray:
+        """:meth:`scores` for the documents ``docnums`` (ascending, every one a hit), as an array."""
+        if not len(docnums):
+            return np.zeros(0)
+        with self._lock:
+            if not pq.empty and self._blocks is not None and self._blocks.covers(pq.q):
+                ids, found = self._evaluate(pq, self._searcher)
+                at = np.minimum(np.searchsorted(ids, docnums), max(len(ids) - 1, 0))
+                out: np.ndarray = np.where(ids[at] == docnums, found[at], 0.0) if len(ids) else np.zeros(len(docnums))
+                return out
+        got = self.scores(pq, "documents", docnums.tolist())
+        return np.array([got.get(d, 0.0) for d in docnums.tolist()], dtype=np.float64)
+
     def _evaluate(self, pq: ParsedQuery, s: Any) -> tuple[Any, Any]:
         """block_search's answer for a query on searcher ``s``; the engine asks for the hits,
         then for the scores of those it keeps, so the last answer is kept (called under the lock)."""

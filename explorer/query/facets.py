@@ -11,6 +11,8 @@ import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
+
 from explorer.model import _ISO_DATE, _date_end, _date_start, parse_date_range
 from explorer.store import Store
 
@@ -31,6 +33,8 @@ class DocIndex:
 
     def __init__(self, store: Store, cache: Path | None = None):
         self._dmasks: dict[str | None, int] | None = None  # built on first use (_date_masks)
+        self._dorder: list[str | None] | None = None  # their keys in date_counts' order
+        self._ranks: dict[str, np.ndarray] = {}
         rows = store.doc_sort_rows()
         self.ids: list[str] = [r[0] for r in rows]
         self.num: dict[str, int] = {d: i for i, d in enumerate(self.ids)}
@@ -116,6 +120,37 @@ class DocIndex:
                 bits[i >> 3] |= 1 << (i & 7)
         return int.from_bytes(bits, "little")
 
+    def mask_at(self, positions: np.ndarray) -> int:
+        """The mask of the documents numbered ``positions``."""
+        bits = np.zeros(self._nbytes * 8, dtype=bool)
+        bits[positions] = True
+        return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
+
+    def bits(self, mask: int) -> np.ndarray:
+        """A mask as one bool per document."""
+        raw = np.frombuffer(mask.to_bytes(self._nbytes, "little"), dtype=np.uint8)
+        out: np.ndarray = np.unpackbits(raw, bitorder="little")[:len(self.ids)].astype(bool)
+        return out
+
+    def rank(self, order: str) -> np.ndarray:
+        """Each document's place in an order: "id" (doc id), "title" (title with case folded,
+        then doc id) or "date" (newest first, undated last, then doc id)."""
+        if order not in self._ranks:
+            if order == "title":
+                def key(i: int) -> tuple[object, ...]:
+                    return ((self._title[i] or "").casefold(), self.ids[i])
+            elif order == "date":
+                def key(i: int) -> tuple[object, ...]:
+                    d = self._date[i] or ""
+                    return (0 if d else 1, neg_date(d), self.ids[i])
+            else:
+                def key(i: int) -> tuple[object, ...]:
+                    return (self.ids[i],)
+            r = np.empty(len(self.ids), dtype=np.int64)
+            r[sorted(range(len(self.ids)), key=key)] = np.arange(len(self.ids))
+            self._ranks[order] = r
+        return self._ranks[order]
+
     def ids_of(self, mask: int) -> set[str]:
         ids = self.ids
         out = set()
@@ -151,8 +186,11 @@ class DocIndex:
 
     def date_counts(self, within: int | None) -> list[tuple[str | None, int]]:
         """(date, documents) oldest first, a year before its months; undated last."""
-        pairs = [(d, m.bit_count() if within is None else (m & within).bit_count()) for d, m in self._date_masks().items()]
-        return sorted((p for p in pairs if p[1]), key=lambda p: (p[0] is None, _date_start(p[0] or ""), len(p[0] or "")))
+        masks = self._date_masks()
+        if self._dorder is None:
+            self._dorder = sorted(masks, key=lambda d: (d is None, _date_start(d or ""), len(d or "")))
+        pairs = [(d, masks[d].bit_count() if within is None else (masks[d] & within).bit_count()) for d in self._dorder]
+        return [p for p in pairs if p[1]]
 
     def select_dates(self, ranges: list[str]) -> int:
         """Documents whose stated date lies wholly inside any of ``ranges`` (see parse_date_range):
@@ -177,3 +215,12 @@ class DocIndex:
         pairs = [p for p in pairs if p[1]]
         pairs.sort(key=lambda p: (-p[1], p[0]))
         return pairs
+
+
+_NEG_DIGITS = str.maketrans({str(k): chr(0x7A - (0x30 + k) + 0x30) for k in range(10)})
+
+
+def neg_date(d: str) -> str:
+    """A string that sorts dates newest first."""
+    full = (d + "-00-00")[:10] if len(d) < 10 else d[:10]
+    return full.translate(_NEG_DIGITS)
