@@ -158,6 +158,38 @@ def test_word_positions_are_the_analysers(both):
         assert passages_mod.word_starts(field, text, fast) == passages_mod.word_starts(field, text), text[:40]
 
 
+def test_one_pass_gives_the_analysers_terms_and_passage_positions(both):
+    """The indexer's one pass over a text (FastTerms.index_spans: terms and each passage's
+    position range together) gives whoosh's terms and the ranges found from whoosh's own token
+    positions and offsets, also when text lies outside every passage."""
+    from array import array
+
+    from explorer.corpus.passages import passages
+
+    ft, _ref, entries = both
+    from explorer.fulltext._shortcuts.term_index import FastTerms
+
+    field = ft._ix.schema["text"]
+    fast = FastTerms(field)
+    cases = [(doc["text"], list(spans)) for doc, spans, _f in entries]
+    odd = "Title of it\n\nThe first one.\n\n\n  the of  \n\nA last, e.g. gov.uk 3.5 para\n"
+    spans_odd = [(p.ordinal, p.start, p.end) for p in passages(odd)]
+    cases += [(odd, spans_odd),
+              (odd, spans_odd[1:2]),  # words before, between and after the passages
+              ("", []), ("the of a", [(0, 0, 8)])]
+    for text, spans in cases:
+        items, bounds = fast.index_spans(text, spans)
+        assert sorted(items) == sorted(field.index(text)), text[:40]
+        want = passages_mod.encode(spans, *passages_mod.word_starts(field, text))
+        got = array("i", bounds).tobytes()
+        a, b = array("i"), array("i")
+        a.frombytes(got)
+        b.frombytes(want)
+        # a passage without words may say any first position; its count (0) is what matters
+        assert [(a[i], a[i + 2], a[i + 1] if a[i + 2] else None) for i in range(0, len(a), 3)] == \
+            [(b[i], b[i + 2], b[i + 1] if b[i + 2] else None) for i in range(0, len(b), 3)], text[:40]
+
+
 def test_an_index_with_a_separate_passage_index_is_rebuilt_with_a_message(tmp_path):
     """A directory written by the previous version (documents and passages in two whoosh
     indexes, no passage positions) is outdated: the indexer rebuilds it, and a reader refuses

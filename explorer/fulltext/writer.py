@@ -4,6 +4,7 @@ see passages.py), and the segments indexing worker processes build for it."""
 from __future__ import annotations
 
 import logging
+from array import array
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
@@ -87,6 +88,13 @@ class _Entries:
                 self._fast = terms.FastTerms(self._field)
             except TypeError:  # a field set up otherwise: whoosh's own analysis
                 self._fast = None
+        self._spans = False
+        if self._fast is not None:
+            try:
+                self._fast.index_spans("", [])
+                self._spans = True
+            except TypeError:  # not the stemming analyser: positions found in a second pass
+                pass
 
     def add(self, w: Any, doc: dict[str, Any], spans: Spans, facets: dict[str, list[str]]) -> None:
         common: dict[str, Any] = {name: " ; ".join(facets.get(name, [])) for name in FIELD_NAMES}
@@ -95,8 +103,14 @@ class _Entries:
         if when is not None:
             common["date"] = when
         text = doc["text"]
-        poses, starts = passages.word_starts(self._field, text, self._fast)
-        common[PASSAGES_FIELD] = passages.encode(spans, poses, starts)
+        spans = list(spans)
+        if self._spans:  # the text analysed once, its passages' positions found on the way
+            items, bounds = self._fast.index_spans(text, spans)
+            common[PASSAGES_FIELD] = array("i", bounds).tobytes()
+            common[f"_analysed_{passages.TEXT}"] = items  # (used by the fast segment writer, ignored by whoosh's)
+        else:
+            poses, starts = passages.word_starts(self._field, text, self._fast)
+            common[PASSAGES_FIELD] = passages.encode(spans, poses, starts)
         common[LENGTHS_FIELD] = tuple(sum(freq for _t, freq, _w, _v in self._schema[name].index(common[name]))
                                       if name in common else 0 for name in FIELD_NAMES)
         w.add_document(doc_id=doc["doc_id"], file=doc["file"], title=doc.get("title") or "", text=text, **common)
