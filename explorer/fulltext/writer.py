@@ -104,7 +104,7 @@ class _Entries:
             common["date"] = when
         text = doc["text"]
         spans = list(spans)
-        if self._spans:  # the text analysed once, its passages' positions found on the way
+        if self._spans and self._fast is not None:  # the text analysed once, its passages' positions found on the way
             items, bounds = self._fast.index_spans(text, spans)
             common[PASSAGES_FIELD] = array("i", bounds).tobytes()
             common[f"_analysed_{passages.TEXT}"] = items  # (used by the fast segment writer, ignored by whoosh's)
