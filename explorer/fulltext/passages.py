@@ -335,31 +335,29 @@ class Evaluator:
         found = [self._word_positions(q.fieldname, w) for w in q.words]
         if any(not len(f[0]) for f in found):
             return _EMPTY
-        maps = [dict(zip(d.tolist(), p, strict=True)) for d, p in found]
-        common = sorted(set(maps[0]).intersection(*maps[1:]))
-        hit_docs: list[int] = []
-        hit_starts: list[int] = []
-        hit_ends: list[int] = []
-        slop = q.slop
-        for d in common:
-            spans = {(int(p), int(p)) for p in maps[0][d]}
-            for mp in maps[1:]:
-                nxt = set(mp[d].tolist())
-                if slop == 1:
-                    spans = {(s, e + 1) for s, e in spans if e + 1 in nxt}
-                else:
-                    spans = {(s, x) for s, e in spans for x in range(e + 1, e + slop + 1) if x in nxt}
-                if not spans:
-                    break
-            for s, e in spans:
-                hit_docs.append(d)
-                hit_starts.append(s)
-                hit_ends.append(e)
-        if not hit_docs:
-            return _EMPTY
-        hd = np.asarray(hit_docs, dtype=np.int64)
-        ks = self.t.at(hd, np.asarray(hit_starts, dtype=np.int64))
-        ke = self.t.at(hd, np.asarray(hit_ends, dtype=np.int64))
+        # each word's positions as one sorted array of document << 32 | position; the phrase
+        # followed word by word, each position keeping the latest start of any chain of the
+        # words so far that ends there (the one that can lie in the fewest passages)
+        ends = starts = None
+        for docs, poses in found:
+            g = (np.repeat(docs, [len(p) for p in poses]) << _SHIFT) | np.concatenate(poses)
+            if ends is None or starts is None:
+                ends = starts = g
+            else:
+                best = np.full(len(g), -1, dtype=np.int64)
+                for d in range(1, max(1, q.slop) + 1):
+                    at = np.minimum(np.searchsorted(ends, g - d), len(ends) - 1)
+                    hit = ends[at] == g - d
+                    best[hit] = np.maximum(best[hit], starts[at[hit]])
+                ok = best >= 0
+                ends, starts = g[ok], best[ok]
+            if not len(ends):
+                return _EMPTY
+        assert ends is not None and starts is not None
+        hd = ends >> _SHIFT
+        mask = (1 << _SHIFT) - 1
+        ks = self.t.at(hd, starts & mask)
+        ke = self.t.at(hd, ends & mask)
         keys = np.unique(ks[(ks >= 0) & (ks == ke)])
         if not len(keys):
             return _EMPTY
