@@ -232,3 +232,38 @@ def test_a_worker_finishes_a_segment_every_few_documents(tmp_path, both):
         assert ft.doc_count() == len(entries)
     finally:
         ft.close()
+
+
+def test_a_data_dir_indexed_by_the_previous_version_says_so_then_is_rebuilt(seed_corpus, tmp_path):
+    """The previous version's full-text folder (a separate passage index, no passage
+    positions) in a real data dir: a search says in one line to re-index, and the next index
+    run rebuilds it with the reason in its notes; searches then work."""
+    from explorer import indexer
+    from explorer.model import NoIndex
+    from explorer.paths import Layout
+    from explorer.query import Engine, Query
+    from explorer.store import Store
+
+    data = tmp_path / "data"
+    indexer.run(data, seed_corpus, workers=0)
+    store = Store(Layout(data).db)
+    folder = indexer.current_fulltext_dir(store)
+    store.close()
+    for f in folder.iterdir():  # the old layout in its place
+        f.unlink()
+    schema = make_schema()
+    schema.remove("passages")
+    schema.remove("lengths")
+    index.create_in(str(folder), schema, indexname=INDEX_NAME)
+    index.create_in(str(folder), schema, indexname="PASSAGES")
+    with pytest.raises(NoIndex) as got:
+        Engine(data)
+    assert "earlier version" in str(got.value) and "explorer index" in str(got.value) and "\n" not in str(got.value)
+    summary = indexer.run(data, seed_corpus, workers=0)
+    assert summary.rebuilt and any("earlier version" in n for n in summary.notes)
+    e = Engine(data)
+    try:
+        assert e.search(Query(text="mutual", level="passages")).total > 10
+        assert e.search(Query(text="mutual")).total > 3
+    finally:
+        e.close()
