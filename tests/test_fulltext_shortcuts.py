@@ -151,6 +151,21 @@ def test_block_search_hits_scores_and_order_are_whooshs(updated_index, stock_ft,
     assert covered == len(queries) - 1  # every query but the boosted compound took the fast path
 
 
+@pytest.mark.parametrize("level", ["documents", "passages"])
+def test_wildcards_listed_once_are_whooshs(updated_index, stock_ft, level):
+    """Wildcard and prefix queries whose words are listed once per segment (multiterm): the
+    same hits, scores and query terms as whoosh's own listing."""
+    ft = updated_index._ft
+    for q in ("mutu*", "*tion", "pub*c", "s*vice*", "title:mut*", "*tion mutual", "zzz*", "*zzz",
+              '"public services" OR *ship', "staff NOT mutu*"):
+        fast, stock = ft.parse(q), stock_ft.parse(q)
+        assert str(fast.q) == str(stock.q)
+        a = [(m.doc_id, m.ordinal, round(m.score, 9)) for m in ft.search(fast, level)]
+        b = [(m.doc_id, m.ordinal, round(m.score, 9)) for m in stock_ft.search(stock, level)]
+        assert a == b, q
+        assert sorted(ft.terms(fast)) == sorted(stock_ft.terms(stock)), q
+
+
 def test_block_search_leaves_other_queries_to_whoosh(updated_index):
     ft = updated_index._ft
     for q in ("mutual*", "*tion", "date:2011", "mutual^2 OR staff", '"public services" mutual*'):
@@ -389,7 +404,7 @@ def _shortcut_objects(ft=None, writer=None) -> list[str]:
             note(ft._fast)
         if ft._blocks is not None:
             found.append(ft._blocks.__name__)  # block_search
-        pq = ft.parse('"public services" OR "staff mutual"~2')
+        pq = ft.parse('"public services" OR "staff mutual"~2 OR mutu* OR *vices')
         for q in (pq.q, pq.probe):  # phrase
             if q is not None:
                 for leaf in q.leaves():
@@ -439,7 +454,7 @@ def test_the_switch_turns_every_shortcut_off(seed_corpus, tmp_path, monkeypatch)
         if on:
             assert {f.rsplit(".", 1)[1] for f in found} >= {
                 "ViewIndex", "ViewSegment", "CachedPerDoc", "ViewCompoundStorage", "ViewFile", "FastFragments",
-                "FastPhrase", "FastSegmentWriter", "FastTerms", "ChunkedPostingPool", "term_index", "postings_block", "mmap_view",
+                "FastPhrase", "FastSegmentWriter", "FastTerms", "OncePrefix", "OnceWildcard", "ChunkedPostingPool", "term_index", "postings_block", "mmap_view",
                 "block_search"}
         else:
             assert found == []

@@ -64,6 +64,7 @@ class FullText:
         self._doc_lengths = _shortcuts.load("doc_lengths")
         self._phrase = _shortcuts.load("phrase")
         self._blocks = _shortcuts.load("block_search")
+        self._multiterm = _shortcuts.load("multiterm")
         self._last_eval: tuple[Any, Any, Any] = (None, None, None)  # (query, searcher, evaluate's answer): search then scores
         fragments = _shortcuts.load("fragments")
 
@@ -147,10 +148,13 @@ class FullText:
             q = wq.And([wq.Or([wq.Term("title", w.casefold()), wq.Term("text", w.casefold())]) for w in words]) if words else wq.NullQuery
         if q is wq.NullQuery:  # nothing searchable in it (stop words, an empty phrase)
             return ParsedQuery(wq.NullQuery, text, False, nothing=True)
+        interpreted = str(q)
+        if self._multiterm is not None:
+            q = self._multiterm.once(q)
         if self._phrase is None:
-            return ParsedQuery(q, str(q), False)
+            return ParsedQuery(q, interpreted, False)
         fast = self._phrase.fast_phrases
-        return ParsedQuery(fast(q), str(q), False, fast(q, bulk=False))
+        return ParsedQuery(fast(q), interpreted, False, fast(q, bulk=False))
 
     def nothing(self) -> ParsedQuery:
         """A query that matches nothing (what was typed had nothing searchable in it)."""
@@ -328,7 +332,14 @@ class FullText:
             reader = self._searcher.reader()
             try:
                 for leaf in pq.q.leaves():
-                    if isinstance(leaf, wq.MultiTerm):  # wildcard, prefix, fuzzy: expand
+                    if self._multiterm is not None and isinstance(leaf, self._multiterm.Once):
+                        # its words per segment, as the search listed them (whoosh would merge
+                        # the segments' lexicons a word at a time)
+                        words = set()
+                        for sub, _offset in reader.leaf_readers():
+                            words.update(leaf._btexts(sub))
+                        pairs = [(leaf.field(), w) for w in sorted(words)]
+                    elif isinstance(leaf, wq.MultiTerm):  # wildcard, prefix, fuzzy: expand
                         pairs = leaf.expanded_terms(reader)
                     else:
                         pairs = leaf.iter_all_terms()
