@@ -74,7 +74,9 @@ def _queries(engine: Engine, seed: int) -> list[Query]:
     return out
 
 
-def test_document_pages_are_the_plain_definition(engine):
+@pytest.mark.parametrize("few", [4096, 0])
+def test_document_pages_are_the_plain_definition(engine, few, monkeypatch):
+    monkeypatch.setattr(engine, "FEW", few)  # the page's hits sorted in Python, or by numpy ranks
     checked = 0
     for q in _queries(engine, seed=1):
         rs = engine.search(q)
@@ -85,9 +87,11 @@ def test_document_pages_are_the_plain_definition(engine):
     assert checked > 40  # (random facet pairs and offsets leave some pages empty)
 
 
-def test_the_best_page_when_scores_tie(engine):
+@pytest.mark.parametrize("few", [4096, 0])
+def test_the_best_page_when_scores_tie(engine, few, monkeypatch):
     """Many equal scores (a word once in many documents of the same length is rare, so ties are
     made with a facet-only match inside a text query): the order is by doc id among them."""
+    monkeypatch.setattr(engine, "FEW", few)
     for text in ("mentor:kpmg", "region:london", "sector:health"):
         for limit in (1, 3, 10):
             q = Query(text=text, limit=limit)

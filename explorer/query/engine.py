@@ -80,6 +80,8 @@ class Engine:
     """An open index (SQLite read-only + full text) answering queries. Long-lived: the GUI keeps
     one; it notices when an index run has replaced the full-text directory and reopens."""
 
+    FEW = 4096  # hits ordered by relevance up to this many are sorted here, more by numpy
+
     def __init__(self, data: Path):
         self.data = Path(data)
         self.layout = Layout(self.data)
@@ -309,7 +311,11 @@ class Engine:
             if n < total:  # the best n, and everything tied with the last of them
                 floor = -np.partition(-scores, n - 1)[n - 1] if n else np.inf
                 cut = np.flatnonzero(scores >= floor)
-            order = cut[np.lexsort((docs.rank("id")[pos[cut]], -scores[cut]))][:n]
+            if len(cut) <= self.FEW:  # (a page: the doc ids of these few, not a rank of every document)
+                ids, sc, pp = docs.ids, scores[cut].tolist(), pos[cut].tolist()
+                order = cut[sorted(range(len(cut)), key=lambda j: (-sc[j], ids[pp[j]]))][:n]
+            else:
+                order = cut[np.lexsort((docs.rank("id")[pos[cut]], -scores[cut]))][:n]
         else:
             rank = docs.rank("title" if q.sort == "title" else "date")[pos]
             order = np.argpartition(rank, n - 1)[:n] if 0 < n < total else np.arange(total)[:n]

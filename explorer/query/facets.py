@@ -134,20 +134,22 @@ class DocIndex:
 
     def rank(self, order: str) -> np.ndarray:
         """Each document's place in an order: "id" (doc id), "title" (title with case folded,
-        then doc id) or "date" (newest first, undated last, then doc id)."""
+        then doc id) or "date" (newest first, undated last, then doc id). Sorted by numpy
+        over string arrays (a Python sort of 100,000 keys would cost a cold search ~0.2 s)."""
         if order not in self._ranks:
+            n = len(self.ids)
+            ids = np.array(self.ids, dtype=str) if n else np.zeros(0, dtype=str)
             if order == "title":
-                def key(i: int) -> tuple[object, ...]:
-                    return ((self._title[i] or "").casefold(), self.ids[i])
+                titles = np.array([(t or "").casefold() for t in self._title], dtype=str) if n else ids
+                by = np.lexsort((ids, titles))
             elif order == "date":
-                def key(i: int) -> tuple[object, ...]:
-                    d = self._date[i] or ""
-                    return (0 if d else 1, neg_date(d), self.ids[i])
+                dates = np.array([neg_date(d) if d else "" for d in self._date], dtype=str) if n else ids
+                undated = np.array([not d for d in self._date], dtype=bool)
+                by = np.lexsort((ids, dates, undated))
             else:
-                def key(i: int) -> tuple[object, ...]:
-                    return (self.ids[i],)
-            r = np.empty(len(self.ids), dtype=np.int64)
-            r[sorted(range(len(self.ids)), key=key)] = np.arange(len(self.ids))
+                by = np.argsort(ids, kind="stable")
+            r = np.empty(n, dtype=np.int64)
+            r[by] = np.arange(n)
             self._ranks[order] = r
         return self._ranks[order]
 
