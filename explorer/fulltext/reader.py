@@ -257,8 +257,8 @@ class FullText:
             reader = self._searcher.reader()
             if not reader.doc_count_all():
                 return []
-            col = reader.column_reader("doc_id")
-            return [col[d] for d in range(reader.doc_count_all())]
+            ids: list[str] = list(reader.column_reader("doc_id"))  # (one pass: no per-number segment lookup)
+            return ids
 
     def scores_of(self, pq: ParsedQuery, docnums: np.ndarray) -> np.ndarray:
         """:meth:`scores` for the documents ``docnums`` (ascending, every one a hit), as an array."""
