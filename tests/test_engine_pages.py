@@ -97,3 +97,21 @@ def test_the_best_page_when_scores_tie(engine, few, monkeypatch):
             q = Query(text=text, limit=limit)
             rs = engine.search(q)
             assert [h.doc_id for h in rs.hits] == [i for i, _s in _expected(engine, q)[1]], (text, limit)
+
+
+def test_a_new_engine_looks_few_hits_up_one_by_one_with_the_same_pages(engine):
+    """A first search with few hits maps them without the whole number -> document map (a
+    one-off CLI search); its pages are those of an engine that has the map."""
+    docs = engine._doc_index()
+    rare = sorted(docs.masks.get("source", {}).items(), key=lambda kv: kv[1].bit_count())[0][0]
+    for text in ("pension", f'source:"{rare}"', "zzzzz", '"public services" staff'):
+        fresh = Engine(engine.data)
+        try:
+            q = Query(text=text, limit=10)
+            got = fresh.search(q)
+            assert (fresh._pos is None) == (got.total * 8 < len(docs.ids)), text
+            want = engine.search(q)
+            assert [(h.doc_id, h.score) for h in got.hits] == [(h.doc_id, h.score) for h in want.hits], text
+            assert got.total == want.total and got.facets == want.facets, text
+        finally:
+            fresh.close()

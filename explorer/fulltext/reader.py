@@ -260,6 +260,11 @@ class FullText:
             ids: list[str] = list(reader.column_reader("doc_id"))  # (one pass: no per-number segment lookup)
             return ids
 
+    def doc_ids_of(self, docnums: list[int]) -> list[str]:
+        """The document ids of some of this searcher's document numbers."""
+        with self._lock:
+            return self._doc_ids(docnums) if docnums else []
+
     def scores_of(self, pq: ParsedQuery, docnums: np.ndarray) -> np.ndarray:
         """:meth:`scores` for the documents ``docnums`` (ascending, every one a hit), as an array."""
         if not len(docnums):

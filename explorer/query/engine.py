@@ -214,7 +214,7 @@ class Engine:
             text_mask = docs.mask_of({m.doc_id for m in matches})
         elif not pq.empty:
             hit_docnums, hit_scores = self._ft.hits(pq, scored=score_all)
-            hit_pos = self._positions()[hit_docnums]
+            hit_pos = self._positions_of(hit_docnums)
             if len(hit_pos) and hit_pos.min() < 0:  # (a document the database does not hold)
                 known = hit_pos >= 0
                 hit_docnums, hit_scores, hit_pos = hit_docnums[known], hit_scores[known], hit_pos[known]
@@ -279,6 +279,16 @@ class Engine:
             page = self._hits(ranked[q.offset:end], terms)
         elapsed = (time.perf_counter() - t0) * 1000
         return ResultSet(q, page, total, facets, elapsed, text, notes, terms, dates)
+
+    def _positions_of(self, docnums: Any) -> Any:
+        """The DocIndex places of full-text document numbers. Until the whole map is built, a
+        few hits are looked up one by one (a one-off search need not read every document's id)."""
+        if self._pos is None and len(docnums) * 8 < len(self._doc_index().ids):
+            assert self._ft is not None
+            num = self._doc_index().num
+            return np.fromiter((num.get(i, -1) for i in self._ft.doc_ids_of(docnums.tolist())), dtype=np.int64,
+                               count=len(docnums))
+        return self._positions()[docnums]
 
     def _positions(self) -> Any:
         """Each full-text document number's place in the DocIndex (-1: not in the database)."""
