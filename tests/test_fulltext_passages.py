@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import re
 import warnings
+from pathlib import Path
 
 import pytest
 from whoosh import index
@@ -35,6 +36,13 @@ def _analysed(corpus):
     return out
 
 
+def _analysed_tree(corpus):
+    tax = taxonomy.load(None)
+    tagger = Tagger(tax)
+    return [e for path in sorted(p for p in corpus.rglob("*") if p.is_file())
+            for e in analyse_file(path, str(path.relative_to(corpus)), None, tagger, tax).fulltext]
+
+
 def _reference(path, entries) -> None:
     """The passage index of earlier versions: one whoosh entry per passage, stock writer."""
     schema = make_schema()
@@ -54,12 +62,23 @@ def _reference(path, entries) -> None:
     w.commit()
 
 
-@pytest.fixture(scope="module")
-def both(tmp_path_factory):
+@pytest.fixture(scope="module", params=["seeds", "generated"])
+def both(tmp_path_factory, request):
+    """Ours and the reference, built from the seeds, or from a generated corpus (benchmarks/
+    corpus.py: more documents, HTML pages, multi-post archives, planted reprints)."""
     from explorer import paths
 
-    entries = _analysed(paths.seeds_dir())
     root = tmp_path_factory.mktemp("passages")
+    if request.param == "seeds":
+        entries = _analysed(paths.seeds_dir())
+    else:
+        import sys
+
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+        import corpus as corpus_mod
+
+        corpus_mod.generate(root / "corpus", 60, seed=7)
+        entries = _analysed_tree(root / "corpus")
     ours = root / "ours"
     fulltext.create(ours)
     with fulltext.Writer(ours) as w:
