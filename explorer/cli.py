@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 
 import click
 
-from explorer import __version__, indexer, paths, retag
+from explorer import __version__, indexer, paths
 from explorer.corpus.read import Limits, html_extractor_problem
 from explorer.export import EXPORT_LEVELS, ExportError, check_target, export_rows, rows_for, to_csv_text
 from explorer.export import export as export_csv
@@ -542,6 +542,8 @@ def _apply(ctx: click.Context, make, dry_run: bool = False) -> None:
     except corrections.CorrectionError as exc:
         _fail(str(exc))
     try:
+        from explorer import retag  # (here: it loads the whole indexer, which a search does not need)
+
         if dry_run:
             done = retag.preview(data, change)
             _say(f"{change.description} (dry run: nothing saved)")

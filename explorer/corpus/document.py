@@ -62,7 +62,7 @@ def id_bases(rel_paths: Iterable[str]) -> dict[str, str]:
     out = {}
     for rel, st in stems.items():
         post = _POST_ID.match(st)
-        if counts[st] > 1 or st in names - {rel} or (post and post.group(1) in taken):
+        if counts[st] > 1 or (st != rel and st in names) or (post and post.group(1) in taken):
             out[rel] = rel
         else:
             out[rel] = st

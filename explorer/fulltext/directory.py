@@ -1,6 +1,7 @@
 """Index directories on disk (one generation of the index each) and their commits.
 
-A directory holds two whoosh indexes, documents and passages. Directories are written
+A directory holds one whoosh index, of documents (passages are found from it at query time;
+directories of earlier versions also held a separate passage index). Directories are written
 copy-on-write: :func:`clone` hard-links an existing directory into a new one (whoosh never
 rewrites a file in place: segments are immutable and every commit writes a new table of
 contents), so a failed or interrupted write leaves the old directory as it was.
@@ -21,7 +22,7 @@ from whoosh import index
 from whoosh.writing import MERGE_SMALL
 
 from explorer.fulltext import _shortcuts
-from explorer.fulltext.schema import INDEX_NAME, PASSAGES_NAME, FoldFilter, make_schema
+from explorer.fulltext.schema import INDEX_NAME, OLD_PASSAGES_NAME, PASSAGES_FIELD, FoldFilter, make_schema
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,6 @@ def is_index(path: Path) -> bool:
 def create(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True)
     index.create_in(str(path), make_schema(), indexname=INDEX_NAME)
-    index.create_in(str(path), make_schema(), indexname=PASSAGES_NAME)
 
 
 def clone(src: Path, dst: Path) -> None:
@@ -79,7 +79,7 @@ def check(path: Path) -> str | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         try:
-            for name in (INDEX_NAME, PASSAGES_NAME):
+            for name in (INDEX_NAME,):
                 if not index.exists_in(str(path), indexname=name):
                     return f"full-text index at {path} has no {name} index (written by an earlier version)"
                 ix = open_for_reading(path, name)
@@ -102,17 +102,21 @@ def check(path: Path) -> str | None:
 
 def outdated(path: Path) -> str | None:
     """Why the index at ``path`` should be rebuilt although it is sound (None when it need not):
-    one written before case folding keeps lower-casing until it is rebuilt."""
+    one written before case folding keeps lower-casing until it is rebuilt, and one with a
+    separate passage index (each word indexed twice) has no passage positions to search."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
             ix = index.open_dir(str(path), indexname=INDEX_NAME, readonly=True)
             items = getattr(ix.schema["text"].analyzer, "items", [])
+            fields = set(ix.schema.names())
     except Exception:  # check() reports damage; this only looks at sound indexes
         log.debug("full-text index at %s not looked at for its version", path, exc_info=True)
         return None
     if not any(type(x) is FoldFilter for x in items):
         return "full-text index written before Unicode case folding; rebuilding it"
+    if PASSAGES_FIELD not in fields or index.exists_in(str(path), indexname=OLD_PASSAGES_NAME):
+        return "full-text index written by an earlier version (a separate passage index); rebuilding it"
     return None
 
 

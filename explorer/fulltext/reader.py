@@ -1,5 +1,6 @@
-"""Reading the full-text index: one directory's documents and passages behind a long-lived
-searcher; queries are parsed, run (plain ids and scores come back) and highlighted here."""
+"""Reading the full-text index: one directory's documents behind a long-lived searcher (their
+passages found from word positions, see passages.py); queries are parsed, run (plain ids and
+scores come back) and highlighted here."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import qparser
 from whoosh import query as wq
 from whoosh.qparser.dateparse import DateParserPlugin
 
-from explorer.fulltext import _shortcuts, highlight, reading
+from explorer.fulltext import _shortcuts, highlight, passages, reading
 from explorer.fulltext.directory import open_for_reading, reap_leaked_files
-from explorer.fulltext.schema import INDEX_NAME, PASSAGES_NAME, parse_uid
+from explorer.fulltext.schema import INDEX_NAME, PASSAGES_FIELD
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,7 @@ class Match:
     doc_id: str
     ordinal: int | None  # passage ordinal, None for a document hit
     score: float
-    docnum: int = -1  # this searcher's number for the hit (for FullText.scores)
+    docnum: int = -1  # this searcher's number for the hit (for FullText.scores; a passage's number at that level)
 
 
 class FullText:
@@ -63,6 +65,7 @@ class FullText:
         self._doc_lengths = _shortcuts.load("doc_lengths")
         self._phrase = _shortcuts.load("phrase")
         self._blocks = _shortcuts.load("block_search")
+        self._multiterm = _shortcuts.load("multiterm")
         self._last_eval: tuple[Any, Any, Any] = (None, None, None)  # (query, searcher, evaluate's answer): search then scores
         fragments = _shortcuts.load("fragments")
 
@@ -71,13 +74,14 @@ class FullText:
             try:
                 self._ix = open_for_reading(path, INDEX_NAME, mmap_view)
                 self._searcher = self._ix.searcher()
-                self._pix = open_for_reading(path, PASSAGES_NAME, mmap_view)
-                self._psearcher = self._pix.searcher()
+                if PASSAGES_FIELD not in self._ix.schema.names():
+                    failure = (f"the full-text index at {path} was written by an earlier version "
+                               "(a separate passage index)")
             except Exception as exc:
                 log.debug("full-text index at %s did not open", path, exc_info=True)
                 failure = f"cannot open the full-text index at {path} ({type(exc).__name__}: {exc})"
             if failure:
-                for opened in (getattr(self, "_searcher", None), getattr(self, "_psearcher", None)):
+                for opened in (getattr(self, "_searcher", None),):
                     if opened is not None:
                         try:
                             opened.close()
@@ -90,13 +94,14 @@ class FullText:
         self._parser = self._make_parser()
         self._analyzer = self._ix.schema["text"].analyzer
         self._fast = fragments.FastFragments.for_analyzer(self._analyzer) if fragments is not None else None
-        self._uids: dict[int, tuple[str, int | None]] = {}  # document index: docnum -> (doc_id, None)
+        self._ids: dict[int, str] = {}  # docnum -> doc_id
+        self._table: passages.Table | None = None  # every passage, read when first searched
+        self._last_passages: tuple[Any, Any] = (None, None)  # (query, its passage-level answer)
         self._cache_lengths()
 
     def _cache_lengths(self) -> None:
         if self._doc_lengths is not None:
-            for searcher in (self._searcher, self._psearcher):
-                self._doc_lengths.install(searcher)
+            self._doc_lengths.install(self._searcher)
 
     def _make_parser(self) -> qparser.QueryParser:
         p = qparser.MultifieldParser(["title", "text"], self._ix.schema, group=qparser.AndGroup)
@@ -108,25 +113,24 @@ class FullText:
         with self._lock:
             new = self._searcher.refresh()
             if new is not self._searcher:
-                self._uids = {}
+                self._ids = {}
+                self._table = None
             self._searcher = new
-            self._psearcher = self._psearcher.refresh()
             self._last_eval = (None, None, None)
+            self._last_passages = (None, None)
             self._cache_lengths()
 
     def close(self) -> None:
         with self._lock:
             try:
                 self._searcher.close()
-                self._psearcher.close()
             finally:
                 self._ix.close()
-                self._pix.close()
 
     def doc_count(self) -> int:
-        """Entries in the index: documents and passages."""
+        """Documents in the index."""
         with self._lock:
-            n: int = self._searcher.doc_count() + self._psearcher.doc_count()
+            n: int = self._searcher.doc_count()
             return n
 
     # ------------------------------------------------------------------ queries
@@ -146,18 +150,63 @@ class FullText:
         if q is wq.NullQuery:  # nothing searchable in it (stop words, an empty phrase)
             return ParsedQuery(wq.NullQuery, text, False, nothing=True)
         read = reading.describe(self._parser, text)
+        interpreted = str(q)
+        if self._multiterm is not None:
+            q = self._multiterm.once(q)
         if self._phrase is None:
-            return ParsedQuery(q, str(q), False, reading=read)
+            return ParsedQuery(q, interpreted, False, reading=read)
         fast = self._phrase.fast_phrases
-        return ParsedQuery(fast(q), str(q), False, fast(q, bulk=False), reading=read)
+        return ParsedQuery(fast(q), interpreted, False, fast(q, bulk=False), reading=read)
 
     def nothing(self) -> ParsedQuery:
         """A query that matches nothing (what was typed had nothing searchable in it)."""
         return ParsedQuery(wq.NullQuery, "", False, nothing=True)
 
-    def _for(self, level: str) -> Any:
-        """The searcher of a level's index."""
-        return self._psearcher if level == "passages" else self._searcher
+    def _passage_table(self) -> passages.Table:
+        if self._table is None:
+            self._table = passages.Table(self._searcher)
+        return self._table
+
+    def _passages(self, pq: ParsedQuery) -> tuple[Any, Any]:
+        """Passage numbers and scores for a query (the last answer is kept: search, then
+        scores; called under the lock)."""
+        q, answer = self._last_passages
+        if q is not pq.q:
+            table = self._passage_table()
+            if pq.empty:
+                answer = (np.arange(table.count, dtype=np.int64), np.ones(table.count))
+            else:
+                answer = passages.Evaluator(self._searcher, table).evaluate(pq.q)
+            self._last_passages = (pq.q, answer)
+        found: tuple[Any, Any] = answer
+        return found
+
+    def _search_passages(self, pq: ParsedQuery, limit: int | None, scored: bool) -> list[Match]:
+        keys, scores = self._passages(pq)
+        table = self._passage_table()
+        if scored and self._blocks is not None:
+            pairs = self._blocks.ranked(keys, scores, limit)
+        elif scored:
+            order = np.lexsort((keys, -scores))[:limit]
+            pairs = list(zip(scores[order].tolist(), keys[order].tolist(), strict=True))
+        else:
+            pairs = [(0.0, k) for k in keys.tolist()]
+        if not pairs:
+            return []
+        ids = self._doc_ids([int(table.doc[k]) for _s, k in pairs])
+        ordinal = table.ordinal
+        return [Match(ids[n], int(ordinal[k]), float(score), k) for n, (score, k) in enumerate(pairs)]
+
+    def _doc_ids(self, docnums: list[int]) -> list[str]:
+        col = self._searcher.reader().column_reader("doc_id")
+        memo = self._ids
+        out = []
+        for d in docnums:
+            i = memo.get(d)
+            if i is None:
+                i = memo[d] = col[d]
+            out.append(i)
+        return out
 
     def search(self, pq: ParsedQuery, level: str = "documents", limit: int | None = None,
                scored: bool = True) -> list[Match]:
@@ -165,7 +214,9 @@ class FullText:
         in index order with score 0.0, much faster (nothing is scored); FullText.scores gives
         the scores of the few that are shown."""
         with self._lock:
-            s = self._for(level)
+            if level == "passages":
+                return self._search_passages(pq, limit, scored)
+            s = self._searcher
             if pq.empty:
                 pairs = [(1.0, n) for n in s.reader().all_doc_ids()]
             elif self._blocks is not None and self._blocks.covers(pq.q):
@@ -178,15 +229,56 @@ class FullText:
                 pairs = [(hit.score, hit.docnum) for hit in results]
             if not pairs:  # (an index with no documents has no columns to read: whoosh raises)
                 return []
-            col = s.reader().column_reader("uid")
-            memo = self._uids if s is self._searcher else {}
-            out = []
-            for score, docnum in pairs:
-                uid = memo.get(docnum)
-                if uid is None:
-                    uid = memo[docnum] = parse_uid(col[docnum])
-                out.append(Match(uid[0], uid[1], float(score), docnum))
-            return out
+            ids = self._doc_ids([docnum for _score, docnum in pairs])
+            return [Match(i, None, float(score), docnum) for i, (score, docnum) in zip(ids, pairs, strict=True)]
+
+    def hits(self, pq: ParsedQuery, scored: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Every matching document as arrays: this searcher's document numbers (ascending) and
+        their scores (zeros with ``scored=False``; see :meth:`search`). :meth:`doc_ids` names
+        the numbers."""
+        with self._lock:
+            s = self._searcher
+            if pq.empty:
+                ids = np.fromiter(s.reader().all_doc_ids(), dtype=np.int64)
+                return ids, np.ones(len(ids))
+            if self._blocks is not None and self._blocks.covers(pq.q):
+                ids, found = self._evaluate(pq, s)
+                return ids, (found if scored else np.zeros(len(ids)))
+            if not scored:
+                ids = np.fromiter(s.docs_for_query(pq.q), dtype=np.int64)
+                ids.sort()
+                return ids, np.zeros(len(ids))
+            results = s.search(pq.q, limit=None, terms=False)
+            pairs = sorted((hit.docnum, hit.score) for hit in results)
+            return (np.array([p[0] for p in pairs], dtype=np.int64),
+                    np.array([p[1] for p in pairs], dtype=np.float64))
+
+    def doc_ids(self) -> list[str]:
+        """The document id of every document number of this searcher (deleted ones included)."""
+        with self._lock:
+            reader = self._searcher.reader()
+            if not reader.doc_count_all():
+                return []
+            ids: list[str] = list(reader.column_reader("doc_id"))  # (one pass: no per-number segment lookup)
+            return ids
+
+    def doc_ids_of(self, docnums: list[int]) -> list[str]:
+        """The document ids of some of this searcher's document numbers."""
+        with self._lock:
+            return self._doc_ids(docnums) if docnums else []
+
+    def scores_of(self, pq: ParsedQuery, docnums: np.ndarray) -> np.ndarray:
+        """:meth:`scores` for the documents ``docnums`` (ascending, every one a hit), as an array."""
+        if not len(docnums):
+            return np.zeros(0)
+        with self._lock:
+            if not pq.empty and self._blocks is not None and self._blocks.covers(pq.q):
+                ids, found = self._evaluate(pq, self._searcher)
+                at = np.minimum(np.searchsorted(ids, docnums), max(len(ids) - 1, 0))
+                out: np.ndarray = np.where(ids[at] == docnums, found[at], 0.0) if len(ids) else np.zeros(len(docnums))
+                return out
+        got = self.scores(pq, "documents", docnums.tolist())
+        return np.array([got.get(d, 0.0) for d in docnums.tolist()], dtype=np.float64)
 
     def _evaluate(self, pq: ParsedQuery, s: Any) -> tuple[Any, Any]:
         """block_search's answer for a query on searcher ``s``; the engine asks for the hits,
@@ -206,7 +298,11 @@ class FullText:
             return {}
         out: dict[int, float] = {}
         with self._lock:
-            s = self._for(level)
+            if level == "passages":
+                keys, scores = self._passages(pq)
+                at = np.searchsorted(keys, wanted).tolist()
+                return {d: float(scores[i]) for d, i in zip(wanted, at, strict=True) if i < len(keys) and keys[i] == d}
+            s = self._searcher
             if self._blocks is not None and self._blocks.covers(pq.q):
                 found: dict[int, float] = self._blocks.scores_of(*self._evaluate(pq, s), wanted)
                 return found
@@ -243,7 +339,14 @@ class FullText:
             reader = self._searcher.reader()
             try:
                 for leaf in pq.q.leaves():
-                    if isinstance(leaf, wq.MultiTerm):  # wildcard, prefix, fuzzy: expand
+                    if self._multiterm is not None and isinstance(leaf, self._multiterm.Once):
+                        # its words per segment, as the search listed them (whoosh would merge
+                        # the segments' lexicons a word at a time)
+                        words = set()
+                        for sub, _offset in reader.leaf_readers():
+                            words.update(leaf._btexts(sub))
+                        pairs = [(leaf.field(), w) for w in sorted(words)]
+                    elif isinstance(leaf, wq.MultiTerm):  # wildcard, prefix, fuzzy: expand
                         pairs = leaf.expanded_terms(reader)
                     else:
                         pairs = leaf.iter_all_terms()

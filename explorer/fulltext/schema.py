@@ -1,5 +1,5 @@
-"""What the full-text index holds: its fields, the two indexes of a directory, and how an
-entry's unique id is written."""
+"""What the full-text index holds: its fields and its one index per directory (documents;
+each document's passages are found at query time from its word positions, see passages.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 FIELD_NAMES = ("pathfinder", "mentor", "region", "sector", "source", "author")
 QUERY_FIELDS = (*FIELD_NAMES, "title", "text", "date")
 INDEX_NAME = "MAIN"  # documents
-PASSAGES_NAME = "PASSAGES"  # passages, in their own index so a document search never walks them
+OLD_PASSAGES_NAME = "PASSAGES"  # the separate passage index of earlier versions (rebuilt when found)
+PASSAGES_FIELD = "passages"  # stored: each passage's ordinal, first word position and word count
+LENGTHS_FIELD = "lengths"  # stored: the exact lengths of a document's FIELD_NAMES fields
 
 
 def stop_words(text: str) -> list[str]:
@@ -43,9 +45,7 @@ def make_schema() -> Schema:
     stem = _folding(StemmingAnalyzer())
     plain = _folding(StandardAnalyzer(stoplist=None))
     return Schema(
-        uid=ID(unique=True, stored=True, sortable=True),
-        kind=ID(),
-        doc_id=ID(stored=True),
+        doc_id=ID(stored=True, sortable=True),  # the column maps a hit's number to its document
         file=ID(),
         title=TEXT(analyzer=stem, field_boost=2.0, phrase=True),
         text=TEXT(analyzer=stem, phrase=True),
@@ -56,21 +56,9 @@ def make_schema() -> Schema:
         source=TEXT(analyzer=plain, phrase=True),
         author=TEXT(analyzer=plain, phrase=True),
         date=DATETIME(),
-        ordinal=STORED(),  # never searched: NUMERIC would index 8 trie terms per passage
+        passages=STORED(),  # never searched: passages.encode's bytes
+        lengths=STORED(),  # never searched: the word counts of FIELD_NAMES, for passage scores
     )
-
-
-def make_uid(doc_id: str, ordinal: int | None) -> str:
-    return f"d\x1f{doc_id}" if ordinal is None else f"p\x1f{doc_id}\x1f{ordinal}"
-
-
-def parse_uid(uid: str) -> tuple[str, int | None]:
-    """The inverse of make_uid, for any doc id: one made from a file name may itself hold the
-    separator (a control character is a valid file name character)."""
-    if uid.startswith("d\x1f"):
-        return uid[2:], None
-    doc_id, _, ordinal = uid[2:].rpartition("\x1f")
-    return doc_id, int(ordinal)
 
 
 def to_datetime(iso: str) -> _dt.datetime | None:

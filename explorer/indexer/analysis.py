@@ -26,7 +26,7 @@ class Analysed:
     passages: list[dict] = field(default_factory=list)
     mentions: list[dict] = field(default_factory=list)
     facets: list[dict] = field(default_factory=list)
-    fulltext: list[tuple[dict, list[tuple[int, str]], dict[str, list[str]]]] = field(default_factory=list)
+    fulltext: list[tuple[dict, list[tuple[int, int, int]], dict[str, list[str]]]] = field(default_factory=list)
     skipped: str | None = None
 
 
@@ -110,7 +110,7 @@ def analyse_file(path: Path, rel: str, sheet: MetadataSheet | None, tagger: Tagg
         out.facets.extend({"doc_id": doc.doc_id, "facet": k, "value": v} for k, vs in facets.items() for v in vs)
         out.fulltext.append((
             {"doc_id": doc.doc_id, "file": doc.file, "title": doc.title, "text": doc.text, "date": doc.date},
-            [(p.ordinal, doc.text[p.start:p.end]) for p in doc.passages],
+            [(p.ordinal, p.start, p.end) for p in doc.passages],
             ft,
         ))
     return out

@@ -56,8 +56,9 @@ class Analyser:
     back to this process. ``segments`` then holds the segments to commit. Without workers,
     files are analysed here and ``segments`` stays empty (the caller indexes the text).
 
-    Worker messages are ``(kind, value)`` pairs (explorer.procs): ``("ok", (seq, results))``
-    per batch, ``("done", segments)`` at the end, ``("error", (errno, message))``."""
+    Worker messages are ``(kind, value)`` pairs (explorer.procs): ``("ready", pid)`` once
+    started, ``("ok", (seq, results))`` per batch, ``("done", segments)`` at the end,
+    ``("error", (errno, message))``."""
 
     BATCH = 4  # files per task
 
@@ -112,6 +113,24 @@ class Analyser:
             with procs.sigint_held():
                 for p in workers:
                     p.start()
+                # An interrupt is handled only once every worker has read its start-up message:
+                # a worker still reading it when this process gives up and removes the queues'
+                # semaphores prints a traceback that is not ours (seen under load).
+                ready = 0
+                while ready < len(workers):
+                    try:
+                        kind, value = results.get(timeout=0.2)
+                    except queue.Empty:
+                        dead = [p for p in workers if p.exitcode not in (None, 0)]
+                        if dead:
+                            raise IndexBuildError(
+                                f"an indexing process stopped unexpectedly (exit code {dead[0].exitcode})") from None
+                        continue
+                    if kind == "error":
+                        raise _worker_failure(*value)
+                    if kind != "ready":
+                        raise IndexBuildError(f"indexing failed: a worker process sent {kind!r}, not 'ready'")
+                    ready += 1
             sent = 0
             while sent < min(len(batches), 4 * n):  # a bounded window: results are not hoarded
                 tasks.put((sent, batches[sent]))
@@ -197,6 +216,7 @@ def _worker_loop(tasks, results, data: str, limits: Limits, ft_dir: str, alive) 
     """A worker process (see Analyser): analyse batches of files and index their full text
     into this process's own segments; on the final None, write the segments out."""
     _exit_with_parent(alive)
+    results.put(("ready", os.getpid()))
     builder = None
     try:
         _worker_init(data, limits)

@@ -170,13 +170,16 @@ def run(data: Path, corpus: Path | None = None, rebuild: bool = False, progress:
 
 
 def _db_stamp(db: Path) -> str:
+    """The database's and its log's size, modification time and inode. An empty log counts as
+    none: a reader (every search) creates one, and it holds nothing to check."""
     parts = []
     for suffix in ("", "-wal"):
         try:
             st = os.stat(str(db) + suffix)
-            parts.append(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
         except OSError:
             parts.append("-")
+            continue
+        parts.append("-" if suffix and not st.st_size else f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
     return "|".join(parts)
 
 

@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+import numpy as np
+
 from explorer import fulltext
 from explorer.corpus.passages import is_title_line, passage_number
 from explorer.model import (
@@ -39,7 +41,7 @@ from explorer.model import (
     marked_to_plain,
 )
 from explorer.paths import Layout
-from explorer.query.facets import DocIndex
+from explorer.query.facets import DocIndex, neg_date
 from explorer.query.syntax import EMPTY_FIELD_NOTE, sanitise
 from explorer.store import Store, StoreError
 
@@ -79,6 +81,8 @@ class Engine:
     """An open index (SQLite read-only + full text) answering queries. Long-lived: the GUI keeps
     one; it notices when an index run has replaced the full-text directory and reopens."""
 
+    FEW = 4096  # hits ordered by relevance up to this many are sorted here, more by numpy
+
     def __init__(self, data: Path):
         self.data = Path(data)
         self.layout = Layout(self.data)
@@ -94,6 +98,7 @@ class Engine:
         self._ft_name: str | None = None
         self._names: dict[str, dict[str, str]] = {}
         self._docs: DocIndex | None = None
+        self._pos: Any = None  # _positions()
         self._dups: tuple[dict[str, str], dict[str, list[str]]] | None = None
         self._title_line: dict[str, bool] = {}  # doc_id -> its first passage is its title line
         self._open_fulltext()
@@ -116,6 +121,7 @@ class Engine:
         self._ft_name = name
         self._names = {}
         self._docs = None
+        self._pos = None
         self._dups = None
         self._title_line = {}
         if old is not None:
@@ -203,22 +209,26 @@ class Engine:
         # Scores are needed for every hit only when ordering by relevance over the whole text
         # match; otherwise matching alone gives the sets, and only the hits shown are scored.
         score_all = level == "passages" or (q.level == "documents" and q.sort == "relevance" and not selections)
-        if pq.empty:
-            matches = None
-        else:
-            matches = self._ft.search(pq, level, scored=score_all)
-            if level == "passages":
-                matches = self._without_title_lines(matches)
-        # Document sets, as bitmasks over the documents (see DocIndex)
-        text_docs = None if matches is None else {m.doc_id for m in matches}
-        text_mask = None if text_docs is None else docs.mask_of(text_docs)
+        matches = None  # passage hits
+        hit_docnums = hit_scores = hit_pos = None  # document hits, as arrays
+        text_mask = None  # (document sets as bitmasks over the documents, see DocIndex)
+        if not pq.empty and level == "passages":
+            matches = self._without_title_lines(self._ft.search(pq, level, scored=True))
+            text_mask = docs.mask_of({m.doc_id for m in matches})
+        elif not pq.empty:
+            hit_docnums, hit_scores = self._ft.hits(pq, scored=score_all)
+            hit_pos = self._positions_of(hit_docnums)
+            if len(hit_pos) and hit_pos.min() < 0:  # (a document the database does not hold)
+                known = hit_pos >= 0
+                hit_docnums, hit_scores, hit_pos = hit_docnums[known], hit_scores[known], hit_pos[known]
+            text_mask = docs.mask_at(hit_pos)
         selected_masks = {k: docs.select_dates(vs) if k == DATE_KEY else docs.select(k, vs)
                           for k, vs in selections.items()}
         for k, vs in selections.items():
             if k == DATE_KEY:
                 continue
-            known = docs.known_folded(k)
-            missing = [v for v in vs if v.casefold() not in known]
+            known_values = docs.known_folded(k)
+            missing = [v for v in vs if v.casefold() not in known_values]
             if missing:
                 shown = ", ".join(v if v.isprintable() else repr(v) for v in missing)  # a note is one line
                 notes.append(f"no document has {k} = {shown}")
@@ -232,7 +242,6 @@ class Engine:
             return result
 
         final_mask = restrict(None)
-        final = None if final_mask is None else (text_docs if final_mask == text_mask else docs.ids_of(final_mask))
         facets: dict[str, list[FacetValue]] = {}
         for key in FACET_KEYS:
             counts = docs.counts(key, restrict(key))
@@ -250,43 +259,104 @@ class Engine:
         dates = docs.date_counts(restrict(DATE_KEY))
         source_dates = docs.date_counts_by("source", restrict(DATE_KEY)) if q.dates_by_source else {}
 
+        end = None if q.limit is None else q.offset + q.limit
         if q.level == "pathfinders":
+            final = None if final_mask is None else docs.ids_of(final_mask)
             hits = self._pathfinder_rows(final, has_filter=bool(selections) or not pq.empty)
             total = sum(1 for h in hits if h.documents) if (selections or not pq.empty) else len(hits)
             page: list[Any] = hits
-        else:
-            if matches is None:
-                ids = docs.ids if final is None else list(final)
-                ranked: list[tuple[str, int | None, float]]
-                if level == "documents":
-                    ranked = [(i, None, 0.0) for i in ids]
-                else:
-                    wanted = set(ids)
-                    ranked = [(m.doc_id, m.ordinal, 0.0) for m in self._without_title_lines(self._ft.search(pq, "passages"))
-                              if m.doc_id in wanted]
-            else:
-                kept = [m for m in matches if final is None or m.doc_id in final]
-                if not score_all and q.sort == "relevance":
-                    got = self._ft.scores(pq, level, (m.docnum for m in kept))
-                    ranked = [(m.doc_id, m.ordinal, got.get(m.docnum, 0.0)) for m in kept]
-                else:
-                    ranked = [(m.doc_id, m.ordinal, m.score) for m in kept]
-            total = len(ranked)
-            every = ranked  # the whole result, before the page is cut out of it
-            end = None if q.limit is None else q.offset + q.limit
-            ranked = self._sort(ranked, q.sort, text_query=not pq.empty, first=end)
-            page_ranked = ranked[q.offset:end]
-            if matches is not None and not score_all and q.sort != "relevance" and page_ranked:
-                # ordered by date or title: score the hits shown, as a full scoring would have
-                docnum = {(m.doc_id, m.ordinal): m.docnum for m in kept}
-                got = self._ft.scores(pq, level, (docnum[r[0], r[1]] for r in page_ranked))
-                page_ranked = [(d, o, got.get(docnum[d, o], 0.0)) for d, o, _s in page_ranked]
+        elif level == "documents":
+            total, page_ranked, lookup = self._document_page(q, pq, docs, final_mask, text_mask, hit_docnums,
+                                                             hit_scores, hit_pos, score_all, end)
             page = self._hits(page_ranked, terms)
-            if q.level == "documents":
-                self._add_similar(page, every, q.sort, not pq.empty, terms)
+            self._add_similar(page, lookup, q.sort, not pq.empty, terms)
+        else:
+            final = None if final_mask is None or final_mask == text_mask else docs.ids_of(final_mask)
+            ranked: list[tuple[str, int | None, float]]
+            if matches is None:
+                wanted = set(docs.ids) if final is None else final
+                ranked = [(m.doc_id, m.ordinal, 0.0) for m in self._without_title_lines(self._ft.search(pq, "passages"))
+                          if m.doc_id in wanted]
+            else:
+                ranked = [(m.doc_id, m.ordinal, m.score) for m in matches if final is None or m.doc_id in final]
+            total = len(ranked)
+            ranked = self._sort(ranked, q.sort, text_query=not pq.empty, first=end)
+            page = self._hits(ranked[q.offset:end], terms)
         elapsed = (time.perf_counter() - t0) * 1000
         return ResultSet(q, page, total, facets, elapsed, pq.reading or text, notes, terms, dates,
                          source_dates)
+
+    def _positions_of(self, docnums: Any) -> Any:
+        """The DocIndex places of full-text document numbers. Until the whole map is built, a
+        few hits are looked up one by one (a one-off search need not read every document's id)."""
+        if self._pos is None and len(docnums) * 8 < len(self._doc_index().ids):
+            assert self._ft is not None
+            num = self._doc_index().num
+            return np.fromiter((num.get(i, -1) for i in self._ft.doc_ids_of(docnums.tolist())), dtype=np.int64,
+                               count=len(docnums))
+        return self._positions()[docnums]
+
+    def _positions(self) -> Any:
+        """Each full-text document number's place in the DocIndex (-1: not in the database)."""
+        if self._pos is None:
+            num = self._doc_index().num
+            assert self._ft is not None
+            self._pos = np.fromiter((num.get(i, -1) for i in self._ft.doc_ids()), dtype=np.int64)
+        return self._pos
+
+    def _document_page(self, q: Query, pq: Any, docs: DocIndex, final_mask: int | None, text_mask: int | None,
+                       docnums: Any, scores: Any, pos: Any, score_all: bool, end: int | None,
+                       ) -> tuple[int, list[tuple[str, int | None, float]], Callable[[str], tuple[str, int | None, float] | None]]:
+        """The document hits as arrays: their number, the page (doc id, None, score), and a
+        lookup of any document's entry in the whole result (for duplicate groups)."""
+        text_query = docnums is not None
+        ft = self._ft
+        assert ft is not None
+        if not text_query:  # browsing: every selected document
+            pos = np.arange(len(docs.ids)) if final_mask is None else np.flatnonzero(docs.bits(final_mask))
+            scores = np.zeros(len(pos))
+        elif final_mask is not None and final_mask != text_mask:
+            keep = docs.bits(final_mask)[pos]
+            docnums, scores, pos = docnums[keep], scores[keep], pos[keep]
+        if text_query and not score_all and q.sort == "relevance":
+            scores = ft.scores_of(pq, docnums)  # (only the hits left after the facets)
+        total = len(pos)
+        n = total if end is None else min(end, total)
+        if q.sort == "relevance" and text_query:
+            cut = np.arange(total)
+            if n < total:  # the best n, and everything tied with the last of them
+                floor = -np.partition(-scores, n - 1)[n - 1] if n else np.inf
+                cut = np.flatnonzero(scores >= floor)
+            if len(cut) <= self.FEW:  # (a page: the doc ids of these few, not a rank of every document)
+                ids, sc, pp = docs.ids, scores[cut].tolist(), pos[cut].tolist()
+                order = cut[sorted(range(len(cut)), key=lambda j: (-sc[j], ids[pp[j]]))][:n]
+            else:
+                order = cut[np.lexsort((docs.rank("id")[pos[cut]], -scores[cut]))][:n]
+        else:
+            rank = docs.rank("title" if q.sort == "title" else "date")[pos]
+            order = np.argpartition(rank, n - 1)[:n] if 0 < n < total else np.arange(total)[:n]
+            order = order[np.argsort(rank[order])]
+        order = order[q.offset:end]
+        if text_query and not score_all and q.sort != "relevance" and len(order):
+            # ordered by date or title: score the hits shown, as a full scoring would have
+            shown = np.unique(docnums[order])
+            got = dict(zip(shown.tolist(), ft.scores_of(pq, shown).tolist(), strict=True))
+            page_scores = [got[d] for d in docnums[order].tolist()]
+        else:
+            page_scores = scores[order].tolist()
+        ids = docs.ids
+        page: list[tuple[str, int | None, float]] = [(ids[p], None, s) for p, s in zip(pos[order].tolist(), page_scores, strict=True)]
+        at = np.full(len(ids), np.nan)
+        at[pos] = scores
+        num = docs.num
+
+        def lookup(doc_id: str) -> tuple[str, int | None, float] | None:
+            i = num.get(doc_id)
+            if i is None or np.isnan(at[i]):
+                return None
+            return (doc_id, None, float(at[i]))
+
+        return total, page, lookup
 
     def _sort(self, ranked: list[tuple[str, int | None, float]], sort: str, text_query: bool,
               first: int | None = None) -> list[tuple[str, int | None, float]]:
@@ -306,7 +376,7 @@ class Engine:
 
             def key(r: tuple[str, int | None, float]) -> tuple[Any, ...]:
                 d = date(r[0]) or ""
-                return (0 if d else 1, _neg_date(d), r[0], r[1] or 0)
+                return (0 if d else 1, neg_date(d), r[0], r[1] or 0)
         if first is None or first >= len(ranked):
             return sorted(ranked, key=key)
         return heapq.nsmallest(first, ranked, key=key)
@@ -377,8 +447,8 @@ class Engine:
         headed = self.title_lines(m.doc_id for m in matches if m.ordinal == 0)
         return [m for m in matches if not (m.ordinal == 0 and m.doc_id in headed)] if headed else matches
 
-    def _add_similar(self, page: list[Hit], every: list[tuple[str, int | None, float]], sort: str,
-                     text_query: bool, terms: list[tuple[str, str]]) -> None:
+    def _add_similar(self, page: list[Hit], lookup: Callable[[str], tuple[str, int | None, float] | None],
+                     sort: str, text_query: bool, terms: list[tuple[str, str]]) -> None:
         """Give each hit of a duplicate group (exact or near-duplicate documents, found by the
         index run's reuse pass) the group's id and the group's other members in this result."""
         group_of, members = self._dup_groups()
@@ -386,7 +456,7 @@ class Engine:
         if not groups:
             return
         wanted = {m for g in groups for m in members[g]}
-        in_result = {r[0]: r for r in every if r[0] in wanted}
+        in_result = {m: r for m in wanted if (r := lookup(m)) is not None}
         group_hits = {g: self._hits(self._sort([in_result[m] for m in members[g] if m in in_result], sort, text_query),
                                     terms) for g in groups}
         for h in page:
@@ -498,12 +568,6 @@ def _why_nothing(text: str) -> str:
         return (f"only stop words ({', '.join(stops)}): words this common are not indexed, so nothing matches; "
                 "search for a rarer word")
     return "nothing searchable in the query (an empty phrase?), so nothing matches"
-
-
-def _neg_date(d: str) -> str:
-    """A string that sorts dates newest first."""
-    full = (d + "-00-00")[:10] if len(d) < 10 else d[:10]
-    return "".join(chr(0x7A - ord(c) + 0x30) if c.isdigit() else c for c in full)
 
 
 def _lead(text: str, title: str, n: int) -> str:

@@ -11,6 +11,8 @@ import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
+
 from explorer.model import _ISO_DATE, _date_end, _date_start, parse_date_range
 from explorer.store import Store
 
@@ -33,6 +35,8 @@ class DocIndex:
         self._dmasks: dict[str | None, int] | None = None  # built on first use (_date_masks)
         self._dkeys: list[str | None] | None = None  # built on first use (_date_keys)
         self._per_doc: dict[str, list[tuple[str | None, ...]]] = {}  # built on first use (_values_of)
+        self._dorder: list[str | None] | None = None  # their keys in date_counts' order
+        self._ranks: dict[str, np.ndarray] = {}
         rows = store.doc_sort_rows()
         self.ids: list[str] = [r[0] for r in rows]
         self.num: dict[str, int] = {d: i for i, d in enumerate(self.ids)}
@@ -118,6 +122,39 @@ class DocIndex:
                 bits[i >> 3] |= 1 << (i & 7)
         return int.from_bytes(bits, "little")
 
+    def mask_at(self, positions: np.ndarray) -> int:
+        """The mask of the documents numbered ``positions``."""
+        bits = np.zeros(self._nbytes * 8, dtype=bool)
+        bits[positions] = True
+        return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
+
+    def bits(self, mask: int) -> np.ndarray:
+        """A mask as one bool per document."""
+        raw = np.frombuffer(mask.to_bytes(self._nbytes, "little"), dtype=np.uint8)
+        out: np.ndarray = np.unpackbits(raw, bitorder="little")[:len(self.ids)].astype(bool)
+        return out
+
+    def rank(self, order: str) -> np.ndarray:
+        """Each document's place in an order: "id" (doc id), "title" (title with case folded,
+        then doc id) or "date" (newest first, undated last, then doc id). Sorted by numpy
+        over string arrays (a Python sort of 100,000 keys would cost a cold search ~0.2 s)."""
+        if order not in self._ranks:
+            n = len(self.ids)
+            ids = np.array(self.ids, dtype=str) if n else np.zeros(0, dtype=str)
+            if order == "title":
+                titles = np.array([(t or "").casefold() for t in self._title], dtype=str) if n else ids
+                by = np.lexsort((ids, titles))
+            elif order == "date":
+                dates = np.array([neg_date(d) if d else "" for d in self._date], dtype=str) if n else ids
+                undated = np.array([not d for d in self._date], dtype=bool)
+                by = np.lexsort((ids, dates, undated))
+            else:
+                by = np.argsort(ids, kind="stable")
+            r = np.empty(n, dtype=np.int64)
+            r[by] = np.arange(n)
+            self._ranks[order] = r
+        return self._ranks[order]
+
     def _numbers(self, mask: int) -> list[int]:
         """The document numbers set in ``mask``, in order."""
         out: list[int] = []
@@ -161,8 +198,11 @@ class DocIndex:
 
     def date_counts(self, within: int | None) -> list[tuple[str | None, int]]:
         """(date, documents) oldest first, a year before its months; undated last."""
-        pairs = [(d, m.bit_count() if within is None else (m & within).bit_count()) for d, m in self._date_masks().items()]
-        return _by_date(p for p in pairs if p[1])
+        masks = self._date_masks()
+        if self._dorder is None:
+            self._dorder = sorted(masks, key=lambda d: (d is None, _date_start(d or ""), len(d or "")))
+        pairs = [(d, masks[d].bit_count() if within is None else (masks[d] & within).bit_count()) for d in self._dorder]
+        return [p for p in pairs if p[1]]
 
     def date_counts_by(self, facet: str, within: int | None) -> dict[str | None, list[tuple[str | None, int]]]:
         """``date_counts`` for each value of ``facet`` that has documents in ``within``, and
@@ -222,3 +262,12 @@ class DocIndex:
 def _by_date(pairs: Iterable[tuple[str | None, int]]) -> list[tuple[str | None, int]]:
     """(date, count) oldest first, a year before its months; undated last."""
     return sorted(pairs, key=lambda p: (p[0] is None, _date_start(p[0] or ""), len(p[0] or "")))
+
+
+_NEG_DIGITS = str.maketrans({str(k): chr(0x7A - (0x30 + k) + 0x30) for k in range(10)})
+
+
+def neg_date(d: str) -> str:
+    """A string that sorts dates newest first."""
+    full = (d + "-00-00")[:10] if len(d) < 10 else d[:10]
+    return full.translate(_NEG_DIGITS)

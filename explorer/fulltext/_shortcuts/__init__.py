@@ -41,6 +41,7 @@ WRITTEN_FOR = {
     "mmap_view": "2.7.5",  # CompoundStorage.open_file, Segment.open_compound_file, SegmentWriter.reader
     "fragments": "2.7.5",  # ContextFragmenter.fragment_tokens over the analysed text
     "block_search": "2.7.5",  # W3LeafMatcher's blocks, BM25F, Union/Intersection/AndNot matchers
+    "multiterm": "2.7.5",  # PatternQuery._btexts (Wildcard, Prefix)
 }
 
 _warned = False

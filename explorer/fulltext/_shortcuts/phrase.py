@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from itertools import accumulate
 from typing import Any
 
+import numpy as np
 from whoosh import matching
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -114,29 +115,55 @@ def _phrase_hits(maps: list[dict[int, bytes]], slop: int) -> list[int]:
     """The sorted docnums where the words whose postings are ``maps`` occur in order, each
     within ``slop`` positions of the previous one: the documents for which
     :meth:`FastNearMatcher._get_spans` is not empty. Candidates come from one C-level set
-    intersection; each is then checked on its decoded positions with set operations."""
-    loads = pickle.loads
-    cands = set(maps[0]).intersection(*maps[1:])
-    hits = []
-    for d in cands:
-        ends = None
-        for mp in maps:
-            v = mp[d]
-            if not v.endswith(b"."):
-                v += b"."
-            pos = accumulate(loads(v[_INT_SIZE:]))
-            if ends is None:
-                ends = set(pos)
-            elif slop == 1:
-                ends = {e + 1 for e in ends}.intersection(pos)
-            else:
-                ends = {q for e in ends for q in range(e + 1, e + slop + 1)}.intersection(pos)
-            if not ends:
-                break
-        if ends:
-            hits.append(d)
-    hits.sort()
+    intersection; their positions are decoded (one pickle per posting) into one sorted array
+    per word of (docnum << 32 | position), and the phrase is followed word by word with a
+    binary search of the previous word's ends."""
+    cands = sorted(set(maps[0]).intersection(*maps[1:]))
+    if not cands:
+        return []
+    ends: np.ndarray | None = None
+    for mp in maps:
+        g = _coordinates(mp, cands)
+        if ends is None:
+            ends = g
+        else:
+            before = np.searchsorted(ends, g) - 1  # the nearest end before each position
+            ok = before >= 0
+            ok[ok] = (g[ok] - ends[before[ok]]) <= slop
+            ends = g[ok]
+        if not len(ends):
+            return []
+    assert ends is not None
+    hits: list[int] = np.unique(ends >> _SHIFT).tolist()
     return hits
+
+
+_SHIFT = 32
+
+
+def _coordinates(mp: dict[int, bytes], docs: list[int]) -> np.ndarray:
+    """Every position of a word in the documents ``docs`` (ascending), as one sorted array of
+    docnum << 32 | position."""
+    loads = pickle.loads
+    deltas: list[int] = []
+    lens: list[int] = []
+    for d in docs:
+        v = mp[d]
+        if not v.endswith(b"."):
+            v += b"."
+        part = loads(v[_INT_SIZE:])
+        deltas.extend(part)
+        lens.append(len(part))
+    arr = np.asarray(deltas, dtype=np.int64)
+    n = np.asarray(lens, dtype=np.int64)
+    total = np.cumsum(arr)
+    first = np.cumsum(n) - n  # where each document's deltas start
+    nonempty = n > 0
+    offsets = np.zeros(len(docs), dtype=np.int64)
+    offsets[nonempty] = total[first[nonempty]] - arr[first[nonempty]]
+    poses = total - np.repeat(offsets, n)
+    coords: np.ndarray = (np.repeat(np.asarray(docs, dtype=np.int64), n) << _SHIFT) | poses
+    return coords
 
 
 class FastNearMatcher(SpanNear2.SpanNear2Matcher):  # type: ignore[misc]  # whoosh is untyped: its classes are Any

@@ -74,7 +74,9 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]  # whoosh is untyp
                 if field.indexed:
                     fieldboost = self._field_boost(fields, fieldname, docboost)
                     fast = self._fast_terms(fieldname, field) if isinstance(value, str) else None  # marked
-                    items = fast.index(value) if fast is not None else field.index(value)  # marked
+                    items = fields.get(f"_analysed_{fieldname}")  # marked: analysed by the caller (FastTerms)
+                    if items is None or fast is None:  # marked
+                        items = fast.index(value) if fast is not None else field.index(value)  # marked
                     scorable = field.scorable
                     if fast is not None:  # marked: the pool's add() in bulk (same postings)
                         pool = self.pool

@@ -98,6 +98,85 @@ class FastTerms:
         return self._items(poses)
 
 
+    def index_spans(self, value: str, spans: list[tuple[int, int, int]]) -> tuple[list[tuple[bytes, int, float, bytes]], list[int]]:
+        """:meth:`index` of ``value`` and, in the same pass, where each of its passages
+        ``spans`` ((ordinal, start, end), in text order, not overlapping) lies in positions:
+        (ordinal, first word's position, word count) per passage, flattened. The text is read a
+        piece at a time (each passage, and what lies between them), which finds the same
+        words as one pass: a word never crosses a passage's edge."""
+        if self.index == self._index_plain:
+            raise TypeError("only for the stemming analyser")
+        stops, minsize, maxsize, ignore = self._stops, self._min, self._max, self._ignore
+        stems, stemfn = self._stems, self._stemfn
+        if len(stems) > 500_000:
+            stems.clear()
+        poses: dict[str, list[int]] = {}
+        pos = None
+        fold = self._fold
+        findall = self._TOKEN.findall
+        base = 0  # words (indexed or not) before the current piece
+        bounds: list[int] = []
+        at = 0
+        pieces: list[tuple[int, int, int]] = []  # (ordinal or -1 between passages, start, end)
+        for ordinal, start, end in spans:
+            if start > at:
+                pieces.append((-1, at, start))
+            pieces.append((ordinal, start, end))
+            at = max(at, end)
+        if at < len(value):
+            pieces.append((-1, at, len(value)))
+        for ordinal, start, end in pieces:
+            toks = findall(value, start, end) if end > start else []
+            first = None
+            count = 0
+            for k, tok in enumerate(toks):
+                low = fold(tok)
+                n = len(low)
+                if n < minsize or (maxsize is not None and n > maxsize) or low in stops:
+                    continue
+                pos = base + k if pos is None else pos + 1
+                if first is None:
+                    first = pos
+                count += 1
+                if low in ignore:
+                    text = low
+                else:
+                    stemmed = stems.get(low)
+                    if stemmed is None:
+                        stemmed = stems[low] = stemfn(low)
+                    text = stemmed
+                lst = poses.get(text)
+                if lst is None:
+                    poses[text] = [pos]
+                else:
+                    lst.append(pos)
+            base += len(toks)
+            if ordinal >= 0:
+                bounds.extend((ordinal, first if first is not None else 0, count))
+        return self._items(poses), bounds
+
+    def word_starts(self, value: str) -> tuple[list[int], list[int]]:
+        """The position :meth:`index` gives each word it indexes, and where the word starts
+        in ``value`` (two lists in step)."""
+        poses: list[int] = []
+        starts: list[int] = []
+        fold = self._fold
+        plain = self.index == self._index_plain  # (bound methods compare by function and object)
+        stops = () if plain else self._stops
+        minsize, maxsize = (0, None) if plain else (self._min, self._max)
+        pos = None
+        for i, m in enumerate(self._TOKEN.finditer(value)):
+            if not plain:
+                low = fold(m.group())
+                n = len(low)
+                if n < minsize or (maxsize is not None and n > maxsize) or low in stops:
+                    continue
+            pos = i if pos is None else pos + 1
+            poses.append(pos)
+            starts.append(m.start())
+        return poses, starts
+
+
 def encode_positions(poslist: list[int]) -> bytes:
     """whoosh.formats.Positions.encode (2.7.5): the count, then the pickled gaps."""
     # each position minus the one before; the first list is one longer (strict=False)
