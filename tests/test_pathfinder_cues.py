@@ -53,6 +53,9 @@ PARAPHRASES = {
         "NHS staff who care for homeless people in Leicester are setting up a social enterprise.",
         "Leicester's homeless health service will be run by its own GPs and nurses as an employee-owned company.",
         "Doctors and nurses serving Leicester's homeless population:\n- plan to leave the PCT\n- and form a social enterprise",
+        # named outright as the pathfinder, with no health word: the product's own example question
+        "The Leicester homelessness pathfinder has now spun out.",
+        "Which sources mention the Leicester homeless pathfinder?",
     ],
     "newton_rigg": [
         "Lecturers and support staff at Newton Rigg want to run the college themselves.",
@@ -80,6 +83,7 @@ def test_paraphrased_description_is_tagged(tagger, pid, text):
 LOOK_ALIKES = [
     # a town and one broad word: another service in that town
     "A homeless shelter in Leicester run by volunteers has doubled its beds this winter.",
+    "A charity runs a homeless hostel in Leicester; the Swindon pilot is a mutual.",
     "Leicester City Council cut its homelessness budget by a fifth.",
     "Mansfield District Council built 200 new council houses last year.",
     "Swindon's community health services were rated good by inspectors.",

@@ -234,13 +234,15 @@ class Tagger:
                 taken.append((start, end))
                 mentions.append(Mention(key, "place", start, end, text[start:end], "name"))
         named = [(m.key, m.start, m.end) for m in mentions if m.kind == "pathfinder"]
-        seen_cues: set[tuple[str, int, int]] = set()
+        kept: list[tuple[str, int, int]] = []
         words = _Starts(self._keys, folded, self._has_keys)
-        for m in self._cue_mentions(text, words):
+        # shortest first: where two cues (or two windows) of one pathfinder overlap, the tighter
+        # span is the evidence and the wider one is not a second mention
+        for m in sorted(self._cue_mentions(text, words), key=lambda m: (m.end - m.start, m.start)):
             if any(k == m.key and m.start < b and a < m.end for k, a, b in named):
                 continue  # the pathfinder is already named right there
-            if (m.key, m.start, m.end) not in seen_cues:
-                seen_cues.add((m.key, m.start, m.end))
+            if not any(k == m.key and m.start < b and a < m.end for k, a, b in kept):
+                kept.append((m.key, m.start, m.end))
                 mentions.append(m)
         mentions.extend(self._topic_mentions(text, words))
         mentions.sort(key=lambda m: (m.start, -m.end, m.key))
