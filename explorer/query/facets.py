@@ -18,8 +18,6 @@ from explorer.store import Store
 
 log = logging.getLogger(__name__)
 
-_BITS = tuple(tuple(k for k in range(8) if b >> k & 1) for b in range(256))
-
 
 class DocIndex:
     """The documents of one index generation, numbered 0..n-1, with each facet value's
@@ -157,12 +155,8 @@ class DocIndex:
 
     def _numbers(self, mask: int) -> list[int]:
         """The document numbers set in ``mask``, in order."""
-        out: list[int] = []
-        for j, byte in enumerate(mask.to_bytes(self._nbytes, "little")):
-            if byte:
-                base = j << 3
-                out.extend(base + k for k in _BITS[byte])
-        return out
+        numbers: list[int] = np.flatnonzero(self.bits(mask)).tolist()
+        return numbers
 
     def ids_of(self, mask: int) -> set[str]:
         ids = self.ids
