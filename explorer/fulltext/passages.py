@@ -28,19 +28,18 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.formats import Positions
 from whoosh.system import _INT_SIZE
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import length_to_byte
 
 from explorer.fulltext import _shortcuts
 from explorer.fulltext.schema import FIELD_NAMES, LENGTHS_FIELD, PASSAGES_FIELD
+from explorer.fulltext.scored import BYTE_TO_LENGTH, EMPTY, Scored, union
 
 log = logging.getLogger(__name__)
 
 TEXT = "text"  # the one field whose words lie in passages
 NO_PASSAGE = ("title",)  # fields a passage does not have
-_BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 _SHIFT = 32  # a global word coordinate: document number << _SHIFT | position
-Result = tuple[np.ndarray, np.ndarray]  # passage numbers (ascending), their scores
-_EMPTY: Result = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+Result = Scored  # passage numbers (ascending), their scores
 
 
 # --------------------------------------------------------------------------- writing
@@ -140,7 +139,7 @@ def _quantised(lengths: np.ndarray) -> np.ndarray:
     for i, n in enumerate(lengths.tolist()):
         v = memo.get(n)
         if v is None:
-            v = memo[n] = float(_BYTE_TO_LENGTH[length_to_byte(n)])
+            v = memo[n] = float(BYTE_TO_LENGTH[length_to_byte(n)])
         out[i] = v
     return out
 
@@ -158,7 +157,7 @@ class Evaluator:
 
     def evaluate(self, q: Any) -> Result:
         if not self.t.count:  # no passages at all
-            return _EMPTY
+            return EMPTY
         keys, scores = self._eval(q)
         return keys, scores
 
@@ -171,12 +170,12 @@ class Evaluator:
         if isinstance(q, wq.MultiTerm) and q.field() == TEXT:
             return self._multiterm(q)
         if q is wq.NullQuery or t is wq.NullQuery.__class__:
-            return _EMPTY
+            return EMPTY
         if t is wq.Every:
             return np.arange(self.t.count, dtype=np.int64), np.full(self.t.count, float(q.boost))
         if t in (wq.Or, wq.DisjunctionMax):
             parts = [p for p in (self._eval(s) for s in q.subqueries) if len(p[0])]
-            return _boost(_union(parts, t is wq.DisjunctionMax), q.boost)
+            return _boost(union(parts, t is wq.DisjunctionMax), q.boost)
         if t is wq.And:
             return _boost(self._and(q.subqueries), q.boost)
         if t is wq.Not:
@@ -210,7 +209,7 @@ class Evaluator:
                 _both, ia, ib = np.intersect1d(keys, k, assume_unique=True, return_indices=True)
                 keys, scores = keys[ia], scores[ia] + sc[ib]
             if not len(keys):
-                return _EMPTY
+                return EMPTY
         if keys is None or scores is None:  # only NOTs: every passage but theirs
             keys, scores = np.arange(self.t.count, dtype=np.int64), np.zeros(self.t.count)
         for s in subqueries:
@@ -228,11 +227,11 @@ class Evaluator:
 
     def _term(self, q: Any) -> Result:
         if q.fieldname in NO_PASSAGE or q.fieldname not in self.s.schema:
-            return _EMPTY
+            return EMPTY
         if q.fieldname == TEXT:
             keys, tf = self._text_tf(q.fieldname, q.text)
             if not len(keys):
-                return _EMPTY
+                return EMPTY
             return keys, self._bm25(q.fieldname, tf, self.t.qlen[keys], self.t.total_length / self.t.count if self.t.count else 1.0,
                                     len(keys)) * q.boost
         field = self.s.schema[q.fieldname]
@@ -241,9 +240,9 @@ class Evaluator:
         docs, weights = self._doc_postings(q.fieldname, q.text)
         keys, owner = self.t.of_docs(docs)
         if not len(keys):
-            return _EMPTY
+            return EMPTY
         reader = self.s.reader()
-        fl = np.array([float(_BYTE_TO_LENGTH[length_to_byte(reader.doc_field_length(int(d), q.fieldname, 0) or 0)]) for d in docs.tolist()])
+        fl = np.array([float(BYTE_TO_LENGTH[length_to_byte(reader.doc_field_length(int(d), q.fieldname, 0) or 0)]) for d in docs.tolist()])
         return keys, self._bm25(q.fieldname, weights[owner], fl[owner], self.t.avg_length(q.fieldname),
                                 len(keys)) * q.boost
 
@@ -324,7 +323,7 @@ class Evaluator:
 
     def _phrase_leaf(self, q: Any) -> Result:
         if q.fieldname in NO_PASSAGE or q.fieldname not in self.s.schema or not q.words:
-            return _EMPTY
+            return EMPTY
         field = self.s.schema[q.fieldname]
         if q.fieldname != TEXT or type(field.format) is not Positions:
             # a whole-document field: the documents holding the phrase, scored per passage
@@ -334,7 +333,7 @@ class Evaluator:
             return keys, _boost_arr(_tree_sum([_lookup(w, keys) for w in words]), q.boost)
         found = [self._word_positions(q.fieldname, w) for w in q.words]
         if any(not len(f[0]) for f in found):
-            return _EMPTY
+            return EMPTY
         # each word's positions as one sorted array of document << 32 | position; the phrase
         # followed word by word, each position keeping the latest start of any chain of the
         # words so far that ends there (the one that can lie in the fewest passages)
@@ -352,7 +351,7 @@ class Evaluator:
                 ok = best >= 0
                 ends, starts = g[ok], best[ok]
             if not len(ends):
-                return _EMPTY
+                return EMPTY
         assert ends is not None and starts is not None
         hd = ends >> _SHIFT
         mask = (1 << _SHIFT) - 1
@@ -360,7 +359,7 @@ class Evaluator:
         ke = self.t.at(hd, ends & mask)
         keys = np.unique(ks[(ks >= 0) & (ks == ke)])
         if not len(keys):
-            return _EMPTY
+            return EMPTY
         words = [self._term(wq.Term(q.fieldname, w)) for w in q.words]
         return keys, _boost_arr(_tree_sum([_lookup(w, keys) for w in words]), q.boost)
 
@@ -370,7 +369,7 @@ class Evaluator:
         parts = [p for p in (self._term(wq.Term(q.field(), t)) for t in texts) if len(p[0])]
         if getattr(q, "constantscore", False) and len(parts) > 1:
             parts = [(k, self._text_tf(q.field(), t)[1]) for (k, _s), t in zip(parts, texts, strict=False)]
-        return _boost(_union(parts, False), q.boost if len(parts) > 1 else 1.0)
+        return _boost(union(parts, False), q.boost if len(parts) > 1 else 1.0)
 
     def _doc_level(self, q: Any) -> tuple[np.ndarray, np.ndarray]:
         """Documents matching ``q`` and their document-level scores, from whoosh's matcher."""
@@ -414,22 +413,6 @@ def _tree_sum(parts: list[np.ndarray]) -> np.ndarray:
     half = len(parts) // 2
     total: np.ndarray = _tree_sum(parts[:half]) + _tree_sum(parts[half:])
     return total
-
-
-def _union(parts: list[Result], best: bool) -> Result:
-    if not parts:
-        return _EMPTY
-    if len(parts) == 1:
-        return parts[0]
-    keys = np.unique(np.concatenate([p[0] for p in parts]))
-    scores = np.zeros(len(keys), dtype=np.float64)
-    for k, s in parts:
-        at = np.searchsorted(keys, k)
-        if best:
-            scores[at] = np.maximum(scores[at], s)
-        else:
-            scores[at] += s
-    return keys, scores
 
 
 def _boost(r: Result, boost: float) -> Result:

@@ -32,14 +32,12 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.formats import Positions
 from whoosh.matching.mcore import ListMatcher
 from whoosh.scoring import BM25FScorer, WeightScorer
-from whoosh.util.numeric import byte_to_length
 
 from explorer.fulltext._shortcuts import phrase
+from explorer.fulltext.scored import BYTE_TO_LENGTH, EMPTY, union
 
 log = logging.getLogger(__name__)
 
-_BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
-_EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 _PHRASES = (wq.Phrase, phrase.FastPhrase)
 
 
@@ -72,7 +70,7 @@ def evaluate(searcher: Any, q: Any) -> tuple[np.ndarray, np.ndarray]:
             ids.append(i + offset)
             scores.append(s)
     if not ids:
-        return _EMPTY
+        return EMPTY
     return np.concatenate(ids), np.concatenate(scores)
 
 
@@ -113,7 +111,7 @@ class _Lengths:
         col = self._cols[fieldname]
         if col is None or (len(docnums) and docnums[-1] >= len(col)):
             return np.array([dfl(int(d)) for d in docnums], dtype=np.float64)
-        lengths: np.ndarray = _BYTE_TO_LENGTH[col[docnums]]
+        lengths: np.ndarray = BYTE_TO_LENGTH[col[docnums]]
         return lengths
 
     def _load(self, fieldname: str) -> np.ndarray | None:
@@ -138,16 +136,7 @@ def _eval(q: Any, sub: Any, top: Any, lengths: _Lengths) -> tuple[np.ndarray, np
     if t in _PHRASES:
         return _phrase(q, sub, lengths)
     if t is wq.Or:
-        parts = [p for p in (_eval(s, sub, top, lengths) for s in q.subqueries) if len(p[0])]
-        if not parts:
-            return _EMPTY
-        if len(parts) == 1:
-            return parts[0]
-        ids = np.unique(np.concatenate([p[0] for p in parts]))
-        scores = np.zeros(len(ids), dtype=np.float64)
-        for pids, pscores in parts:
-            scores[np.searchsorted(ids, pids)] += pscores
-        return ids, scores
+        return union([_eval(s, sub, top, lengths) for s in q.subqueries])
     # And
     ids = scores = None
     for s in q.subqueries:
@@ -160,7 +149,7 @@ def _eval(q: Any, sub: Any, top: Any, lengths: _Lengths) -> tuple[np.ndarray, np
             both, ia, ib = np.intersect1d(ids, pids, assume_unique=True, return_indices=True)
             ids, scores = both, scores[ia] + pscores[ib]
         if not len(ids):
-            return _EMPTY
+            return EMPTY
     assert ids is not None and scores is not None  # covers() checked there is a positive child
     for s in q.subqueries:
         if type(s) is wq.Not and len(ids):
@@ -183,14 +172,14 @@ def _term_postings(q: Any, sub: Any, lengths: _Lengths,
     fieldname = q.fieldname
     schema = sub.schema
     if fieldname not in schema:
-        return (*_EMPTY, [])
+        return (*EMPTY, [])
     try:
         text = schema[fieldname].to_bytes(q.text)
     except ValueError:
-        return (*_EMPTY, [])
+        return (*EMPTY, [])
     reader = sub.reader()
     if (fieldname, text) not in reader:
-        return (*_EMPTY, [])
+        return (*EMPTY, [])
     scorer = sub.weighting.scorer(sub, fieldname, text)
     raw = reader._terms.matcher(fieldname, text, schema[fieldname].format)
     ids, weights, vals = _postings(raw, values)
@@ -226,7 +215,7 @@ def _phrase(q: Any, sub: Any, lengths: _Lengths) -> tuple[np.ndarray, np.ndarray
     fieldname = q.fieldname
     schema = sub.schema
     if fieldname not in schema:
-        return _EMPTY
+        return EMPTY
     field = schema[fieldname]
     if type(field.format) is not Positions:
         return _whoosh_leaf(q, sub)
@@ -236,9 +225,9 @@ def _phrase(q: Any, sub: Any, lengths: _Lengths) -> tuple[np.ndarray, np.ndarray
         try:
             word = field.to_bytes(word)
         except ValueError:
-            return _EMPTY
+            return EMPTY
         if (fieldname, word) not in reader:
-            return _EMPTY
+            return EMPTY
         words.append(word)
     # each word's blocks read once: ids and weights for its scores, values (positions) for the check
     terms = [_term_postings(wq.Term(fieldname, w), sub, lengths, values=True) for w in words]
@@ -253,7 +242,7 @@ def _phrase(q: Any, sub: Any, lengths: _Lengths) -> tuple[np.ndarray, np.ndarray
         maps = [dict(zip(t[0].tolist(), v, strict=True)) for t, v in zip(terms, read, strict=True)]
     ids = np.asarray(phrase._phrase_hits(maps, q.slop), dtype=np.int64)
     if not len(ids):
-        return _EMPTY
+        return EMPTY
     parts = [tscores[np.searchsorted(tids, ids)] for tids, tscores, _v in terms]
     # SpanNear2Matcher's score: its child, make_binary_tree(IntersectionMatcher, the words'
     # matchers), adds the scores in that tree's order (a + (b + c) for three words)
@@ -318,6 +307,6 @@ def _postings(m: Any, values: bool = False) -> tuple[np.ndarray, np.ndarray, lis
             weight_parts.append(np.asarray(raw_weights, dtype=np.float64))
         m._next_block()
     if not id_parts:
-        return (*_EMPTY, [] if vals is not None else None)
+        return (*EMPTY, [] if vals is not None else None)
     return np.concatenate(id_parts), np.concatenate(weight_parts), vals
 

@@ -6,12 +6,12 @@ import logging
 from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.util.numeric import byte_to_length
+
+from explorer.fulltext.scored import BYTE_TO_LENGTH_LIST
 
 log = logging.getLogger(__name__)
 
 _MISSING = object()
-BYTE_TO_LENGTH = [byte_to_length(i) for i in range(256)]
 
 
 class CachedPerDoc:
@@ -34,7 +34,7 @@ class CachedPerDoc:
             return self._pd.doc_field_length(docnum, fieldname, default)
         lbyte = col[docnum] if docnum < len(col) else 0
         if lbyte:
-            return BYTE_TO_LENGTH[lbyte]
+            return BYTE_TO_LENGTH_LIST[lbyte]
         return None  # as W3PerDocReader.doc_field_length
 
     def _load(self, fieldname: str) -> Any:

@@ -10,11 +10,10 @@ from operator import itemgetter
 from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.util.numeric import byte_to_length
+
+from explorer.fulltext.scored import BYTE_TO_LENGTH_LIST
 
 log = logging.getLogger(__name__)
-
-BYTE_TO_LENGTH = [byte_to_length(i) for i in range(256)]
 
 
 class Lengths:
@@ -49,7 +48,7 @@ class Lengths:
             if reader is None:
                 return None
             # as W3PerDocReader.doc_field_length: byte_to_length of a non-zero byte, else None
-            return [BYTE_TO_LENGTH[b] if b else None for b in (reader[i] for i in range(self._pdr._doccount))]
+            return [BYTE_TO_LENGTH_LIST[b] if b else None for b in (reader[i] for i in range(self._pdr._doccount))]
         except Exception:  # whoosh's own lookup, a posting at a time, still works
             log.debug("length column of %s not read", fieldname, exc_info=True)
             return None
