@@ -70,19 +70,31 @@ class FastTerms:
         return self._items(poses)
 
     def index(self, value: str) -> list[tuple[bytes, int, float, bytes]]:
+        poses: dict[str, list[int]] = {}
+        self._add(self._TOKEN.findall(value), 0, None, poses)
+        return self._items(poses)
+
+    def _add(self, toks: list[str], base: int, pos: int | None,
+             poses: dict[str, list[int]]) -> tuple[int | None, int | None, int]:
+        """Index the words ``toks`` (found after ``base`` words, the last indexed one at
+        ``pos``) into ``poses`` (stem -> positions): the last position given, the first one
+        given here, and how many words were indexed here."""
         stops, minsize, maxsize, ignore = self._stops, self._min, self._max, self._ignore
         stems, stemfn = self._stems, self._stemfn
         if len(stems) > 500_000:
             stems.clear()
-        poses: dict[str, list[int]] = {}
-        pos = None
         fold = self._fold
-        for i, tok in enumerate(self._TOKEN.findall(value)):
+        first = None
+        count = 0
+        for k, tok in enumerate(toks):
             low = fold(tok)
             n = len(low)
             if n < minsize or (maxsize is not None and n > maxsize) or low in stops:
                 continue
-            pos = i if pos is None else pos + 1
+            pos = base + k if pos is None else pos + 1
+            if first is None:
+                first = pos
+            count += 1
             if low in ignore:
                 text = low
             else:
@@ -95,8 +107,7 @@ class FastTerms:
                 poses[text] = [pos]
             else:
                 lst.append(pos)
-        return self._items(poses)
-
+        return pos, first, count
 
     def index_spans(self, value: str, spans: list[tuple[int, int, int]]) -> tuple[list[tuple[bytes, int, float, bytes]], list[int]]:
         """:meth:`index` of ``value`` and, in the same pass, where each of its passages
@@ -106,13 +117,8 @@ class FastTerms:
         words as one pass: a word never crosses a passage's edge."""
         if self.index == self._index_plain:
             raise TypeError("only for the stemming analyser")
-        stops, minsize, maxsize, ignore = self._stops, self._min, self._max, self._ignore
-        stems, stemfn = self._stems, self._stemfn
-        if len(stems) > 500_000:
-            stems.clear()
         poses: dict[str, list[int]] = {}
         pos = None
-        fold = self._fold
         findall = self._TOKEN.findall
         base = 0  # words (indexed or not) before the current piece
         bounds: list[int] = []
@@ -127,29 +133,7 @@ class FastTerms:
             pieces.append((-1, at, len(value)))
         for ordinal, start, end in pieces:
             toks = findall(value, start, end) if end > start else []
-            first = None
-            count = 0
-            for k, tok in enumerate(toks):
-                low = fold(tok)
-                n = len(low)
-                if n < minsize or (maxsize is not None and n > maxsize) or low in stops:
-                    continue
-                pos = base + k if pos is None else pos + 1
-                if first is None:
-                    first = pos
-                count += 1
-                if low in ignore:
-                    text = low
-                else:
-                    stemmed = stems.get(low)
-                    if stemmed is None:
-                        stemmed = stems[low] = stemfn(low)
-                    text = stemmed
-                lst = poses.get(text)
-                if lst is None:
-                    poses[text] = [pos]
-                else:
-                    lst.append(pos)
+            pos, first, count = self._add(toks, base, pos, poses)
             base += len(toks)
             if ordinal >= 0:
                 bounds.extend((ordinal, first if first is not None else 0, count))
