@@ -15,9 +15,8 @@ from typing import Any
 import numpy as np
 from whoosh import qparser
 from whoosh import query as wq
-from whoosh.qparser.dateparse import DateParserPlugin
 
-from explorer.fulltext import _shortcuts, highlight, passages, reading
+from explorer.fulltext import _shortcuts, highlight, parsing, passages, reading
 from explorer.fulltext.directory import open_for_reading, reap_leaked_files
 from explorer.fulltext.schema import INDEX_NAME, PASSAGES_FIELD
 
@@ -104,10 +103,7 @@ class FullText:
             self._doc_lengths.install(self._searcher)
 
     def _make_parser(self) -> qparser.QueryParser:
-        p = qparser.MultifieldParser(["title", "text"], self._ix.schema, group=qparser.AndGroup)
-        p.add_plugin(DateParserPlugin(free=False))
-        p.add_plugin(qparser.FieldAliasPlugin({"text": ["body", "content"]}))
-        return p
+        return parsing.make_parser(self._ix.schema)
 
     def refresh(self) -> None:
         with self._lock:
