@@ -66,3 +66,20 @@ def test_cli_search_prints_the_reading(seed_index):
     proc = explorer("search", "swindon OR health leicester", data=seed_index)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[0].split(" [")[0].endswith("for '(swindon OR health) AND leicester'"), proc.stdout
+
+
+def test_a_long_reading_is_cut_at_a_space(engine):
+    """Spelling out AND between many parts can make a reading three times the query's length
+    (the long fuzz profile found 251 "*:*" read as 2,003 characters); a reading is for a
+    person, so a long one is cut at a space and ends in an ellipsis."""
+    from explorer.fulltext.reading import MAX_READING
+
+    read = engine.search(Query("*:*" * 251, limit=1)).read_as
+    assert len(read) <= MAX_READING + 2
+    assert read.endswith("*:* \u2026")
+
+
+def test_a_reading_at_the_limit_is_whole(engine):
+    typed = " OR ".join(["swindon"] * 10)
+    read = engine.search(Query(typed, limit=1)).read_as
+    assert "\u2026" not in read and read.count("swindon") == 10

@@ -17,7 +17,10 @@ from whoosh import query as wq
 from whoosh.qparser import plugins, syntax
 from whoosh.qparser.dateparse import DateRangeNode, DateTimeNode
 
+from explorer.model import MAX_QUERY_CHARS
+
 log = logging.getLogger(__name__)
+MAX_READING = MAX_QUERY_CHARS  # characters of a reading shown; longer ones are cut (see describe)
 
 AND, OR, NOT, MAYBE = "AND", "OR", "NOT", "ANDMAYBE"
 
@@ -33,14 +36,25 @@ class _Part:
 def describe(parser: Any, text: str) -> str:
     """The reading of ``text`` (already sanitised) by ``parser``; "" when nothing in it is
     searched. Never raises: a query whoosh cannot read is written as its words joined by AND,
-    as :meth:`FullText.parse` then searches it."""
+    as :meth:`FullText.parse` then searches it. A reading is for a person: one longer than
+    MAX_READING characters (spelling out AND between many parts can triple a query's length)
+    is cut at a space and ends in " …"."""
     try:
         part = _Reader(parser, text).read(parser.process(text))
     except Exception:
         log.debug("reading of %r not written", text, exc_info=True)
         words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
-        return " AND ".join(words)
-    return part.text if part is not None else ""
+        return _shorten(" AND ".join(words))
+    return _shorten(part.text) if part is not None else ""
+
+
+def _shorten(reading: str) -> str:
+    if len(reading) <= MAX_READING:
+        return reading
+    words = reading[:MAX_READING + 1].split(" ")[:-1] or [reading[:MAX_READING]]  # whole words only
+    while len(words) > 1 and words[-1].lstrip("(") in ("", AND, OR, NOT, MAYBE):
+        words.pop()  # no operator or open bracket before the ellipsis
+    return " ".join(words) + " \u2026"
 
 
 class _Reader:

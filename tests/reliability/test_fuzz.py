@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from explorer import fulltext
 from explorer.corpus.document import documents_from_bytes
 from explorer.corpus.read import SkipFile
+from explorer.fulltext.reading import MAX_READING
 from explorer.model import FACET_KEYS
 from explorer.query import LEVELS, MAX_QUERY_CHARS, SORTS, Engine, Query, QueryError, ResultSet, sanitise
 
@@ -49,8 +50,8 @@ def fuzz_engine(seed_index):
 def _check_result(r: ResultSet) -> None:
     assert isinstance(r, ResultSet)
     assert r.total >= len(r.hits) >= 0
-    # cut to MAX_QUERY_CHARS, then at most one space added between tokens ('a"b' -> 'a "b')
-    assert len(r.read_as) <= 2 * MAX_QUERY_CHARS
+    # the reading is cut to MAX_READING characters at a space, and " …" added
+    assert len(r.read_as) <= MAX_READING + 2
     for note in r.notes:
         assert "\n" not in note
     for h in r.hits if r.level != "pathfinders" else []:
@@ -92,6 +93,7 @@ def test_search_any_query_returns_a_result_set(fuzz_engine, text, level, sort):
 @example("a* " * 3_333)
 @example(('00000000"AND0000000' * 53)[:10000])
 @example("NOT " * 2_500)
+@example("*:*" * 251)  # read as 2,003 characters before readings were cut (long profile)
 def test_search_ten_thousand_character_queries(fuzz_engine, text):
     r = fuzz_engine.search(Query(text=text, limit=5))
     _check_result(r)
