@@ -111,7 +111,11 @@ class SearchBar(QWidget):
         typed = " ".join(rs.query.text.split())
         grouped = bool(_OPERATORS.search(typed)) and rs.read_as != typed
         read = f"Read as: {rs.read_as}" if rs.read_as and (grouped or (rs.notes and rs.read_as != typed)) else ""
-        self.note_label.setText("   ·   ".join(t for t in (read, "; ".join(rs.notes)) if t))
+        # a reading of a very long query keeps to about two lines; the whole one is the tooltip
+        shown = self.note_label.fontMetrics().elidedText(
+            read, Qt.TextElideMode.ElideRight, int(1.8 * max(self.contentsRect().width() - 8, 400)))  # (the label may be hidden, unsized)
+        self.note_label.setToolTip(read if shown != read else "")
+        self.note_label.setText("   ·   ".join(t for t in (shown, "; ".join(rs.notes)) if t))
         self.note_label.setVisible(bool(read or rs.notes))
 
     def show_problem(self, text: str) -> None:

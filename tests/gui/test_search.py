@@ -197,6 +197,20 @@ def test_the_reading_of_a_query_is_shown_with_its_grouping(make_window, seed_ind
     assert w.note_label.isVisible()
     assert w.note_label.text().startswith("Read as: (swindon OR health) AND leicester")
     assert "dangling AND/OR/NOT ignored" in w.note_label.text()
+    assert w.note_label.toolTip() == ""
+
+
+def test_a_very_long_reading_keeps_to_two_lines(make_window, seed_index, qtbot):
+    """At 1280x800: 300 "*:*" OR a word is read as hundreds of "*:* AND"; the note under the
+    search box keeps to two lines (elided) and its tooltip holds the whole reading."""
+    w = make_window(seed_index, size=(1280, 800))
+    settle(qtbot, w)
+    search(qtbot, w, "*:*" * 300 + " OR swindon")
+    label = w.note_label
+    assert label.isVisible() and label.text().startswith("Read as: *:* AND")
+    assert label.toolTip().startswith("Read as: *:* AND") and len(label.toolTip()) > len(label.text())
+    line = label.fontMetrics().lineSpacing()
+    assert label.heightForWidth(label.contentsRect().width()) <= 2 * line + 2 * label.margin() + 4
 
 
 def test_passage_rows_are_numbered_from_one_and_no_row_is_a_title_line(make_window, seed_index, qtbot, engine):
