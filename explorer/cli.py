@@ -528,11 +528,12 @@ def knowledge() -> None:
 
     Corrections are saved in the override file in the data dir (taxonomy.toml) and applied
     before the command returns, by re-tagging only the documents they can affect. --dry-run
-    shows how many mentions a change would add and remove, and saves nothing.
+    shows how many mentions a change would add and remove and the facet values (a region, a
+    sector...) its documents would gain and lose, and saves nothing.
     """
 
 
-_DRY_RUN = click.option("--dry-run", is_flag=True, help="Show the mentions it would add and remove; save nothing.")
+_DRY_RUN = click.option("--dry-run", is_flag=True, help="Show the mentions and facet values it would add and remove; save nothing.")
 
 
 def _apply(ctx: click.Context, make, dry_run: bool = False) -> None:

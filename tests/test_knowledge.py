@@ -3,6 +3,7 @@ applied by re-tagging only the affected documents, kept through re-indexing, sha
 export/import. Texts written for these tests."""
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -344,3 +345,35 @@ def test_undo_in_another_order_and_around_the_users_own_comment(indexed):
     assert explorer("knowledge", "undo", "2", data=indexed).returncode == 0  # the second
     assert path.read_bytes() == before + b"\n# checked by Sam, June\n"
     assert doc_tags(indexed) == tags
+
+
+def test_a_region_move_previews_the_facet_values_its_documents_change(tmp_path):
+    """Moving a pathfinder to another region changes no mention, but its documents' regions: the
+    dry run says which, and they are what the facet counts then show (on the seeds)."""
+    data = tmp_path / "data"
+    assert explorer("index", data=data).returncode == 0  # the bundled seeds
+    before = facet(data, "region")
+    moved = explorer("search", "--facet", "pathfinder=ne_essex", "--limit", "0", "--format", "json", data=data)
+    docs = json.loads(moved.stdout)
+    assert docs and "Wales" not in before
+    dry = explorer("knowledge", "edit-entity", "pathfinder:ne_essex", "--region", "Wales", "--dry-run", data=data)
+    assert dry.returncode == 0, dry.stderr
+    line = dry.stdout.splitlines()[-1]
+    assert "mentions: no change" in line
+    m = re.search(r"facet values of (\d+) document\(s\): region \+(\d+) Wales(?:, -(\d+) East of England)?$", line)
+    assert m, line
+    changed, gained, lost = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    assert gained == changed == len(docs)  # each of its documents gains Wales, none had it
+    assert facet(data, "region") == before  # a dry run saves nothing
+    proc = explorer("knowledge", "edit-entity", "pathfinder:ne_essex", "--region", "Wales", data=data)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1].split("mentions:")[1] == line.split("mentions:")[1]
+    after = facet(data, "region")
+    assert after["Wales"] == gained
+    assert before["East of England"] - after.get("East of England", 0) == lost
+    # per document: each has Wales now, and those without East of England are the ones it lost
+    moved = explorer("search", "--facet", "pathfinder=ne_essex", "--limit", "0", "--format", "json", data=data)
+    regions = {d["doc_id"]: d["regions"] for d in json.loads(moved.stdout)}
+    assert set(regions) == {d["doc_id"] for d in docs} and all("Wales" in r for r in regions.values())
+    assert lost == len([d for d in docs if "East of England" in d["regions"]
+                        and "East of England" not in regions[d["doc_id"]]]) >= 1
