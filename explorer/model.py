@@ -1,7 +1,7 @@
 """The plain values that cross from the core to its callers: a :class:`Query`, the
 :class:`ResultSet` it gives (``Hit``, ``FacetValue``, ``PathfinderRow``), an index run's
 :class:`IndexSummary`, a knowledge correction's :class:`Retagged`, the exceptions a caller
-catches, and the constants the CLI and GUI offer (``FACET_KEYS``, ``LEVELS``, ``SORTS``).
+catches, and the constants the CLI and GUI offer (``FACET_KEYS``, ``LEVELS``, ``SORTS``, ``EDITABLE_KINDS``).
 
 No storage here: this module imports neither sqlite nor whoosh, directly or through another
 module, so the desktop app draws its window without loading either (its searches and index runs
@@ -23,6 +23,7 @@ from typing import Any
 FACET_KEYS = ("pathfinder", "sector", "topic", "region", "mentor", "mentor_role", "source", "author", "year")
 LEVELS = ("documents", "passages", "pathfinders")
 SORTS = ("relevance", "date", "title")
+EDITABLE_KINDS = ("organisation", "mentor", "place")  # the kinds of entity a user adds (knowledge add-entity)
 MAX_QUERY_CHARS = 1000
 SNIPPET_CHARS = 220
 

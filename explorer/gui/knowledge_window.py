@@ -39,9 +39,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.knowledge.corrections import EDITABLE_KINDS
 from explorer.knowledge.taxonomy import slug
-from explorer.model import Retagged
+from explorer.model import EDITABLE_KINDS, Retagged
 
 from .documents import DocumentLoader
 from .indexing import IndexingController

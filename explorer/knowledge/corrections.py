@@ -44,10 +44,10 @@ from pathlib import Path
 from explorer import paths
 from explorer.knowledge import taxonomy as tax_mod
 from explorer.knowledge.taxonomy import Entity, Taxonomy
+from explorer.model import EDITABLE_KINDS  # what add-entity creates
 
 OVERRIDE_NAME = "taxonomy.toml"
 PLACES_NAME = "places.csv"
-EDITABLE_KINDS = ("organisation", "mentor", "place")  # what add-entity creates
 _ENTRY_KINDS = ("pathfinder", "mentor", "organisation", "place", "topic")
 _ID = re.compile(r"[a-z0-9][a-z0-9_]{0,63}")
 _HEADER = re.compile(r"^\s*\[\[\s*([A-Za-z_]+)\s*\]\]\s*(?:#.*)?$")
