@@ -107,6 +107,20 @@ LOOK_ALIKES = [
     "The second wave of pathfinders included a children's centre mutual in Surrey.",
     "An awards ceremony for FE colleges was held in Birmingham.",
     "The London Marathon raised money for people with learning disabilities.",
+    # "the <Town> pathfinder" where the town or region has two or more: the phrase does not say which
+    "The London pathfinder has signed its first contract.",
+    "Staff at the pathfinder in London voted on Tuesday.",
+    "The East Midlands pathfinder was praised in the report.",
+    # the town and the word "pathfinder", but not the town's pathfinder
+    "The Swindon branch of the pathfinder programme met on Tuesday.",
+    "The pathfinders met in Swindon on Tuesday.",
+    "Leicester City Council said the pathfinder programme was too small.",
+    "Lambeth Council's cabinet discussed the government's pathfinder scheme.",
+    "A Swindon pathfinding day for Scouts was held in the park.",
+    # a town inside an organisation's name, with no "pathfinder"
+    "Swindon Borough Council said it would set its budget in March.",
+    "Mansfield District Council and Leicester City Council both froze council tax.",
+    "Westminster City Council said it would sell two car parks.",
 ]
 
 
@@ -135,29 +149,6 @@ TOWN_FORMS = [
 @pytest.mark.parametrize("pid,town", list(ONE_PATHFINDER_TOWNS.items()))
 def test_the_towns_pathfinder_is_tagged(tagger, pid, town, form):
     assert pathfinders(tagger, form.format(town)) == {pid}
-
-
-TOWN_LOOK_ALIKES = [
-    # a town or region with two or more pathfinders: the phrase does not say which
-    "The London pathfinder has signed its first contract.",
-    "Staff at the pathfinder in London voted on Tuesday.",
-    "The East Midlands pathfinder was praised in the report.",
-    # the town and the word "pathfinder", but not the town's pathfinder
-    "The Swindon branch of the pathfinder programme met on Tuesday.",
-    "The pathfinders met in Swindon on Tuesday.",
-    "Leicester City Council said the pathfinder programme was too small.",
-    "Lambeth Council's cabinet discussed the government's pathfinder scheme.",
-    "A Swindon pathfinding day for Scouts was held in the park.",
-    # a town inside an organisation's name, with no "pathfinder"
-    "Swindon Borough Council said it would set its budget in March.",
-    "Mansfield District Council and Leicester City Council both froze council tax.",
-    "Westminster City Council said it would sell two car parks.",
-]
-
-
-@pytest.mark.parametrize("text", TOWN_LOOK_ALIKES)
-def test_town_look_alike_is_not_a_pathfinder(tagger, text):
-    assert pathfinders(tagger, text) == set()
 
 
 def test_no_region_with_two_pathfinders_guesses(tagger, tax):

@@ -12,7 +12,9 @@ Rules, in the order they apply:
    they neither start a sentence nor stand next to another capitalised word.
 4. Pathfinder cues: a pathfinder is also recognised where one sentence holds every term group of
    one of its cues ("NHS employees ... homeless people in Leicester"). The mention spans the
-   matched terms. A bare town name is never enough.
+   matched terms. A bare town name is never enough; a town in a phrase with "pathfinder" ("the
+   Swindon pathfinder", "the pathfinder in Swindon") is a cue of the town's one pathfinder, where
+   the taxonomy gives it one.
 """
 
 from __future__ import annotations
