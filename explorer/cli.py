@@ -26,8 +26,7 @@ from explorer import __version__, indexer, paths
 from explorer.corpus.read import Limits, html_extractor_problem
 from explorer.export import EXPORT_LEVELS, ExportError, check_target, export_rows, rows_for, to_csv_text
 from explorer.export import export as export_csv
-from explorer.knowledge import corrections, taxonomy
-from explorer.model import FACET_KEYS, LEVELS, SORTS, NoIndex, Query, QueryError
+from explorer.model import EDITABLE_KINDS, FACET_KEYS, LEVELS, SORTS, NoIndex, Query, QueryError
 from explorer.query import Engine
 from explorer.store import StoreError
 
@@ -528,17 +527,23 @@ def knowledge() -> None:
 
     Corrections are saved in the override file in the data dir (taxonomy.toml) and applied
     before the command returns, by re-tagging only the documents they can affect. --dry-run
-    shows how many mentions a change would add and remove, and saves nothing.
+    shows how many mentions a change would add and remove and the facet values (a region, a
+    sector...) its documents would gain and lose, and saves nothing.
     """
 
 
-_DRY_RUN = click.option("--dry-run", is_flag=True, help="Show the mentions it would add and remove; save nothing.")
+_DRY_RUN = click.option("--dry-run", is_flag=True, help="Show the mentions and facet values it would add and remove; save nothing.")
 
 
 def _apply(ctx: click.Context, make, dry_run: bool = False) -> None:
+    """Make a correction (``make(corrections, data)``), then preview or apply it."""
+    # the knowledge commands load corrections (and the taxonomy it reads) themselves: a search,
+    # the command most often run, starts without them
+    from explorer.knowledge import corrections
+
     data = ctx.obj["data"]
     try:
-        change = make(data)
+        change = make(corrections, data)
     except corrections.CorrectionError as exc:
         _fail(str(exc))
     try:
@@ -566,7 +571,7 @@ def _apply(ctx: click.Context, make, dry_run: bool = False) -> None:
 @click.pass_context
 def knowledge_add_alias(ctx, entity_id, alias, dry_run) -> None:
     """Add ALIAS as a name of ENTITY_ID (an id such as kpmg, or KIND:ID such as mentor:kpmg)."""
-    _apply(ctx, lambda data: corrections.add_alias(data, entity_id, alias), dry_run)
+    _apply(ctx, lambda c, data: c.add_alias(data, entity_id, alias), dry_run)
 
 
 @knowledge.command("remove-alias")
@@ -576,11 +581,11 @@ def knowledge_add_alias(ctx, entity_id, alias, dry_run) -> None:
 @click.pass_context
 def knowledge_remove_alias(ctx, entity_id, alias, dry_run) -> None:
     """Stop recognising ALIAS as a name of ENTITY_ID (a bundled alias too)."""
-    _apply(ctx, lambda data: corrections.remove_alias(data, entity_id, alias), dry_run)
+    _apply(ctx, lambda c, data: c.remove_alias(data, entity_id, alias), dry_run)
 
 
 @knowledge.command("add-entity")
-@click.argument("kind", type=click.Choice(corrections.EDITABLE_KINDS))
+@click.argument("kind", type=click.Choice(EDITABLE_KINDS))
 @click.argument("entity_id")
 @click.argument("name")
 @click.option("--region", default=None, help="One of the 12 regions (required for a place).")
@@ -589,7 +594,7 @@ def knowledge_remove_alias(ctx, entity_id, alias, dry_run) -> None:
 @click.pass_context
 def knowledge_add_entity(ctx, kind, entity_id, name, region, aliases, dry_run) -> None:
     """Add a new organisation, mentor or place."""
-    _apply(ctx, lambda data: corrections.add_entity(data, kind, entity_id, name, region, list(aliases)), dry_run)
+    _apply(ctx, lambda c, data: c.add_entity(data, kind, entity_id, name, region, list(aliases)), dry_run)
 
 
 @knowledge.command("edit-entity")
@@ -600,7 +605,7 @@ def knowledge_add_entity(ctx, kind, entity_id, name, region, aliases, dry_run) -
 @click.pass_context
 def knowledge_edit_entity(ctx, entity_id, name, region, dry_run) -> None:
     """Rename ENTITY_ID or move it to another region (any entity, built-in or yours)."""
-    _apply(ctx, lambda data: corrections.edit_entity(data, entity_id, name, region), dry_run)
+    _apply(ctx, lambda c, data: c.edit_entity(data, entity_id, name, region), dry_run)
 
 
 @knowledge.command("remove-entity")
@@ -609,7 +614,7 @@ def knowledge_edit_entity(ctx, entity_id, name, region, dry_run) -> None:
 @click.pass_context
 def knowledge_remove_entity(ctx, entity_id, dry_run) -> None:
     """Remove an entity you added; a built-in one is hidden (`undo` brings it back)."""
-    _apply(ctx, lambda data: corrections.remove_entity(data, entity_id), dry_run)
+    _apply(ctx, lambda c, data: c.remove_entity(data, entity_id), dry_run)
 
 
 @knowledge.command("reject")
@@ -629,7 +634,7 @@ def knowledge_reject(ctx, doc_id, start, end, dry_run) -> None:
         engine.close()
     if m is None:
         _fail(f"no mention at {start}-{end} in {doc_id} (see `explorer show {doc_id}`)")
-    _apply(ctx, lambda data: corrections.reject(data, doc_id, start, end, m["entity"], m["surface"]), dry_run)
+    _apply(ctx, lambda c, data: c.reject(data, doc_id, start, end, m["entity"], m["surface"]), dry_run)
 
 
 @knowledge.command("undo")
@@ -639,7 +644,7 @@ def knowledge_reject(ctx, doc_id, start, end, dry_run) -> None:
 def knowledge_undo(ctx, number, dry_run) -> None:
     """Take back correction NUMBER of `knowledge list` (a rejected mention comes back; an added
     entity goes with its aliases; a hidden one shows again)."""
-    _apply(ctx, lambda data: corrections.undo(data, number), dry_run)
+    _apply(ctx, lambda c, data: c.undo(data, number), dry_run)
 
 
 @knowledge.command("list")
@@ -648,6 +653,8 @@ def knowledge_undo(ctx, number, dry_run) -> None:
 @click.pass_context
 def knowledge_list(ctx, fmt, show_all) -> None:
     """Your corrections, numbered for `undo` (or, with --all, the whole knowledge base)."""
+    from explorer.knowledge import corrections, taxonomy
+
     data = ctx.obj["data"]
     out: dict[str, Any]
     try:
@@ -685,6 +692,8 @@ def knowledge_list(ctx, fmt, show_all) -> None:
 def knowledge_export(ctx, file) -> None:
     """Write all your corrections (taxonomy.toml entries and places.csv rows) to FILE, one
     TOML file to share with a team."""
+    from explorer.knowledge import corrections
+
     try:
         n, places = corrections.export_file(ctx.obj["data"], file)
     except corrections.CorrectionError as exc:
@@ -699,7 +708,7 @@ def knowledge_export(ctx, file) -> None:
 def knowledge_import(ctx, file, dry_run) -> None:
     """Merge the corrections in FILE (written by `knowledge export`) into yours, and apply them:
     entries you have already are skipped; a renamed or moved entity is listed."""
-    _apply(ctx, lambda data: corrections.import_file(data, file), dry_run)
+    _apply(ctx, lambda c, data: c.import_file(data, file), dry_run)
 
 
 # --------------------------------------------------------------------------- gui

@@ -1,7 +1,7 @@
 """The plain values that cross from the core to its callers: a :class:`Query`, the
 :class:`ResultSet` it gives (``Hit``, ``FacetValue``, ``PathfinderRow``), an index run's
 :class:`IndexSummary`, a knowledge correction's :class:`Retagged`, the exceptions a caller
-catches, and the constants the CLI and GUI offer (``FACET_KEYS``, ``LEVELS``, ``SORTS``).
+catches, and the constants the CLI and GUI offer (``FACET_KEYS``, ``LEVELS``, ``SORTS``, ``EDITABLE_KINDS``).
 
 No storage here: this module imports neither sqlite nor whoosh, directly or through another
 module, so the desktop app draws its window without loading either (its searches and index runs
@@ -23,6 +23,7 @@ from typing import Any
 FACET_KEYS = ("pathfinder", "sector", "topic", "region", "mentor", "mentor_role", "source", "author", "year")
 LEVELS = ("documents", "passages", "pathfinders")
 SORTS = ("relevance", "date", "title")
+EDITABLE_KINDS = ("organisation", "mentor", "place")  # the kinds of entity a user adds (knowledge add-entity)
 MAX_QUERY_CHARS = 1000
 SNIPPET_CHARS = 220
 
@@ -277,6 +278,12 @@ class Retagged:
     seconds: float = 0.0
     preview: bool = False  # counted, not saved: what applying the change would do
     notes: list[str] = field(default_factory=list)  # what an import merged or replaced
+    # What a user sees change in the facets: how many of those documents gain or lose a facet
+    # value, and per facet, value -> documents gaining it / losing it (a pathfinder moved to
+    # another region changes no mention, but its documents' regions)
+    changed_documents: int = 0
+    facets_added: dict[str, dict[str, int]] = field(default_factory=dict)
+    facets_removed: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def line(self) -> str:
         if not self.indexed:
@@ -287,6 +294,18 @@ class Retagged:
             how = f"would re-tag {self.documents} document(s) in {self.files} file(s)"
             if self.full:
                 how += " (and every other document: the knowledge was also changed elsewhere)"
-            return f"{how}; mentions: {', '.join(delta) if delta else 'no change'}"
+            return f"{how}; mentions: {', '.join(delta) if delta else 'no change'}; {self.facet_line()}"
         how = "re-tagged every document" if self.full else f"re-tagged {self.documents} document(s) in {self.files} file(s)"
-        return f"{how} in {self.seconds:.1f}s; mentions: {', '.join(delta) if delta else 'no change'}"
+        return f"{how} in {self.seconds:.1f}s; mentions: {', '.join(delta) if delta else 'no change'}; {self.facet_line()}"
+
+    def facet_line(self) -> str:
+        """"facet values: no change", or "facet values of 3 document(s): region +3 London, -3
+        South West": the documents counted under each value gained and lost."""
+        if not self.changed_documents:
+            return "facet values: no change"
+        parts = []
+        for facet in sorted(set(self.facets_added) | set(self.facets_removed)):
+            values = ([f"+{n} {v}" for v, n in sorted(self.facets_added.get(facet, {}).items())]
+                      + [f"-{n} {v}" for v, n in sorted(self.facets_removed.get(facet, {}).items())])
+            parts.append(f"{facet} {', '.join(values)}")
+        return f"facet values of {self.changed_documents} document(s): {'; '.join(parts)}"

@@ -3,7 +3,8 @@ only the documents it can affect: those whose text holds a name or alias it adds
 those that mention an entity it edits, and a rejected mention's document.
 
 A preview tags those documents' stored text with the knowledge as it would be, and counts the
-mentions gained and lost; nothing is written. Applying saves the change and sends their files
+mentions gained and lost and the facet values (pathfinder, sector, region...) each document
+gains and loses, which is what a user sees change; nothing is written. Applying saves the change and sends their files
 through the ordinary incremental index run (so the database, the full-text index and the facet
 cache change together, atomically); every other file is left as it is. Other corpus changes
 since the last run are picked up on the way, as `explorer index` would."""
@@ -12,9 +13,11 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from explorer.corpus.document import Document
+from explorer.indexer.analysis import analyse_document
 from explorer.indexer.runner import run as index_run
 from explorer.knowledge import corrections, taxonomy
 from explorer.knowledge.corrections import Change
@@ -30,6 +33,11 @@ def _affected(store: Store, change: Change) -> dict[str, str]:
             **store.files_of(change.doc_ids)}
 
 
+# The facets knowledge decides (source, author and year come from the documents themselves).
+KNOWLEDGE_FACETS = ("pathfinder", "sector", "topic", "region", "mentor", "mentor_role")
+Facets = dict[str, dict[str, list[str]]]  # doc_id -> facet -> values
+
+
 def _delta(out: Retagged, before: dict[str, int], after: dict[str, int]) -> Retagged:
     for key in set(before) | set(after):
         d = after.get(key, 0) - before.get(key, 0)
@@ -37,6 +45,25 @@ def _delta(out: Retagged, before: dict[str, int], after: dict[str, int]) -> Reta
             out.added[key] = d
         elif d < 0:
             out.removed[key] = -d
+    return out
+
+
+def _facet_delta(out: Retagged, docs: Iterable[str], before: Facets, after: Facets) -> Retagged:
+    """The documents whose knowledge facet values differ, and per facet each value's documents
+    gained and lost."""
+    for doc_id in docs:
+        b, a = before.get(doc_id, {}), after.get(doc_id, {})
+        changed = False
+        for facet in KNOWLEDGE_FACETS:
+            old, new = set(b.get(facet, ())), set(a.get(facet, ()))
+            for value in new - old:
+                gained = out.facets_added.setdefault(facet, {})
+                gained[value] = gained.get(value, 0) + 1
+            for value in old - new:
+                lost = out.facets_removed.setdefault(facet, {})
+                lost[value] = lost.get(value, 0) + 1
+            changed = changed or old != new
+        out.changed_documents += changed
     return out
 
 
@@ -56,15 +83,22 @@ def preview(data: Path, change: Change) -> Retagged:
     try:
         docs = _affected(store, change)
         before = store.mention_counts(list(docs))
+        facets_before = store.doc_facet_values(list(docs))
         out.full = store.meta("taxonomy") not in (None, change.fingerprint_before)
-        texts = {d: row["text"] for d, row in store.documents(list(docs), with_text=True).items()}
+        rows = store.documents(list(docs), with_text=True)
     finally:
         store.close()
     tagger = Tagger(tax)
     after: Counter[str] = Counter()
-    for doc_id, text in texts.items():  # as explorer.indexer.analysis.analyse_document counts them
-        after.update(m.key for m in tagger.tag(text) if not tax.rejects(doc_id, m.key, m.start, m.end, m.surface))
+    facets_after: Facets = {}
+    for doc_id, row in rows.items():  # tagged as an index run tags them
+        doc = Document(doc_id=doc_id, file=row["file"], ordinal=row["ordinal"], title=row["title"] or "",
+                       source=row["source"] or "", author=row["author"] or "", date=row["date"] or "",
+                       url=row["url"] or "", text=row["text"], passages=[])
+        mention_rows, facets_after[doc_id], _ft = analyse_document(doc, tagger, tax)
+        after.update(r["entity"] for r in mention_rows)
     out.documents, out.files = len(docs), len(set(docs.values()))
+    _facet_delta(out, docs, facets_before, facets_after)
     return _delta(out, before, after)
 
 
@@ -83,6 +117,7 @@ def apply(data: Path, change: Change, workers: int | None = 0) -> Retagged:
     try:
         docs = _affected(store, change)
         before = store.mention_counts(list(docs))
+        facets_before = store.doc_facet_values(list(docs))
         full = store.meta("taxonomy") not in (None, change.fingerprint_before)
         if not full:
             with store.atomic():
@@ -94,11 +129,13 @@ def apply(data: Path, change: Change, workers: int | None = 0) -> Retagged:
     store = Store(db, readonly=True)
     try:
         after = store.mention_counts(list(docs))
+        facets_after = store.doc_facet_values(list(docs))
     finally:
         store.close()
     out = Retagged(documents=len(docs), files=len(set(docs.values())), full=full, description=change.description,
                    notes=list(change.notes))
     _delta(out, before, after)
+    _facet_delta(out, docs, facets_before, facets_after)
     out.seconds = time.perf_counter() - t0
     return out
 

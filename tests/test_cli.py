@@ -158,3 +158,17 @@ def test_search_help_shows_the_query_syntax():
     for example in ('"social enterprise"', "nhs OR health", "(youth OR children) AND care", "title:maude", "date:[2010 to 2011]"):
         assert example in out
     assert "see README" not in out
+
+
+def test_help_and_search_start_without_the_knowledge_code(cli_data):
+    """Only the knowledge commands load explorer.knowledge (corrections, the taxonomy it reads):
+    `--help` and a search, the commands run most, start without that import cost."""
+    code = ("import sys\n"
+            "from explorer.cli import cli\n"
+            "for args in (['--help'], ['--data-dir', sys.argv[1], 'search', 'homeless']):\n"
+            "    assert cli.main(args, prog_name='explorer', standalone_mode=False) in (None, 0)\n"
+            "print(sorted(m for m in sys.modules if m.startswith('explorer.knowledge')))\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(cli_data)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "homeless" in proc.stdout  # the search ran
+    assert proc.stdout.splitlines()[-1] == "[]"

@@ -3,6 +3,7 @@ applied by re-tagging only the affected documents, kept through re-indexing, sha
 export/import. Texts written for these tests."""
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -205,7 +206,7 @@ def test_remove_an_added_entity_and_hide_a_built_in_one_then_undo(indexed):
     proc = explorer("knowledge", "remove-entity", "place:penwith_vale", data=indexed)
     assert proc.returncode == 0, proc.stderr
     assert "-1 place:penwith_vale" in proc.stdout and "Wales" not in facet(indexed, "region")
-    assert "penwith" not in (indexed / "taxonomy.toml").read_text(encoding="utf-8").lower()  # both entries gone
+    assert not (indexed / "taxonomy.toml").exists()  # both entries gone, and the file they had started
     assert numbered(indexed) == []
 
     dry = explorer("knowledge", "remove-entity", "tribal", "--dry-run", data=indexed)
@@ -296,3 +297,83 @@ def test_bad_shared_file_names_the_line_and_writes_nothing(indexed, tmp_path, te
     shared.write_text(text, encoding="utf-8")
     assert_one_line_error(explorer("knowledge", "import", str(shared), data=indexed), fragment)
     assert not (indexed / "taxonomy.toml").exists()
+
+
+# The user's file as they left it, before a correction: `undo` gives back exactly these bytes.
+USER_FILES = {
+    "none": None,  # no file yet: the correction creates it, undo takes it away
+    "comments": b"# my own notes, kept\n\n[[mentor]]\nid = \"kpmg\"\naliases = [\"Klynveld\"]\n# and a last word\n",
+    "crlf": b"# written on Windows\r\n[[mentor]]\r\nid = \"kpmg\"\r\naliases = [\"Klynveld\"]\r\n",
+    "no final line end": b"# notes\n\n[[mentor]]\nid = \"kpmg\"\naliases = [\"Klynveld\"]",
+    "empty": b"",
+}
+
+
+@pytest.mark.parametrize("before", list(USER_FILES.values()), ids=list(USER_FILES))
+def test_undo_gives_the_file_back_byte_for_byte(tmp_path, before):
+    data = tmp_path / "data"  # no index: the file alone is the point here
+    path = data / "taxonomy.toml"
+    if before is not None:
+        data.mkdir()
+        path.write_bytes(before)
+    proc = explorer("knowledge", "add-alias", "tribal", "Tribal Consulting", data=data)
+    assert proc.returncode == 0, proc.stderr
+    applied = path.read_bytes()
+    proc = explorer("knowledge", "edit-entity", "place:penzance", "--region", "Wales", data=data)
+    assert proc.returncode == 0, proc.stderr
+    n = len(numbered(data))
+    # the later correction first (the file as it was after the first), then the first
+    assert explorer("knowledge", "undo", str(n), data=data).returncode == 0
+    assert path.read_bytes() == applied
+    assert explorer("knowledge", "undo", str(n - 1), data=data).returncode == 0
+    assert (path.read_bytes() if path.exists() else None) == before
+
+
+def test_undo_in_another_order_and_around_the_users_own_comment(indexed):
+    path = indexed / "taxonomy.toml"
+    before = b"# notes\n\n[[mentor]]\nid = \"kpmg\"\naliases = [\"Klynveld\"]"  # no line end at the end
+    path.write_bytes(before)
+    assert explorer("index", data=indexed).returncode == 0
+    tags = doc_tags(indexed)
+    assert explorer("knowledge", "add-alias", "tribal", "Tribal Consulting", data=indexed).returncode == 0
+    assert explorer("knowledge", "add-alias", "baxi", "Baxi Group", data=indexed).returncode == 0
+    # the user writes a comment of their own after the corrections
+    path.write_bytes(path.read_bytes() + b"# checked by Sam, June\n")
+    assert explorer("knowledge", "undo", "2", data=indexed).returncode == 0  # the first correction
+    text = path.read_bytes()
+    assert b"Tribal Consulting" not in text and b"Baxi Group" in text and text.endswith(b"# checked by Sam, June\n")
+    assert explorer("knowledge", "undo", "2", data=indexed).returncode == 0  # the second
+    assert path.read_bytes() == before + b"\n# checked by Sam, June\n"
+    assert doc_tags(indexed) == tags
+
+
+def test_a_region_move_previews_the_facet_values_its_documents_change(tmp_path):
+    """Moving a pathfinder to another region changes no mention, but its documents' regions: the
+    dry run says which, and they are what the facet counts then show (on the seeds)."""
+    data = tmp_path / "data"
+    assert explorer("index", data=data).returncode == 0  # the bundled seeds
+    before = facet(data, "region")
+    moved = explorer("search", "--facet", "pathfinder=ne_essex", "--limit", "0", "--format", "json", data=data)
+    docs = json.loads(moved.stdout)
+    assert docs and "Wales" not in before
+    dry = explorer("knowledge", "edit-entity", "pathfinder:ne_essex", "--region", "Wales", "--dry-run", data=data)
+    assert dry.returncode == 0, dry.stderr
+    line = dry.stdout.splitlines()[-1]
+    assert "mentions: no change" in line
+    m = re.search(r"facet values of (\d+) document\(s\): region \+(\d+) Wales(?:, -(\d+) East of England)?$", line)
+    assert m, line
+    changed, gained, lost = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    assert gained == changed == len(docs)  # each of its documents gains Wales, none had it
+    assert facet(data, "region") == before  # a dry run saves nothing
+    proc = explorer("knowledge", "edit-entity", "pathfinder:ne_essex", "--region", "Wales", data=data)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1].split("mentions:")[1] == line.split("mentions:")[1]
+    after = facet(data, "region")
+    assert after["Wales"] == gained
+    assert before["East of England"] - after.get("East of England", 0) == lost
+    # per document: each has Wales now, and those without East of England are the ones it lost
+    moved = explorer("search", "--facet", "pathfinder=ne_essex", "--limit", "0", "--format", "json", data=data)
+    regions = {d["doc_id"]: d["regions"] for d in json.loads(moved.stdout)}
+    assert set(regions) == {d["doc_id"] for d in docs} and all("Wales" in r for r in regions.values())
+    assert lost == len([d for d in docs if "East of England" in d["regions"]
+                        and "East of England" not in regions[d["doc_id"]]]) >= 1

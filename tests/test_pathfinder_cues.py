@@ -3,6 +3,8 @@ press-release styles) and on look-alike texts that must not be tagged."""
 
 import pytest
 
+from explorer.knowledge.taxonomy import REGIONS
+
 
 def pathfinders(tagger, text):
     return {m.entity_id for m in tagger.tag(text) if m.kind == "pathfinder"}
@@ -105,12 +107,77 @@ LOOK_ALIKES = [
     "The second wave of pathfinders included a children's centre mutual in Surrey.",
     "An awards ceremony for FE colleges was held in Birmingham.",
     "The London Marathon raised money for people with learning disabilities.",
+    # "the <Town> pathfinder" where the town or region has two or more: the phrase does not say which
+    "The London pathfinder has signed its first contract.",
+    "Staff at the pathfinder in London voted on Tuesday.",
+    "The East Midlands pathfinder was praised in the report.",
+    # the town and the word "pathfinder", but not the town's pathfinder
+    "The Swindon branch of the pathfinder programme met on Tuesday.",
+    "The pathfinders met in Swindon on Tuesday.",
+    "Leicester City Council said the pathfinder programme was too small.",
+    "Lambeth Council's cabinet discussed the government's pathfinder scheme.",
+    "A Swindon pathfinding day for Scouts was held in the park.",
+    # a town inside an organisation's name, with no "pathfinder"
+    "Swindon Borough Council said it would set its budget in March.",
+    "Mansfield District Council and Leicester City Council both froze council tax.",
+    "Westminster City Council said it would sell two car parks.",
 ]
 
 
 @pytest.mark.parametrize("text", LOOK_ALIKES)
 def test_look_alike_is_not_a_pathfinder(tagger, text):
     assert pathfinders(tagger, text) == set()
+
+
+# The town's pathfinder, named by its town alone: where the town has one pathfinder in the
+# taxonomy, "the <Town> pathfinder" can only be that one (resources/taxonomy.toml: one group of
+# phrases per such pathfinder).
+ONE_PATHFINDER_TOWNS = {
+    "swindon": "Swindon", "leicester": "Leicester", "mansfield": "Mansfield", "lambeth": "Lambeth",
+    "westminster": "Westminster", "hammersmith_fulham": "Hammersmith and Fulham",
+    "kensington_chelsea": "Kensington & Chelsea", "ne_essex": "North East Essex", "newton_rigg": "Cumbria",
+}
+TOWN_FORMS = [
+    "The {} pathfinder has signed its first contract.",
+    "{}'s pathfinder was praised in the report.",
+    "Staff at the pathfinder in {} voted on Tuesday.",
+    "Two of the {} pathfinders’ managers spoke at the conference.",
+]
+
+
+@pytest.mark.parametrize("form", TOWN_FORMS)
+@pytest.mark.parametrize("pid,town", list(ONE_PATHFINDER_TOWNS.items()))
+def test_the_towns_pathfinder_is_tagged(tagger, pid, town, form):
+    assert pathfinders(tagger, form.format(town)) == {pid}
+
+
+def test_no_region_with_two_pathfinders_guesses(tagger, tax):
+    """Every region (and London, the one town with several) holding two or more pathfinders:
+    "the <Region> pathfinder" names none of them."""
+    crowded = [r for r in REGIONS if len([e for e in tax.of_kind("pathfinder") if r in e.regions]) >= 2]
+    assert "London" in crowded and "East Midlands" in crowded
+    for region in crowded:
+        for form in TOWN_FORMS:
+            assert pathfinders(tagger, form.format(region)) == set(), (region, form)
+
+
+def test_town_phrase_cues_name_a_town_of_one_pathfinder(tax):
+    """The data rule behind the phrases: the place a phrase cue names is no region, and no other
+    pathfinder's names, lead body or cues speak of it."""
+    seen = {}
+    for e in tax.of_kind("pathfinder"):
+        for cue in e.cues:
+            for term in (t for group in cue for t in group if t.startswith('"')):
+                place = term.strip('"').replace("pathfinder in ", "").replace(" pathfinder", "")
+                assert place not in REGIONS, (e.id, term)
+                others = [o.id for o in tax.of_kind("pathfinder") if o is not e and place.lower() in knowledge_text(o)]
+                assert others == [], (e.id, place, others)
+                seen.setdefault(e.id, set()).add(place)
+    assert set(seen) == set(ONE_PATHFINDER_TOWNS)
+
+
+def knowledge_text(e):
+    return " ".join([e.name, e.lead_body, *e.aliases, *(t for cue in e.cues for group in cue for t in group)]).lower()
 
 
 def test_cue_window_is_limited(tagger):

@@ -5,10 +5,12 @@ entities added, renamed, moved to another region and removed (a built-in one hid
 user's corrections listed and undone, and exported or imported as one shareable file.
 
 In the window every change is previewed first (:func:`explorer.retag.engine_preview_change`:
-the mentions it would add and remove, nothing saved) and applied when the user presses Apply.
+the mentions it would add and remove, and the facet values its documents would gain and lose,
+nothing saved) and applied when the user presses Apply.
 Every change runs in the engine process (:func:`explorer.retag.engine_apply`, called by name):
 it is saved in the override file, only the affected documents are re-tagged, and the window
-then refreshes like after an index run. The result line says how many mentions the change added and removed.
+then refreshes like after an index run. The result line says how many mentions the change added
+and removed, and which facet values its documents gained and lost.
 """
 
 from __future__ import annotations
@@ -37,9 +39,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.knowledge.corrections import EDITABLE_KINDS
 from explorer.knowledge.taxonomy import slug
-from explorer.model import Retagged
+from explorer.model import EDITABLE_KINDS, Retagged
 
 from .documents import DocumentLoader
 from .indexing import IndexingController

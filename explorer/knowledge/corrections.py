@@ -19,7 +19,9 @@ user wrote there by hand (comments included) stays as it was:
 - a hidden built-in entity: ``[[mentor]] id = "tribal" disabled = true``.
 
 Each correction is one entry; :func:`entries` numbers them in file order and :func:`undo`
-takes one out again (an added entity goes with every entry of its own).
+takes one out again (an added entity goes with every entry of its own). Undoing the last
+correction gives the file back byte for byte as it was before it (its line ends, a last line
+without one, the user's comments); undoing the correction that created the file takes it away.
 
 Each function returns a :class:`Change` that is not saved yet: the new text of the file and
 what must be re-tagged (the documents that hold a name the change adds or takes away, those
@@ -42,10 +44,10 @@ from pathlib import Path
 from explorer import paths
 from explorer.knowledge import taxonomy as tax_mod
 from explorer.knowledge.taxonomy import Entity, Taxonomy
+from explorer.model import EDITABLE_KINDS  # what add-entity creates
 
 OVERRIDE_NAME = "taxonomy.toml"
 PLACES_NAME = "places.csv"
-EDITABLE_KINDS = ("organisation", "mentor", "place")  # what add-entity creates
 _ENTRY_KINDS = ("pathfinder", "mentor", "organisation", "place", "topic")
 _ID = re.compile(r"[a-z0-9][a-z0-9_]{0,63}")
 _HEADER = re.compile(r"^\s*\[\[\s*([A-Za-z_]+)\s*\]\]\s*(?:#.*)?$")
@@ -65,6 +67,7 @@ class Change:
     fingerprint_before: str = ""  # of the knowledge before the change
     new_text: str | None = None  # the override file with the change (None: nothing to write)
     path: Path | None = None
+    delete: bool = False  # take the file away (undoing the correction that created it); new_text is ""
     notes: list[str] = field(default_factory=list)  # what an import merged, skipped or replaced
 
 
@@ -90,8 +93,15 @@ def override_path(data: Path) -> Path:
 
 
 def save(change: Change) -> None:
-    """Write the change to the override file (atomically)."""
-    if change.new_text is not None and change.path is not None:
+    """Write the change to the override file (atomically), or take the file away."""
+    if change.path is None:
+        return
+    if change.delete:
+        try:
+            change.path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise CorrectionError(f"cannot remove {change.path}: {exc.strerror or exc}") from None
+    elif change.new_text is not None:
         _write_atomic(change.path, change.new_text)
 
 
@@ -469,8 +479,10 @@ def import_file(data: Path, src: Path) -> Change:
 
 
 def _read(path: Path) -> str:
+    """The file's text with its line ends as written (CRLF stays CRLF), so that what a
+    correction leaves alone is written back byte for byte."""
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise CorrectionError(f"file not found: {path}") from None
     except UnicodeDecodeError:
@@ -498,23 +510,39 @@ def _where(text: str, path: Path, table: str) -> str:
     return path.name
 
 
-def _entry_text(kind: str, entry: dict) -> str:
+def _entry_text(kind: str, entry: dict, nl: str = "\n") -> str:
     # JSON strings, numbers, booleans and arrays are valid TOML values.
     lines = [f"[[{kind}]]"] + [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in entry.items()]
-    return "\n".join(lines) + "\n"
+    return nl.join(lines) + nl
+
+
+# What a new override file starts with; undoing its last correction takes the file away again.
+_NEW_FILE = ("# Pathfinder Explorer: your corrections to the bundled knowledge (same layout as the bundled\n"
+             "# taxonomy.toml; entries here are merged over it). Written by `explorer knowledge` and the app;\n"
+             "# you may edit it by hand.\n")
+
+
+def _newline(text: str) -> str:
+    """The file's line end: CRLF if its first line ends so, else LF."""
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
 
 
 def _appended(data: Path, tax: Taxonomy, new: list[tuple[str, dict]], description: str, **what) -> Change:
-    """The change that appends ``new`` entries to the user's file (not written yet)."""
+    """The change that appends ``new`` entries to the user's file (not written yet).
+
+    Each entry goes after a blank line, in the file's own line ends. A file whose last line has no
+    line end gets one, and then the entry with no blank line: :func:`_without` reads that back
+    as "take the line end away again", so undo gives the file back byte for byte."""
     path = override_path(data)
     if path.is_file():
         old = _read(path)
         _loads(old, path)  # never append to a file the loader cannot read: the user must fix it first
     else:
-        old = ("# Pathfinder Explorer: your corrections to the bundled knowledge (same layout as the bundled\n"
-               "# taxonomy.toml; entries here are merged over it). Written by `explorer knowledge` and the app;\n"
-               "# you may edit it by hand.\n")
-    text = old + ("" if old.endswith("\n") else "\n") + "".join("\n" + _entry_text(k, e) for k, e in new)
+        old = _NEW_FILE
+    nl = _newline(old)
+    entries_text = nl.join(_entry_text(k, e, nl) for k, e in new)  # a blank line between entries
+    text = old + nl + entries_text if old else entries_text
     try:
         tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:  # e.g. a hand-written table left open at the end
@@ -524,12 +552,17 @@ def _appended(data: Path, tax: Taxonomy, new: list[tuple[str, dict]], descriptio
 
 def _without(data: Path, tax: Taxonomy, items: list[Entry], description: str) -> Change:
     """The change that takes ``items`` out of the user's file, leaving every other line (comments
-    included) as it was; checked by reading the result back."""
+    included) as it was; checked by reading the result back. Taking out what :func:`_appended`
+    wrote gives back the file as it was before, byte for byte: the blank line before the entry
+    goes with it; an entry with no blank line before it that ended the file was written after a
+    last line without a line end, which loses it again; and a file that held nothing but the
+    header this module starts it with is taken away."""
     path = override_path(data)
     text = _read(path)
     raw = _loads(text, path)
     lines = text.splitlines(keepends=True)
     drop: set[int] = set()
+    unended: list[int] = []  # the first line of entries written after a last line with no line end
     for item in items:
         if not item.line:
             raise CorrectionError(f"{path.name}: cannot find where {item.text} is written; take it out by hand")
@@ -539,10 +572,16 @@ def _without(data: Path, tax: Taxonomy, items: list[Entry], description: str) ->
             last += 1
         while last - 1 > first and (not lines[last - 1].strip() or lines[last - 1].lstrip().startswith("#")):
             last -= 1  # blank lines and comments before the next table belong to it
-        if first > 0 and not lines[first - 1].strip():
+        if first > 0 and lines[first - 1] in ("\n", "\r\n"):
             first -= 1  # the blank line written before the entry
+        elif first > 0:
+            unended.append(first)
+            if last + 1 < len(lines) and lines[last] in ("\n", "\r\n") and _ANY_HEADER.match(lines[last + 1]):
+                last += 1  # the next entry now follows that last line as this one did
         drop.update(range(first, last))
     new_text = "".join(line for i, line in enumerate(lines) if i not in drop)
+    if any(all(i in drop for i in range(first, len(lines))) for first in unended):
+        new_text = new_text.removesuffix("\n").removesuffix("\r")
     want = {k: list(v) if isinstance(v, list) else v for k, v in raw.items()}
     for item in sorted(items, key=lambda x: -x.index):
         del want[item.table][item.index]
@@ -562,9 +601,10 @@ def _without(data: Path, tax: Taxonomy, items: list[Entry], description: str) ->
             if (e := t.get(item.entity)) is not None:
                 texts.extend(e.names())
         texts.extend(str(a) for a in [*item.raw.get("aliases", []), *item.raw.get("remove_aliases", [])])
+    gone = new_text == _NEW_FILE
     return Change(description, texts=list(dict.fromkeys(texts)), doc_ids=list(dict.fromkeys(doc_ids)),
-                  entities=list(dict.fromkeys(keys)), fingerprint_before=tax.fingerprint(), new_text=new_text,
-                  path=path)
+                  entities=list(dict.fromkeys(keys)), fingerprint_before=tax.fingerprint(),
+                  new_text="" if gone else new_text, path=path, delete=gone)
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -12,7 +12,9 @@ Rules, in the order they apply:
    they neither start a sentence nor stand next to another capitalised word.
 4. Pathfinder cues: a pathfinder is also recognised where one sentence holds every term group of
    one of its cues ("NHS employees ... homeless people in Leicester"). The mention spans the
-   matched terms. A bare town name is never enough.
+   matched terms. A bare town name is never enough; a town in a phrase with "pathfinder" ("the
+   Swindon pathfinder", "the pathfinder in Swindon") is a cue of the town's one pathfinder, where
+   the taxonomy gives it one.
 """
 
 from __future__ import annotations
@@ -422,8 +424,12 @@ def _term_pattern(term: str) -> str:
     between them ("adult and social care" for "adult social care"); a capitalised word (a place or
     a body) matches as written, with an optional possessive (and, ending the term, the name of
     its people: "London" finds "Londoners"); an all-capital one matches its case;
-    a word ending in ``*`` matches any word starting with it."""
-    words = re.findall(r"[^\s\-–/]+", term)
+    a word ending in ``*`` matches any word starting with it. A term written in double quotes
+    (``'"pathfinder in Swindon"'``) is a phrase: its words stand next to each other, with no
+    other word between them, and a lower-case word matches as written (or its plural or
+    possessive), not by stem ("pathfinders" but not "pathfinding")."""
+    phrase = _is_phrase(term)
+    words = re.findall(r"[^\s\-–/]+", term.strip('"') if phrase else term)
     parts: list[str] = []
     for i, w in enumerate(words):
         prefix = w.endswith("*")
@@ -439,10 +445,12 @@ def _term_pattern(term: str) -> str:
             p = rf"{esc}(?:{_DEMONYM})?(?:['’]s)?\b"  # "London" finds "Londoners", "Cumbria" "Cumbrian"
         elif w[:1].isupper() or len(w) <= 3:
             p = rf"{esc}(?:['’]s)?\b"
+        elif phrase:
+            p = rf"{esc}(?:s|['’]s|s['’])?(?!\w)"  # the word as written, or its plural or possessive
         else:
             p = _quote(_stem(re.sub(r"['’]s$", "", w.lower()))) + r"[\w'’]*"
         if i:
-            loose = not w[:1].isupper() and not words[i - 1][:1].isupper()
+            loose = not phrase and not w[:1].isupper() and not words[i - 1][:1].isupper()
             parts.append(_GAP if loose else r"[\s\-–]+")
         parts.append(p)
     return r"\b" + "".join(parts)
@@ -492,6 +500,8 @@ class _Starts:
 
 def _term_key(term: str) -> str:
     """The prefix every match of a cue term starts with, lower-cased (see _term_pattern)."""
+    if _is_phrase(term):
+        term = term.strip('"')
     words = re.findall(r"[^\s\-–/]+", term)
     w = words[0].rstrip("*") if words else ""
     if not w[-1:].isalnum() or w.isupper() or term.split()[0].endswith("*") or w[:1].isupper() or len(w) <= 3:
@@ -499,6 +509,10 @@ def _term_key(term: str) -> str:
     else:
         key = _stem(re.sub(r"['’]s$", "", w.lower()))
     return re.sub(r"['’].*", "", key).replace("’", "'")  # up to an apostrophe, which may be written either way
+
+
+def _is_phrase(term: str) -> bool:
+    return len(term) > 2 and term.startswith('"') and term.endswith('"')
 
 
 def _quote(word: str) -> str:

@@ -168,7 +168,10 @@ def propose_and_apply(qtbot, w, kw, press):
     preview = got.args[2]
     with qtbot.waitSignal(w.knowledge.applied, timeout=WAIT_MS) as done:
         kw.apply_button.click()
-    assert (done.args[0].added, done.args[0].removed) == (preview.added, preview.removed)  # the preview was right
+    r = done.args[0]  # the preview was right, in mentions and in facet values
+    assert (r.added, r.removed) == (preview.added, preview.removed)
+    assert (r.changed_documents, r.facets_added, r.facets_removed) == (
+        preview.changed_documents, preview.facets_added, preview.facets_removed)
     qtbot.waitUntil(lambda: w.is_settled(), timeout=WAIT_MS)
     return preview
 
@@ -190,7 +193,14 @@ def test_rename_and_move_an_entity_with_a_preview(kwindow, qtbot):
     assert kw.region_combo.isEnabled() and kw.delete_button.text() == "Remove entity"
     kw.region_combo.setCurrentText("South West")
     kw.name_edit.setText("Penwith Valley")
+    with qtbot.waitSignal(w.knowledge.previewed, timeout=WAIT_MS):
+        kw.save_button.click()
+    # no mention changes, but the document's region does, and the preview says so
+    assert "mentions: no change" in kw.preview_label.text()
+    assert "facet values of 1 document(s): region +1 South West, -1 Wales" in kw.preview_label.text()
     preview = propose_and_apply(qtbot, w, kw, kw.save_button.click)
+    assert (preview.added, preview.removed) == ({}, {})
+    assert (preview.facets_added, preview.facets_removed) == ({"region": {"South West": 1}}, {"region": {"Wales": 1}})
     assert "renamed 'Penwith Vale' -> 'Penwith Valley'" in preview.description
     assert "region Wales -> South West" in preview.description
     qtbot.waitUntil(lambda: "Wales" not in facet_counts(w, "region")
@@ -256,7 +266,7 @@ def test_undo_a_rejected_mention(kwindow, qtbot):
     assert preview.added == {"mentor:tribal": 1} and preview.documents == 1
     qtbot.waitUntil(lambda: facet_counts(w, "mentor").get("Tribal") == 1, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: any(m.entity == "mentor:tribal" for m in w.compare.live.text.mentions), timeout=WAIT_MS)
-    assert "[[rejection]]" not in (w.data / "taxonomy.toml").read_text(encoding="utf-8")
+    assert not (w.data / "taxonomy.toml").exists()  # its only correction undone: the file it started is gone
 
 
 def test_export_from_one_window_and_import_into_another(kwindow, make_window, qtbot, tmp_path):
