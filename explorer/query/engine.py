@@ -477,7 +477,7 @@ class Engine:
             if not marked and named is not None:
                 if spans_of is None:
                     spans_of = {}
-                    for holder, entity, via, role, a, b in self.store.mention_spans(ids):
+                    for holder, _p, entity, via, role, a, b in self.store.mention_places("doc_id", ids):
                         if named(entity, via, role):
                             spans_of.setdefault(holder, []).append((a, b))
                 spans = spans_of.get(doc_id, [])
@@ -676,7 +676,7 @@ class _Naming:
             # (an entity's values depend on a mention only through a place's via and a mentor's role)
             keys = [k for k, e in entities.items()
                     if any(self(k, "name", r) for r in (("mentor", "model", "other") if e.kind == "mentor" else ("",)))]
-            self._passages = {(d, p) for d, p, k, via, role in self._engine.store.mention_passages(keys)
+            self._passages = {(d, p) for d, p, k, via, role, _a, _b in self._engine.store.mention_places("entity", keys)
                               if self(k, via, role)}
         return self._passages
 
