@@ -164,3 +164,19 @@ def test_a_region_phrase_bolds_only_its_own_region(midlands, query, shown, not_s
     # the lead (what main showed) names neither city
     lead = midlands.search(Query(limit=None)).hits[0].snippet
     assert shown not in lead and not_shown not in lead
+
+
+def test_a_span_snippet_reaches_far_into_a_long_text_and_merges_overlapping_spans():
+    from explorer.fulltext.highlight import span_snippet
+
+    text = FILLER * 300 + "Later, staff in Birmingham met the review team. " + FILLER * 3
+    a = text.index("Birmingham")
+    assert a > 2 ** 15  # (past the character limit of whoosh's own highlighter)
+    out = span_snippet(text, [(a, a + len("Birmingham"))], maxchars=220)
+    assert BOLD.findall(out) == ["Birmingham"]
+    plain = out.replace(MARK_START, "").replace(MARK_END, "")
+    assert plain in text and len(plain) <= 220 + 60 and plain.index("Birmingham") > 0  # context on both sides
+    b = text.index("staff in Birmingham")
+    both = span_snippet(text, [(a, a + len("Birmingham")), (b, a + len("Birmingham"))], maxchars=220)
+    assert BOLD.findall(both) == ["staff in Birmingham"]
+    assert span_snippet(text, []) == "" and span_snippet("", [(0, 3)]) == ""
