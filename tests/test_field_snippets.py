@@ -106,14 +106,18 @@ def test_author_and_source_fields_keep_the_lead(engine):
             assert MARK_START not in h.snippet_marked and h.snippet == browse[h.doc_id]
 
 
-def test_passages_naming_the_entity_come_first_and_show_it(engine):
-    r = engine.search(Query("mentor:kpmg", level="passages", limit=None))
+@pytest.mark.parametrize("query", [Query("mentor:kpmg", level="passages", limit=None),
+                                   Query(facets={"mentor": ["KPMG"]}, level="passages", limit=None)],
+                         ids=["field", "facet tick"])
+def test_passages_naming_the_entity_come_first_and_show_it(engine, query):
+    r = engine.search(query)
     naming = {(h.doc_id, m["passage"]) for h in r.hits for m in engine.document(h.doc_id)["mentions"]
               if m["entity"] == "mentor:kpmg" and m["passage"] is not None}
     assert 1 < len(naming) < r.total
     head, rest = r.hits[:len(naming)], r.hits[len(naming):]
     assert {(h.doc_id, h.passage) for h in head} == naming
-    assert [h.score for h in head] == sorted((h.score for h in head), reverse=True)  # by score within
+    if query.text:  # by score within (browsing by facets alone: by date, as before)
+        assert [h.score for h in head] == sorted((h.score for h in head), reverse=True)
     for h in head:
         assert bold(h) and set(bold(h)) <= surfaces(engine, h.doc_id, of("mentor:kpmg"))
         assert h.text is not None and all(b in " ".join(h.text.split()) for b in bold(h))  # the passage's own
