@@ -362,6 +362,19 @@ class Store:
                                        f"ON d.doc_id = m.doc_id WHERE m.entity IN ({marks})", chunk).fetchall())
         return out
 
+    def mention_places(self, column: str, values: Sequence[str]) -> list[tuple[str, int, str, str, str, int, int]]:
+        """(doc_id, passage ordinal, entity, via, role, start, end) of every mention whose
+        ``column`` ("doc_id" or "entity") is one of ``values``."""
+        if column not in ("doc_id", "entity"):
+            raise ValueError(f"mentions are not listed by {column!r}")
+        out: list[tuple[str, int, str, str, str, int, int]] = []
+        role = self._role().replace("m.", "")
+        for chunk in _chunks(values, 900):
+            marks = ",".join("?" * len(chunk))
+            out.extend(self.db.execute(f'SELECT doc_id, passage, entity, via, {role}, start, "end" FROM mentions '
+                                       f"WHERE {column} IN ({marks})", chunk).fetchall())
+        return out
+
     def files_of(self, doc_ids: Sequence[str]) -> dict[str, str]:
         out: dict[str, str] = {}
         for chunk in _chunks(doc_ids, 900):

@@ -70,6 +70,28 @@ def test_search_levels(cli_data):
     assert len(rows) == 12 and rows[0]["id"] == "swindon"
 
 
+def test_field_only_search_shows_where_the_text_names_it(cli_data):
+    """``mentor:kpmg`` and a facet tick alone: each result's snippet is the place the text
+    names KPMG (not the text's lead), in the table, JSON and the export alike."""
+    table = explorer("search", "mentor:kpmg", data=cli_data, env_extra={"COLUMNS": "100"})
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert lines[0].startswith("4 documents for 'mentor:kpmg'")
+    snippets = [ln for ln in lines[1:] if ln.startswith(" " * 14)][1::2]  # (each hit: meta line, snippet line)
+    assert len(snippets) == 4 and all("KPMG" in ln for ln in snippets), table.stdout
+    for args in (["mentor:kpmg"], ["--facet", "mentor=KPMG"]):
+        proc = explorer("search", *args, "--format", "json", data=cli_data)
+        hits = json.loads(proc.stdout)
+        assert len(hits) == 4 and all("KPMG" in h["snippet"] and "\x02" not in h["snippet"] for h in hits), hits
+    passages = json.loads(explorer("search", "mentor:kpmg", "--level", "passages", "--format", "json", "--limit", "0",
+                                   data=cli_data).stdout)
+    naming = [p for p in passages if "KPMG" in p["snippet"]]
+    assert naming and passages[:len(naming)] == naming  # the passages naming it come first
+    out = explorer("export", "mentor:kpmg", "-o", "-", data=cli_data)
+    rows = list(csv.DictReader(out.stdout.splitlines()))
+    assert len(rows) == 4 and all("KPMG" in r["snippet"] for r in rows)
+
+
 def test_unknown_facet_key_lists_valid_keys(cli_data):
     proc = explorer("search", "--facet", "colour=red", data=cli_data)
     assert_one_line_error(proc, "unknown facet key 'colour'", "pathfinder, sector, topic, region, mentor, mentor_role, source, author, year")

@@ -18,7 +18,7 @@ in a text.
 from explorer.fulltext._shortcuts import ENV as SHORTCUTS_ENV
 from explorer.fulltext._shortcuts import set_shortcuts
 from explorer.fulltext.directory import MAX_SEGMENTS, check, clone, create, outdated
-from explorer.fulltext.highlight import MARK_END, MARK_START
+from explorer.fulltext.highlight import MARK_END, MARK_START, SNIPPET_FIELDS
 from explorer.fulltext.reader import FullText, FullTextError, ParsedQuery
 from explorer.fulltext.schema import QUERY_FIELDS, FoldFilter, stop_words
 from explorer.fulltext.writer import SegmentBuilder, Writer
@@ -29,6 +29,7 @@ __all__ = [
     "MAX_SEGMENTS",
     "QUERY_FIELDS",
     "SHORTCUTS_ENV",
+    "SNIPPET_FIELDS",
     "FoldFilter",
     "FullText",
     "FullTextError",

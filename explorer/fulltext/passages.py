@@ -10,7 +10,9 @@ region, sector, source, author, date) match every passage of a matching document
 belongs to no passage. Scores are whoosh's BM25F with passage statistics (the number of
 passages, a term's passage frequency, each passage's length and the average passage length),
 compound scores add up as whoosh's matchers add them. Terms of the whole-document fields use
-the exact lengths each document stores for them.
+the exact lengths each document stores for them. (Which of a document's passages name what a
+field matched is not known here but from the tagger's mentions: the engine puts those passages
+first when the query has no words, see query/engine.py.)
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from whoosh import query as wq
 
 from explorer.fulltext import _shortcuts, highlight, parsing, passages, reading
 from explorer.fulltext.directory import open_for_reading, reap_leaked_files
-from explorer.fulltext.schema import INDEX_NAME, PASSAGES_FIELD
+from explorer.fulltext.schema import FIELD_NAMES, INDEX_NAME, PASSAGES_FIELD
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,7 @@ class FullText:
         self._ids: dict[int, str] = {}  # docnum -> doc_id
         self._table: passages.Table | None = None  # every passage, read when first searched
         self._last_passages: tuple[Any, Any] = (None, None)  # (query, its passage-level answer)
+        self._field_tokens: dict[tuple[str, str], tuple[str, ...]] = {}  # field_tokens' answers
         self._cache_lengths()
 
     def _cache_lengths(self) -> None:
@@ -335,24 +336,71 @@ class FullText:
             reader = self._searcher.reader()
             try:
                 for leaf in pq.q.leaves():
-                    if self._multiterm is not None and isinstance(leaf, self._multiterm.Once):
-                        # its words per segment, as the search listed them (whoosh would merge
-                        # the segments' lexicons a word at a time)
-                        words = set()
-                        for sub, _offset in reader.leaf_readers():
-                            words.update(leaf._btexts(sub))
-                        pairs = [(leaf.field(), w) for w in sorted(words)]
-                    elif isinstance(leaf, wq.MultiTerm):  # wildcard, prefix, fuzzy: expand
-                        pairs = leaf.expanded_terms(reader)
-                    else:
-                        pairs = leaf.iter_all_terms()
-                    for f, t in pairs:
-                        out[(f, t.decode("utf-8") if isinstance(t, bytes) else str(t))] = None
+                    for f, t in self._leaf_terms(leaf, reader):
+                        out[(f, t)] = None
                         if len(out) > 500:
                             break
             except Exception:  # the terms found so far are still right; snippets show those
                 log.debug("terms of %s not all listed", pq.interpreted, exc_info=True)
         return list(out)
+
+    def _leaf_terms(self, leaf: Any, reader: Any) -> Iterable[tuple[str, str]]:
+        """The (field, word) pairs of one leaf of a query that occur in the index (called
+        under the lock)."""
+        if self._multiterm is not None and isinstance(leaf, self._multiterm.Once):
+            # its words per segment, as the search listed them (whoosh would merge the
+            # segments' lexicons a word at a time)
+            words = set()
+            for sub, _offset in reader.leaf_readers():
+                words.update(leaf._btexts(sub))
+            pairs = [(leaf.field(), w) for w in sorted(words)]
+        elif isinstance(leaf, wq.MultiTerm):  # wildcard, prefix, fuzzy: expand
+            pairs = leaf.expanded_terms(reader)
+        else:
+            pairs = leaf.iter_all_terms()
+        for f, t in pairs:
+            yield f, t.decode("utf-8") if isinstance(t, bytes) else str(t)
+
+    def field_phrases(self, pq: ParsedQuery) -> list[tuple[str, tuple[str, ...]]]:
+        """What the query asks of the fields that describe a whole document (pathfinder,
+        mentor, region, sector, source, author): (field, words) for each term (one word) and
+        phrase (its words in order), wildcards expanded; none under a NOT (a document it
+        matches holds none of those)."""
+        if pq.empty:
+            return []
+        out: dict[tuple[str, tuple[str, ...]], None] = {}
+        with self._lock:
+            reader = self._searcher.reader()
+            stack = [pq.q]
+            try:
+                while stack and len(out) <= 500:
+                    q = stack.pop()
+                    if isinstance(q, wq.Not):
+                        continue
+                    if isinstance(q, wq.AndNot):
+                        stack.append(q.a)
+                    elif isinstance(q, wq.Phrase):
+                        if q.fieldname in FIELD_NAMES and q.words:
+                            out[(q.fieldname, tuple(str(w) for w in q.words))] = None
+                    elif q.is_leaf():
+                        out.update(((f, (w,)), None) for f, w in self._leaf_terms(q, reader) if f in FIELD_NAMES)
+                    else:
+                        stack.extend(reversed(list(q.children())))
+            except Exception:  # the ones found so far are still right; snippets show those
+                log.debug("field terms of %s not all listed", pq.interpreted, exc_info=True)
+        return list(out)
+
+    def field_tokens(self, fieldname: str, value: str) -> tuple[str, ...]:
+        """The words the index makes of ``value`` in a whole-document field (as a query's
+        words in that field are read), in order."""
+        key = (fieldname, value)
+        got = self._field_tokens.get(key)
+        if got is None:
+            got = tuple(t.text for t in self._ix.schema[fieldname].analyzer(value, mode="index"))
+            if len(self._field_tokens) > 50_000:
+                self._field_tokens.clear()
+            self._field_tokens[key] = got
+        return got
 
     # ------------------------------------------------------------------ highlighting
 
@@ -360,6 +408,11 @@ class FullText:
         """The best fragments of ``text`` for the query terms, with matches between MARK_START
         and MARK_END. Empty when no term occurs."""
         return highlight.snippet(text, terms, self._analyzer, self._fast, maxchars=maxchars, top=top)
+
+    def span_snippet(self, text: str, spans: Iterable[tuple[int, int]], maxchars: int = 220, top: int = 2) -> str:
+        """The best fragments of ``text`` around the character ``spans``, each marked whole
+        (the mentions a query's field matched, see highlight.span_snippet)."""
+        return highlight.span_snippet(text, spans, maxchars=maxchars, top=top)
 
     def term_spans(self, text: str, terms: list[tuple[str, str]]) -> list[tuple[int, int]]:
         """Character spans in ``text`` of every token matching a query term (after stemming)."""

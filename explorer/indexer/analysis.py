@@ -38,8 +38,8 @@ def analyse_document(doc: Document, tagger: Tagger, tax: taxonomy_mod.Taxonomy) 
     mentions: list[Mention] = [m for m in tagger.tag(doc.text)  # less those a user marked wrong
                                if not tax.rejects(doc.doc_id, m.key, m.start, m.end, m.surface)]
     rows = []
-    facets: dict[str, dict[str, None]] = {k: {} for k in ("pathfinder", "sector", "topic", "region", "mentor", "mentor_role")}
-    ft: dict[str, dict[str, None]] = {k: {} for k in ("pathfinder", "sector", "region", "mentor")}
+    facets: dict[str, dict[str, None]] = {k: {} for k in taxonomy_mod.MENTION_FACETS}
+    ft: dict[str, dict[str, None]] = {k: {} for k in taxonomy_mod.MENTION_FIELDS}
     for m in mentions:
         rows.append({"doc_id": doc.doc_id, "passage": passage_at(doc.passages, m.start), "entity": m.key,
                      "kind": m.kind, "start": m.start, "end": m.end, "surface": m.surface, "via": m.via,
@@ -47,24 +47,11 @@ def analyse_document(doc: Document, tagger: Tagger, tax: taxonomy_mod.Taxonomy) 
         e = tax.get(m.key)
         if e is None:
             continue
-        if e.kind == "pathfinder":
-            facets["pathfinder"][e.name] = None
-            ft["pathfinder"].update({e.name: None, e.id: None})
-            for s in e.sectors:
-                facets["sector"][s] = None
-            for r in e.regions:
-                facets["region"][r] = None
-        elif e.kind == "mentor":
-            facets["mentor"][e.name] = None
-            facets["mentor_role"][m.role or "other"] = None
-            ft["mentor"].update({e.name: None, e.id: None, **{a: None for a in e.aliases}})
-        elif e.kind == "topic":
-            facets["topic"][e.name] = None
-        elif e.kind == "place" and m.via != "incidental":  # a place in an organisation's name is no region
-            for r in e.regions:
-                facets["region"][r] = None
-    ft["sector"] = facets["sector"]
-    ft["region"] = facets["region"]
+        given, fields = taxonomy_mod.mention_values(e, m.via, m.role)
+        for k, vs in given.items():
+            facets[k].update(dict.fromkeys(vs))
+        for k, vs in fields.items():
+            ft[k].update(dict.fromkeys(vs))
     out = {k: list(v) for k, v in facets.items()}
     for key, value in (("source", doc.source), ("author", doc.author), ("year", doc.year)):
         out[key] = [value] if value else []

@@ -74,6 +74,40 @@ class Entity:
             d.update(regions=self.regions, place_type=self.place_type)
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict) -> Entity:
+        """The entity ``as_dict`` wrote (as the index's entities table keeps it)."""
+        return cls(kind=d["kind"], id=d["id"], name=d["name"], aliases=list(d.get("aliases") or []),
+                   sectors=list(d.get("sectors") or []), regions=list(d.get("regions") or []),
+                   lead_body=d.get("lead_body") or "", later_names=list(d.get("later_names") or []),
+                   place_type=d.get("place_type") or "")
+
+
+# The facets a mention can give its document, and the full-text fields it fills.
+MENTION_FACETS = ("pathfinder", "sector", "topic", "region", "mentor", "mentor_role")
+MENTION_FIELDS = ("pathfinder", "sector", "region", "mentor")
+
+
+def mention_values(e: Entity, via: str, role: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """What one mention of ``e`` (found ``via`` name, cue or incidental, with a mentor's
+    ``role``) gives its document: facet values {facet: [values]} and full-text field values
+    {field: [values]}. The indexer unions these over a document's mentions; the engine asks
+    which mentions gave a value a query matched (to show them in a snippet)."""
+    facets: dict[str, list[str]] = {}
+    ft: dict[str, list[str]] = {}
+    if e.kind == "pathfinder":
+        facets = {"pathfinder": [e.name], "sector": list(e.sectors), "region": list(e.regions)}
+        ft = {"pathfinder": [e.name, e.id], "sector": list(e.sectors), "region": list(e.regions)}
+    elif e.kind == "mentor":
+        facets = {"mentor": [e.name], "mentor_role": [role or "other"]}
+        ft = {"mentor": [e.name, e.id, *e.aliases]}
+    elif e.kind == "topic":
+        facets = {"topic": [e.name]}
+    elif e.kind == "place" and via != "incidental":  # a place in an organisation's name is no region
+        facets = {"region": list(e.regions)}
+        ft = {"region": list(e.regions)}
+    return facets, ft
+
 
 @dataclass
 class Taxonomy:

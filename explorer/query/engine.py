@@ -5,6 +5,13 @@ index anything.
 Facet semantics: repeating a key ORs its values, different keys AND. Counts are disjunctive:
 the counts of a facet are taken as if that facet's own selection were absent, so its other
 values keep their counts and stay clickable (as in Blacklight and Aleph).
+
+Snippets: where the query's words occur; else, for a hit matched through a field that
+describes the whole document (pathfinder, mentor, region, sector) or through facet selections,
+where the text names what matched (the tagger's mentions whose entity gave the matched value,
+knowledge.taxonomy.mention_values); else the text's lead. At the passages level, relevance
+order puts the passages holding such a mention first when the query has no words (a field
+alone scores every passage of a document alike), or first among equal scores when it has.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import numpy as np
 
 from explorer import fulltext
 from explorer.corpus.passages import is_title_line, passage_number
+from explorer.knowledge.taxonomy import MENTION_FACETS, Entity, mention_values
 from explorer.model import (
     DATE_KEY,
     FACET_KEYS,
@@ -101,6 +109,8 @@ class Engine:
         self._pos: Any = None  # _positions()
         self._dups: tuple[dict[str, str], dict[str, list[str]]] | None = None
         self._title_line: dict[str, bool] = {}  # doc_id -> its first passage is its title line
+        self._entities: dict[str, Entity] | None = None  # by key, as the index run tagged with them
+        self._namings: dict[Any, _Naming] = {}  # _naming's answers
         self._open_fulltext()
 
     def _open_fulltext(self) -> None:
@@ -124,6 +134,8 @@ class Engine:
         self._pos = None
         self._dups = None
         self._title_line = {}
+        self._entities = None
+        self._namings = {}
         if old is not None:
             old.close()
 
@@ -204,6 +216,7 @@ class Engine:
             if pq.nothing:
                 notes.append(_why_nothing(text))
         terms = self._ft.terms(pq)
+        named = self._naming(pq, selections)
         level = "passages" if q.level == "passages" else "documents"
         docs = self._doc_index()
         # Scores are needed for every hit only when ordering by relevance over the whole text
@@ -268,8 +281,8 @@ class Engine:
         elif level == "documents":
             total, page_ranked, lookup = self._document_page(q, pq, docs, final_mask, text_mask, hit_docnums,
                                                              hit_scores, hit_pos, score_all, end)
-            page = self._hits(page_ranked, terms)
-            self._add_similar(page, lookup, q.sort, not pq.empty, terms)
+            page = self._hits(page_ranked, terms, named)
+            self._add_similar(page, lookup, q.sort, not pq.empty, terms, named)
         else:
             final = None if final_mask is None or final_mask == text_mask else docs.ids_of(final_mask)
             ranked: list[tuple[str, int | None, float]]
@@ -280,8 +293,13 @@ class Engine:
             else:
                 ranked = [(m.doc_id, m.ordinal, m.score) for m in matches if final is None or m.doc_id in final]
             total = len(ranked)
-            ranked = self._sort(ranked, q.sort, text_query=not pq.empty, first=end)
-            page = self._hits(ranked[q.offset:end], terms)
+            naming = named.passages() if named is not None and q.sort == "relevance" else None
+            # without a word to rank the passages by, those naming what the fields matched come
+            # first; with words, the words' scores rank them, the naming ones first among equals
+            words = any(f in fulltext.SNIPPET_FIELDS for f, _t in terms)
+            ranked = self._sort(ranked, q.sort, text_query=not pq.empty, first=end, naming=naming,
+                                naming_first=not words)
+            page = self._hits(ranked[q.offset:end], terms, named)
         elapsed = (time.perf_counter() - t0) * 1000
         return ResultSet(q, page, total, facets, elapsed, pq.reading or text, notes, terms, dates,
                          source_dates)
@@ -359,9 +377,12 @@ class Engine:
         return total, page, lookup
 
     def _sort(self, ranked: list[tuple[str, int | None, float]], sort: str, text_query: bool,
-              first: int | None = None) -> list[tuple[str, int | None, float]]:
+              first: int | None = None, naming: set[tuple[str, int]] | None = None,
+              naming_first: bool = True) -> list[tuple[str, int | None, float]]:
         """``ranked`` in result order; only its ``first`` entries when given (the keys are
-        unique, so this is exactly the head of the full sort)."""
+        unique, so this is exactly the head of the full sort). ``naming``: passages (doc id,
+        ordinal) that go before all others (``naming_first``, each group in the order), or
+        before the others of equal score (relevance)."""
         if sort == "relevance" and text_query:
             def key(r: tuple[str, int | None, float]) -> tuple[Any, ...]:
                 return (-r[2], r[0], r[1] or 0)
@@ -377,6 +398,13 @@ class Engine:
             def key(r: tuple[str, int | None, float]) -> tuple[Any, ...]:
                 d = date(r[0]) or ""
                 return (0 if d else 1, neg_date(d), r[0], r[1] or 0)
+        if naming and (naming_first or sort == "relevance" and text_query):
+            plain = key
+            at = 0 if naming_first else 1  # (before the score, or right after it)
+
+            def key(r: tuple[str, int | None, float]) -> tuple[Any, ...]:
+                k = plain(r)
+                return (*k[:at], (r[0], r[1]) not in naming, *k[at:])
         if first is None or first >= len(ranked):
             return sorted(ranked, key=key)
         return heapq.nsmallest(first, ranked, key=key)
@@ -387,12 +415,43 @@ class Engine:
             self._docs = DocIndex(self.store, cache)
         return self._docs
 
-    def _hits(self, ranked: list[tuple[str, int | None, float]], terms: list[tuple[str, str]]) -> list[Hit]:
+    # ------------------------------------------------------------------ naming mentions
+
+    def _entity_map(self) -> dict[str, Entity]:
+        """Every entity by key, as the index run tagged with them (until the index changes)."""
+        if self._entities is None:
+            self._entities = {r["key"]: Entity.from_dict({**r["data"], "kind": r["kind"], "id": r["id"], "name": r["name"]})
+                              for r in self.store.entity_rows()}
+        return self._entities
+
+    def _naming(self, pq: Any, selections: dict[str, list[str]]) -> _Naming | None:
+        """Which mentions gave a value the query's fields or facet selections matched; None
+        when the query asks nothing of those fields. Kept per question until the index changes."""
+        assert self._ft is not None
+        phrases: dict[str, list[tuple[str, ...]]] = {}
+        for f, words in self._ft.field_phrases(pq):
+            phrases.setdefault(f, []).append(words)
+        chosen = {k: frozenset(v.casefold() for v in vs) for k, vs in selections.items() if k in MENTION_FACETS}
+        if not phrases and not chosen:
+            return None
+        key = (tuple(sorted((f, tuple(ws)) for f, ws in phrases.items())), tuple(sorted(chosen.items())))
+        naming = self._namings.pop(key, None) or _Naming(self, phrases, chosen)
+        self._namings[key] = naming  # (most recent last)
+        while len(self._namings) > 32:
+            del self._namings[next(iter(self._namings))]
+        return naming
+
+    def _hits(self, ranked: list[tuple[str, int | None, float]], terms: list[tuple[str, str]],
+              named: _Naming | None = None) -> list[Hit]:
+        """The hits of ``ranked`` with their snippets: where the query's words occur, else
+        (``named``) the mentions that gave a value the query's fields or facets matched, else
+        the text's lead."""
         ids = list(dict.fromkeys(r[0] for r in ranked))
         docs = self.store.documents(ids, with_text=True)
         facet_vals = self.store.doc_facet_values(ids)
         pf_ids = self._entity_names("pathfinder")
         passages_cache: dict[str, list[dict[str, Any]]] = {}
+        spans_of: dict[str, list[tuple[int, int]]] | None = None  # doc_id -> its named mentions' spans
         headed = self.title_lines(r[0] for r in ranked if r[1] is not None)
         hits = []
         assert self._ft is not None
@@ -415,6 +474,16 @@ class Engine:
             else:
                 source_text = d["text"]
             marked = self._ft.snippet(source_text, terms, maxchars=SNIPPET_CHARS) if terms else ""
+            if not marked and named is not None:
+                if spans_of is None:
+                    spans_of = {}
+                    for holder, _p, entity, via, role, a, b in self.store.mention_places("doc_id", ids):
+                        if named(entity, via, role):
+                            spans_of.setdefault(holder, []).append((a, b))
+                spans = spans_of.get(doc_id, [])
+                if start is not None and end is not None:  # the passage's part of them, from its start
+                    spans = [(max(a, start) - start, min(b, end) - start) for a, b in spans if a < end and b > start]
+                marked = self._ft.span_snippet(source_text, spans, maxchars=SNIPPET_CHARS) if spans else ""
             if not marked:
                 marked = _lead(source_text, d.get("title") or "", SNIPPET_CHARS)
             marked = " ".join(marked.split())
@@ -448,7 +517,8 @@ class Engine:
         return [m for m in matches if not (m.ordinal == 0 and m.doc_id in headed)] if headed else matches
 
     def _add_similar(self, page: list[Hit], lookup: Callable[[str], tuple[str, int | None, float] | None],
-                     sort: str, text_query: bool, terms: list[tuple[str, str]]) -> None:
+                     sort: str, text_query: bool, terms: list[tuple[str, str]],
+                     named: _Naming | None = None) -> None:
         """Give each hit of a duplicate group (exact or near-duplicate documents, found by the
         index run's reuse pass) the group's id and the group's other members in this result."""
         group_of, members = self._dup_groups()
@@ -458,7 +528,7 @@ class Engine:
         wanted = {m for g in groups for m in members[g]}
         in_result = {m: r for m in wanted if (r := lookup(m)) is not None}
         group_hits = {g: self._hits(self._sort([in_result[m] for m in members[g] if m in in_result], sort, text_query),
-                                    terms) for g in groups}
+                                    terms, named) for g in groups}
         for h in page:
             g = group_of.get(h.doc_id)
             if g is not None:
@@ -568,6 +638,53 @@ def _why_nothing(text: str) -> str:
         return (f"only stop words ({', '.join(stops)}): words this common are not indexed, so nothing matches; "
                 "search for a rarer word")
     return "nothing searchable in the query (an empty phrase?), so nothing matches"
+
+
+class _Naming:
+    """Whether a mention (entity key, via, role) gave its document a value that a query's
+    fields (``mentor:kpmg``, ``region:"east midlands"``: ``phrases``, words by field) or facet
+    selections (``chosen``, folded values by facet) matched, the values derived as the index
+    run derived them (knowledge.taxonomy.mention_values)."""
+
+    def __init__(self, engine: Engine, phrases: dict[str, list[tuple[str, ...]]],
+                 chosen: dict[str, frozenset[str]]) -> None:
+        self._engine = engine
+        self._phrases = phrases
+        self._chosen = chosen
+        self._memo: dict[tuple[str, str, str], bool] = {}
+        self._passages: set[tuple[str, int]] | None = None
+
+    def __call__(self, key: str, via: str, role: str) -> bool:
+        got = self._memo.get((key, via, role))
+        if got is None:
+            e = self._engine._entity_map().get(key)
+            got = False
+            if e is not None:
+                facets, fields = mention_values(e, via, role)
+                chosen, phrases, ft = self._chosen, self._phrases, self._engine._ft
+                assert ft is not None
+                got = (any(v.casefold() in chosen[k] for k, vs in facets.items() if k in chosen for v in vs)
+                       or any(_holds(ft.field_tokens(f, v), words) for f, vs in fields.items()
+                              for words in phrases.get(f, ()) for v in vs))
+            self._memo[(key, via, role)] = got
+        return got
+
+    def passages(self) -> set[tuple[str, int]]:
+        """The passages (doc id, ordinal) holding such a mention."""
+        if self._passages is None:
+            entities = self._engine._entity_map()
+            # (an entity's values depend on a mention only through a place's via and a mentor's role)
+            keys = [k for k, e in entities.items()
+                    if any(self(k, "name", r) for r in (("mentor", "model", "other") if e.kind == "mentor" else ("",)))]
+            self._passages = {(d, p) for d, p, k, via, role, _a, _b in self._engine.store.mention_places("entity", keys)
+                              if self(k, via, role)}
+        return self._passages
+
+
+def _holds(words: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    """Whether ``part`` occurs in ``words``, word after word."""
+    n = len(part)
+    return any(words[i:i + n] == part for i in range(len(words) - n + 1))
 
 
 def _lead(text: str, title: str, n: int) -> str:

@@ -260,3 +260,16 @@ def test_pathfinders_tab_counts_sources_as_publishers_and_lists_documents_apart(
     for title in rows[i].titles:
         assert f"• {title}" in docs
     assert "Maude launches pathfinder mutuals" not in text.split("Documents:")[0]
+
+
+def test_a_field_only_query_shows_the_mention_in_bold_in_its_row(window, qtbot, engine):
+    """``mentor:kpmg`` matches by a field: each row's snippet is where the text names KPMG, in
+    bold (the row's summary and the Snippet column), not the text's lead."""
+    search(qtbot, window, "mentor:kpmg")
+    rows = window.table.shown_rows()
+    assert len(rows) == engine.search(Query("mentor:kpmg")).total == 4
+    for col_key in ("title", "snippet"):  # the summary column, and the Snippet column when chosen
+        html = window.table.proxy.index(0, window.table.source.column_index(col_key)).data(HTML_ROLE)
+        assert "<b>KPMG</b>" in html, html
+    lead = {h.doc_id: h.snippet for h in engine.search(Query(limit=None)).hits}
+    assert "KPMG" not in lead[rows[0].doc_id]  # (what the row showed before: the text's lead)

@@ -82,7 +82,8 @@ def _assert_inert(markup: str) -> None:
 
 
 @pytest.mark.parametrize("level", ["documents", "passages"])
-@pytest.mark.parametrize("text", ["homeless", "script", "alert", "img", "javascript", "forged", "", "click"])
+@pytest.mark.parametrize("text", ["homeless", "script", "alert", "img", "javascript", "forged", "", "click",
+                                  'region:"east midlands"', "pathfinder:leicester"])
 def test_snippets_are_escaped(nasty_index, text, level):
     data, engine = nasty_index
     r = engine.search(Query(text, level=level, limit=None))
