@@ -24,6 +24,9 @@ FACET_KEYS = ("pathfinder", "sector", "topic", "region", "mentor", "mentor_role"
 LEVELS = ("documents", "passages", "pathfinders")
 SORTS = ("relevance", "date", "title")
 EDITABLE_KINDS = ("organisation", "mentor", "place")  # the kinds of entity a user adds (knowledge add-entity)
+# the facets the knowledge decides, from a document's mentions (source, author and year come from
+# the document itself)
+KNOWLEDGE_FACETS = ("pathfinder", "sector", "topic", "region", "mentor", "mentor_role")
 MAX_QUERY_CHARS = 1000
 SNIPPET_CHARS = 220
 

@@ -22,7 +22,7 @@ from explorer.indexer.runner import run as index_run
 from explorer.knowledge import corrections, taxonomy
 from explorer.knowledge.corrections import Change
 from explorer.knowledge.tagger import Tagger
-from explorer.model import IndexBuildError, Retagged
+from explorer.model import KNOWLEDGE_FACETS, IndexBuildError, Retagged
 from explorer.paths import Layout
 from explorer.store import Store, StoreError
 
@@ -33,8 +33,6 @@ def _affected(store: Store, change: Change) -> dict[str, str]:
             **store.files_of(change.doc_ids)}
 
 
-# The facets knowledge decides (source, author and year come from the documents themselves).
-KNOWLEDGE_FACETS = ("pathfinder", "sector", "topic", "region", "mentor", "mentor_role")
 Facets = dict[str, dict[str, list[str]]]  # doc_id -> facet -> values
 
 

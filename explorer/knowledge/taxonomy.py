@@ -13,6 +13,7 @@ from pathlib import Path
 
 from explorer import paths
 from explorer.corpus.split import csv_problem
+from explorer.model import KNOWLEDGE_FACETS
 
 KINDS = ("pathfinder", "mentor", "place", "organisation", "topic")
 # The fields an entry of taxonomy.toml may have (the bundled file and a user's alike).
@@ -84,7 +85,7 @@ class Entity:
 
 
 # The facets a mention can give its document, and the full-text fields it fills.
-MENTION_FACETS = ("pathfinder", "sector", "topic", "region", "mentor", "mentor_role")
+MENTION_FACETS = KNOWLEDGE_FACETS
 MENTION_FIELDS = ("pathfinder", "sector", "region", "mentor")
 
 

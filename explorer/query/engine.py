@@ -25,16 +25,16 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 
 from explorer import fulltext
 from explorer.corpus.passages import is_title_line, passage_number
-from explorer.knowledge.taxonomy import MENTION_FACETS, Entity, mention_values
 from explorer.model import (
     DATE_KEY,
     FACET_KEYS,
+    KNOWLEDGE_FACETS,
     LEVELS,
     SNIPPET_CHARS,
     SORTS,
@@ -52,6 +52,9 @@ from explorer.paths import Layout
 from explorer.query.facets import DocIndex, neg_date
 from explorer.query.syntax import EMPTY_FIELD_NOTE, sanitise
 from explorer.store import Store, StoreError
+
+if TYPE_CHECKING:
+    from explorer.knowledge.taxonomy import Entity
 
 log = logging.getLogger(__name__)
 
@@ -420,6 +423,8 @@ class Engine:
     def _entity_map(self) -> dict[str, Entity]:
         """Every entity by key, as the index run tagged with them (until the index changes)."""
         if self._entities is None:
+            from explorer.knowledge.taxonomy import Entity  # (here: a search without fields starts without it)
+
             self._entities = {r["key"]: Entity.from_dict({**r["data"], "kind": r["kind"], "id": r["id"], "name": r["name"]})
                               for r in self.store.entity_rows()}
         return self._entities
@@ -431,7 +436,7 @@ class Engine:
         phrases: dict[str, list[tuple[str, ...]]] = {}
         for f, words in self._ft.field_phrases(pq):
             phrases.setdefault(f, []).append(words)
-        chosen = {k: frozenset(v.casefold() for v in vs) for k, vs in selections.items() if k in MENTION_FACETS}
+        chosen = {k: frozenset(v.casefold() for v in vs) for k, vs in selections.items() if k in KNOWLEDGE_FACETS}
         if not phrases and not chosen:
             return None
         key = (tuple(sorted((f, tuple(ws)) for f, ws in phrases.items())), tuple(sorted(chosen.items())))
@@ -660,6 +665,8 @@ class _Naming:
             e = self._engine._entity_map().get(key)
             got = False
             if e is not None:
+                from explorer.knowledge.taxonomy import mention_values
+
                 facets, fields = mention_values(e, via, role)
                 chosen, phrases, ft = self._chosen, self._phrases, self._engine._ft
                 assert ft is not None
