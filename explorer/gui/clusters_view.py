@@ -6,6 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
+from explorer.model import plural
+
 from .analysis_calls import EngineCall, RowsModel, fit_column
 from .models import plain_tooltip
 from .workers import Runner
@@ -69,7 +71,7 @@ class ClustersView(QWidget):
         for col in range(3):
             fit_column(self.table, col, (self.model.cell(c, col, display) for c in shown), most=260)
         n = len(clusters)
-        self.summary.setText(f"{n} passage{'s' if n != 1 else ''} shared between sources; double-click one to read "
+        self.summary.setText(f"{plural(n, 'passage')} shared between sources; double-click one to read "
                              "its documents side by side (the first four, oldest first)." if n else
                              "No passage is shared between sources in this index.")
 

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.model import plural
+
 from .analysis_calls import EngineCall, RowsModel, fit_column
 from .models import plain_tooltip
 from .workers import Runner
@@ -240,7 +242,7 @@ class KwicView(QWidget):
         fit_column(self.table, 1, (r["date"] or "undated" for r in rows))
         fit_column(self.table, 3, (r["hit"] for r in rows), most=260)
         n, docs = page["total"], page["documents"]
-        self.summary.setText(f"{n} mention{'s' if n != 1 else ''} in {docs} document{'s' if docs != 1 else ''}"
+        self.summary.setText(f"{plural(n, 'mention')} in {plural(docs, 'document')}"
                              + (f" from {source}" if source else "")
                              + ("" if n else ": try another spelling, an alias, or a region name"))
 

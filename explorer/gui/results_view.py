@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
+from explorer.model import plural
+
 from .models import HIT_ROLE, HTML_ROLE, SUMMARY_KEY, ResultsModel, ResultsProxy
 
 ROW_LINES = 4
@@ -330,12 +332,12 @@ class ResultsTable(QTableView):
             g = self.source.group_row(r)
             if g >= 0:
                 n = len(self.source.rows[g].similar)
-                text = "Fold similar documents" if self.source.is_expanded(g) else f"Show {n} similar document{'s' if n != 1 else ''}"
+                text = "Fold similar documents" if self.source.is_expanded(g) else f"Show {plural(n, 'similar document')}"
                 menu.addAction(text, lambda: self.toggle_similar(self.currentIndex()))
             menu.addAction("Pin beside the next document", self.pin_requested.emit)
             menu.addAction("Show original file", self.original_requested.emit)
         menu.addSeparator()
-        copy = QAction(f"Copy as CSV ({n} row{'s' if n != 1 else ''})", menu)
+        copy = QAction(f"Copy as CSV ({plural(n, 'row')})", menu)
         copy.triggered.connect(self.copy_requested.emit)
         menu.addAction(copy)
         menu.addAction("Export selected rows…", self.export_requested.emit)
