@@ -221,13 +221,19 @@ def sources_of(data_dir, doc_ids: list[str]) -> dict[str, str]:
         e.close()
 
 
-def test_dossier_view_shows_and_saves(window, qtbot, tmp_path):
-    panel = open_panel(window, qtbot)
+def open_dossier(w, qtbot, pid: str):
+    """The analysis panel's Dossier view, showing pathfinder ``pid``'s dossier once it has arrived."""
+    panel = open_panel(w, qtbot)
     view = panel.dossier
     with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
         panel.setCurrentWidget(view)
     with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
-        view.show_pathfinder("swindon")
+        view.show_pathfinder(pid)
+    return view
+
+
+def test_dossier_view_shows_and_saves(window, qtbot, tmp_path):
+    view = open_dossier(window, qtbot, "swindon")
     assert view.dossier["id"] == "swindon"
     assert "SEQOL" in view.page.toPlainText()
     out = tmp_path / "swindon.html"
@@ -258,12 +264,7 @@ def test_a_long_dossier_is_laid_out_a_part_at_a_time_in_order(window, qtbot, mon
     from explorer.gui import dossier_pdf, dossier_view
 
     monkeypatch.setattr(dossier_view, "CHUNK", 1)
-    panel = open_panel(window, qtbot)
-    view = panel.dossier
-    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
-        panel.setCurrentWidget(view)
-    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
-        view.show_pathfinder("swindon")
+    view = open_dossier(window, qtbot, "swindon")
     d = view.dossier
     assert d["id"] == "swindon" and len(d["mentions"]) >= 3
     assert not view.laid_out()  # the first part is shown, the rest follows
