@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics, QKeySequence, QTextDocument, QTextOption
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
+from explorer.gui.main_window import DEFAULT_SIZE, FIT_MS
 from explorer.gui.models import HTML_ROLE
 
 from .conftest import WAIT_MS, offscreen_popup, search, settle
@@ -276,9 +277,22 @@ def test_pathfinders_level_has_no_highlight_legend_nor_order_box(window, qtbot):
     assert window.sort_combo.isEnabled()
 
 
-def test_first_start_fits_a_screen_smaller_than_the_default_size(make_window, seed_index, qtbot):
+def test_first_start_fills_a_screen_smaller_than_the_default_size(make_window, seed_index, qtbot):
     w = make_window(seed_index, size=None)  # no saved geometry
     avail = w.screen().availableGeometry()
-    assert avail.width() < 1400 or avail.height() < 860  # the offscreen screen is small
-    assert w.width() <= avail.width() and w.height() <= avail.height()
-    assert w.frameGeometry().left() >= avail.left() and w.frameGeometry().top() >= avail.top()
+    assert avail.width() < DEFAULT_SIZE[0] or avail.height() < DEFAULT_SIZE[1]  # the offscreen screen is small
+    # the window and its frame take the whole available area: no strip left below or beside it
+    qtbot.waitUntil(lambda: w.frameGeometry() == avail, timeout=WAIT_MS)
+    w.resize(900, 600)
+    w.action_reset_layout.trigger()  # View > Reset layout fits it again
+    assert w.frameGeometry() == avail
+
+
+def test_a_saved_geometry_wins_over_the_first_start_size(make_window, seed_index, qtbot):
+    w = make_window(seed_index, size=(770, 560))  # smaller than the offscreen screen (800x800)
+    w.move(10, 40)
+    qtbot.waitUntil(lambda: w.pos().x() == 10, timeout=WAIT_MS)
+    w.close()  # saves the geometry
+    w2 = make_window(seed_index, size=None)
+    qtbot.wait(FIT_MS + 100)  # past the time a first start follows the window frame
+    assert (w2.width(), w2.height()) == (770, 560) and (w2.pos().x(), w2.pos().y()) == (10, 40)
