@@ -152,6 +152,7 @@ class ResultsPane(QWidget):
         if self.shown_level is not None and level_changed:
             self.header_states[self.shown_level] = self.table.horizontalHeader().saveState()
         self.chips.set_selection(selection)
+        self.table.size_rows_for(rs.level)
         self.table.source.set_rows(rs.level, rs.hits, rs.total)
         if level_changed:
             self.table.configure_columns()

@@ -28,7 +28,8 @@ from explorer.model import plural
 
 from .models import HIT_ROLE, HTML_ROLE, SUMMARY_KEY, ResultsModel, ResultsProxy
 
-ROW_LINES = 4
+ROW_LINES = 4  # the height of a document's or a passage's row; a pathfinder's row fits its cells
+ROW_PADDING = 6  # above and below a row's text
 
 
 class _Cache(dict):
@@ -83,6 +84,23 @@ class WrapDelegate(QStyledItemDelegate):
             r.setHeight(line_h)
             painter.drawText(r, int(h_align | Qt.AlignmentFlag.AlignVCenter), line.strip())
         painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        """The height of the cell's text wrapped as paint() wraps it (at the column's width), so
+        a table whose rows size to their contents gives a one-line cell one line."""
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        widget = opt.widget
+        style = widget.style() if widget else None
+        if style is None or not opt.text or opt.rect.width() <= 0:
+            return super().sizeHint(option, index)
+        outer = opt.rect.adjusted(0, 0, 0, 0)
+        outer.setHeight(1000)
+        opt.rect = outer
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget).adjusted(3, 1, -3, -1)
+        lines = len(wrap_lines(opt.text, opt.font, rect.width())) or 1
+        return QSize(opt.rect.width(), lines * QFontMetrics(opt.font).lineSpacing() + outer.height() - rect.height()
+                     + ROW_PADDING)
 
     @staticmethod
     def _layout(text: str, font, rect) -> tuple[int, list[str]]:
@@ -193,6 +211,7 @@ class ResultsTable(QTableView):
         self.setTabKeyNavigation(False)
         self.verticalHeader().hide()
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self._rows_fit = False  # rows sized to their contents (size_rows_for)
         self._set_row_height()
         header = self.horizontalHeader()
         header.setSectionsMovable(True)
@@ -235,6 +254,21 @@ class ResultsTable(QTableView):
             if col.key in ("snippet", SUMMARY_KEY):
                 self.setItemDelegateForColumn(i, self.snippet_delegate)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+
+    def size_rows_for(self, level: str) -> None:
+        """Called before the rows of ``level`` arrive. A document's or passage's row has room for
+        its title, meta line and snippet (those rows, paged in by the thousand, are never
+        measured); a pathfinder's is as high as its longest cell wrapped at its column's width,
+        one line high for one line, and follows the columns' widths."""
+        fit = level == "pathfinders"
+        if fit == self._rows_fit:
+            return
+        self._rows_fit = fit
+        vh = self.verticalHeader()
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents if fit else QHeaderView.ResizeMode.Fixed)
+        if not fit:  # every row back to the fixed height (a model reset keeps the sizes the rows had)
+            for row in range(vh.count()):
+                vh.resizeSection(row, vh.defaultSectionSize())
 
     def hide_empty_columns(self) -> None:
         """Hide the columns that are empty in every loaded row (a corpus with no sources), and

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFontMetrics, QKeySequence, QTextDocument, QTextOption
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QStyle, QStyleOptionViewItem, QWidget
 
 from explorer.gui.main_window import DEFAULT_SIZE, FIT_MS
 from explorer.gui.models import HTML_ROLE
@@ -81,15 +81,24 @@ def test_results_fit_and_show_the_match_with_no_label_clipped(make_window, seed_
     assert clipped_labels(w) == []
 
 
+def text_room(t, index) -> QRect:
+    """The room the style gives a cell's text (less the cell's margins of 3 px a side)."""
+    opt = QStyleOptionViewItem()
+    t.initViewItemOption(opt)
+    opt.rect = t.visualRect(index)
+    return t.style().subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, t).adjusted(3, 1, -3, -1)
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_the_pathfinders_tab_fits_with_every_source_whole(make_window, seed_index, qtbot, size):
     """The pathfinders' table fits the view (its columns wider than the view put "Local
-    Governm…" at the right edge at 1280x800), and every Sources cell shows its publishers
-    whole, wrapped at words."""
+    Governm…" at the right edge at 1280x800), every Sources cell shows its publishers whole,
+    wrapped at words, and each row is as high as its contents (it was four lines for any)."""
     from explorer.gui.results_view import wrap_lines
 
     w = make_window(seed_index, size=size)
     settle(qtbot, w)
+    documents_row = w.table.rowHeight(0)
     w.set_level("pathfinders")
     qtbot.waitUntil(lambda: w.result.level == "pathfinders" and w.is_settled(), timeout=WAIT_MS)
     t = w.table
@@ -104,6 +113,22 @@ def test_the_pathfinders_tab_fits_with_every_source_whole(make_window, seed_inde
         assert len(lines) * line_h <= rect.height(), f"row {r}: {text!r} does not fit"
         for a, n in lines:  # no word is wider than the column
             assert QFontMetrics(t.font()).horizontalAdvance(text[a:a + n].strip()) <= rect.width() - 8, text
+    # each row is as high as its longest cell wrapped at its column's width (a one-line row one
+    # line high), and every cell's text is there whole
+    for r in range(t.proxy.rowCount()):
+        needed = 0
+        for c in range(t.proxy.columnCount()):
+            if t.isColumnHidden(c):
+                continue
+            index = t.proxy.index(r, c)
+            text, font = str(index.data(Qt.ItemDataRole.DisplayRole) or ""), index.data(Qt.ItemDataRole.FontRole) or t.font()
+            lines = len(wrap_lines(text, font, text_room(t, index).width())) if text else 0
+            assert lines * line_h <= text_room(t, index).height(), f"row {r}, column {c}: {text!r} is cut"
+            needed = max(needed, lines)
+        assert t.rowHeight(r) < (needed + 1) * line_h, f"row {r}: {t.rowHeight(r)} px for {needed} lines"
+    w.set_level("documents")  # and back: the documents' rows have their own height again
+    qtbot.waitUntil(lambda: w.result.level == "documents" and w.is_settled(), timeout=WAIT_MS)
+    assert {t.rowHeight(r) for r in range(t.proxy.rowCount())} == {documents_row}
 
 
 @pytest.mark.parametrize("size", [(1280, 800), (1400, 860)], ids=lambda s: f"{s[0]}x{s[1]}")
