@@ -4,7 +4,13 @@ keyboard: every window shortcut works from the search box, the results and the s
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 from PySide6.QtCore import QRect, Qt
@@ -14,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QStyle, QStyleOptionViewItem
 from explorer.gui.main_window import DEFAULT_SIZE, FIT_MS
 from explorer.gui.models import HTML_ROLE
 
+from ..conftest import require_programs, x_server
 from .conftest import WAIT_MS, offscreen_popup, search, settle
 
 SIZES = [(1280, 800), (1400, 860), (1920, 1080)]
@@ -311,6 +318,64 @@ def test_first_start_fills_a_screen_smaller_than_the_default_size(make_window, s
     w.resize(900, 600)
     w.action_reset_layout.trigger()  # View > Reset layout fits it again
     assert w.frameGeometry() == avail
+
+
+def _frame(window: str, env: dict) -> tuple[int, int, int, int] | None:
+    """(x, y, width, height) of ``window`` with the frame its window manager drew round it; None
+    until it is framed."""
+    extents = subprocess.run(["xprop", "-id", window, "_NET_FRAME_EXTENTS"], env=env, capture_output=True,
+                             text=True).stdout
+    info = subprocess.run(["xwininfo", "-id", window], env=env, capture_output=True, text=True).stdout
+    if "=" not in extents or "Absolute upper-left X" not in info:
+        return None
+    left, right, top, bottom = (int(v) for v in extents.split("=", 1)[1].split(","))
+    got = {k.strip(): int(v) for k, v in re.findall(r"(Absolute upper-left [XY]|Width|Height):\s+(-?\d+)", info)}
+    return (got["Absolute upper-left X"] - left, got["Absolute upper-left Y"] - top,
+            got["Width"] + left + right, got["Height"] + top + bottom)
+
+
+@pytest.mark.parametrize("screen", [(1280, 800), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_first_start_under_a_window_manager_fills_a_small_screen_and_centres_on_a_large_one(seed_index, tmp_path,
+                                                                                             screen):
+    """Under a real window manager (openbox on Xvfb) the frame it draws counts: at 1280x800 the
+    window with its frame fills the work area (a fixed 40 px allowance left a 15 px strip below
+    it); at 1920x1080 the window has the default size, its frame centred in the work area."""
+    require_programs("xdotool", "xwininfo")
+    data = tmp_path / "data"
+    shutil.copytree(seed_index, data)  # (the window writes its data dir's settings)
+    with x_server(*screen, window_manager=True, home=tmp_path) as display:
+        env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
+        env.update(DISPLAY=display, XDG_CONFIG_HOME=str(tmp_path / "config"))  # no saved geometry
+        area = tuple(int(v) for v in subprocess.run(["xprop", "-root", "_NET_WORKAREA"], env=env, capture_output=True,
+                                                    text=True).stdout.split("=", 1)[1].split(",")[:4])
+
+        def placed(frame) -> bool:
+            if frame is None:
+                return False
+            if screen[0] < DEFAULT_SIZE[0]:
+                return frame == area
+            x, y, width, height = frame
+            return (abs(x - (area[0] + (area[2] - width) // 2)) <= 1 and abs(y - (area[1] + (area[3] - height) // 2)) <= 1
+                    and width > DEFAULT_SIZE[0] and height > DEFAULT_SIZE[1])
+
+        log = tmp_path / "gui.log"
+        with open(log, "wb") as out:
+            app = subprocess.Popen([sys.executable, "-m", "explorer", "--data-dir", str(data), "gui"], env=env,
+                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            deadline, frame = time.monotonic() + 4 * WAIT_MS / 1000, None
+            while not placed(frame):
+                assert app.poll() is None, log.read_text(errors="replace")
+                assert time.monotonic() < deadline, f"the window's frame is {frame}; the work area {area}"
+                time.sleep(0.2)
+                found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "Pathfinder Explorer"], env=env,
+                                       capture_output=True, text=True).stdout.split()
+                frame = _frame(found[0], env) if found else None
+            time.sleep(FIT_MS / 1000 + 0.5)  # and it stays there once the window stops following its frame
+            assert placed(_frame(found[0], env)), (_frame(found[0], env), area)
+        finally:
+            os.killpg(app.pid, signal.SIGTERM)
+            app.wait(timeout=60)
 
 
 def test_a_saved_geometry_wins_over_the_first_start_size(make_window, seed_index, qtbot):
