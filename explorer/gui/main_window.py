@@ -295,7 +295,8 @@ class MainWindow(QMainWindow):
         laptop), counting the frame the window manager draws round the window. That frame is
         known only once the window is shown (frameGeometry against geometry), so a first start
         fits again then, and follows the frame for FIT_MS (see showEvent)."""
-        self._fit = self._fit_frame()
+        size = self._fit_frame()
+        self._fit = None if self.isVisible() else size  # (shown: Reset layout, with the frame known)
 
     def _fit_frame(self) -> QSize:
         """Size and place the window so that its frame lies inside the screen's available area:

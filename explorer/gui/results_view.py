@@ -3,7 +3,7 @@ already-escaped ``snippet_html``), a column chooser on the header, and a context
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QAction,
@@ -94,8 +94,8 @@ class WrapDelegate(QStyledItemDelegate):
         style = widget.style() if widget else None
         if style is None or not opt.text or opt.rect.width() <= 0:
             return super().sizeHint(option, index)
-        outer = opt.rect.adjusted(0, 0, 0, 0)
-        outer.setHeight(1000)
+        outer = QRect(opt.rect)
+        outer.setHeight(1000)  # room for any text: the style's margins are what is left over
         opt.rect = outer
         rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget).adjusted(3, 1, -3, -1)
         lines = len(wrap_lines(opt.text, opt.font, rect.width())) or 1

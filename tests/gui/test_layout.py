@@ -315,9 +315,14 @@ def test_first_start_fills_a_screen_smaller_than_the_default_size(make_window, s
     assert avail.width() < DEFAULT_SIZE[0] or avail.height() < DEFAULT_SIZE[1]  # the offscreen screen is small
     # the window and its frame take the whole available area: no strip left below or beside it
     qtbot.waitUntil(lambda: w.frameGeometry() == avail, timeout=WAIT_MS)
+    qtbot.wait(FIT_MS + 100)  # past the time a first start follows the window frame
     w.resize(900, 600)
     w.action_reset_layout.trigger()  # View > Reset layout fits it again
     assert w.frameGeometry() == avail
+    w.resize(780, 560)  # and the reader may then move and size it as they like
+    w.move(12, 20)
+    qtbot.wait(100)
+    assert (w.pos().x(), w.pos().y(), w.width(), w.height()) == (12, 20, 780, 560)
 
 
 def _frame(window: str, env: dict) -> tuple[int, int, int, int] | None:
