@@ -240,8 +240,9 @@ def _has_fonts() -> bool:
 
 
 # Programs some tests drive (Debian package -> a program it installs): an X server for the
-# dev.py-run test, and the validators of the desktop entry and AppStream metainfo.
-TEST_TOOLS = {"xvfb": "Xvfb", "xdotool": "xdotool", "x11-utils": "xwininfo",
+# dev.py-run test, a window manager for the first-start geometry test, and the validators of the
+# desktop entry and AppStream metainfo.
+TEST_TOOLS = {"xvfb": "Xvfb", "xdotool": "xdotool", "x11-utils": "xwininfo", "openbox": "openbox",
               "desktop-file-utils": "desktop-file-validate", "appstream": "appstreamcli"}
 
 

@@ -67,6 +67,7 @@ def _analysis(engine: Engine):
 
     if engine.refresh():
         _KWIC.clear()
+        _CLUSTERS.clear()
     return Analysis(engine.store)
 
 
@@ -76,6 +77,47 @@ def _compare(engine: Engine, doc_ids: list[str]) -> dict:
 
 def _reuse_clusters(engine: Engine, doc_ids: list[str] | None) -> list[dict]:
     return _analysis(engine).clusters(set(doc_ids) if doc_ids is not None else None)
+
+
+# The clusters of the index as it was last read, and the last order and filter asked for: the
+# Clusters view reads them a page at a time as it scrolls (as the KWIC view reads _KWIC).
+_CLUSTERS: dict[str, Any] = {}
+# what each sort key orders by; None (no origin, or none dated) goes last either way
+CLUSTER_SORTS: dict[str, Callable[[dict], Any]] = {
+    "size": lambda c: c["size"],
+    "origin": lambda c: (c["origin"]["source"] or c["origin"]["doc_id"]).casefold() if c["origin"] else None,
+    "date": lambda c: c["origin"]["date"] or None if c["origin"] else None,
+    "text": lambda c: " ".join(c["text"].split()).casefold(),
+}
+
+
+def _reuse_clusters_page(engine: Engine, sort: str, descending: bool, source: str | None, offset: int,
+                         limit: int) -> dict:
+    """``limit`` clusters from ``offset`` of the index's clusters ordered by ``sort`` (a key of
+    CLUSTER_SORTS), only those with a member from ``source`` when it is given. A page's members
+    carry no passage text (the cluster's longest passage is its ``text``). The first page
+    (``offset`` 0) also lists every source (for the filter)."""
+    if sort not in CLUSTER_SORTS:
+        raise ValueError(f"unknown cluster order {sort!r}; one of: {', '.join(CLUSTER_SORTS)}")
+    analysis = _analysis(engine)
+    if "all" not in _CLUSTERS:
+        _CLUSTERS["all"] = analysis.clusters()  # biggest first, then by id
+    key = (sort, descending, source or None)
+    if _CLUSTERS.get("key") != key:
+        rows = [c for c in _CLUSTERS["all"] if not source or any(m["source"] == source for m in c["members"])]
+        value = CLUSTER_SORTS[sort]
+        known = [c for c in rows if value(c) is not None]
+        known.sort(key=value, reverse=descending)  # (stable both ways: ties keep biggest first)
+        _CLUSTERS["shown"] = known + [c for c in rows if value(c) is None]
+        _CLUSTERS["key"] = key
+    shown = _CLUSTERS["shown"]
+    page: dict = {"offset": offset, "total": len(shown), "rows": [
+        dict(c, members=[{k: v for k, v in m.items() if k != "text"} for m in c["members"]])
+        for c in shown[offset:offset + max(0, limit)]]}
+    if offset == 0:
+        page["sources"] = sorted({m["source"] for c in _CLUSTERS["all"] for m in c["members"] if m["source"]},
+                                 key=str.casefold)
+    return page
 
 
 def _conflicts(engine: Engine, include_dismissed: bool) -> list[dict]:
@@ -129,7 +171,8 @@ def _dossier(engine: Engine, name: str) -> dict:
 
 
 ANALYSIS: dict[str, Callable[..., Any]] = {
-    "compare": _compare, "reuse_clusters": _reuse_clusters, "conflicts": _conflicts,
+    "compare": _compare, "reuse_clusters": _reuse_clusters, "reuse_clusters_page": _reuse_clusters_page,
+    "conflicts": _conflicts,
     "dismiss_conflict": _dismiss_conflict, "mentions": _mentions, "mentions_page": _mentions_page,
     "matrix": _matrix, "dossier": _dossier,
 }

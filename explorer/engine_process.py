@@ -97,6 +97,12 @@ class EngineProcess:
     def reuse_clusters(self, doc_ids: list[str] | None = None) -> list[dict]:
         return self._call("reuse_clusters", doc_ids)
 
+    def reuse_clusters_page(self, sort: str = "size", descending: bool = True, source: str | None = None,
+                            offset: int = 0, limit: int = 1000) -> dict:
+        """A page of :meth:`reuse_clusters`, ordered and filtered by the child, which keeps them
+        between pages (see explorer/engine_child.py's _reuse_clusters_page)."""
+        return self._call("reuse_clusters_page", sort, descending, source, offset, limit)
+
     def conflicts(self, include_dismissed: bool = False) -> list[dict]:
         return self._call("conflicts", include_dismissed)
 

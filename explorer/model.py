@@ -215,6 +215,14 @@ def parse_date_range(value: str) -> tuple[str | None, str | None]:
     return first, last
 
 
+# --------------------------------------------------------------------------- counted words
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 file``, ``2 files``, ``1,024 documents``, ``3 matches`` (with ``many="matches"``)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
 # --------------------------------------------------------------------------- snippets
 
 
@@ -259,9 +267,7 @@ class IndexSummary:
 
     def line(self) -> str:
         did = "Rebuilt" if self.rebuilt else "Indexed"
-        files = f"{self.files} file" + ("" if self.files == 1 else "s")
-        docs = f"{self.documents} document" + ("" if self.documents == 1 else "s")
-        return (f"{did} {self.corpus}: {files}, {docs} "
+        return (f"{did} {self.corpus}: {plural(self.files, 'file')}, {plural(self.documents, 'document')} "
                 f"({self.new} new, {self.changed} changed, {self.removed} removed, {self.unchanged} unchanged; "
                 f"{len(self.skipped)} skipped) in {self.seconds:.1f} s")
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -90,3 +95,39 @@ def require_programs(*programs: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+@contextlib.contextmanager
+def x_server(width: int, height: int, window_manager: bool = False, home: Path | None = None) -> Iterator[str]:
+    """An Xvfb display of ``width`` x ``height`` (yields its name, ":N"), with openbox managing
+    its windows when ``window_manager`` (openbox keeps its files under ``home``); both stopped
+    afterwards. Skips (fails in CI) without the programs."""
+    require_programs("Xvfb", "xprop", *(["openbox"] if window_manager else []))
+    read_end, write_end = os.pipe()
+    # -displayfd: Xvfb picks a free display and writes its number once it accepts clients
+    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{width}x{height}x24",
+                               "-nolisten", "tcp"], pass_fds=(write_end,),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_end)
+    wm = None
+    try:
+        with os.fdopen(read_end) as ready:
+            number = ready.readline().strip()
+        assert number.isdigit(), "Xvfb did not start"
+        display = f":{number}"
+        if window_manager:
+            env = dict(os.environ, DISPLAY=display)
+            if home is not None:
+                env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / "config"), XDG_CACHE_HOME=str(home / "cache"))
+            wm = subprocess.Popen(["openbox"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 30
+            while "window id" not in subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=env,
+                                                     capture_output=True, text=True).stdout:
+                assert wm.poll() is None and time.monotonic() < deadline, "openbox did not start"
+                time.sleep(0.1)
+        yield display
+    finally:
+        for proc in (wm, server):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=30)

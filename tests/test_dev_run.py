@@ -16,7 +16,7 @@ import pytest
 from explorer.desktop import APP_ID
 from explorer.paths import resource
 
-from .conftest import require_programs
+from .conftest import require_programs, x_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -152,21 +152,9 @@ def test_without_a_display_it_says_so_and_how_to_take_a_screenshot(tmp_path):
 
 @pytest.fixture
 def xvfb():
-    require_programs("Xvfb", "xdotool", "xwininfo", "xprop")
-    read_end, write_end = os.pipe()
-    # -displayfd: Xvfb picks a free display and writes its number once it accepts clients
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1400x900x24",
-                               "-nolisten", "tcp"], pass_fds=(write_end,),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_end)
-    try:
-        with os.fdopen(read_end) as ready:
-            number = ready.readline().strip()
-        assert number.isdigit(), "Xvfb did not start"
-        yield f":{number}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    require_programs("xdotool", "xwininfo")
+    with x_server(1400, 900) as display:
+        yield display
 
 
 @pytest.mark.slow

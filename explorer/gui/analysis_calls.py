@@ -1,7 +1,9 @@
 """The controller the cross-source views share: it runs one engine call off the GUI thread
 (through :class:`~explorer.gui.workers.Runner`, in the engine pool, like every other engine
 call) and hands back the newest answer; an answer to a call that a newer one superseded is
-dropped."""
+dropped. :class:`PagedCall` and :class:`PagedRowsModel` read a long answer a page at a time as
+the table scrolls (the KWIC and Clusters views): the engine child sorts and filters and keeps
+the rows between pages, so no large answer is unpickled or reset into a model on the GUI thread."""
 
 from __future__ import annotations
 
@@ -71,6 +73,37 @@ class EngineCall(QObject):
             self.failed.emit(str(exc) or type(exc).__name__)
 
 
+class PagedCall(EngineCall):
+    """``load_query(query, page)`` asks for a query's first page, ``page(engine, 0)`` (``done``: the
+    page, a dict with ``offset`` and ``rows``); ``load_more(offset)`` for a later page of the
+    same query (``more``: the page, dropped when another query came since). Each page carries
+    its ``query``."""
+
+    more = Signal(object)
+
+    def __init__(self, runner: Runner, engine: Callable[[], Any], name: str, parent: QObject | None = None):
+        super().__init__(runner, engine, name, parent)
+        self.paging = EngineCall(runner, engine, f"{name}-more", self)
+        self.paging.done.connect(self._more)
+        self.paging.failed.connect(self.failed)
+        self.query: Any = None
+        self._page: Callable[[Any, int], dict] | None = None
+
+    def load_query(self, query: Any, page: Callable[[Any, int], dict]) -> bool:
+        self.query, self._page = query, page
+        return self.run(lambda engine: dict(page(engine, 0), query=query))
+
+    def load_more(self, offset: int) -> bool:
+        if self._page is None:
+            return False
+        query, page = self.query, self._page
+        return self.paging.run(lambda engine: dict(page(engine, offset), query=query))
+
+    def _more(self, page: dict) -> None:
+        if page["query"] == self.query:
+            self.more.emit(page)
+
+
 class RowsModel(QAbstractTableModel):
     """A read-only table over a list of plain dicts, one per row; subclasses name their
     ``COLUMNS`` and answer ``cell(row, column, role)``."""
@@ -105,3 +138,38 @@ class RowsModel(QAbstractTableModel):
 
     def cell(self, row: dict, column: int, role: int):
         raise NotImplementedError
+
+
+class PagedRowsModel(RowsModel):
+    """The rows shown so far of ``total``; asking for more emits ``moreWanted(offset)`` (once
+    per offset), and :meth:`append_rows` adds the page when it comes."""
+
+    moreWanted = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.total = 0
+        self._asked = -1
+
+    def set_rows(self, rows: list[dict], total: int | None = None) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.total = len(self.rows) if total is None else max(total, len(self.rows))
+        self._asked = -1
+        self.endResetModel()
+
+    def append_rows(self, offset: int, rows: list[dict]) -> None:
+        if offset != len(self.rows) or not rows:
+            return  # (an answer for another offset: a newer query replaced the rows)
+        n = min(len(rows), self.total - offset)
+        self.beginInsertRows(QModelIndex(), offset, offset + n - 1)
+        self.rows.extend(rows[:n])
+        self.endInsertRows()
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return not parent.isValid() and len(self.rows) < self.total
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
+        if self.canFetchMore(parent) and self._asked != len(self.rows):
+            self._asked = len(self.rows)
+            self.moreWanted.emit(len(self.rows))

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.model import plural
+
 from .analysis_calls import EngineCall
 from .workers import Runner
 
@@ -230,7 +232,7 @@ class ComparePassagesView(QWidget):
             col.hide()
             col.doc_id = ""
         n = len(result["passages"])
-        self.summary.setText(f"{n} shared passage{'s' if n != 1 else ''}; tinted per cluster, differing words "
+        self.summary.setText(f"{plural(n, 'shared passage')}; tinted per cluster, differing words "
                              "underlined. Click a passage to bring its counterparts into view." if n else
                              "These documents share no passage.")
         self.status.emit(self.summary.text())
@@ -256,7 +258,7 @@ class ComparePassagesView(QWidget):
         n = sum(col.highlight_entity(entity) for col in self.visible_columns())
         if entity is not None:
             name = next((m["name"] for c in self.visible_columns() for m in c.mentions if m["entity"] == entity), entity)
-            self.status.emit(f"{name}: {n} mention{'s' if n != 1 else ''} marked across the columns")
+            self.status.emit(f"{name}: {plural(n, 'mention')} marked across the columns")
         return n
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:

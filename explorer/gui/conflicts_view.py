@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.model import plural
+
 from .analysis_calls import EngineCall, RowsModel, fit_column
 from .workers import Runner
 
@@ -126,7 +128,7 @@ class ConflictsView(QWidget):
         for col in range(len(COLUMNS)):
             fit_column(self.table, col, (self.model.cell(c, col, display) for c in shown), most=420)
         n = len(rows)
-        self.summary.setText(f"{n} possible disagreement{'s' if n != 1 else ''} (candidates, not verdicts)" if n else
+        self.summary.setText(f"{plural(n, 'possible disagreement')} (candidates, not verdicts)" if n else
                              "No disagreement found" + (" (dismissed ones are hidden)" if not self.show_dismissed.isChecked() else ""))
         if n:
             self.table.selectRow(0)

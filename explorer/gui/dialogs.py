@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from explorer import __version__
 from explorer.corpus.read import human_bytes
+from explorer.model import plural
 
 from . import icons
 from .models import SORT_ROLE, SkippedModel
@@ -329,7 +330,7 @@ class SkippedDialog(QDialog):
             n.setWordWrap(True)
             n.setObjectName("muted")
             lay.addWidget(n)
-        sub = QLabel(f"{len(skipped)} file{'s' if len(skipped) != 1 else ''} not indexed:", self)
+        sub = QLabel(f"{plural(len(skipped), 'file')} not indexed:", self)
         lay.addWidget(sub)
         todo = what_to_do(skipped)
         if todo:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from explorer.compare import dossier as dossier_mod
 from explorer.export import write_csv
-from explorer.model import Query
+from explorer.model import Query, plural
 
 from . import dossier_pdf
 from .analysis_calls import EngineCall
@@ -150,8 +150,8 @@ class DossierView(QWidget):
         self._gen += 1
         self._more(self._gen)
         docs = len({m["doc_id"] for m in d["mentions"]})
-        self.summary.setText(f"Mentioned in {docs} document{'s' if docs != 1 else ''} from {len(d['sources'])} "
-                             f"source{'s' if len(d['sources']) != 1 else ''}; {len(d['conflicts'])} disagreement(s).")
+        self.summary.setText(f"Mentioned in {plural(docs, 'document')} from {plural(len(d['sources']), 'source')}; "
+                             f"{plural(len(d['conflicts']), 'disagreement')}.")
         for b in self._save_buttons():
             b.setEnabled(True)
 

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 
 from explorer import export as export_mod
-from explorer.model import QueryError, ResultSet
+from explorer.model import QueryError, ResultSet, plural
 
 from .dialogs import Confirm, ExportDialog, ExportRequest
 from .indexing_view import notice
@@ -157,7 +157,7 @@ class ExportView(QObject):
             self.ctl.start(w.engine, w.result, req, w.table.selected_rows(), w.table.shown_rows())
 
     def _done(self, n: int, path: str) -> None:
-        self._status(f"Exported {n} row{'s' if n != 1 else ''} to {path}", 15000)
+        self._status(f"Exported {plural(n, 'row')} to {path}", 15000)
         self.finished.emit(n, path)
 
     def _failed(self, msg: str, path: str) -> None:
@@ -173,4 +173,4 @@ class ExportView(QObject):
             return
         text, n = self.ctl.csv_text(rs, hits)
         QGuiApplication.clipboard().setText(text)
-        self._status(f"Copied {n} row{'s' if n != 1 else ''} as CSV", 5000)
+        self._status(f"Copied {plural(n, 'row')} as CSV", 5000)

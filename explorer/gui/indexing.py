@@ -18,7 +18,7 @@ from explorer import engine_process, paths
 from explorer.engine_process import EngineProcess
 from explorer.indexer.isolated import run_isolated
 from explorer.indexer.scanning import scan, unreadable_folder
-from explorer.model import Cancelled, IndexBuildError, IndexSummary, NoIndex, Skipped
+from explorer.model import Cancelled, IndexBuildError, IndexSummary, NoIndex, Skipped, plural
 
 from .workers import Runner, Task
 
@@ -40,11 +40,6 @@ def settings_list(settings: QSettings, key: str) -> list[str]:
     if isinstance(v, str):
         return [v]
     return [str(x) for x in v]
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``1 file``, ``2 files``, ``1,024 documents``."""
-    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 def run_line(summary: IndexSummary) -> str:

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QProgressBar, QStyle, QToolButton
 
-from explorer.model import NoIndex, QueryError
+from explorer.model import NoIndex, QueryError, plural
 
 from .dialogs import Confirm, IndexProgressDialog, Notice, SkippedDialog
 from .indexing import IndexingController
@@ -134,10 +134,10 @@ class IndexingView(QObject):
         if docs == 0 or not self.interactive or Path(current) == folder:
             self.ctl.start(folder)
             return
-        files = f"{n:,} file{'s' if n != 1 else ''}"
+        files = plural(n, 'file')
         box = self.confirm = Confirm(self.win, "Replace the index?",
                                      f"Index {folder} ({files} to read) in place of {Path(current).name}?\n\n"
-                                     f"The {docs:,} document{'s' if docs != 1 else ''} indexed now from {current} "
+                                     f"The {plural(docs, 'document')} indexed now from {current} "
                                      "leave the index; you can index that folder again from File › Recent corpora.",
                                      "Replace index")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -222,7 +222,7 @@ class IndexingView(QObject):
     def _skipped(self, line: str, skipped: list, notes: list) -> None:
         """A quiet notice in the status bar; the list, and what to do, on demand."""
         b = self.skipped_button
-        b.setText(f"⚠ {len(skipped):,} file{'s' if len(skipped) != 1 else ''} not indexed…")
+        b.setText(f"⚠ {plural(len(skipped), 'file')} not indexed…")
         b.setToolTip("Show which files were left out, and why")
         self._skipped_args = (line, skipped, notes)
         b.show()

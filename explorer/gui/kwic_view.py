@@ -10,7 +10,7 @@ source and works out the plot; the GUI thread only shows."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt, Signal
+from PySide6.QtCore import QModelIndex, QRect, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .analysis_calls import EngineCall, RowsModel, fit_column
+from explorer.model import plural
+
+from .analysis_calls import PagedCall, PagedRowsModel, fit_column
 from .models import plain_tooltip
 from .workers import Runner
 
@@ -36,40 +38,8 @@ PAGE = 1000  # rows per answer from the engine child (about 2 ms to unpickle)
 CONTEXT = 60  # characters of context each side
 
 
-class KwicModel(RowsModel):
-    """The rows shown so far of ``total``; asking for more emits ``moreWanted(offset)`` (once
-    per offset), and :meth:`append_rows` adds the page when it comes."""
-
+class KwicModel(PagedRowsModel):
     COLUMNS = COLUMNS
-    moreWanted = Signal(int)
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.total = 0
-        self._asked = -1
-
-    def set_rows(self, rows: list[dict], total: int | None = None) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.total = len(self.rows) if total is None else max(total, len(self.rows))
-        self._asked = -1
-        self.endResetModel()
-
-    def append_rows(self, offset: int, rows: list[dict]) -> None:
-        if offset != len(self.rows) or not rows:
-            return  # (an answer for another offset: a newer query replaced the rows)
-        n = min(len(rows), self.total - offset)
-        self.beginInsertRows(QModelIndex(), offset, offset + n - 1)
-        self.rows.extend(rows[:n])
-        self.endInsertRows()
-
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
-        return not parent.isValid() and len(self.rows) < self.total
-
-    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
-        if self.canFetchMore(parent) and self._asked != len(self.rows):
-            self._asked = len(self.rows)
-            self.moreWanted.emit(len(self.rows))
 
     def cell(self, r: dict, col: int, role: int):
         if role == Qt.ItemDataRole.DisplayRole:
@@ -114,34 +84,16 @@ class KwicPlot(QWidget):
         p.end()
 
 
-class KwicController(EngineCall):
-    """``load`` asks for the first page of a query (``done``: the page); ``load_more`` for a
-    later one of the same query (``more``: the page, dropped when another query came since)."""
-
-    more = Signal(object)
+class KwicController(PagedCall):
+    """``load`` asks for the first page of mentions (``done``), ``load_more`` for a later one
+    (``more``)."""
 
     def __init__(self, runner: Runner, engine, parent=None):
         super().__init__(runner, engine, "mentions", parent)
-        self.paging = EngineCall(runner, engine, "mentions-more", self)
-        self.paging.done.connect(self._more)
-        self.paging.failed.connect(self.failed)
-        self.query: tuple[str, tuple[str, ...], str | None] | None = None
 
     def load(self, name: str, sort: list[str], source: str | None = None) -> bool:
-        query = self.query = (name, tuple(sort), source)
-        return self.run(lambda engine: dict(engine.mentions_page(name, sort, CONTEXT, 0, PAGE, source), query=query))
-
-    def load_more(self, offset: int) -> bool:
-        if self.query is None:
-            return False
-        query = self.query
-        name, sort, source = query
-        return self.paging.run(lambda engine: dict(engine.mentions_page(name, list(sort), CONTEXT, offset, PAGE, source),
-                                                   query=query))
-
-    def _more(self, page: dict) -> None:
-        if page["query"] == self.query:
-            self.more.emit(page)
+        return self.load_query((name, tuple(sort), source), lambda engine, offset: engine.mentions_page(
+            name, sort, CONTEXT, offset, PAGE, source))
 
 
 class KwicView(QWidget):
@@ -240,7 +192,7 @@ class KwicView(QWidget):
         fit_column(self.table, 1, (r["date"] or "undated" for r in rows))
         fit_column(self.table, 3, (r["hit"] for r in rows), most=260)
         n, docs = page["total"], page["documents"]
-        self.summary.setText(f"{n} mention{'s' if n != 1 else ''} in {docs} document{'s' if docs != 1 else ''}"
+        self.summary.setText(f"{plural(n, 'mention')} in {plural(docs, 'document')}"
                              + (f" from {source}" if source else "")
                              + ("" if n else ": try another spelling, an alias, or a region name"))
 

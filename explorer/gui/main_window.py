@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
@@ -40,6 +40,7 @@ from .workers import Runner
 DEFAULT_SIZE = (1400, 860)
 DEFAULT_SPLIT = (290, 660, 450)
 MINIMUM_SIZE = (760, 540)
+FIT_MS = 1500  # how long after first showing it the window refits to the frame its window manager adds
 
 
 class MainWindow(QMainWindow):
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self.exporter = ExportController(self.runner, self.settings, self)
         self.knowledge = KnowledgeController(self.runner, self.indexer, self.documents, self)
         self._closing = False
+        self._fit: QSize | None = None  # the size a first start chose, while it follows the window frame
         self.setWindowTitle("Pathfinder Explorer")
         self.setWindowIcon(icons.app_icon())
         self.setObjectName("mainWindow")
@@ -289,14 +291,50 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def _default_size(self) -> None:
-        """The default size, or the screen's room when it has less (a 1280x800 laptop)."""
-        avail = self.screen().availableGeometry() if self.screen() is not None else None
-        if avail is None or avail.isEmpty() or (avail.width() >= DEFAULT_SIZE[0] and avail.height() >= DEFAULT_SIZE[1]):
+        """The default size, or the screen's available area when it has less room (a 1280x800
+        laptop), counting the frame the window manager draws round the window. That frame is
+        known only once the window is shown (frameGeometry against geometry), so a first start
+        fits again then, and follows the frame for FIT_MS (see showEvent)."""
+        size = self._fit_frame()
+        self._fit = None if self.isVisible() else size  # (shown: Reset layout, with the frame known)
+
+    def _fit_frame(self) -> QSize:
+        """Size and place the window so that its frame lies inside the screen's available area:
+        filling it when the default size is larger, centred in it otherwise. Returns the size."""
+        screen = self.screen()
+        avail = screen.availableGeometry() if screen is not None else QRect()
+        if avail.isEmpty():
             self.resize(*DEFAULT_SIZE)
+            return self.size()
+        outer, inner = self.frameGeometry(), self.geometry()  # the same until the window manager frames it
+        extra = QSize(outer.width() - inner.width(), outer.height() - inner.height())
+        size = QSize(DEFAULT_SIZE[0], DEFAULT_SIZE[1]).boundedTo(avail.size() - extra)
+        self.resize(size)
+        room = avail.size() - self.size() - extra
+        self.move(avail.left() + max(0, room.width() // 2), avail.top() + max(0, room.height() // 2))
+        return self.size()
+
+    def _follow_frame(self) -> None:
+        if self._fit is not None and self.isVisible():
+            self._fit = self._fit_frame()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._fit is None or event.spontaneous():
             return
-        frame = 40  # the title bar and borders the window manager adds
-        self.resize(min(DEFAULT_SIZE[0], avail.width()), min(DEFAULT_SIZE[1], avail.height() - frame))
-        self.move(avail.topLeft())
+        if self.size() != self._fit:  # sized by the caller before it was shown: that size wins
+            self._fit = None
+            return
+        self._follow_frame()
+        QTimer.singleShot(FIT_MS, self._stop_following)
+
+    def _stop_following(self) -> None:
+        self._fit = None
+
+    def moveEvent(self, event) -> None:
+        super().moveEvent(event)
+        if self._fit is not None:  # the window manager framed or placed the window: fit again
+            QTimer.singleShot(0, self._follow_frame)
 
     def reset_layout(self) -> None:
         self._default_size()

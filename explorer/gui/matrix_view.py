@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.model import plural
+
 from .analysis_calls import EngineCall
 from .models import plain_tooltip
 from .workers import Runner
@@ -95,7 +97,7 @@ class MatrixModel(QAbstractTableModel):
             f.setBold(True)
             return f
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
-            what = f"{v:.0%} of its documents" if share else f"{v} mention{'s' if v != 1 else ''}"
+            what = f"{v:.0%} of its documents" if share else plural(v, 'mention')
             text = (f"{self.m['rows'][index.row()]} in {self.m['cols'][index.column()]}: {what}"
                     + (f"\n{note}" if note else "") + ("\nDouble-click to read them." if v else ""))
             return plain_tooltip(text) if role == Qt.ItemDataRole.ToolTipRole else text
@@ -162,7 +164,7 @@ class MatrixView(QWidget):
             self.table.setColumnWidth(c, max(header.defaultSectionSize() // 2,
                                              min(220, header.fontMetrics().horizontalAdvance(name) + 28)))
         cells = len(m.get("disputed_cells", []))
-        marked = (f"; {MARK} marks {cells} cell{'s' if cells != 1 else ''} whose source gives a value in a "
+        marked = (f"; {MARK} marks {plural(cells, 'cell')} whose source gives a value in a "
                   "disagreement about that row") if cells else ""
         self.summary.setText(f"{len(m['rows'])} rows x {len(m['cols'])} columns; cells: {m['unit']}{marked}. "
                              "Double-click a cell to read its mentions.")

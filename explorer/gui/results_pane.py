@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.model import PathfinderRow, ResultSet
+from explorer.model import PathfinderRow, ResultSet, plural
 
 from .results_view import ResultsTable
 from .widgets import ChipBar, Segmented
@@ -33,7 +33,7 @@ def totals_detail(rs: ResultSet, selection: dict[str, list[str]]) -> str:
         bits.append(f"for {text}" if len(text) > 1 and text[0] == text[-1] == '"' else f"for “{text}”")
     n = sum(len(v) for v in selection.values())
     if n:
-        bits.append(f"with {n} filter{'s' if n != 1 else ''}")
+        bits.append(f"with {plural(n, 'filter')}")
     if rs.level != "pathfinders" and rs.total > len(rs.hits):
         bits.append(f"(first {len(rs.hits)} loaded; scroll for more)")
     return " ".join(bits)
@@ -152,6 +152,7 @@ class ResultsPane(QWidget):
         if self.shown_level is not None and level_changed:
             self.header_states[self.shown_level] = self.table.horizontalHeader().saveState()
         self.chips.set_selection(selection)
+        self.table.size_rows_for(rs.level)
         self.table.source.set_rows(rs.level, rs.hits, rs.total)
         if level_changed:
             self.table.configure_columns()

@@ -3,7 +3,7 @@ already-escaped ``snippet_html``), a column chooser on the header, and a context
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QAction,
@@ -24,9 +24,12 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
+from explorer.model import plural
+
 from .models import HIT_ROLE, HTML_ROLE, SUMMARY_KEY, ResultsModel, ResultsProxy
 
-ROW_LINES = 4
+ROW_LINES = 4  # the height of a document's or a passage's row; a pathfinder's row fits its cells
+ROW_PADDING = 6  # above and below a row's text
 
 
 class _Cache(dict):
@@ -81,6 +84,23 @@ class WrapDelegate(QStyledItemDelegate):
             r.setHeight(line_h)
             painter.drawText(r, int(h_align | Qt.AlignmentFlag.AlignVCenter), line.strip())
         painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        """The height of the cell's text wrapped as paint() wraps it (at the column's width), so
+        a table whose rows size to their contents gives a one-line cell one line."""
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        widget = opt.widget
+        style = widget.style() if widget else None
+        if style is None or not opt.text or opt.rect.width() <= 0:
+            return super().sizeHint(option, index)
+        outer = QRect(opt.rect)
+        outer.setHeight(1000)  # room for any text: the style's margins are what is left over
+        opt.rect = outer
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget).adjusted(3, 1, -3, -1)
+        lines = len(wrap_lines(opt.text, opt.font, rect.width())) or 1
+        return QSize(opt.rect.width(), lines * QFontMetrics(opt.font).lineSpacing() + outer.height() - rect.height()
+                     + ROW_PADDING)
 
     @staticmethod
     def _layout(text: str, font, rect) -> tuple[int, list[str]]:
@@ -191,6 +211,7 @@ class ResultsTable(QTableView):
         self.setTabKeyNavigation(False)
         self.verticalHeader().hide()
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self._rows_fit = False  # rows sized to their contents (size_rows_for)
         self._set_row_height()
         header = self.horizontalHeader()
         header.setSectionsMovable(True)
@@ -233,6 +254,21 @@ class ResultsTable(QTableView):
             if col.key in ("snippet", SUMMARY_KEY):
                 self.setItemDelegateForColumn(i, self.snippet_delegate)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+
+    def size_rows_for(self, level: str) -> None:
+        """Called before the rows of ``level`` arrive. A document's or passage's row has room for
+        its title, meta line and snippet (those rows, paged in by the thousand, are never
+        measured); a pathfinder's is as high as its longest cell wrapped at its column's width,
+        one line high for one line, and follows the columns' widths."""
+        fit = level == "pathfinders"
+        if fit == self._rows_fit:
+            return
+        self._rows_fit = fit
+        vh = self.verticalHeader()
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents if fit else QHeaderView.ResizeMode.Fixed)
+        if not fit:  # every row back to the fixed height (a model reset keeps the sizes the rows had)
+            for row in range(vh.count()):
+                vh.resizeSection(row, vh.defaultSectionSize())
 
     def hide_empty_columns(self) -> None:
         """Hide the columns that are empty in every loaded row (a corpus with no sources), and
@@ -330,12 +366,12 @@ class ResultsTable(QTableView):
             g = self.source.group_row(r)
             if g >= 0:
                 n = len(self.source.rows[g].similar)
-                text = "Fold similar documents" if self.source.is_expanded(g) else f"Show {n} similar document{'s' if n != 1 else ''}"
+                text = "Fold similar documents" if self.source.is_expanded(g) else f"Show {plural(n, 'similar document')}"
                 menu.addAction(text, lambda: self.toggle_similar(self.currentIndex()))
             menu.addAction("Pin beside the next document", self.pin_requested.emit)
             menu.addAction("Show original file", self.original_requested.emit)
         menu.addSeparator()
-        copy = QAction(f"Copy as CSV ({n} row{'s' if n != 1 else ''})", menu)
+        copy = QAction(f"Copy as CSV ({plural(n, 'row')})", menu)
         copy.triggered.connect(self.copy_requested.emit)
         menu.addAction(copy)
         menu.addAction("Export selected rows…", self.export_requested.emit)

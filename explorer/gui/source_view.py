@@ -38,6 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.model import plural
+
 from . import icons
 from .models import plain_tooltip
 
@@ -529,7 +531,7 @@ class SourcePane(QWidget):
         elif self.current >= 0:
             self.hits_label.setText(f"Match {self.current + 1} of {n}")
         else:
-            self.hits_label.setText(f"{n} match{'es' if n != 1 else ''}")
+            self.hits_label.setText(plural(n, 'match', 'matches'))
 
     def open_original(self) -> None:
         if self.shown is None or not self.shown.doc.get("path"):

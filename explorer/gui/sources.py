@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QSplitter
 
-from explorer.model import PathfinderRow
+from explorer.model import PathfinderRow, plural
 
 from .compare_view import CompareView
 from .documents import DocumentLoader
@@ -20,19 +20,15 @@ from .source_view import Shown
 SUMMARY_TITLES = 8  # document titles a pathfinder's summary lists before "and N more"
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
-
-
 def pathfinder_summary(row: PathfinderRow) -> str:
     """A pathfinder's facts, its sources (publishers, as the source facet counts them) and,
     apart from them, the titles of its documents."""
     lines = [row.name, "", f"Sectors: {', '.join(row.sectors)}", f"Region: {', '.join(row.regions) or 'National'}",
-             f"Mentioned in {_count(row.documents, 'document')}."]
+             f"Mentioned in {plural(row.documents, 'document')}."]
     if row.documents:
-        sources = f"{_count(len(row.sources), 'source')}: {'; '.join(row.sources)}" if row.sources else "No source named"
+        sources = f"{plural(len(row.sources), 'source')}: {'; '.join(row.sources)}" if row.sources else "No source named"
         if row.sources and row.unsourced:
-            sources += f" (and {_count(row.unsourced, 'document')} naming none)"
+            sources += f" (and {plural(row.unsourced, 'document')} naming none)"
         lines.append(sources + ".")
         lines += ["", "Documents:"] + [f"• {t}" for t in row.titles[:SUMMARY_TITLES]]
         if len(row.titles) > SUMMARY_TITLES:

@@ -496,3 +496,16 @@ def test_cli_draws_the_timeline_stacked_by_source(sourced_index, tmp_path):
     assert got.exit_code == 0 and "Guardian" not in plain.read_text(encoding="utf-8")
     got = CliRunner().invoke(cli, ["--data-dir", str(sourced_index), "chart", "map", "--by-source", "--output", str(plain)])
     assert got.exit_code == 1 and "--by-source stacks the timeline" in got.output and "Traceback" not in got.output
+
+
+def test_the_chart_views_load_no_indexing_controller():
+    """The charts are views: importing them does not pull in the index-run controller (and
+    through it the indexer); the count words they share come from explorer.model."""
+    import subprocess
+    import sys
+
+    code = ("import sys, explorer.gui.charts.panel\n"
+            "print(sorted(m for m in sys.modules if m in ('explorer.gui.indexing', 'explorer.indexer')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -221,13 +221,19 @@ def sources_of(data_dir, doc_ids: list[str]) -> dict[str, str]:
         e.close()
 
 
-def test_dossier_view_shows_and_saves(window, qtbot, tmp_path):
-    panel = open_panel(window, qtbot)
+def open_dossier(w, qtbot, pid: str):
+    """The analysis panel's Dossier view, showing pathfinder ``pid``'s dossier once it has arrived."""
+    panel = open_panel(w, qtbot)
     view = panel.dossier
     with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
         panel.setCurrentWidget(view)
     with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
-        view.show_pathfinder("swindon")
+        view.show_pathfinder(pid)
+    return view
+
+
+def test_dossier_view_shows_and_saves(window, qtbot, tmp_path):
+    view = open_dossier(window, qtbot, "swindon")
     assert view.dossier["id"] == "swindon"
     assert "SEQOL" in view.page.toPlainText()
     out = tmp_path / "swindon.html"
@@ -258,12 +264,7 @@ def test_a_long_dossier_is_laid_out_a_part_at_a_time_in_order(window, qtbot, mon
     from explorer.gui import dossier_pdf, dossier_view
 
     monkeypatch.setattr(dossier_view, "CHUNK", 1)
-    panel = open_panel(window, qtbot)
-    view = panel.dossier
-    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
-        panel.setCurrentWidget(view)
-    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
-        view.show_pathfinder("swindon")
+    view = open_dossier(window, qtbot, "swindon")
     d = view.dossier
     assert d["id"] == "swindon" and len(d["mentions"]) >= 3
     assert not view.laid_out()  # the first part is shown, the rest follows
@@ -310,6 +311,81 @@ def test_clusters_view_lists_shared_passages_and_opens_one_in_columns(window, qt
     # the cluster's passage is tinted in every column it was opened in
     for col in panel.passages.visible_columns():
         assert any(s["cluster"] == biggest["cluster"] for s in col.spans)
+
+
+@pytest.fixture
+def planted_clusters(make_window, seed_corpus, data_dir, engine, qtbot):
+    """A window over the seeds plus eight reprints, each taking one long paragraph of a
+    different seed document into another outlet (a cluster each), and every cluster of that
+    index as the analysis gives them (biggest first)."""
+    from explorer.compare.analysis import Analysis
+    from explorer.store import Store
+
+    from ..test_compare import write
+    from ..test_compare_incremental import FILLER
+
+    texts = engine.store.doc_texts([r[0] for r in engine.store.db.execute("SELECT doc_id FROM documents ORDER BY doc_id")])
+    taken = []
+    for _doc_id, text in sorted(texts.items()):
+        long = [p for p in text.split("\n\n") if len(p.split()) >= 45]
+        if long:
+            taken.append(" ".join(long[-1].split()))
+    assert len(taken) >= 8
+    for i, paragraph in enumerate(taken[:8]):
+        write(seed_corpus, f"reprint-{i}", f"Reprint Press {i % 3}", f"2011-0{i + 1}-15", [paragraph, FILLER[i % 3]])
+    indexer.run(data_dir, seed_corpus, workers=0)
+    store = Store(indexer.db_path(data_dir), readonly=True)
+    try:
+        clusters = Analysis(store).clusters()
+    finally:
+        store.close()
+    w = make_window(data_dir)
+    settle(qtbot, w)
+    return w, clusters
+
+
+def scroll_to_the_end(view, qtbot):
+    while view.model.canFetchMore(QModelIndex()):
+        n = view.model.rowCount()
+        view.table.scrollToBottom()  # the view asks the model for more (fetchMore) at the end
+        qtbot.waitUntil(lambda n=n: view.model.rowCount() > n, timeout=WAIT_MS)
+
+
+def test_clusters_arrive_a_page_at_a_time_ordered_and_filtered_by_the_engine(planted_clusters, qtbot, qtmodeltester,
+                                                                              monkeypatch):
+    from explorer.gui import clusters_view
+
+    window, everything = planted_clusters
+    monkeypatch.setattr(clusters_view, "PAGE", 3)
+    assert len(everything) > 2 * 3  # more clusters than two pages
+    panel = open_panel(window, qtbot)
+    view = panel.clusters
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        panel.setCurrentWidget(view)
+    assert view.model.rowCount() == 3 and view.model.total == len(everything)
+    assert view.summary.text().startswith(f"{len(everything)} passages shared")
+    qtmodeltester.check(view.model)
+    scroll_to_the_end(view, qtbot)
+    assert [c["cluster"] for c in view.model.rows] == [c["cluster"] for c in everything]  # biggest first
+    # a click on the Date header: the engine orders every cluster by its origin's date
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        view.table.horizontalHeader().setSortIndicator(2, Qt.SortOrder.AscendingOrder)
+    assert view.model.rowCount() == 3
+    scroll_to_the_end(view, qtbot)
+    dates = [(c["origin"] or {}).get("date") or None for c in view.model.rows]
+    dated = [d for d in dates if d is not None]
+    assert {c["cluster"] for c in view.model.rows} == {c["cluster"] for c in everything}
+    assert dated == sorted(dated) and dates == dated + [None] * (len(dates) - len(dated))
+    # one source: the clusters with a passage from it, still in date order
+    source = "Reprint Press 1"
+    mine = [c["cluster"] for c in everything if any(m["source"] == source for m in c["members"])]
+    assert 0 < len(mine) < len(everything)
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        view.source.setCurrentIndex(view.source.findText(source))
+    scroll_to_the_end(view, qtbot)
+    assert view.model.total == len(mine) and sorted(c["cluster"] for c in view.model.rows) == sorted(mine)
+    shown = [(c["origin"] or {}).get("date") or "~" for c in view.model.rows]
+    assert shown == sorted(shown)
 
 
 def test_menu_command_compares_the_pinned_and_the_shown_document(window, qtbot):

@@ -4,15 +4,23 @@ keyboard: every window shortcut works from the search box, the results and the s
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFontMetrics, QKeySequence, QTextDocument, QTextOption
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QStyle, QStyleOptionViewItem, QWidget
 
+from explorer.gui.main_window import DEFAULT_SIZE, FIT_MS
 from explorer.gui.models import HTML_ROLE
 
+from ..conftest import require_programs, x_server
 from .conftest import WAIT_MS, offscreen_popup, search, settle
 
 SIZES = [(1280, 800), (1400, 860), (1920, 1080)]
@@ -80,15 +88,24 @@ def test_results_fit_and_show_the_match_with_no_label_clipped(make_window, seed_
     assert clipped_labels(w) == []
 
 
+def text_room(t, index) -> QRect:
+    """The room the style gives a cell's text (less the cell's margins of 3 px a side)."""
+    opt = QStyleOptionViewItem()
+    t.initViewItemOption(opt)
+    opt.rect = t.visualRect(index)
+    return t.style().subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, t).adjusted(3, 1, -3, -1)
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_the_pathfinders_tab_fits_with_every_source_whole(make_window, seed_index, qtbot, size):
     """The pathfinders' table fits the view (its columns wider than the view put "Local
-    Governm…" at the right edge at 1280x800), and every Sources cell shows its publishers
-    whole, wrapped at words."""
+    Governm…" at the right edge at 1280x800), every Sources cell shows its publishers whole,
+    wrapped at words, and each row is as high as its contents (it was four lines for any)."""
     from explorer.gui.results_view import wrap_lines
 
     w = make_window(seed_index, size=size)
     settle(qtbot, w)
+    documents_row = w.table.rowHeight(0)
     w.set_level("pathfinders")
     qtbot.waitUntil(lambda: w.result.level == "pathfinders" and w.is_settled(), timeout=WAIT_MS)
     t = w.table
@@ -103,6 +120,22 @@ def test_the_pathfinders_tab_fits_with_every_source_whole(make_window, seed_inde
         assert len(lines) * line_h <= rect.height(), f"row {r}: {text!r} does not fit"
         for a, n in lines:  # no word is wider than the column
             assert QFontMetrics(t.font()).horizontalAdvance(text[a:a + n].strip()) <= rect.width() - 8, text
+    # each row is as high as its longest cell wrapped at its column's width (a one-line row one
+    # line high), and every cell's text is there whole
+    for r in range(t.proxy.rowCount()):
+        needed = 0
+        for c in range(t.proxy.columnCount()):
+            if t.isColumnHidden(c):
+                continue
+            index = t.proxy.index(r, c)
+            text, font = str(index.data(Qt.ItemDataRole.DisplayRole) or ""), index.data(Qt.ItemDataRole.FontRole) or t.font()
+            lines = len(wrap_lines(text, font, text_room(t, index).width())) if text else 0
+            assert lines * line_h <= text_room(t, index).height(), f"row {r}, column {c}: {text!r} is cut"
+            needed = max(needed, lines)
+        assert t.rowHeight(r) < (needed + 1) * line_h, f"row {r}: {t.rowHeight(r)} px for {needed} lines"
+    w.set_level("documents")  # and back: the documents' rows have their own height again
+    qtbot.waitUntil(lambda: w.result.level == "documents" and w.is_settled(), timeout=WAIT_MS)
+    assert {t.rowHeight(r) for r in range(t.proxy.rowCount())} == {documents_row}
 
 
 @pytest.mark.parametrize("size", [(1280, 800), (1400, 860)], ids=lambda s: f"{s[0]}x{s[1]}")
@@ -276,9 +309,85 @@ def test_pathfinders_level_has_no_highlight_legend_nor_order_box(window, qtbot):
     assert window.sort_combo.isEnabled()
 
 
-def test_first_start_fits_a_screen_smaller_than_the_default_size(make_window, seed_index, qtbot):
+def test_first_start_fills_a_screen_smaller_than_the_default_size(make_window, seed_index, qtbot):
     w = make_window(seed_index, size=None)  # no saved geometry
     avail = w.screen().availableGeometry()
-    assert avail.width() < 1400 or avail.height() < 860  # the offscreen screen is small
-    assert w.width() <= avail.width() and w.height() <= avail.height()
-    assert w.frameGeometry().left() >= avail.left() and w.frameGeometry().top() >= avail.top()
+    assert avail.width() < DEFAULT_SIZE[0] or avail.height() < DEFAULT_SIZE[1]  # the offscreen screen is small
+    # the window and its frame take the whole available area: no strip left below or beside it
+    qtbot.waitUntil(lambda: w.frameGeometry() == avail, timeout=WAIT_MS)
+    qtbot.wait(FIT_MS + 100)  # past the time a first start follows the window frame
+    w.resize(900, 600)
+    w.action_reset_layout.trigger()  # View > Reset layout fits it again
+    assert w.frameGeometry() == avail
+    w.resize(780, 560)  # and the reader may then move and size it as they like
+    w.move(12, 20)
+    qtbot.wait(100)
+    assert (w.pos().x(), w.pos().y(), w.width(), w.height()) == (12, 20, 780, 560)
+
+
+def _frame(window: str, env: dict) -> tuple[int, int, int, int] | None:
+    """(x, y, width, height) of ``window`` with the frame its window manager drew round it; None
+    until it is framed."""
+    extents = subprocess.run(["xprop", "-id", window, "_NET_FRAME_EXTENTS"], env=env, capture_output=True,
+                             text=True).stdout
+    info = subprocess.run(["xwininfo", "-id", window], env=env, capture_output=True, text=True).stdout
+    if "=" not in extents or "Absolute upper-left X" not in info:
+        return None
+    left, right, top, bottom = (int(v) for v in extents.split("=", 1)[1].split(","))
+    got = {k.strip(): int(v) for k, v in re.findall(r"(Absolute upper-left [XY]|Width|Height):\s+(-?\d+)", info)}
+    return (got["Absolute upper-left X"] - left, got["Absolute upper-left Y"] - top,
+            got["Width"] + left + right, got["Height"] + top + bottom)
+
+
+@pytest.mark.parametrize("screen", [(1280, 800), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_first_start_under_a_window_manager_fills_a_small_screen_and_centres_on_a_large_one(seed_index, tmp_path,
+                                                                                             screen):
+    """Under a real window manager (openbox on Xvfb) the frame it draws counts: at 1280x800 the
+    window with its frame fills the work area (a fixed 40 px allowance left a 15 px strip below
+    it); at 1920x1080 the window has the default size, its frame centred in the work area."""
+    require_programs("xdotool", "xwininfo")
+    data = tmp_path / "data"
+    shutil.copytree(seed_index, data)  # (the window writes its data dir's settings)
+    with x_server(*screen, window_manager=True, home=tmp_path) as display:
+        env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
+        env.update(DISPLAY=display, XDG_CONFIG_HOME=str(tmp_path / "config"))  # no saved geometry
+        area = tuple(int(v) for v in subprocess.run(["xprop", "-root", "_NET_WORKAREA"], env=env, capture_output=True,
+                                                    text=True).stdout.split("=", 1)[1].split(",")[:4])
+
+        def placed(frame) -> bool:
+            if frame is None:
+                return False
+            if screen[0] < DEFAULT_SIZE[0]:
+                return frame == area
+            x, y, width, height = frame
+            return (abs(x - (area[0] + (area[2] - width) // 2)) <= 1 and abs(y - (area[1] + (area[3] - height) // 2)) <= 1
+                    and width > DEFAULT_SIZE[0] and height > DEFAULT_SIZE[1])
+
+        log = tmp_path / "gui.log"
+        with open(log, "wb") as out:
+            app = subprocess.Popen([sys.executable, "-m", "explorer", "--data-dir", str(data), "gui"], env=env,
+                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            deadline, frame = time.monotonic() + 4 * WAIT_MS / 1000, None
+            while not placed(frame):
+                assert app.poll() is None, log.read_text(errors="replace")
+                assert time.monotonic() < deadline, f"the window's frame is {frame}; the work area {area}"
+                time.sleep(0.2)
+                found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "Pathfinder Explorer"], env=env,
+                                       capture_output=True, text=True).stdout.split()
+                frame = _frame(found[0], env) if found else None
+            time.sleep(FIT_MS / 1000 + 0.5)  # and it stays there once the window stops following its frame
+            assert placed(_frame(found[0], env)), (_frame(found[0], env), area)
+        finally:
+            os.killpg(app.pid, signal.SIGTERM)
+            app.wait(timeout=60)
+
+
+def test_a_saved_geometry_wins_over_the_first_start_size(make_window, seed_index, qtbot):
+    w = make_window(seed_index, size=(770, 560))  # smaller than the offscreen screen (800x800)
+    w.move(10, 40)
+    qtbot.waitUntil(lambda: w.pos().x() == 10, timeout=WAIT_MS)
+    w.close()  # saves the geometry
+    w2 = make_window(seed_index, size=None)
+    qtbot.wait(FIT_MS + 100)  # past the time a first start follows the window frame
+    assert (w2.width(), w2.height()) == (770, 560) and (w2.pos().x(), w2.pos().y()) == (10, 40)

@@ -23,9 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from explorer import export as export_mod
-from explorer.model import ResultSet
+from explorer.model import ResultSet, plural
 
-from ..indexing import plural
 from .bars import BarsView
 from .region_map import RegionMapView
 from .timeline import TimelineView

@@ -20,7 +20,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
-from explorer.model import DATE_KEY, QueryError, ResultSet, parse_date_range
+from explorer.model import DATE_KEY, QueryError, ResultSet, parse_date_range, plural
 
 from .bars import documents_in
 from .view import ChartView, Colors, Mark, elide, ink_on, share_of, small_font
@@ -495,7 +495,7 @@ class TimelineView(ChartView):
                 n = self.stacks[self.marks.index(mark)][j]
                 name = {OTHER: f"Sources after the top {TOP_SOURCES}", NO_SOURCE: "No source stated"}.get(self.series[j],
                                                                                                     self.series[j])
-                text = f"{name}, {mark.label}: {n:,} {'document' if n == 1 else 'documents'} of {mark.count:,}\n{text}"
+                text = f"{name}, {mark.label}: {plural(n, 'document')} of {mark.count:,}\n{text}"
         if mark.value is None:
             return f"{text}\nthe documents whose text states no date"
         return f"{text}\nclick or drag across the axis to filter by dates"
