@@ -26,7 +26,7 @@ from explorer import __version__, indexer, paths
 from explorer.corpus.read import Limits, html_extractor_problem
 from explorer.export import EXPORT_LEVELS, ExportError, check_target, export_rows, rows_for, to_csv_text
 from explorer.export import export as export_csv
-from explorer.model import EDITABLE_KINDS, FACET_KEYS, LEVELS, SORTS, NoIndex, Query, QueryError
+from explorer.model import EDITABLE_KINDS, FACET_KEYS, LEVELS, SORTS, NoIndex, Query, QueryError, plural
 from explorer.query import Engine
 from explorer.store import StoreError
 
@@ -312,11 +312,11 @@ def _print_table(result) -> None:
     _say(f"{result.total} {result.unit()}{query}{more} [{result.elapsed_ms:.0f} ms]")
     if result.level == "pathfinders":
         for r in result.hits:
-            docs = f"{r.documents} doc" + ("" if r.documents == 1 else "s")
+            docs = plural(r.documents, "doc")
             click.echo(_fit(2, f"{docs:>8}  {r.name}  [{', '.join(r.sectors)}; {', '.join(r.regions) or 'national'}]", width))
             if r.documents:  # sources are publishers (as the source facet counts them); titles apart
                 named = "none named" if not r.sources else "; ".join(r.sources)
-                unsourced = f" (and {r.unsourced} doc{'' if r.unsourced == 1 else 's'} naming none)" if r.sources and r.unsourced else ""
+                unsourced = f" (and {plural(r.unsourced, 'doc')} naming none)" if r.sources and r.unsourced else ""
                 click.echo(_fit(12, f"{'source' if len(r.sources) == 1 else 'sources'}: {named}{unsourced}", width))
                 click.echo(_fit(12, "documents: " + "; ".join(r.titles), width))
         return
@@ -698,7 +698,7 @@ def knowledge_export(ctx, file) -> None:
         n, places = corrections.export_file(ctx.obj["data"], file)
     except corrections.CorrectionError as exc:
         _fail(str(exc))
-    _say(f"{n} entries and {places} place(s) written to {file}")
+    _say(f"{plural(n, 'entry', 'entries')} and {plural(places, 'place')} written to {file}")
 
 
 @knowledge.command("import")
@@ -777,7 +777,7 @@ def compare(ctx, doc_ids, fmt) -> None:
             share = d["shared_chars"] / d["chars"] if d["chars"] else 0
             click.echo(f"{d['doc_id']}  {d['date'] or 'undated':10}  {d['source'] or '-'}  {_short(d['title'], 60)}  "
                        f"({share:.0%} shared)")
-        click.echo(f"\n{len(result['passages'])} shared passage(s)")
+        click.echo(f"\n{plural(len(result['passages']), 'shared passage')}")
         for p in result["passages"]:
             click.echo(f"\n[cluster {p['cluster']}] similarity {p['similarity']:.2f}")
             for s in p["spans"]:
@@ -812,7 +812,7 @@ def reuse(ctx, query, facets, fmt, duplicates) -> None:
                                        [[g["head"], m["doc_id"], m["source"], m["date"], m["title"]]
                                         for g in groups for m in g["members"]]), nl=False)
             else:
-                click.echo(f"{len(groups)} group(s) of duplicate documents")
+                click.echo(f"{plural(len(groups), 'group')} of duplicate documents")
                 for g in groups:
                     click.echo(f"\n{g['head']} +{len(g['members']) - 1} similar")
                     for m in g["members"]:
@@ -826,7 +826,7 @@ def reuse(ctx, query, facets, fmt, duplicates) -> None:
                      m["start"], m["end"], m["text"]] for c in clusters for m in c["members"]]
             click.echo(to_csv_text(["cluster", "size", "origin", "doc_id", "source", "date", "start", "end", "text"], rows), nl=False)
         else:
-            click.echo(f"{len(clusters)} cluster(s) of shared passages")
+            click.echo(f"{plural(len(clusters), 'cluster')} of shared passages")
             for c in clusters:
                 o = c["origin"]
                 origin = f"origin {o['doc_id']} ({o['date']})" if o else "origin unknown (no dated member)"
@@ -867,7 +867,7 @@ def conflicts(ctx, fmt, show_all, dismiss_id, restore_id) -> None:
         if fmt == "json":
             click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
             return
-        click.echo(f"{len(rows)} possible disagreement(s)")
+        click.echo(f"{plural(len(rows), 'possible disagreement')}")
         for c in rows:
             mark = " (dismissed)" if c["dismissed"] else ""
             click.echo(f"\n[{c['id']}]{mark} {c['subject']}: number of {c['quantity']}")
@@ -900,7 +900,7 @@ def mentions(ctx, name, sort, sources, context, fmt) -> None:
             cols = ["doc_id", "source", "date", "entity", "start", "end", "left", "hit", "right"]
             click.echo(to_csv_text(cols, [[r[c] for c in cols] for r in rows]), nl=False)
         else:
-            click.echo(f"{len(rows)} mention(s) of {name!r}")
+            click.echo(f"{plural(len(rows), 'mention')} of {name!r}")
             for r in rows:
                 click.echo(f"{r['date'] or 'undated':10} {_short(r['source'], 24):24} {r['left'][-40:]:>40} "
                            f"[{r['hit']}] {r['right'][:40]}")
@@ -926,11 +926,11 @@ def matrix(ctx, rows, cols, share, fmt) -> None:
             click.echo(to_csv_text([rows, *m["cols"]], [[r, *cells] for r, cells in zip(m["rows"], m["cells"], strict=True)]),
                        nl=False)
             return
-        click.echo(f"{len(m['rows'])} {rows}(s) x {len(m['cols'])} {cols}(s); cells: {m['unit']}")
+        click.echo(f"{plural(len(m['rows']), rows)} x {plural(len(m['cols']), cols)}; cells: {m['unit']}")
         marked = {(d["row"], d["col"]) for d in m["disputed_cells"]}
         if marked:
             click.echo(f"* = this {cols} gives a value in a disagreement about this {rows} "
-                       f"({len(marked)} cell(s); see `explorer conflicts`)")
+                       f"({plural(len(marked), 'cell')}; see `explorer conflicts`)")
         for i, c in enumerate(m["cols"]):
             click.echo(f"  [{i + 1}] {c}")
         click.echo(f"{'':42}" + "".join(f"{f'[{i + 1}]':>7}" for i in range(len(m["cols"]))))
@@ -997,7 +997,7 @@ def _dossier_pdf(d: dict, output: Path) -> None:
         pages = dossier_pdf.write_pdf_offscreen(d, output)
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
-    click.echo(f"Wrote the dossier of {d['name']} to {output} ({pages} page{'s' if pages != 1 else ''}, A4)")
+    click.echo(f"Wrote the dossier of {d['name']} to {output} ({plural(pages, 'page')}, A4)")
 
 
 # --------------------------------------------------------------------------- desktop integration

@@ -122,7 +122,7 @@ def test_export_then_import_into_another_data_dir(indexed, tmp_path):
     assert explorer("knowledge", "add-alias", "mentor:kpmg", "Klynveld Peat Marwick Goerdeler", data=indexed).returncode == 0
     shared = tmp_path / "team.toml"
     proc = explorer("knowledge", "export", str(shared), data=indexed)
-    assert proc.returncode == 0 and "1 entries" in proc.stdout
+    assert proc.returncode == 0 and "1 entry and 0 places written" in proc.stdout
     other = tmp_path / "other"
     corpus = tmp_path / "corpus"
     assert explorer("index", "--corpus", str(corpus), data=other).returncode == 0
@@ -257,7 +257,7 @@ def test_export_carries_places_and_rejections_and_import_gives_the_same_tags(ind
     shared = tmp_path / "team.toml"
     proc = explorer("knowledge", "export", str(shared), data=indexed)
     assert proc.returncode == 0, proc.stderr
-    assert "3 entries and 1 place(s)" in proc.stdout
+    assert "3 entries and 1 place written" in proc.stdout
 
     other = tmp_path / "other"
     assert explorer("index", "--corpus", str(tmp_path / "corpus"), data=other).returncode == 0

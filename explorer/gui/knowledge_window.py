@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.knowledge.taxonomy import slug
-from explorer.model import EDITABLE_KINDS, Retagged
+from explorer.model import EDITABLE_KINDS, Retagged, plural
 
 from .documents import DocumentLoader
 from .indexing import IndexingController
@@ -115,7 +115,7 @@ class KnowledgeController(QObject):
             return
 
         def done(counts) -> None:
-            line = f"{counts[0]} entries and {counts[1]} place(s) written to {path}"
+            line = f"{plural(counts[0], 'entry', 'entries')} and {plural(counts[1], 'place')} written to {path}"
             self.status.emit(line)
             self.exported.emit(line)
 

@@ -44,7 +44,7 @@ from pathlib import Path
 from explorer import paths
 from explorer.knowledge import taxonomy as tax_mod
 from explorer.knowledge.taxonomy import Entity, Taxonomy
-from explorer.model import EDITABLE_KINDS  # what add-entity creates
+from explorer.model import EDITABLE_KINDS, plural  # (EDITABLE_KINDS: what add-entity creates)
 
 OVERRIDE_NAME = "taxonomy.toml"
 PLACES_NAME = "places.csv"
@@ -392,8 +392,8 @@ def export_file(data: Path, dest: Path) -> tuple[int, int]:
             raise CorrectionError(f"{path.name}: a {table} entry has a nested table, which a shared file cannot carry")
     skipped = " Your [terms] table is not in it (it changes every cue; share it by hand)." if "terms" in raw else ""
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    text = (f"# Pathfinder Explorer: knowledge corrections, exported {when}: {len(out) - len(places)} entries of\n"
-            f"# taxonomy.toml and {len(places)} place(s) of places.csv (as [[place]] entries, at the end).{skipped}\n"
+    text = (f"# Pathfinder Explorer: knowledge corrections, exported {when}: {plural(len(out) - len(places), 'entry', 'entries')} of\n"
+            f"# taxonomy.toml and {plural(len(places), 'place')} of places.csv (as [[place]] entries, at the end).{skipped}\n"
             "# Add them to yours with `explorer knowledge import FILE` (or Knowledge > Import in the app).\n"
             + "".join("\n" + _entry_text(k, e) for k, e in out))
     _loads(text, dest)  # reads back
@@ -467,7 +467,7 @@ def import_file(data: Path, src: Path) -> Change:
                 notes.append(f"{key}: hidden")
     if not take:
         raise CorrectionError(f"{src.name}: all {same} entries are in your corrections already; nothing imported")
-    change = _appended(data, before, take, f"{len(take)} entries imported from {src.name}"
+    change = _appended(data, before, take, f"{plural(len(take), 'entry', 'entries')} imported from {src.name}"
                        + (f" ({same} you had already skipped)" if same else ""),
                        texts=list(dict.fromkeys(texts)), doc_ids=list(dict.fromkeys(doc_ids)),
                        entities=list(dict.fromkeys(keys)))

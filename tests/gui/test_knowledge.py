@@ -277,7 +277,7 @@ def test_export_from_one_window_and_import_into_another(kwindow, make_window, qt
     shared = tmp_path / "team.toml"
     with qtbot.waitSignal(w.knowledge.exported, timeout=WAIT_MS):
         kw.export_to(str(shared))
-    assert "1 entries and 0 place(s) written" in kw.result_label.text() and shared.is_file()
+    assert "1 entry and 0 places written" in kw.result_label.text() and shared.is_file()
 
     other = tmp_path / "other"
     indexer.run(other, tmp_path / "corpus", workers=0)
@@ -286,7 +286,7 @@ def test_export_from_one_window_and_import_into_another(kwindow, make_window, qt
     assert "South West" not in facet_counts(w2, "region")
     kw2 = open_knowledge(qtbot, w2)
     preview = propose_and_apply(qtbot, w2, kw2, lambda: kw2.import_from(str(shared)))
-    assert preview.added == {"place:penwith_vale": 1} and "1 entries imported from team.toml" in preview.description
+    assert preview.added == {"place:penwith_vale": 1} and "1 entry imported from team.toml" in preview.description
     qtbot.waitUntil(lambda: facet_counts(w2, "region").get("South West") == 1, timeout=WAIT_MS)
     # a bad file: one line, nothing pending
     bad = tmp_path / "bad.toml"
