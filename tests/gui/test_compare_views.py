@@ -388,6 +388,38 @@ def test_clusters_arrive_a_page_at_a_time_ordered_and_filtered_by_the_engine(pla
     assert shown == sorted(shown)
 
 
+def test_clusters_and_mentions_follow_an_index_run(own_window, seed_corpus, qtbot):
+    """After an index run the GUI starts (its engine.refresh() and searches see the new index
+    first), the Clusters view and a repeated mentions query show the new index, not the rows
+    the engine child kept from the last one."""
+    from ..test_compare import write
+    from ..test_compare_incremental import FILLER
+
+    window = own_window
+    panel = open_panel(window, qtbot)
+    with qtbot.waitSignal(panel.kwic.controller.done, timeout=WAIT_MS):
+        panel.show_mentions("Swindon")
+    before_mentions = len(panel.kwic.model.rows)
+    assert before_mentions and "Reprint Press" not in {r["source"] for r in panel.kwic.model.rows}
+    view = panel.clusters
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        panel.setCurrentWidget(view)
+    assert "Reprint Press" not in view._sources
+    # a reprint of a seed paragraph about Swindon in another outlet: a new cluster and new mentions
+    paragraph = next(" ".join(p.split()) for f in sorted(seed_corpus.iterdir())
+                     for p in f.read_text(encoding="utf-8").split("\n\n")
+                     if "Swindon" in p and len(p.split()) >= 45 and not p.lstrip().startswith("Maude"))
+    write(seed_corpus, "reprint", "Reprint Press", "2011-03-15", [paragraph, FILLER[0]])
+    with qtbot.waitSignals([window.indexFinished, view.controller.done], timeout=WAIT_MS):
+        window.start_indexing(seed_corpus)  # the panel loads the shown view again when the run is picked up
+    assert "Reprint Press" in view._sources and view.source.findText("Reprint Press") > 0
+    assert any(m["source"] == "Reprint Press" for c in view.model.rows for m in c["members"])
+    with qtbot.waitSignal(panel.kwic.controller.done, timeout=WAIT_MS):
+        panel.show_mentions("Swindon")  # the same query as before the run
+    assert len(panel.kwic.model.rows) > before_mentions
+    assert "Reprint Press" in {r["source"] for r in panel.kwic.model.rows}
+
+
 def test_menu_command_compares_the_pinned_and_the_shown_document(window, qtbot):
     """View > Compare shared passages (actions table) puts the pinned and the shown document in
     columns; the panel's own View toggle (add_view) shows and hides its dock."""
