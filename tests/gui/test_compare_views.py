@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 
 import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
@@ -418,6 +419,72 @@ def test_clusters_and_mentions_follow_an_index_run(own_window, seed_corpus, qtbo
         panel.show_mentions("Swindon")  # the same query as before the run
     assert len(panel.kwic.model.rows) > before_mentions
     assert "Reprint Press" in {r["source"] for r in panel.kwic.model.rows}
+
+
+class HeldEngine:
+    """The engine, with its later pages of clusters held back or failed on demand (as a busy
+    or stopped search process would)."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.go = threading.Event()
+        self.go.set()
+        self.fail = False
+
+    def reuse_clusters_page(self, sort, descending, source, offset, limit):
+        if offset:
+            self.go.wait(WAIT_MS / 1000)
+            if self.fail:
+                self.fail = False
+                raise RuntimeError("the search process stopped")
+        return self.engine.reuse_clusters_page(sort, descending, source, offset, limit)
+
+
+@pytest.fixture
+def held_clusters(qtbot, runner, real_engine, monkeypatch):
+    from explorer.gui import clusters_view
+
+    monkeypatch.setattr(clusters_view, "PAGE", 2)
+    engine = HeldEngine(real_engine)
+    view = clusters_view.ClustersView(runner, lambda: engine)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        view.refresh()
+    assert view.model.rowCount() == 2 < view.model.total
+    yield view, engine
+    engine.go.set()
+
+
+def test_a_page_that_failed_is_asked_for_again(held_clusters, qtbot):
+    view, engine = held_clusters
+    first = list(view.model.rows)
+    engine.fail = True
+    with qtbot.waitSignal(view.controller.failed, timeout=WAIT_MS):
+        view.model.fetchMore(QModelIndex())  # as the table does at its end
+    assert view.model.rows == first and view.summary.text() == "the search process stopped"
+    with qtbot.waitSignal(view.model.rowsInserted, timeout=WAIT_MS):
+        view.model.fetchMore(QModelIndex())  # the next scroll to the end asks again
+    assert view.model.rowCount() == 4 and view.model.rows[:2] == first
+
+
+def test_a_page_of_an_older_load_of_the_same_clusters_is_dropped(held_clusters, qtbot):
+    """A later page asked for before the same order and filter were loaded again (as after an
+    index run) does not join the rows of the new load."""
+    view, engine = held_clusters
+    inserted: list[tuple[int, int]] = []
+    view.model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    engine.go.clear()
+    view.model.fetchMore(QModelIndex())  # page 2 of the first load: held in the engine thread
+    view.refresh()  # the same clusters again, queued behind it
+    assert view.controller.pending
+    engine.go.set()
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        pass
+    qtbot.waitUntil(lambda: not view.controller.runner.busy(), timeout=WAIT_MS)
+    assert inserted == [] and view.model.rowCount() == 2
+    with qtbot.waitSignal(view.model.rowsInserted, timeout=WAIT_MS):
+        view.model.fetchMore(QModelIndex())  # the new load's own page 2
+    assert inserted == [(2, 3)]
 
 
 def test_menu_command_compares_the_pinned_and_the_shown_document(window, qtbot):
