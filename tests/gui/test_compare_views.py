@@ -389,10 +389,15 @@ def test_clusters_arrive_a_page_at_a_time_ordered_and_filtered_by_the_engine(pla
     assert shown == sorted(shown)
 
 
-def test_clusters_and_mentions_follow_an_index_run(own_window, seed_corpus, qtbot):
+def members(view) -> list[tuple[str, ...]]:
+    return sorted(tuple(sorted(m["doc_id"] for m in c["members"])) for c in view.model.rows)
+
+
+def test_clusters_and_mentions_follow_index_runs(own_window, seed_corpus, qtbot):
     """After an index run the GUI starts (its engine.refresh() and searches see the new index
     first), the Clusters view and a repeated mentions query show the new index, not the rows
-    the engine child kept from the last one."""
+    the engine child kept from the last one. A source chosen in the Clusters view that the
+    next run removes gives way to all sources."""
     from ..test_compare import write
     from ..test_compare_incremental import FILLER
 
@@ -406,6 +411,7 @@ def test_clusters_and_mentions_follow_an_index_run(own_window, seed_corpus, qtbo
     with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
         panel.setCurrentWidget(view)
     assert "Reprint Press" not in view._sources
+    original = members(view)
     # a reprint of a seed paragraph about Swindon in another outlet: a new cluster and new mentions
     paragraph = next(" ".join(p.split()) for f in sorted(seed_corpus.iterdir())
                      for p in f.read_text(encoding="utf-8").split("\n\n")
@@ -419,6 +425,18 @@ def test_clusters_and_mentions_follow_an_index_run(own_window, seed_corpus, qtbo
         panel.show_mentions("Swindon")  # the same query as before the run
     assert len(panel.kwic.model.rows) > before_mentions
     assert "Reprint Press" in {r["source"] for r in panel.kwic.model.rows}
+    # the Clusters view filtered by the reprint's source; the next run removes the reprint
+    panel.setCurrentWidget(view)
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        view.source.setCurrentIndex(view.source.findText("Reprint Press"))
+    assert view.model.rows and all(any(m["source"] == "Reprint Press" for m in c["members"]) for c in view.model.rows)
+    (seed_corpus / "reprint.txt").unlink()
+    with qtbot.waitSignals([window.indexFinished, view.controller.done], timeout=WAIT_MS):
+        window.start_indexing(seed_corpus)
+    qtbot.waitUntil(lambda: not view.controller.pending and "Reprint Press" not in view._sources, timeout=WAIT_MS)
+    assert view.source.currentIndex() == 0 and view.source.currentText() == "All sources"
+    assert members(view) == original and view.model.total == len(original)
+    assert view.summary.text().startswith(f"{len(original)} passages shared between sources;")
 
 
 class HeldEngine:
