@@ -116,6 +116,7 @@ class Engine:
         self._title_line: dict[str, bool] = {}  # doc_id -> its first passage is its title line
         self._entities: dict[str, Entity] | None = None  # by key, as the index run tagged with them
         self._namings: dict[Any, _Naming] = {}  # _naming's answers
+        self.generation = 0  # counts the index runs this engine has read (caches of its answers key to it)
         self._open_fulltext()
 
     def _open_fulltext(self) -> None:
@@ -134,6 +135,7 @@ class Engine:
         except fulltext.FullTextError as exc:
             raise NoIndex(f"{exc}; run `explorer index` to rebuild it") from None
         self._ft_name = name
+        self.generation += 1
         self._names = {}
         self._docs = None
         self._pos = None
