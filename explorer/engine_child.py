@@ -65,9 +65,7 @@ def _send(conn, kind: str, value: Any) -> bool:
 def _analysis(engine: Engine):
     from explorer.compare.analysis import Analysis
 
-    if engine.refresh():
-        _KWIC.clear()
-        _CLUSTERS.clear()
+    engine.refresh()  # (whichever call picks up an index run, engine.generation tells the caches)
     return Analysis(engine.store)
 
 
@@ -79,8 +77,9 @@ def _reuse_clusters(engine: Engine, doc_ids: list[str] | None) -> list[dict]:
     return _analysis(engine).clusters(set(doc_ids) if doc_ids is not None else None)
 
 
-# The clusters of the index as it was last read, and the last order and filter asked for: the
-# Clusters view reads them a page at a time as it scrolls (as the KWIC view reads _KWIC).
+# The clusters of the index as it was last read (its engine.generation), and the last order and
+# filter asked for: the Clusters view reads them a page at a time as it scrolls (as the KWIC view
+# reads _KWIC).
 _CLUSTERS: dict[str, Any] = {}
 # what each sort key orders by; None (no origin, or none dated) goes last either way
 CLUSTER_SORTS: dict[str, Callable[[dict], Any]] = {
@@ -100,8 +99,10 @@ def _reuse_clusters_page(engine: Engine, sort: str, descending: bool, source: st
     if sort not in CLUSTER_SORTS:
         raise ValueError(f"unknown cluster order {sort!r}; one of: {', '.join(CLUSTER_SORTS)}")
     analysis = _analysis(engine)
-    if "all" not in _CLUSTERS:
+    if _CLUSTERS.get("generation") != engine.generation:
+        _CLUSTERS.clear()
         _CLUSTERS["all"] = analysis.clusters()  # biggest first, then by id
+        _CLUSTERS["generation"] = engine.generation
     key = (sort, descending, source or None)
     if _CLUSTERS.get("key") != key:
         rows = [c for c in _CLUSTERS["all"] if not source or any(m["source"] == source for m in c["members"])]
@@ -144,8 +145,9 @@ def _mentions(engine: Engine, name: str, sort: list[str] | None, sources: list[s
     return _analysis(engine).mentions(name, sort=sort, sources=sources, context=context, search=_matching(engine))
 
 
-# The rows of the last KWIC query, kept for the pages that follow its first (a view reads them
-# as it scrolls: one large answer would hold the app's GUI thread while it is unpickled).
+# The rows of the last KWIC query on the index as it was last read, kept for the pages that
+# follow its first (a view reads them as it scrolls: one large answer would hold the app's GUI
+# thread while it is unpickled).
 _KWIC: dict[str, Any] = {}
 
 
@@ -154,7 +156,7 @@ def _mentions_page(engine: Engine, name: str, sort: list[str] | None, context: i
     from explorer.compare.analysis import kwic_page
 
     analysis = _analysis(engine)
-    key = (name, tuple(sort or ()), context)
+    key = (engine.generation, name, tuple(sort or ()), context)
     if _KWIC.get("key") != key:
         _KWIC.clear()
         _KWIC["rows"] = analysis.mentions(name, sort=sort, context=context, search=_matching(engine))

@@ -27,6 +27,8 @@ EDITABLE_KINDS = ("organisation", "mentor", "place")  # the kinds of entity a us
 # the facets the knowledge decides, from a document's mentions (source, author and year come from
 # the document itself)
 KNOWLEDGE_FACETS = ("pathfinder", "sector", "topic", "region", "mentor", "mentor_role")
+# the full-text fields a mention fills (a search `mentor:kpmg` finds the documents naming KPMG)
+KNOWLEDGE_FIELDS = ("pathfinder", "sector", "region", "mentor")
 MAX_QUERY_CHARS = 1000
 SNIPPET_CHARS = 220
 
@@ -300,15 +302,15 @@ class Retagged:
                     "no index yet: the correction applies when you first run `explorer index`")
         delta = [f"+{n} {k}" for k, n in sorted(self.added.items())] + [f"-{n} {k}" for k, n in sorted(self.removed.items())]
         if self.preview:
-            how = f"would re-tag {self.documents} document(s) in {self.files} file(s)"
+            how = f"would re-tag {plural(self.documents, 'document')} in {plural(self.files, 'file')}"
             if self.full:
                 how += " (and every other document: the knowledge was also changed elsewhere)"
             return f"{how}; mentions: {', '.join(delta) if delta else 'no change'}; {self.facet_line()}"
-        how = "re-tagged every document" if self.full else f"re-tagged {self.documents} document(s) in {self.files} file(s)"
+        how = "re-tagged every document" if self.full else f"re-tagged {plural(self.documents, 'document')} in {plural(self.files, 'file')}"
         return f"{how} in {self.seconds:.1f}s; mentions: {', '.join(delta) if delta else 'no change'}; {self.facet_line()}"
 
     def facet_line(self) -> str:
-        """"facet values: no change", or "facet values of 3 document(s): region +3 London, -3
+        """"facet values: no change", or "facet values of 3 documents: region +3 London, -3
         South West": the documents counted under each value gained and lost."""
         if not self.changed_documents:
             return "facet values: no change"
@@ -317,4 +319,4 @@ class Retagged:
             values = ([f"+{n} {v}" for v, n in sorted(self.facets_added.get(facet, {}).items())]
                       + [f"-{n} {v}" for v, n in sorted(self.facets_removed.get(facet, {}).items())])
             parts.append(f"{facet} {', '.join(values)}")
-        return f"facet values of {self.changed_documents} document(s): {'; '.join(parts)}"
+        return f"facet values of {plural(self.changed_documents, 'document')}: {'; '.join(parts)}"

@@ -323,10 +323,13 @@ class Store:
                 out[doc_id] = (title or "", first or "")
         return out
 
-    def _role(self) -> str:
-        """The mentions' role column; a reader of a schema-1 or -2 index (no roles yet) gets ''.
-        Asked each time: an index run may migrate the file under an open reader."""
-        return "m.role" if "role" in {c.name for c in self.db["mentions"].columns} else "'' AS role"
+    def _role(self, alias: str = "m") -> str:
+        """The mentions' role column (of table ``alias``; "" for the bare table); a reader of a
+        schema-1 or -2 index (no roles yet) gets ''. Asked each time: an index run may migrate
+        the file under an open reader."""
+        if "role" not in {c.name for c in self.db["mentions"].columns}:
+            return "'' AS role"
+        return f"{alias}.role" if alias else "role"
 
     def mentions(self, doc_id: str) -> list[dict[str, Any]]:
         return list(self.db.query(
@@ -362,17 +365,23 @@ class Store:
                                        f"ON d.doc_id = m.doc_id WHERE m.entity IN ({marks})", chunk).fetchall())
         return out
 
-    def mention_places(self, column: str, values: Sequence[str]) -> list[tuple[str, int, str, str, str, int, int]]:
+    def mention_places(self, column: str, values: Sequence[str],
+                       entities: Sequence[str] | None = None) -> list[tuple[str, int, str, str, str, int, int]]:
         """(doc_id, passage ordinal, entity, via, role, start, end) of every mention whose
-        ``column`` ("doc_id" or "entity") is one of ``values``."""
+        ``column`` ("doc_id" or "entity") is one of ``values``, and, given ``entities``, whose
+        entity is one of those."""
         if column not in ("doc_id", "entity"):
             raise ValueError(f"mentions are not listed by {column!r}")
         out: list[tuple[str, int, str, str, str, int, int]] = []
-        role = self._role().replace("m.", "")
+        role = self._role(alias="")
+        also = list(entities) if entities is not None else []
+        only = f" AND entity IN ({','.join('?' * len(also))})" if entities is not None else ""
+        if entities is not None and not also:
+            return out
         for chunk in _chunks(values, 900):
             marks = ",".join("?" * len(chunk))
             out.extend(self.db.execute(f'SELECT doc_id, passage, entity, via, {role}, start, "end" FROM mentions '
-                                       f"WHERE {column} IN ({marks})", chunk).fetchall())
+                                       f"WHERE {column} IN ({marks}){only}", [*chunk, *also]).fetchall())
         return out
 
     def files_of(self, doc_ids: Sequence[str]) -> dict[str, str]:

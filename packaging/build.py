@@ -66,8 +66,12 @@ def archive() -> Path:
 
 
 class Smoke:
-    def __init__(self, tmp: Path):
+    """The checks, run on ``binary`` (the frozen app; tests/test_packaging.py runs them on an
+    installed wheel's ``pathfinder-explorer``, the same command line)."""
+
+    def __init__(self, tmp: Path, binary: Path = BINARY):
         self.tmp = tmp
+        self.binary = binary
         self.failures: list[str] = []
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
         self.env.update(QT_QPA_PLATFORM="offscreen", EXPLORER_DATA_DIR=str(tmp / "data"))
@@ -77,7 +81,7 @@ class Smoke:
         if data is not None:
             env["EXPLORER_DATA_DIR"] = str(data)
         # Run from an empty folder so nothing from the checkout can be picked up.
-        return subprocess.run([str(BINARY), *args], capture_output=True, text=True, env=env, cwd=self.tmp,
+        return subprocess.run([str(self.binary), *args], capture_output=True, text=True, env=env, cwd=self.tmp,
                               timeout=600)
 
     def check(self, name: str, ok: bool, detail: str = "") -> None:
@@ -104,7 +108,7 @@ class Smoke:
         html_data = self.tmp / "html-data"
         p = self.run("index", "--corpus", str(corpus), "--workers", "2", data=html_data)
         self.check("index an HTML page with 2 worker processes",
-                   p.returncode == 0 and "1 files, 1 documents" in p.stdout and "WARNING" not in p.stdout,
+                   p.returncode == 0 and "1 file, 1 document" in p.stdout and "WARNING" not in p.stdout,
                    p.stdout + p.stderr)
         main_text = self.run("search", "social enterprise", "--format", "json", data=html_data)
         furniture = self.run("search", "Subscribe", data=html_data)

@@ -184,3 +184,34 @@ def test_a_span_snippet_reaches_far_into_a_long_text_and_merges_overlapping_span
     both = span_snippet(text, [(a, a + len("Birmingham")), (b, a + len("Birmingham"))], maxchars=220)
     assert BOLD.findall(both) == ["staff in Birmingham"]
     assert span_snippet(text, []) == "" and span_snippet("", [(0, 3)]) == ""
+
+
+def test_only_fields_a_mention_fills_look_for_mentions(engine, monkeypatch):
+    """source:, author: and date: name no mention, so they never list mentions (before, a
+    `source:` search read mention rows for every page and every entity at the passages level)."""
+    asked = []
+    real = engine.store.mention_places
+    monkeypatch.setattr(engine.store, "mention_places", lambda *a, **k: asked.append(a[0]) or real(*a, **k))
+    for text in ('source:"local government chronicle"', "author:theobald", "date:2010"):
+        for level in ("documents", "passages"):
+            assert engine.search(Query(text, level=level, limit=None)).total
+    assert asked == []
+    assert engine.search(Query("mentor:kpmg", level="passages", limit=None)).total
+    assert "entity" in asked and "doc_id" in asked  # (the probe sees a field that does name)
+
+
+def test_recent_field_questions_keep_a_bounded_number_of_passages(engine, monkeypatch):
+    """Each field question at the passages level keeps the passages naming its entity, to order
+    them first; together the recent questions keep at most NAMING_CACHE passages (the newest
+    question's always)."""
+    from explorer.query import engine as engine_mod
+
+    monkeypatch.setattr(engine_mod, "NAMING_CACHE", 1)
+    for text in ("mentor:kpmg", "region:london", 'mentor:"john lewis"', "sector:health"):
+        assert engine.search(Query(text, level="passages", limit=5)).total
+    kept = engine._namings
+    assert len(kept) == 1 and next(iter(kept.values())).size() > 0  # the newest, whatever its size
+    monkeypatch.setattr(engine_mod, "NAMING_CACHE", 10**9)
+    for text in ("mentor:kpmg", "region:london"):
+        engine.search(Query(text, level="passages", limit=5))
+    assert len(engine._namings) == 3

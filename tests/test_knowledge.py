@@ -53,7 +53,7 @@ def test_add_alias_retags_only_the_documents_holding_it(indexed):
     stamps = indexed_at(indexed)
     proc = explorer("knowledge", "add-alias", "kpmg", "Klynveld Peat Marwick Goerdeler", data=indexed)
     assert proc.returncode == 0, proc.stderr
-    assert "re-tagged 1 document(s) in 1 file(s)" in proc.stdout and "+1 mentor:kpmg" in proc.stdout
+    assert "re-tagged 1 document in 1 file" in proc.stdout and "+1 mentor:kpmg" in proc.stdout
     assert facet(indexed, "mentor") == {"KPMG": 3, "Tribal": 1}
     assert facet(indexed, "mentor_role", "mentor=KPMG") == {"mentor": 1, "other": 2}
     after = indexed_at(indexed)
@@ -182,7 +182,7 @@ def test_edit_entity_name_and_region_with_a_dry_run_first(indexed):
     assert facet(indexed, "region").get("Wales") == 1
     dry = explorer("knowledge", "edit-entity", "penwith_vale", "--region", "South West", "--dry-run", data=indexed)
     assert dry.returncode == 0, dry.stderr
-    assert "dry run: nothing saved" in dry.stdout and "would re-tag 1 document(s)" in dry.stdout
+    assert "dry run: nothing saved" in dry.stdout and "would re-tag 1 document in 1 file" in dry.stdout
     assert "South West" not in (indexed / "taxonomy.toml").read_text(encoding="utf-8")
     assert facet(indexed, "region").get("Wales") == 1  # nothing applied
     proc = explorer("knowledge", "edit-entity", "penwith_vale", "--region", "south west", data=indexed)
@@ -360,7 +360,7 @@ def test_a_region_move_previews_the_facet_values_its_documents_change(tmp_path):
     assert dry.returncode == 0, dry.stderr
     line = dry.stdout.splitlines()[-1]
     assert "mentions: no change" in line
-    m = re.search(r"facet values of (\d+) document\(s\): region \+(\d+) Wales(?:, -(\d+) East of England)?$", line)
+    m = re.search(r"facet values of (\d+) documents?: region \+(\d+) Wales(?:, -(\d+) East of England)?$", line)
     assert m, line
     changed, gained, lost = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
     assert gained == changed == len(docs)  # each of its documents gains Wales, none had it

@@ -7,6 +7,7 @@ The fresh venvs get their dependencies from this environment's site-packages thr
 file, and the project itself from the wheel just built (pip --no-index --no-deps): fast, and it
 needs no network."""
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -195,6 +196,18 @@ def test_the_installed_wheel_runs_the_cli_and_the_gui(wheel_venv, tmp_path):
                "homeless", tmp=tmp_path)
     assert gui.returncode == 0, gui.stderr
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_frozen_apps_smoke_checks_pass_on_the_installed_wheel(wheel_venv, tmp_path):
+    """packaging/build.py's checks of the frozen app, run on the installed wheel's command (the
+    same code): what they expect is what the app prints."""
+    spec = importlib.util.spec_from_file_location("package_build", ROOT / "packaging" / "build.py")
+    assert spec is not None and spec.loader is not None
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    smoke = build.Smoke(tmp_path, binary=wheel_venv.parent / ("pathfinder-explorer.exe" if os.name == "nt"
+                                                              else "pathfinder-explorer"))
+    assert smoke.all(), smoke.failures
 
 
 def test_installed_metadata_is_the_wheels(wheel_venv, tmp_path):

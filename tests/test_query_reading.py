@@ -79,7 +79,15 @@ def test_a_long_reading_is_cut_at_a_space(engine):
     assert read.endswith("*:* \u2026")
 
 
-def test_a_reading_at_the_limit_is_whole(engine):
-    typed = " OR ".join(["swindon"] * 10)
-    read = engine.search(Query(typed, limit=1)).read_as
-    assert "\u2026" not in read and read.count("swindon") == 10
+@pytest.mark.parametrize("reading,expected", [
+    ("ab " * 333 + "a", "ab " * 333 + "a"),  # exactly MAX_READING characters: whole
+    ("ab " * 333 + "ab", "ab " * 333 + "\u2026"),  # one more: the last whole word goes, " …" ends it
+    ("abc " * 250 + "x", "abc " * 250 + "\u2026"),  # a space at the limit: every word before it kept
+    ("a AND " * 166 + "abcde", ("a AND " * 166)[:-5] + " \u2026"),  # no operator before the ellipsis
+    ("x" * 1001, "x" * 1000 + " \u2026"),  # one word longer than the limit: cut inside it
+])
+def test_a_reading_is_cut_at_the_limit_and_a_word(reading, expected):
+    from explorer.fulltext.reading import MAX_READING, _shorten
+
+    assert MAX_READING == 1000  # (the cases are written for it)
+    assert _shorten(reading) == expected

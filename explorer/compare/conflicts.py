@@ -14,6 +14,7 @@ from collections import defaultdict
 from explorer.compare import numbers
 from explorer.compare.claims import PROGRAMME
 from explorer.compare.text import sentence_bounds
+from explorer.model import plural
 
 
 def _key(*parts) -> str:
@@ -78,7 +79,7 @@ def find(store, names: dict[str, str]) -> list[dict]:
         out.append({
             "id": key, "subject": name, "subject_id": subject, "quantity": quantity, "kind": "claim",
             "values": sorted(values, key=lambda v: (v["date"] or "9999", v["doc_id"], v["start"])),
-            "why": (f"{len(pairs)} pair(s) of documents give ranges that do not overlap, e.g. "
+            "why": (f"{plural(len(pairs), 'pair')} of documents give ranges that do not overlap, e.g. "
                     f"{a['surface']!r} ({a['doc_id']}) and {b['surface']!r} ({b['doc_id']})"),
             "dismissed": key in dismissed,
         })

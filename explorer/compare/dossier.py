@@ -9,6 +9,7 @@ import html
 
 from explorer.compare.mentions import source_label
 from explorer.compare.text import sentence_bounds
+from explorer.model import plural
 
 
 def build(store, entity: dict, conflicts: list[dict]) -> dict:
@@ -51,7 +52,7 @@ def to_text(d: dict) -> str:
                          ("Also called", ", ".join(d["aliases"]))):
         if value:
             lines.append(f"{label + ':':13}{value}")
-    lines.append(f"\nMentioned in {len({m['doc_id'] for m in d['mentions']})} document(s), {len(d['sources'])} source(s):")
+    lines.append(f"\nMentioned in {plural(len({m['doc_id'] for m in d['mentions']}), 'document')}, {plural(len(d['sources']), 'source')}:")
     for m in d["mentions"]:
         lines.append(f"  {m['date'] or 'undated':10}  {m['source']}  ({m['doc_id']} {m['start']}-{m['end']})")
         lines.append(f"      {' '.join(m['sentence'].split())}")

@@ -8,8 +8,8 @@ from whoosh.util.numeric import byte_to_length
 
 # whoosh stores a field's length in one byte; what each byte stands for (float64, for arrays)
 BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
-# the same as Python floats, for lookups a document at a time (faster than indexing an array)
-BYTE_TO_LENGTH_LIST: list[float] = BYTE_TO_LENGTH.tolist()
+# the same as whoosh gives them (ints), for lookups a document at a time (faster than indexing an array)
+BYTE_TO_LENGTH_LIST: list[int] = [byte_to_length(i) for i in range(256)]
 
 Scored = tuple[np.ndarray, np.ndarray]
 EMPTY: Scored = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))

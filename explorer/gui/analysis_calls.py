@@ -76,32 +76,45 @@ class EngineCall(QObject):
 class PagedCall(EngineCall):
     """``load_query(query, page)`` asks for a query's first page, ``page(engine, 0)`` (``done``: the
     page, a dict with ``offset`` and ``rows``); ``load_more(offset)`` for a later page of the
-    same query (``more``: the page, dropped when another query came since). Each page carries
-    its ``query``."""
+    same load (``more``: the page; ``moreFailed`` when it could not be had). Each page carries
+    its ``query`` and its load's ``serial``: a later page of an older load (asked before the
+    same query was loaded again, say after an index run) is dropped, and none is asked for
+    while a first page is awaited. :meth:`page_into` feeds a :class:`PagedRowsModel`."""
 
     more = Signal(object)
+    moreFailed = Signal()
 
     def __init__(self, runner: Runner, engine: Callable[[], Any], name: str, parent: QObject | None = None):
         super().__init__(runner, engine, name, parent)
         self.paging = EngineCall(runner, engine, f"{name}-more", self)
         self.paging.done.connect(self._more)
         self.paging.failed.connect(self.failed)
+        self.paging.failed.connect(lambda _message: self.moreFailed.emit())
         self.query: Any = None
+        self.serial = 0  # counts the loads
         self._page: Callable[[Any, int], dict] | None = None
 
     def load_query(self, query: Any, page: Callable[[Any, int], dict]) -> bool:
-        self.query, self._page = query, page
-        return self.run(lambda engine: dict(page(engine, 0), query=query))
+        self.serial += 1
+        self.query, self._page, serial = query, page, self.serial
+        return self.run(lambda engine: dict(page(engine, 0), query=query, serial=serial))
 
     def load_more(self, offset: int) -> bool:
-        if self._page is None:
-            return False
-        query, page = self.query, self._page
-        return self.paging.run(lambda engine: dict(page(engine, offset), query=query))
+        if self._page is None or self.pending:
+            return False  # (the rows shown are about to be replaced; the model asks again after)
+        query, page, serial = self.query, self._page, self.serial
+        return self.paging.run(lambda engine: dict(page(engine, offset), query=query, serial=serial))
 
     def _more(self, page: dict) -> None:
-        if page["query"] == self.query:
+        if page["serial"] == self.serial and not self.pending:
             self.more.emit(page)
+
+    def page_into(self, model: PagedRowsModel) -> None:
+        """Give ``model`` the later pages it asks for as the table scrolls (and let it ask
+        again for one that failed)."""
+        model.moreWanted.connect(self.load_more)
+        self.more.connect(lambda page: model.append_rows(page["offset"], page["rows"]))
+        self.moreFailed.connect(model.more_failed)
 
 
 class RowsModel(QAbstractTableModel):
@@ -142,7 +155,7 @@ class RowsModel(QAbstractTableModel):
 
 class PagedRowsModel(RowsModel):
     """The rows shown so far of ``total``; asking for more emits ``moreWanted(offset)`` (once
-    per offset), and :meth:`append_rows` adds the page when it comes."""
+    per offset, until :meth:`more_failed`), and :meth:`append_rows` adds the page when it comes."""
 
     moreWanted = Signal(int)
 
@@ -157,6 +170,10 @@ class PagedRowsModel(RowsModel):
         self.total = len(self.rows) if total is None else max(total, len(self.rows))
         self._asked = -1
         self.endResetModel()
+
+    def more_failed(self) -> None:
+        """The page last asked for did not come: the next scroll to the end asks again."""
+        self._asked = -1
 
     def append_rows(self, offset: int, rows: list[dict]) -> None:
         if offset != len(self.rows) or not rows:

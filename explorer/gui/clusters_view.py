@@ -71,8 +71,7 @@ class ClustersView(QWidget):
         self.source.setMinimumContentsLength(24)
         self.source.currentIndexChanged.connect(lambda _i: self.refresh())
         self.model = ClustersModel(self)
-        self.model.moreWanted.connect(self.controller.load_more)
-        self.controller.more.connect(lambda page: self.model.append_rows(page["offset"], page["rows"]))
+        self.controller.page_into(self.model)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -106,13 +105,17 @@ class ClustersView(QWidget):
 
     def _show(self, page: dict) -> None:
         _sort, _descending, source = page["query"]
-        if page["sources"] != self._sources:
+        gone = source is not None and source not in page["sources"]  # (an index run removed it)
+        if page["sources"] != self._sources or gone:
             self._sources = page["sources"]
             self.source.blockSignals(True)
             self.source.clear()
             self.source.addItems(["All sources", *self._sources])
-            self.source.setCurrentIndex(max(0, self.source.findText(source)) if source else 0)
+            self.source.setCurrentIndex(1 + self._sources.index(source) if source and not gone else 0)
             self.source.blockSignals(False)
+        if gone:
+            self.refresh()  # every source's clusters, as the box now says
+            return
         rows = page["rows"]
         self.model.set_rows(rows, page["total"])
         if not self._fitted and rows:  # the columns fit the first page (measured once per column)

@@ -244,7 +244,7 @@ class EntityDialog(QDialog):
         self.resize(460, 520)
 
     def _show_impact(self, n: int) -> None:
-        self.impact.setText(f"{n} indexed document(s) hold these words; only they will be re-tagged.")
+        self.impact.setText(f"{plural(n, 'indexed document')} {'holds' if n == 1 else 'hold'} these words; only {'it' if n == 1 else 'they'} will be re-tagged.")
 
     def _on_loaded(self, knowledge: dict) -> None:
         self._entities = knowledge["entities"]
@@ -434,9 +434,9 @@ class KnowledgeWindow(QDialog):
             self.region_combo.addItems(knowledge["regions"])
         c = knowledge["corrections"]
         self.corrections.setText(
-            f"{c['file']}: {len(c['aliases'])} alias(es), {len(c['removed_aliases'])} removed "
-            f"alias(es), {len(c['entities'])} entit(ies), "
-            f"{len(c['rejections'])} rejected mention(s).")
+            f"{c['file']}: {plural(len(c['aliases']), 'alias', 'aliases')}, "
+            f"{plural(len(c['removed_aliases']), 'removed alias', 'removed aliases')}, "
+            f"{plural(len(c['entities']), 'entity', 'entities')}, {plural(len(c['rejections']), 'rejected mention')}.")
         self._entries = c.get("entries", [])
         self.entry_list.clear()
         for e in self._entries:

@@ -122,8 +122,7 @@ class KwicView(QWidget):
         go.clicked.connect(self.refresh)
         self.summary = QLabel("Type an entity or a term and press Enter.", self)
         self.model = KwicModel(self)
-        self.model.moreWanted.connect(self.controller.load_more)
-        self.controller.more.connect(self._append)
+        self.controller.page_into(self.model)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -166,9 +165,6 @@ class KwicView(QWidget):
             return
         self.summary.setText(f"Finding {name!r}…")
         self.controller.load(name, SORTS[self.sort.currentIndex()][1], source)
-
-    def _append(self, page: dict) -> None:
-        self.model.append_rows(page["offset"], page["rows"])
 
     def _failed(self, message: str) -> None:
         self.summary.setText(message)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLabel, QToolButton, QVBo
 from explorer.model import ResultSet
 
 from . import icons
+from .models import plain_tooltip
 from .widgets import SearchEdit
 
 HISTORY_MAX = 25
@@ -114,7 +115,7 @@ class SearchBar(QWidget):
         # a reading of a very long query keeps to about two lines; the whole one is the tooltip
         shown = self.note_label.fontMetrics().elidedText(
             read, Qt.TextElideMode.ElideRight, int(1.8 * max(self.contentsRect().width() - 8, 400)))  # (the label may be hidden, unsized)
-        self.note_label.setToolTip(read if shown != read else "")
+        self.note_label.setToolTip(plain_tooltip(read) if shown != read else "")
         self.note_label.setText("   ·   ".join(t for t in (shown, "; ".join(rs.notes)) if t))
         self.note_label.setVisible(bool(read or rs.notes))
 

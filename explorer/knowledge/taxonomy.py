@@ -13,7 +13,7 @@ from pathlib import Path
 
 from explorer import paths
 from explorer.corpus.split import csv_problem
-from explorer.model import KNOWLEDGE_FACETS
+from explorer.model import KNOWLEDGE_FACETS, KNOWLEDGE_FIELDS
 
 KINDS = ("pathfinder", "mentor", "place", "organisation", "topic")
 # The fields an entry of taxonomy.toml may have (the bundled file and a user's alike).
@@ -86,7 +86,7 @@ class Entity:
 
 # The facets a mention can give its document, and the full-text fields it fills.
 MENTION_FACETS = KNOWLEDGE_FACETS
-MENTION_FIELDS = ("pathfinder", "sector", "region", "mentor")
+MENTION_FIELDS = KNOWLEDGE_FIELDS
 
 
 def mention_values(e: Entity, via: str, role: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:

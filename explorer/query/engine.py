@@ -35,6 +35,7 @@ from explorer.model import (
     DATE_KEY,
     FACET_KEYS,
     KNOWLEDGE_FACETS,
+    KNOWLEDGE_FIELDS,
     LEVELS,
     SNIPPET_CHARS,
     SORTS,
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
     from explorer.knowledge.taxonomy import Entity
 
 log = logging.getLogger(__name__)
+NAMING_CACHE = 400_000  # passages kept by the snippet naming of recent questions, at most (~40 MB)
 
 
 _P = ParamSpec("_P")
@@ -114,6 +116,7 @@ class Engine:
         self._title_line: dict[str, bool] = {}  # doc_id -> its first passage is its title line
         self._entities: dict[str, Entity] | None = None  # by key, as the index run tagged with them
         self._namings: dict[Any, _Naming] = {}  # _naming's answers
+        self.generation = 0  # counts the index runs this engine has read (caches of its answers key to it)
         self._open_fulltext()
 
     def _open_fulltext(self) -> None:
@@ -132,6 +135,7 @@ class Engine:
         except fulltext.FullTextError as exc:
             raise NoIndex(f"{exc}; run `explorer index` to rebuild it") from None
         self._ft_name = name
+        self.generation += 1
         self._names = {}
         self._docs = None
         self._pos = None
@@ -435,14 +439,17 @@ class Engine:
         assert self._ft is not None
         phrases: dict[str, list[tuple[str, ...]]] = {}
         for f, words in self._ft.field_phrases(pq):
-            phrases.setdefault(f, []).append(words)
+            if f in KNOWLEDGE_FIELDS:  # (source:, author: and date: name no mention)
+                phrases.setdefault(f, []).append(words)
         chosen = {k: frozenset(v.casefold() for v in vs) for k, vs in selections.items() if k in KNOWLEDGE_FACETS}
         if not phrases and not chosen:
             return None
         key = (tuple(sorted((f, tuple(ws)) for f, ws in phrases.items())), tuple(sorted(chosen.items())))
         naming = self._namings.pop(key, None) or _Naming(self, phrases, chosen)
         self._namings[key] = naming  # (most recent last)
-        while len(self._namings) > 32:
+        # at most 32 questions, and their passage sets together at most NAMING_CACHE passages
+        while len(self._namings) > 1 and (len(self._namings) > 32
+                                          or sum(n.size() for n in self._namings.values()) > NAMING_CACHE):
             del self._namings[next(iter(self._namings))]
         return naming
 
@@ -482,7 +489,9 @@ class Engine:
             if not marked and named is not None:
                 if spans_of is None:
                     spans_of = {}
-                    for holder, _p, entity, via, role, a, b in self.store.mention_places("doc_id", ids):
+                    keys = named.keys()
+                    for holder, _p, entity, via, role, a, b in self.store.mention_places(
+                            "doc_id", ids, keys if len(keys) <= 5000 else None):  # (SQLite's variable limit)
                         if named(entity, via, role):
                             spans_of.setdefault(holder, []).append((a, b))
                 spans = spans_of.get(doc_id, [])
@@ -657,6 +666,7 @@ class _Naming:
         self._phrases = phrases
         self._chosen = chosen
         self._memo: dict[tuple[str, str, str], bool] = {}
+        self._keys: list[str] | None = None
         self._passages: set[tuple[str, int]] | None = None
 
     def __call__(self, key: str, via: str, role: str) -> bool:
@@ -676,16 +686,25 @@ class _Naming:
             self._memo[(key, via, role)] = got
         return got
 
+    def keys(self) -> list[str]:
+        """The entities some mention of which can give a matched value."""
+        if self._keys is None:
+            entities = self._engine._entity_map()
+            # (an entity's values depend on a mention only through a place's via and a mentor's role)
+            self._keys = [k for k, e in entities.items()
+                          if any(self(k, "name", r) for r in (("mentor", "model", "other") if e.kind == "mentor" else ("",)))]
+        return self._keys
+
     def passages(self) -> set[tuple[str, int]]:
         """The passages (doc id, ordinal) holding such a mention."""
         if self._passages is None:
-            entities = self._engine._entity_map()
-            # (an entity's values depend on a mention only through a place's via and a mentor's role)
-            keys = [k for k, e in entities.items()
-                    if any(self(k, "name", r) for r in (("mentor", "model", "other") if e.kind == "mentor" else ("",)))]
-            self._passages = {(d, p) for d, p, k, via, role, _a, _b in self._engine.store.mention_places("entity", keys)
+            self._passages = {(d, p) for d, p, k, via, role, _a, _b in self._engine.store.mention_places("entity", self.keys())
                               if self(k, via, role)}
         return self._passages
+
+    def size(self) -> int:
+        """How many passages this keeps (for the engine's cache bound)."""
+        return len(self._passages) if self._passages is not None else 0
 
 
 def _holds(words: tuple[str, ...], part: tuple[str, ...]) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 
 import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
@@ -386,6 +387,122 @@ def test_clusters_arrive_a_page_at_a_time_ordered_and_filtered_by_the_engine(pla
     assert view.model.total == len(mine) and sorted(c["cluster"] for c in view.model.rows) == sorted(mine)
     shown = [(c["origin"] or {}).get("date") or "~" for c in view.model.rows]
     assert shown == sorted(shown)
+
+
+def members(view) -> list[tuple[str, ...]]:
+    return sorted(tuple(sorted(m["doc_id"] for m in c["members"])) for c in view.model.rows)
+
+
+def test_clusters_and_mentions_follow_index_runs(own_window, seed_corpus, qtbot):
+    """After an index run the GUI starts (its engine.refresh() and searches see the new index
+    first), the Clusters view and a repeated mentions query show the new index, not the rows
+    the engine child kept from the last one. A source chosen in the Clusters view that the
+    next run removes gives way to all sources."""
+    from ..test_compare import write
+    from ..test_compare_incremental import FILLER
+
+    window = own_window
+    panel = open_panel(window, qtbot)
+    with qtbot.waitSignal(panel.kwic.controller.done, timeout=WAIT_MS):
+        panel.show_mentions("Swindon")
+    before_mentions = len(panel.kwic.model.rows)
+    assert before_mentions and "Reprint Press" not in {r["source"] for r in panel.kwic.model.rows}
+    view = panel.clusters
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        panel.setCurrentWidget(view)
+    assert "Reprint Press" not in view._sources
+    original = members(view)
+    # a reprint of a seed paragraph about Swindon in another outlet: a new cluster and new mentions
+    paragraph = next(" ".join(p.split()) for f in sorted(seed_corpus.iterdir())
+                     for p in f.read_text(encoding="utf-8").split("\n\n")
+                     if "Swindon" in p and len(p.split()) >= 45 and not p.lstrip().startswith("Maude"))
+    write(seed_corpus, "reprint", "Reprint Press", "2011-03-15", [paragraph, FILLER[0]])
+    with qtbot.waitSignals([window.indexFinished, view.controller.done], timeout=WAIT_MS):
+        window.start_indexing(seed_corpus)  # the panel loads the shown view again when the run is picked up
+    assert "Reprint Press" in view._sources and view.source.findText("Reprint Press") > 0
+    assert any(m["source"] == "Reprint Press" for c in view.model.rows for m in c["members"])
+    with qtbot.waitSignal(panel.kwic.controller.done, timeout=WAIT_MS):
+        panel.show_mentions("Swindon")  # the same query as before the run
+    assert len(panel.kwic.model.rows) > before_mentions
+    assert "Reprint Press" in {r["source"] for r in panel.kwic.model.rows}
+    # the Clusters view filtered by the reprint's source; the next run removes the reprint
+    panel.setCurrentWidget(view)
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        view.source.setCurrentIndex(view.source.findText("Reprint Press"))
+    assert view.model.rows and all(any(m["source"] == "Reprint Press" for m in c["members"]) for c in view.model.rows)
+    (seed_corpus / "reprint.txt").unlink()
+    with qtbot.waitSignals([window.indexFinished, view.controller.done], timeout=WAIT_MS):
+        window.start_indexing(seed_corpus)
+    qtbot.waitUntil(lambda: not view.controller.pending and "Reprint Press" not in view._sources, timeout=WAIT_MS)
+    assert view.source.currentIndex() == 0 and view.source.currentText() == "All sources"
+    assert members(view) == original and view.model.total == len(original)
+    assert view.summary.text().startswith(f"{len(original)} passages shared between sources;")
+
+
+class HeldEngine:
+    """The engine, with its later pages of clusters held back or failed on demand (as a busy
+    or stopped search process would)."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.go = threading.Event()
+        self.go.set()
+        self.fail = False
+
+    def reuse_clusters_page(self, sort, descending, source, offset, limit):
+        if offset:
+            self.go.wait(WAIT_MS / 1000)
+            if self.fail:
+                self.fail = False
+                raise RuntimeError("the search process stopped")
+        return self.engine.reuse_clusters_page(sort, descending, source, offset, limit)
+
+
+@pytest.fixture
+def held_clusters(qtbot, runner, real_engine, monkeypatch):
+    from explorer.gui import clusters_view
+
+    monkeypatch.setattr(clusters_view, "PAGE", 2)
+    engine = HeldEngine(real_engine)
+    view = clusters_view.ClustersView(runner, lambda: engine)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        view.refresh()
+    assert view.model.rowCount() == 2 < view.model.total
+    yield view, engine
+    engine.go.set()
+
+
+def test_a_page_that_failed_is_asked_for_again(held_clusters, qtbot):
+    view, engine = held_clusters
+    first = list(view.model.rows)
+    engine.fail = True
+    with qtbot.waitSignal(view.controller.failed, timeout=WAIT_MS):
+        view.model.fetchMore(QModelIndex())  # as the table does at its end
+    assert view.model.rows == first and view.summary.text() == "the search process stopped"
+    with qtbot.waitSignal(view.model.rowsInserted, timeout=WAIT_MS):
+        view.model.fetchMore(QModelIndex())  # the next scroll to the end asks again
+    assert view.model.rowCount() == 4 and view.model.rows[:2] == first
+
+
+def test_a_page_of_an_older_load_of_the_same_clusters_is_dropped(held_clusters, qtbot):
+    """A later page asked for before the same order and filter were loaded again (as after an
+    index run) does not join the rows of the new load."""
+    view, engine = held_clusters
+    inserted: list[tuple[int, int]] = []
+    view.model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    engine.go.clear()
+    view.model.fetchMore(QModelIndex())  # page 2 of the first load: held in the engine thread
+    view.refresh()  # the same clusters again, queued behind it
+    assert view.controller.pending
+    engine.go.set()
+    with qtbot.waitSignal(view.controller.done, timeout=WAIT_MS):
+        pass
+    qtbot.waitUntil(lambda: not view.controller.runner.busy(), timeout=WAIT_MS)
+    assert inserted == [] and view.model.rowCount() == 2
+    with qtbot.waitSignal(view.model.rowsInserted, timeout=WAIT_MS):
+        view.model.fetchMore(QModelIndex())  # the new load's own page 2
+    assert inserted == [(2, 3)]
 
 
 def test_menu_command_compares_the_pinned_and_the_shown_document(window, qtbot):
