@@ -421,8 +421,8 @@ def _unpack(blob: bytes | None) -> tuple[np.ndarray, np.ndarray]:
     return np.frombuffer(data, dtype=np.int64, count=n), np.frombuffer(data, dtype=np.int32, offset=8 * n)
 
 
-def _candidate_pairs(store, postings: list[tuple[int, int, int]], added: set[int]) -> list[tuple[str, str, list[tuple[int, int]]]]:
-    """(a, b, matching seed positions (in a, in b)) of every pair of documents of different
+def _candidate_pairs(store, postings: list[tuple[int, int, int]], added: set[int]) -> list[tuple[str, str, np.ndarray]]:
+    """(a, b, matching seed positions (rows of (in a, in b), int32)) of every pair of documents of different
     series, one of them just added, that share a posted seed held by 2..MAX_DF documents and
     at least MIN_SHARED seeds in all; ``a`` is the later doc_id of the two, so a pair is
     aligned the same way whichever of them changed."""
@@ -449,10 +449,12 @@ def _candidate_pairs(store, postings: list[tuple[int, int, int]], added: set[int
         common, ix, iy = np.intersect1d(hx, hy, assume_unique=True, return_indices=True)
         if len(common) < MIN_SHARED:
             continue
+        # the matching positions as two arrays (as tuples they came to about 150 MB at 100,000 documents)
         if info[dx][0] > info[dy][0]:
-            out.append((info[dx][0], info[dy][0], list(zip(px[ix].tolist(), py[iy].tolist(), strict=True))))
+            out.append((info[dx][0], info[dy][0], np.stack((px[ix], py[iy]), axis=1)))
         else:
-            out.append((info[dy][0], info[dx][0], list(zip(py[iy].tolist(), px[ix].tolist(), strict=True))))
+            out.append((info[dy][0], info[dx][0], np.stack((py[iy], px[ix]), axis=1)))
+    del seeds_of
     out.sort(key=lambda t: (t[0], t[1]))
     return out
 
@@ -460,7 +462,7 @@ def _candidate_pairs(store, postings: list[tuple[int, int, int]], added: set[int
 PAIRS_PER_TASK = 30  # candidate pairs aligned (and, with workers, sent to one) at a time
 
 
-def _align_batch(pairs: list[tuple[str, str, list[tuple[int, int]]]], texts: dict[str, str]) -> list[tuple[str, str, dict]]:
+def _align_batch(pairs: list[tuple[str, str, Any]], texts: dict[str, str]) -> list[tuple[str, str, dict]]:
     """The links of these pairs (sorted, so a document's words are mostly made once)."""
     made: dict[str, Words] = {}
     out: list[tuple[str, str, dict]] = []
@@ -468,11 +470,12 @@ def _align_batch(pairs: list[tuple[str, str, list[tuple[int, int]]]], texts: dic
         for doc_id in (a, b):
             if doc_id not in made:
                 made[doc_id] = words(texts.get(doc_id, ""))
-        out.extend((a, b, link) for link in pair_links(made[a], made[b], pts))
+        points = [(x, y) for x, y in pts.tolist()] if isinstance(pts, np.ndarray) else pts
+        out.extend((a, b, link) for link in pair_links(made[a], made[b], points))
     return out
 
 
-def _align_pairs(store, pairs: list[tuple[str, str, list[tuple[int, int]]]], pool: _Workers | None = None) -> Iterator[tuple[str, str, dict]]:
+def _align_pairs(store, pairs: list[tuple[str, str, Any]], pool: _Workers | None = None) -> Iterator[tuple[str, str, dict]]:
     def tasks() -> Iterator[tuple]:
         for i in range(0, len(pairs), PAIRS_PER_TASK):
             batch = pairs[i:i + PAIRS_PER_TASK]
