@@ -23,6 +23,7 @@ from typing import Any
 FACET_KEYS = ("pathfinder", "sector", "topic", "region", "mentor", "mentor_role", "source", "author", "year")
 LEVELS = ("documents", "passages", "pathfinders")
 SORTS = ("relevance", "date", "title")
+MENTOR_ROLES = ("mentor", "model", "other")  # the mentor_role values (see above)
 EDITABLE_KINDS = ("organisation", "mentor", "place")  # the kinds of entity a user adds (knowledge add-entity)
 # the facets the knowledge decides, from a document's mentions (source, author and year come from
 # the document itself)

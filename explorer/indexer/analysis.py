@@ -14,6 +14,7 @@ from explorer.corpus.split import MetadataSheet
 from explorer.indexer.scanning import sha256_of
 from explorer.knowledge import taxonomy as taxonomy_mod
 from explorer.knowledge.tagger import Mention, Tagger
+from explorer.model import KNOWLEDGE_FACETS, KNOWLEDGE_FIELDS
 
 
 @dataclass
@@ -38,8 +39,8 @@ def analyse_document(doc: Document, tagger: Tagger, tax: taxonomy_mod.Taxonomy) 
     mentions: list[Mention] = [m for m in tagger.tag(doc.text)  # less those a user marked wrong
                                if not tax.rejects(doc.doc_id, m.key, m.start, m.end, m.surface)]
     rows = []
-    facets: dict[str, dict[str, None]] = {k: {} for k in taxonomy_mod.MENTION_FACETS}
-    ft: dict[str, dict[str, None]] = {k: {} for k in taxonomy_mod.MENTION_FIELDS}
+    facets: dict[str, dict[str, None]] = {k: {} for k in KNOWLEDGE_FACETS}
+    ft: dict[str, dict[str, None]] = {k: {} for k in KNOWLEDGE_FIELDS}
     for m in mentions:
         rows.append({"doc_id": doc.doc_id, "passage": passage_at(doc.passages, m.start), "entity": m.key,
                      "kind": m.kind, "start": m.start, "end": m.end, "surface": m.surface, "via": m.via,

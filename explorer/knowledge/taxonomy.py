@@ -13,7 +13,6 @@ from pathlib import Path
 
 from explorer import paths
 from explorer.corpus.split import csv_problem
-from explorer.model import KNOWLEDGE_FACETS, KNOWLEDGE_FIELDS
 
 KINDS = ("pathfinder", "mentor", "place", "organisation", "topic")
 # The fields an entry of taxonomy.toml may have (the bundled file and a user's alike).
@@ -84,15 +83,12 @@ class Entity:
                    place_type=d.get("place_type") or "")
 
 
-# The facets a mention can give its document, and the full-text fields it fills.
-MENTION_FACETS = KNOWLEDGE_FACETS
-MENTION_FIELDS = KNOWLEDGE_FIELDS
 
 
 def mention_values(e: Entity, via: str, role: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """What one mention of ``e`` (found ``via`` name, cue or incidental, with a mentor's
     ``role``) gives its document: facet values {facet: [values]} and full-text field values
-    {field: [values]}. The indexer unions these over a document's mentions; the engine asks
+    {field: [values]} (model.KNOWLEDGE_FACETS and KNOWLEDGE_FIELDS). The indexer unions these over a document's mentions; the engine asks
     which mentions gave a value a query matched (to show them in a snippet)."""
     facets: dict[str, list[str]] = {}
     ft: dict[str, list[str]] = {}

@@ -37,6 +37,7 @@ from explorer.model import (
     KNOWLEDGE_FACETS,
     KNOWLEDGE_FIELDS,
     LEVELS,
+    MENTOR_ROLES,
     SNIPPET_CHARS,
     SORTS,
     FacetValue,
@@ -692,7 +693,7 @@ class _Naming:
             entities = self._engine._entity_map()
             # (an entity's values depend on a mention only through a place's via and a mentor's role)
             self._keys = [k for k, e in entities.items()
-                          if any(self(k, "name", r) for r in (("mentor", "model", "other") if e.kind == "mentor" else ("",)))]
+                          if any(self(k, "name", r) for r in (MENTOR_ROLES if e.kind == "mentor" else ("",)))]
         return self._keys
 
     def passages(self) -> set[tuple[str, int]]:
