@@ -132,7 +132,7 @@ def _exact_key(norm: list[str]) -> str:
 # --------------------------------------------------------------------------- chaining and alignment
 
 
-def chains(points: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+def chains(points: list[Any]) -> list[list[tuple[int, int]]]:  # (points: [pos in A, pos in B] pairs)
     """Group matching seed positions (pos in A, pos in B) into runs that move forward in both
     texts with gaps of at most GAP words. A reordered paragraph starts a new run."""
     out: list[list[tuple[int, int]]] = []
@@ -214,7 +214,7 @@ def _numbers_differ(a: str, b: str) -> bool:
     return len(qa) == 1 and len(qb) == 1 and not qa[0].overlaps(qb[0])
 
 
-def pair_links(wa: Words, wb: Words, points: list[tuple[int, int]]) -> list[dict]:
+def pair_links(wa: Words, wb: Words, points: list[Any]) -> list[dict]:
     """Every shared passage of two documents, from their matching seed positions."""
     found: list[dict] = []
     for c in chains(points):
@@ -462,7 +462,7 @@ def _candidate_pairs(store, postings: list[tuple[int, int, int]], added: set[int
 PAIRS_PER_TASK = 30  # candidate pairs aligned (and, with workers, sent to one) at a time
 
 
-def _align_batch(pairs: list[tuple[str, str, Any]], texts: dict[str, str]) -> list[tuple[str, str, dict]]:
+def _align_batch(pairs: list[tuple[str, str, np.ndarray]], texts: dict[str, str]) -> list[tuple[str, str, dict]]:
     """The links of these pairs (sorted, so a document's words are mostly made once)."""
     made: dict[str, Words] = {}
     out: list[tuple[str, str, dict]] = []
@@ -470,12 +470,11 @@ def _align_batch(pairs: list[tuple[str, str, Any]], texts: dict[str, str]) -> li
         for doc_id in (a, b):
             if doc_id not in made:
                 made[doc_id] = words(texts.get(doc_id, ""))
-        points = [(x, y) for x, y in pts.tolist()] if isinstance(pts, np.ndarray) else pts
-        out.extend((a, b, link) for link in pair_links(made[a], made[b], points))
+        out.extend((a, b, link) for link in pair_links(made[a], made[b], pts.tolist()))
     return out
 
 
-def _align_pairs(store, pairs: list[tuple[str, str, Any]], pool: _Workers | None = None) -> Iterator[tuple[str, str, dict]]:
+def _align_pairs(store, pairs: list[tuple[str, str, np.ndarray]], pool: _Workers | None = None) -> Iterator[tuple[str, str, dict]]:
     def tasks() -> Iterator[tuple]:
         for i in range(0, len(pairs), PAIRS_PER_TASK):
             batch = pairs[i:i + PAIRS_PER_TASK]
