@@ -7,8 +7,9 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,6 +82,26 @@ def process_alive(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def refuse_listing(monkeypatch, folder: Path | str) -> Callable[[], None]:
+    """The indexer's folder walk cannot list ``folder``, as after chmod 000 (tests run as root,
+    whom permission bits do not bind): its os.scandir raises EACCES there. Returns what lists
+    it again."""
+    import errno
+
+    from explorer.indexer import scanning
+
+    real = os.scandir
+    denied = os.path.realpath(folder)
+
+    def scandir(path: Any = ".") -> Any:
+        if not isinstance(path, int) and os.path.realpath(path) == denied:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(scanning.os, "scandir", scandir)
+    return lambda: monkeypatch.setattr(scanning.os, "scandir", real)
 
 
 def require_programs(*programs: str) -> None:

@@ -11,6 +11,7 @@ from explorer import indexer, paths
 from explorer.gui.main_window import data_settings
 from explorer.query import Engine, Query
 
+from ..conftest import refuse_listing
 from .conftest import WAIT_MS, search, settle
 
 SEED_COUNT = sum(1 for p in paths.seeds_dir().iterdir() if p.suffix == ".txt")
@@ -175,24 +176,13 @@ def test_an_unreadable_folder_is_named_once_not_called_empty(make_window, qtbot,
     a folder without read permission): the notice names the folder once and says it cannot be
     read, not that it has no texts; the index stays and the folder is not remembered. A run
     that meets the same folder fails with one message saying "unchanged" once."""
-    import errno
-    import os
-
     from explorer.gui.dialogs import Notice
-    from explorer.indexer import scanning
 
     indexer.run(data_dir, seed_corpus, workers=0)
     folder = tmp_path / "locked"
     folder.mkdir()
     (folder / "a.txt").write_text("A title\n\nSome text.\n", encoding="utf-8")
-    real = os.scandir
-
-    def scandir(path="."):
-        if os.path.realpath(path) == os.path.realpath(folder):
-            raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real(path)
-
-    monkeypatch.setattr(scanning.os, "scandir", scandir)
+    refuse_listing(monkeypatch, folder)
     w = make_window(data_dir, size=(1280, 800))
     settle(qtbot, w)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(folder)))

@@ -19,6 +19,7 @@ import pytest
 from explorer import fulltext, indexer, paths
 from explorer.store import Store
 
+from ..conftest import refuse_listing
 from .helpers import IS_ROOT, assert_one_line_error, change_corpus, make_synthetic_corpus, run_cli, snapshot
 
 
@@ -238,22 +239,13 @@ def test_an_unreadable_corpus_folder_is_named_once_and_the_index_stays(seed_corp
 
 def test_an_unlistable_corpus_folder_is_refused_before_the_sheet_is_looked_for(seed_corpus, data_dir, monkeypatch):
     """The same with the refusal injected (os.scandir of the folder fails), in-process."""
-    from explorer.indexer import scanning
-
     indexer.run(data_dir, seed_corpus, workers=0)
     before = snapshot(data_dir)
-    real = os.scandir
-
-    def scandir(path="."):
-        if os.path.realpath(path) == os.path.realpath(seed_corpus):
-            raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real(path)
-
-    monkeypatch.setattr(scanning.os, "scandir", scandir)
+    allow = refuse_listing(monkeypatch, seed_corpus)
     with pytest.raises(indexer.IndexBuildError) as info:
         indexer.run(data_dir, seed_corpus, workers=0)
     msg = str(info.value)
     assert msg == (f"cannot read the folder {seed_corpus.resolve()} (permission denied): make it readable and "
                    "index again; the previous index is unchanged")
-    monkeypatch.setattr(scanning.os, "scandir", real)
+    allow()
     assert snapshot(data_dir) == before

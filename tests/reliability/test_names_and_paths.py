@@ -22,10 +22,10 @@ import sqlite3
 import pytest
 
 from explorer import indexer
-from explorer.indexer import scanning
 from explorer.model import IndexBuildError, Query
 from explorer.query import Engine
 
+from ..conftest import refuse_listing
 from .helpers import assert_one_line_error, run_cli, snapshot
 
 PROSE = "The Leicester homeless pathfinder became an employee-owned mutual, staff said."
@@ -81,15 +81,7 @@ def test_unlistable_folder_keeps_its_files(tmp_path, monkeypatch):
     indexer.run(data, corpus, workers=0)
     before = _docs(data)
     assert set(before) == {"top", "locked/inner", "locked/deeper/deep"}
-    real = os.scandir
-    denied = os.path.join(str(corpus), "locked")
-
-    def scandir(path="."):
-        if not isinstance(path, int) and os.fspath(path) == denied:  # as chmod 000 would (this machine runs tests as root)
-            raise PermissionError(13, "Permission denied", os.fspath(path))
-        return real(path)
-
-    monkeypatch.setattr(scanning.os, "scandir", scandir)
+    allow = refuse_listing(monkeypatch, corpus / "locked")
     summary = indexer.run(data, corpus, workers=0)
     assert summary.removed == 0
     assert _docs(data) == before
@@ -99,7 +91,7 @@ def test_unlistable_folder_keeps_its_files(tmp_path, monkeypatch):
     with pytest.raises(IndexBuildError, match="locked"):
         indexer.run(data, corpus, workers=0, rebuild=True)
     assert _docs(data) == before
-    monkeypatch.setattr(scanning.os, "scandir", real)
+    allow()
     (corpus / "top.txt").unlink()
     assert set(_docs(data)) == set(before)  # (the store is untouched until a run)
     summary = indexer.run(data, corpus, workers=0)
